@@ -1,0 +1,300 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from stdnum.cn import uscc
+from stdnum.exceptions import ValidationError as StdnumValidationError
+
+from .audit import AuditedModel, Channel
+from .scoping import GOVERNMENT_KINDS, ScopedQuerySet, scope_for
+
+
+class OrganizationKind(models.TextChoices):
+    CIVIL_AFFAIRS = "civil_affairs", _("Civil-affairs bureau")
+    HOUSING = "housing", _("Housing bureau")
+    STREET_OFFICE = "street_office", _("Street / town office")
+    PROPERTY_COMPANY = "property_company", _("Property-management company")
+    RESIDENTS_COMMITTEE = "residents_committee", _("Village / residents' committee")
+    SOCIAL_ORGANIZATION = "social_organization", _("Social organisation")
+    CARE_PROVIDER = "care_provider", _("Elderly-care provider")
+    OTHER = "other", _("Other")
+
+
+# Kinds that must give a unified social credit code.
+CREDIT_CODE_REQUIRED = frozenset(
+    {OrganizationKind.PROPERTY_COMPANY, OrganizationKind.SOCIAL_ORGANIZATION, OrganizationKind.CARE_PROVIDER}
+)
+
+
+class Role(models.TextChoices):
+    OFFICER = "officer", _("Officer")
+    VIEWER = "viewer", _("Viewer")
+    ORG_ADMIN = "org_admin", _("Organisation administrator")
+    STAFF = "staff", _("Staff")
+
+
+def validate_credit_code(value: str) -> str:
+    """Unified social credit code (统一社会信用代码), checked with python-stdnum."""
+    try:
+        return uscc.validate(value)
+    except StdnumValidationError as exc:
+        raise ValidationError(
+            _("“%(value)s” is not a valid unified social credit code (18 characters with a check digit)."),
+            code="invalid_credit_code",
+            params={"value": value},
+        ) from exc
+
+
+class UserQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Yourself, and the members of the organisations you can see."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(models.Q(pk=user.pk) | models.Q(pk__in=Membership.objects.visible_to(user).values("user")))
+
+    def editable_by(self, user):
+        # Accounts carry permissions: only platform administrators change them in the admin.
+        return self.all() if user.is_authenticated and user.is_superuser else self.none()
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AuditedModel, AbstractUser):
+    name = models.CharField(_("full name"), max_length=50, blank=True)
+    failed_login_count = models.PositiveSmallIntegerField(_("failed logins in a row"), default=0, editable=False)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+
+    objects = UserManager()
+
+    audit_ignore = frozenset({"last_login", "failed_login_count", "locked_until", "first_name", "last_name"})
+    audit_secret = frozenset({"password"})
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return f"{self.name}（{self.username}）" if self.name else self.username
+
+    @property
+    def scope(self):
+        return scope_for(self)
+
+    def is_locked(self, now=None) -> bool:
+        return self.locked_until is not None and self.locked_until > (now or timezone.now())
+
+
+class OrganizationQuerySet(ScopedQuerySet):
+    region_path = "region"
+    organization_path = "pk"
+
+    def government(self):
+        return self.filter(kind__in=GOVERNMENT_KINDS)
+
+
+class Organization(AuditedModel):
+    kind = models.CharField(_("kind"), max_length=32, choices=OrganizationKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    credit_code = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        blank=True,
+        help_text=_("18 characters; required for companies, social organisations and care providers."),
+    )
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="organizations"
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    contact_person = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    has_property_licence = models.BooleanField(
+        _("holds a property-management licence"),
+        default=False,
+        help_text=_("Property companies only: required to apply for a property-plus-care pilot (001)."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    audit_ignore = frozenset({"updated_at", "created_at"})
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["region__code", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"], condition=~models.Q(credit_code=""), name="organization_credit_code_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "name"], name="organization_kind_name_idx")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_government(self) -> bool:
+        return self.kind in GOVERNMENT_KINDS
+
+    def clean(self):
+        errors = {}
+        self.credit_code = (self.credit_code or "").strip().upper()
+        if self.credit_code:
+            try:
+                self.credit_code = validate_credit_code(self.credit_code)
+            except ValidationError as exc:
+                errors["credit_code"] = exc
+        elif self.kind in CREDIT_CODE_REQUIRED:
+            errors["credit_code"] = ValidationError(
+                _("A %(kind)s must give its unified social credit code."),
+                code="required",
+                params={"kind": self.get_kind_display()},
+            )
+        if self.has_property_licence and self.kind != OrganizationKind.PROPERTY_COMPANY:
+            errors["has_property_licence"] = ValidationError(
+                _("Only a property-management company holds a property-management licence.")
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class MembershipQuerySet(ScopedQuerySet):
+    region_path = "organization__region"
+    organization_path = "organization"
+
+
+class Membership(AuditedModel):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.STAFF)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["organization__name", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="membership_user_organization_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.user} @ {self.organization}（{self.get_role_display()}）"
+
+
+def hash_token_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.all() if user.is_superuser else self.filter(user=user)
+
+    def editable_by(self, user):
+        return self.visible_to(user)
+
+
+class ApiToken(AuditedModel):
+    """A named API credential. The secret is shown once, when issued; only its SHA-256 is kept
+    (the secret has 256 bits of entropy, so a plain hash cannot be brute-forced)."""
+
+    PREFIX = "wy_"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    key_prefix = models.CharField(_("key prefix"), max_length=12, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    read_only = models.BooleanField(_("read-only"), default=False)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    audit_ignore = frozenset({"last_used_at", "created_at"})
+    audit_secret = frozenset({"key_hash"})
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name}（{self.key_prefix}…）"
+
+    @staticmethod
+    def new_secret() -> str:
+        return ApiToken.PREFIX + secrets.token_urlsafe(32)
+
+    def set_secret(self, secret: str) -> None:
+        self.key_prefix = secret[:10]
+        self.key_hash = hash_token_secret(secret)
+
+    def is_expired(self, now=None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.all() if user.is_superuser else self.filter(actor=user)
+
+    def editable_by(self, user):
+        return self.none()  # the log is append-only
+
+
+class AuditEntry(models.Model):
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_entries",
+    )
+    actor_repr = models.CharField(_("actor name"), max_length=150, blank=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.SYSTEM)
+    action = models.CharField(_("action"), max_length=64)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", verbose_name=_("object type"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action} {self.object_repr}"

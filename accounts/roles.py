@@ -1,0 +1,58 @@
+"""Admin access follows membership: government members get the admin with their group's
+permissions; what they then see and change is narrowed by the scoping path. Later apps add their
+models' permissions to these groups here."""
+
+from django.contrib.auth.models import Group, Permission
+
+from .scoping import GOVERNMENT_EDITING_ROLES, GOVERNMENT_KINDS
+
+GOVERNMENT_EDITOR = "government editor"
+GOVERNMENT_VIEWER = "government viewer"
+
+GROUP_PERMISSIONS = {
+    GOVERNMENT_EDITOR: [
+        "regions.view_region",
+        "accounts.view_organization", "accounts.add_organization", "accounts.change_organization",
+        "accounts.view_membership", "accounts.add_membership", "accounts.change_membership",
+        "accounts.delete_membership",
+        "accounts.view_user",
+        "accounts.view_auditentry",
+    ],
+    GOVERNMENT_VIEWER: [
+        "regions.view_region",
+        "accounts.view_organization",
+        "accounts.view_membership",
+        "accounts.view_user",
+        "accounts.view_auditentry",
+    ],
+}
+
+
+def sync_groups(**kwargs) -> None:
+    """Create the role groups with exactly their declared permissions (post_migrate)."""
+    for name, codenames in GROUP_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        wanted = []
+        for dotted in codenames:
+            app_label, codename = dotted.split(".")
+            permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if permission is not None:
+                wanted.append(permission)
+        group.permissions.set(wanted)
+
+
+def sync_admin_access(user) -> None:
+    """is_staff and role groups from the user's active government memberships. Superusers and
+    users given staff status by hand without memberships are left as they are."""
+    if user.is_superuser:
+        return
+    memberships = list(user.memberships.filter(is_active=True).select_related("organization"))
+    government = [m for m in memberships if m.organization.kind in GOVERNMENT_KINDS and m.organization.is_active]
+    groups = Group.objects.filter(name__in=GROUP_PERMISSIONS)
+    editor = any(m.role in GOVERNMENT_EDITING_ROLES for m in government)
+    wanted = {GOVERNMENT_EDITOR} if editor else ({GOVERNMENT_VIEWER} if government else set())
+    user.groups.remove(*[g for g in groups if g.name not in wanted])
+    user.groups.add(*[g for g in groups if g.name in wanted])
+    if bool(government) != user.is_staff and (government or memberships):
+        type(user).objects.filter(pk=user.pk).update(is_staff=bool(government))
+        user.is_staff = bool(government)

@@ -1,0 +1,74 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from . import services
+from .forms import ApiTokenForm
+from .home import actions_for
+from .models import ApiToken
+
+
+def home(request):
+    return render(request, "accounts/home.html", {"sections": actions_for(request.user)})
+
+
+@login_required
+def token_list(request):
+    issued_secret = None
+    if request.method == "POST":
+        form = ApiTokenForm(request.POST)
+        if form.is_valid():
+            token, issued_secret = services.issue_token(
+                request.user,
+                name=form.cleaned_data["name"],
+                read_only=form.cleaned_data["read_only"],
+                expires_days=form.cleaned_data["expires_days"],
+                by=request.user,
+            )
+            messages.success(request, _("Token “%(name)s” issued. Copy the secret now: it will not be shown again.")
+                             % {"name": token.name})
+            form = ApiTokenForm()
+    else:
+        form = ApiTokenForm()
+    tokens = ApiToken.objects.visible_to(request.user).filter(user=request.user)
+    return render(request, "accounts/tokens.html", {"form": form, "tokens": tokens, "issued_secret": issued_secret})
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk):
+    token = get_object_or_404(ApiToken.objects.editable_by(request.user), pk=pk)
+    services.revoke_token(token, by=request.user)
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+    return redirect("token-list")
+
+
+@never_cache
+def healthz(request):
+    """Whether the database and, when configured, Redis answer. 200 when all do, else 503."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = "ok"
+    except Exception as exc:  # any driver error means unhealthy
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    if settings.REDIS_URL:
+        try:
+            import redis
+
+            redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
+            checks["redis"] = "ok"
+        except Exception as exc:  # connection refused, timeout, auth
+            checks["redis"] = f"error: {exc.__class__.__name__}"
+    else:
+        checks["redis"] = "not configured"
+    healthy = all(value in ("ok", "not configured") for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)

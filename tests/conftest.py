@@ -1,0 +1,90 @@
+import os
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from rest_framework.test import APIClient
+
+from accounts.models import Role
+from regions.models import Region
+from tests.factories import make_user
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip when a service is missing, except under REQUIRE_SERVICES=1 (CI), where it fails."""
+    if condition:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}")
+    pytest.skip(reason)
+
+
+def pytest_sessionstart(session):
+    if REQUIRE_SERVICES:
+        from django.conf import settings
+
+        engine = settings.DATABASES["default"]["ENGINE"]
+        if "postgresql" not in engine:
+            raise pytest.UsageError(f"REQUIRE_SERVICES=1 but the database is {engine}, not PostgreSQL")
+        if not settings.REDIS_URL:
+            raise pytest.UsageError("REQUIRE_SERVICES=1 but REDIS_URL is not set")
+
+
+@pytest.fixture(autouse=True)
+def plain_http(settings):
+    # Production hardening is on whenever DEBUG is off; the test client and the live server
+    # speak plain HTTP on localhost.
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.SECURE_HSTS_SECONDS = 0
+
+
+@pytest.fixture
+def postgres(db):
+    need(connection.vendor == "postgresql", "this test needs PostgreSQL (set DATABASE_URL)")
+
+
+@pytest.fixture
+def seed_regions(db):
+    """The shipped divisions of the seed localities (长宁区, 南安市, 中山市, 西城区, 西安市)."""
+    if not Region.objects.filter(code="310105").exists():
+        call_command("import_regions", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    return {region.code: region for region in Region.objects.all()}
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def api_client_for(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def world(seed_regions):
+    """Two districts' bureaus and companies: 长宁 (上海) and 南安 (福建)."""
+    from tests.factories import OrganizationFactory
+
+    regions = seed_regions
+    w = type("World", (), {})()
+    w.regions = regions
+    w.changning_bureau = OrganizationFactory(kind="civil_affairs", name="长宁区民政局", region=regions["310105"])
+    w.huayang_office = OrganizationFactory(kind="street_office", name="华阳路街道办事处", region=regions["310105001"])
+    w.nanan_bureau = OrganizationFactory(kind="civil_affairs", name="南安市民政局", region=regions["350583"])
+    w.company_a = OrganizationFactory(kind="property_company", name="甲物业", region=regions["310105001"],
+                                      has_property_licence=True)
+    w.company_b = OrganizationFactory(kind="property_company", name="乙物业", region=regions["310105008"])
+    w.nanan_company = OrganizationFactory(kind="property_company", name="南安丙物业", region=regions["350583001"])
+    w.changning_officer = make_user("cn_officer", w.changning_bureau, Role.OFFICER)
+    w.changning_viewer = make_user("cn_viewer", w.changning_bureau, Role.VIEWER)
+    w.street_officer = make_user("hy_officer", w.huayang_office, Role.OFFICER)
+    w.nanan_officer = make_user("na_officer", w.nanan_bureau, Role.OFFICER)
+    w.company_a_admin = make_user("a_admin", w.company_a, Role.ORG_ADMIN)
+    w.company_b_admin = make_user("b_admin", w.company_b, Role.ORG_ADMIN)
+    return w

@@ -1,0 +1,66 @@
+import factory
+from stdnum.cn import uscc
+
+from accounts.models import Membership, Organization, User
+from regions.models import Region
+
+PASSWORD = "Correct-Horse-42"
+
+
+def valid_credit_code(n: int, region_code: str = "310105") -> str:
+    body = f"91{region_code[:6]}MA{n:07d}"
+    return body + uscc.calc_check_digit(body)
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"{90 + n % 9}")
+    name = factory.Sequence(lambda n: f"测试区划{n}")
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    kind = "property_company"
+    name = factory.Sequence(lambda n: f"测试物业服务有限公司{n}")
+    region = factory.LazyFunction(lambda: Region.objects.get(code="310105001"))
+    credit_code = factory.LazyAttributeSequence(
+        lambda o, n: valid_credit_code(n + 1, o.region.code) if o.kind in {
+            "property_company", "social_organization", "care_provider"} else ""
+    )
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    name = factory.Sequence(lambda n: f"用户{n}")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    role = "officer"
+
+
+def make_user(username: str, organization: Organization, role: str) -> User:
+    user = UserFactory(username=username)
+    MembershipFactory(user=user, organization=organization, role=role)
+    user.refresh_from_db()
+    return user
