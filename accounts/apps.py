@@ -8,3 +8,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401 - connects the audit and login receivers
+        from .api import schema  # noqa: F401 - registers the Bearer scheme with drf-spectacular

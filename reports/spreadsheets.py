@@ -32,6 +32,7 @@ from django.http import FileResponse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -123,6 +124,9 @@ class _SheetWriter:
             sheet.column_dimensions[get_column_letter(index)].width = column.width or max(
                 10, min(40, len(str(column.header)) * 2 + 2)
             )
+        # Column widths and the frozen header are written with the sheet's opening tags:
+        # set them before the first row.
+        sheet.freeze_panes = f"A{self.header_height + 1}"
         row_number = 0
         for title in self.spec.title_rows:
             row_number += 1
@@ -160,7 +164,6 @@ class _SheetWriter:
         else:
             row_number += 1
             sheet.append([self._header_cell(sheet, column.header) for column in self.spec.columns])
-        sheet.freeze_panes = f"A{self.header_height + 1}"
         self.sheet = sheet
         self.rows_in_sheet = 0
         return sheet
@@ -367,10 +370,10 @@ def _parse_bool(value):
 
 PARSERS = {
     "str": (_parse_str, None),
-    "int": (_parse_int, "Enter a whole number."),
-    "decimal": (_parse_decimal, "Enter a number."),
-    "date": (parse_date, "Enter a date such as 2025-04-20."),
-    "bool": (_parse_bool, "Enter 是 or 否."),
+    "int": (_parse_int, gettext_lazy("Enter a whole number.")),
+    "decimal": (_parse_decimal, gettext_lazy("Enter a number.")),
+    "date": (parse_date, gettext_lazy("Enter a date such as 2025-04-20.")),
+    "bool": (_parse_bool, gettext_lazy("Enter 是 (yes) or 否 (no).")),
 }
 
 
@@ -567,7 +570,7 @@ def _rows_from_iterator(importer, sheet_name: str, rows: Iterator[tuple], errors
                 values[name] = parser(cell)
             except (ValueError, TypeError, ArithmeticError, OverflowError):
                 row_errors.append(
-                    RowError(sheet_name, number, columns[name][0], columns[name][1], _(message) if message else str(cell))
+                    RowError(sheet_name, number, columns[name][0], columns[name][1], str(message or cell))
                 )
         for f in importer.fields:
             values.setdefault(f.name, None)

@@ -1,7 +1,7 @@
-from drf_spectacular.extensions import OpenApiAuthenticatorExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
-class BearerTokenScheme(OpenApiAuthenticatorExtension):
+class BearerTokenScheme(OpenApiAuthenticationExtension):
     target_class = "accounts.authentication.BearerTokenAuthentication"
     name = "bearerAuth"
 
