@@ -18,16 +18,27 @@ class MembershipInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
     list_display = ["username", "name", "email", "is_active", "is_staff", "locked_until", "last_login"]
-    list_filter = ["is_active", "is_staff", "is_superuser", "memberships__role", "memberships__organization__kind"]
+    list_filter = [
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "memberships__role",
+        "memberships__organization__kind",
+    ]
     search_fields = ["username", "name", "email"]
     inlines = [MembershipInline]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Personal info"), {"fields": ("name", "email")}),
-        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
         (_("Login"), {"fields": ("last_login", "date_joined", "locked_until")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "name", "password1", "password2")}),)
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "name", "password1", "password2")}),
+    )
     readonly_fields = ["last_login", "date_joined"]
     actions = ["unlock_accounts"]
 
@@ -36,7 +47,9 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
         users = list(queryset)
         for user in users:
             services.unlock(user, by=request.user)
-        self.message_user(request, _("%(count)d accounts unlocked.") % {"count": len(users)}, messages.SUCCESS)
+        self.message_user(
+            request, _("%(count)d accounts unlocked.") % {"count": len(users)}, messages.SUCCESS
+        )
 
 
 @admin.register(Organization)
@@ -46,8 +59,17 @@ class OrganizationAdmin(ScopedModelAdmin):
     search_fields = ["name", "credit_code", "address", "region__name", "region__code"]
     autocomplete_fields = ["region"]
     list_select_related = ["region"]
-    fields = ["kind", "name", "credit_code", "region", "address", "contact_person", "contact_phone",
-              "has_property_licence", "is_active"]
+    fields = [
+        "kind",
+        "name",
+        "credit_code",
+        "region",
+        "address",
+        "contact_person",
+        "contact_phone",
+        "has_property_licence",
+        "is_active",
+    ]
 
     def save_model(self, request, obj, form, change):
         # Through the services, so the admin enforces the same rules as the API.
@@ -57,7 +79,8 @@ class OrganizationAdmin(ScopedModelAdmin):
             saved = services.update_organization(original, by=request.user, **fields)
         else:
             saved = services.create_organization(
-                by=request.user, **{name: form.cleaned_data[name] for name in self.fields if name in form.cleaned_data}
+                by=request.user,
+                **{name: form.cleaned_data[name] for name in self.fields if name in form.cleaned_data},
             )
         obj.pk = saved.pk
 
@@ -76,8 +99,16 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["name", "user", "key_prefix", "read_only", "expires_at", "revoked_at", "last_used_at"]
     list_filter = ["read_only"]
     search_fields = ["name", "user__username", "key_prefix"]
-    readonly_fields = ["user", "name", "key_prefix", "read_only", "expires_at", "revoked_at", "last_used_at",
-                       "created_at"]
+    readonly_fields = [
+        "user",
+        "name",
+        "key_prefix",
+        "read_only",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+        "created_at",
+    ]
     list_select_related = ["user"]
     actions = ["revoke_tokens"]
 

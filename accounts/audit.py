@@ -94,7 +94,11 @@ class AuditedModel(models.Model):
         values = {}
         deferred = self.get_deferred_fields()
         for field in self._meta.concrete_fields:
-            if field.attname in deferred or field.name in self.audit_ignore or field.attname in self.audit_ignore:
+            if (
+                field.attname in deferred
+                or field.name in self.audit_ignore
+                or field.attname in self.audit_ignore
+            ):
                 continue
             values[field.attname] = _json_value(getattr(self, field.attname))
         return values
@@ -133,7 +137,9 @@ def record(obj, action: str, *, changes: dict | None = None, note: str = "", act
         actor_repr=actor.get_username() if actor is not None else "",
         channel=channel or context_channel,
         action=action,
-        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True) if obj is not None else None,
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True)
+        if obj is not None
+        else None,
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "",
         changes=changes or {},

@@ -20,9 +20,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             secret = header[1].decode()
         except UnicodeError as exc:
             raise exceptions.AuthenticationFailed(_("The token contains invalid characters.")) from exc
-        token = (
-            ApiToken.objects.select_related("user").filter(key_hash=hash_token_secret(secret)).first()
-        )
+        token = ApiToken.objects.select_related("user").filter(key_hash=hash_token_secret(secret)).first()
         if token is None:
             raise exceptions.AuthenticationFailed(_("The token is not valid."))
         now = timezone.now()

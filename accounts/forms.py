@@ -34,9 +34,14 @@ class LockoutAdminAuthenticationForm(LockoutMixin, AdminAuthenticationForm):
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=100, help_text=_("What the token is for, e.g. 呼叫中心对接"))
+    name = forms.CharField(
+        label=_("name"), max_length=100, help_text=_("What the token is for, e.g. 呼叫中心对接")
+    )
     read_only = forms.BooleanField(label=_("read-only"), required=False)
     expires_days = forms.IntegerField(
-        label=_("valid for (days)"), required=False, min_value=1, max_value=3650,
+        label=_("valid for (days)"),
+        required=False,
+        min_value=1,
+        max_value=3650,
         help_text=_("Leave empty for a token that does not expire."),
     )

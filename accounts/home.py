@@ -17,56 +17,102 @@ class HomeAction:
 
 
 def actions_for(user) -> list[tuple[str, list[HomeAction]]]:
-    api_docs = HomeAction(_("API documentation"), _("OpenAPI schema and interactive Swagger UI for integrators."),
-                          reverse("api:docs"))
+    api_docs = HomeAction(
+        _("API documentation"),
+        _("OpenAPI schema and interactive Swagger UI for integrators."),
+        reverse("api:docs"),
+    )
     if not user.is_authenticated:
-        return [(_("For the public"), [
-            HomeAction(_("Administrative divisions"), _("Provinces, cities, districts and streets covered."),
-                       reverse("api:region-list")),
-            api_docs,
-        ])]
+        return [
+            (
+                _("For the public"),
+                [
+                    HomeAction(
+                        _("Administrative divisions"),
+                        _("Provinces, cities, districts and streets covered."),
+                        reverse("api:region-list"),
+                    ),
+                    api_docs,
+                ],
+            )
+        ]
 
     sections = []
     memberships = [m for m in user.memberships.select_related("organization__region") if m.is_active]
     government = [m for m in memberships if m.organization.is_government]
     applicants = [m for m in memberships if not m.organization.is_government]
     if user.is_superuser:
-        sections.append((_("Platform administration"), [
-            HomeAction(_("Administration"), _("Every record, users, roles, schedules and the audit log."),
-                       reverse("admin:index")),
-            HomeAction(_("Audit log"), _("Who changed what, when and through which channel."),
-                       reverse("admin:accounts_auditentry_changelist")),
-        ]))
+        sections.append(
+            (
+                _("Platform administration"),
+                [
+                    HomeAction(
+                        _("Administration"),
+                        _("Every record, users, roles, schedules and the audit log."),
+                        reverse("admin:index"),
+                    ),
+                    HomeAction(
+                        _("Audit log"),
+                        _("Who changed what, when and through which channel."),
+                        reverse("admin:accounts_auditentry_changelist"),
+                    ),
+                ],
+            )
+        )
     for membership in government:
         organization = membership.organization
         actions = [
-            HomeAction(_("Organisations in my region"),
-                       _("Bureaus, street offices and property companies in %(region)s.")
-                       % {"region": organization.region.name},
-                       reverse("admin:accounts_organization_changelist")),
+            HomeAction(
+                _("Organisations in my region"),
+                _("Bureaus, street offices and property companies in %(region)s.")
+                % {"region": organization.region.name},
+                reverse("admin:accounts_organization_changelist"),
+            ),
         ]
         if membership.role in (Role.OFFICER, Role.ORG_ADMIN):
-            actions.append(HomeAction(_("Register an organisation"),
-                                      _("Add a property company or social organisation of your region."),
-                                      reverse("admin:accounts_organization_add")))
+            actions.append(
+                HomeAction(
+                    _("Register an organisation"),
+                    _("Add a property company or social organisation of your region."),
+                    reverse("admin:accounts_organization_add"),
+                )
+            )
         else:
-            actions.append(HomeAction(_("Read-only access"),
-                                      _("You can view and download your region's records but not change them."),
-                                      reverse("admin:index")))
+            actions.append(
+                HomeAction(
+                    _("Read-only access"),
+                    _("You can view and download your region's records but not change them."),
+                    reverse("admin:index"),
+                )
+            )
         sections.append((f"{organization.name} · {membership.get_role_display()}", actions))
     for membership in applicants:
         organization = membership.organization
         actions = [
-            HomeAction(_("My organisation"), _("Your organisation's record as the bureau sees it."),
-                       reverse("api:organization-detail", args=[organization.pk])),
+            HomeAction(
+                _("My organisation"),
+                _("Your organisation's record as the bureau sees it."),
+                reverse("api:organization-detail", args=[organization.pk]),
+            ),
         ]
         if organization.kind == OrganizationKind.PROPERTY_COMPANY and not organization.has_property_licence:
-            actions.append(HomeAction(_("Property-management licence not confirmed"),
-                                      _("Property-plus-care pilots need a confirmed licence: ask your bureau."),
-                                      reverse("api:organization-detail", args=[organization.pk])))
+            actions.append(
+                HomeAction(
+                    _("Property-management licence not confirmed"),
+                    _("Property-plus-care pilots need a confirmed licence: ask your bureau."),
+                    reverse("api:organization-detail", args=[organization.pk]),
+                )
+            )
         sections.append((f"{organization.name} · {membership.get_role_display()}", actions))
-    sections.append((_("Integration"), [
-        HomeAction(_("My API tokens"), _("Issue and revoke tokens for the REST API."), reverse("token-list")),
-        api_docs,
-    ]))
+    sections.append(
+        (
+            _("Integration"),
+            [
+                HomeAction(
+                    _("My API tokens"), _("Issue and revoke tokens for the REST API."), reverse("token-list")
+                ),
+                api_docs,
+            ],
+        )
+    )
     return sections

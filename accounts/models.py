@@ -58,7 +58,9 @@ class UserQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
-        return self.filter(models.Q(pk=user.pk) | models.Q(pk__in=Membership.objects.visible_to(user).values("user")))
+        return self.filter(
+            models.Q(pk=user.pk) | models.Q(pk__in=Membership.objects.visible_to(user).values("user"))
+        )
 
     def editable_by(self, user):
         # Accounts carry permissions: only platform administrators change them in the admin.
@@ -71,7 +73,9 @@ class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
 
 class User(AuditedModel, AbstractUser):
     name = models.CharField(_("full name"), max_length=50, blank=True)
-    failed_login_count = models.PositiveSmallIntegerField(_("failed logins in a row"), default=0, editable=False)
+    failed_login_count = models.PositiveSmallIntegerField(
+        _("failed logins in a row"), default=0, editable=False
+    )
     locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
 
     objects = UserManager()
@@ -136,7 +140,9 @@ class Organization(AuditedModel):
         ordering = ["region__code", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["credit_code"], condition=~models.Q(credit_code=""), name="organization_credit_code_unique"
+                fields=["credit_code"],
+                condition=~models.Q(credit_code=""),
+                name="organization_credit_code_unique",
             ),
         ]
         indexes = [models.Index(fields=["kind", "name"], name="organization_kind_name_idx")]
@@ -193,7 +199,9 @@ class Membership(AuditedModel):
         verbose_name_plural = _("memberships")
         ordering = ["organization__name", "user__username"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "organization"], name="membership_user_organization_unique")
+            models.UniqueConstraint(
+                fields=["user", "organization"], name="membership_user_organization_unique"
+            )
         ]
 
     def __str__(self):
@@ -281,7 +289,11 @@ class AuditEntry(models.Model):
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.SYSTEM)
     action = models.CharField(_("action"), max_length=64)
     content_type = models.ForeignKey(
-        "contenttypes.ContentType", verbose_name=_("object type"), null=True, blank=True, on_delete=models.SET_NULL
+        "contenttypes.ContentType",
+        verbose_name=_("object type"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
     )
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     object_repr = models.CharField(_("object"), max_length=200, blank=True)

@@ -12,8 +12,12 @@ GOVERNMENT_VIEWER = "government viewer"
 GROUP_PERMISSIONS = {
     GOVERNMENT_EDITOR: [
         "regions.view_region",
-        "accounts.view_organization", "accounts.add_organization", "accounts.change_organization",
-        "accounts.view_membership", "accounts.add_membership", "accounts.change_membership",
+        "accounts.view_organization",
+        "accounts.add_organization",
+        "accounts.change_organization",
+        "accounts.view_membership",
+        "accounts.add_membership",
+        "accounts.change_membership",
         "accounts.delete_membership",
         "accounts.view_user",
         "accounts.view_auditentry",
@@ -35,7 +39,9 @@ def sync_groups(**kwargs) -> None:
         wanted = []
         for dotted in codenames:
             app_label, codename = dotted.split(".")
-            permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
             if permission is not None:
                 wanted.append(permission)
         group.permissions.set(wanted)
@@ -47,7 +53,9 @@ def sync_admin_access(user) -> None:
     if user.is_superuser:
         return
     memberships = list(user.memberships.filter(is_active=True).select_related("organization"))
-    government = [m for m in memberships if m.organization.kind in GOVERNMENT_KINDS and m.organization.is_active]
+    government = [
+        m for m in memberships if m.organization.kind in GOVERNMENT_KINDS and m.organization.is_active
+    ]
     groups = Group.objects.filter(name__in=GROUP_PERMISSIONS)
     editor = any(m.role in GOVERNMENT_EDITING_ROLES for m in government)
     wanted = {GOVERNMENT_EDITOR} if editor else ({GOVERNMENT_VIEWER} if government else set())

@@ -65,8 +65,9 @@ def unlock(user: User, *, by: User) -> None:
 # --- API tokens -----------------------------------------------------------------------------
 
 
-def issue_token(user: User, *, name: str, read_only: bool = False, expires_days: int | None = None,
-                by: User | None = None) -> tuple[ApiToken, str]:
+def issue_token(
+    user: User, *, name: str, read_only: bool = False, expires_days: int | None = None, by: User | None = None
+) -> tuple[ApiToken, str]:
     """Create a token for ``user`` and return it with its secret, which is never stored."""
     if not user.is_active:
         raise ValidationError(_("An inactive user cannot be given a token."))
@@ -121,11 +122,14 @@ def update_organization(organization: Organization, *, by: User, **fields) -> Or
         if not by.scope.is_government:
             raise PermissionDenied(_("Only an officer can move an organisation to another region."))
         _check_region_in_scope(by, fields["region"])
-    if "has_property_licence" in fields and fields["has_property_licence"] != organization.has_property_licence:
-        # The licence is what makes a company eligible for a property-plus-care pilot: only
-        # government officers confirm it.
-        if not (by.is_superuser or by.scope.covers_region(organization.region, edit=True)):
-            raise PermissionDenied(_("Only an officer of the region can confirm a property-management licence."))
+    # The licence is what makes a company eligible for a property-plus-care pilot: only
+    # government officers of its region confirm it.
+    licence_changed = (
+        "has_property_licence" in fields
+        and fields["has_property_licence"] != organization.has_property_licence
+    )
+    if licence_changed and not (by.is_superuser or by.scope.covers_region(organization.region, edit=True)):
+        raise PermissionDenied(_("Only an officer of the region can confirm a property-management licence."))
     for key, value in fields.items():
         setattr(organization, key, value)
     organization.full_clean()

@@ -18,8 +18,15 @@ def audit_save(sender, instance, created, raw=False, update_fields=None, **kwarg
 @receiver(post_delete, dispatch_uid="audit_post_delete")
 def audit_delete(sender, instance, **kwargs):
     if isinstance(instance, audit.AuditedModel):
-        audit.record(instance, "delete", changes={key: [value, None] for key, value in instance.audit_values().items()
-                                                  if key not in instance.audit_secret})
+        audit.record(
+            instance,
+            "delete",
+            changes={
+                key: [value, None]
+                for key, value in instance.audit_values().items()
+                if key not in instance.audit_secret
+            },
+        )
 
 
 @receiver(user_login_failed, dispatch_uid="login_failure_counter")

@@ -20,24 +20,32 @@ def home(request):
 
 @login_required
 def token_list(request):
-    issued_secret = None
     if request.method == "POST":
         form = ApiTokenForm(request.POST)
         if form.is_valid():
-            token, issued_secret = services.issue_token(
+            token, secret = services.issue_token(
                 request.user,
                 name=form.cleaned_data["name"],
                 read_only=form.cleaned_data["read_only"],
                 expires_days=form.cleaned_data["expires_days"],
                 by=request.user,
             )
-            messages.success(request, _("Token “%(name)s” issued. Copy the secret now: it will not be shown again.")
-                             % {"name": token.name})
-            form = ApiTokenForm()
+            messages.success(
+                request,
+                _("Token “%(name)s” issued. Copy the secret now: it will not be shown again.")
+                % {"name": token.name},
+            )
+            # Post/redirect/get: the secret rides in the session for exactly one page view, so
+            # a reload neither shows it again nor issues a second token.
+            request.session["issued_token_secret"] = secret
+            return redirect("token-list")
     else:
         form = ApiTokenForm()
+    issued_secret = request.session.pop("issued_token_secret", None)
     tokens = ApiToken.objects.visible_to(request.user).filter(user=request.user)
-    return render(request, "accounts/tokens.html", {"form": form, "tokens": tokens, "issued_secret": issued_secret})
+    return render(
+        request, "accounts/tokens.html", {"form": form, "tokens": tokens, "issued_secret": issued_secret}
+    )
 
 
 @login_required

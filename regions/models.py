@@ -85,15 +85,15 @@ class Region(models.Model):
     def __str__(self):
         return f"{self.name}（{self.code}）"
 
+    def save(self, *args, **kwargs):
+        self.level = LEVEL_BY_LENGTH[len(self.code)]
+        super().save(*args, **kwargs)
+
     def clean(self):
         if not self.code.isdigit() or len(self.code) not in LEVEL_BY_LENGTH:
             raise ValidationError({"code": _("A division code has 2, 4, 6, 9 or 12 digits.")})
         if self.parent_id and not self.code.startswith(self.parent.code):
             raise ValidationError({"parent": _("The parent's code must be a prefix of this code.")})
-
-    def save(self, *args, **kwargs):
-        self.level = LEVEL_BY_LENGTH[len(self.code)]
-        super().save(*args, **kwargs)
 
     def contains(self, other: "Region | None") -> bool:
         return other is not None and other.code.startswith(self.code)

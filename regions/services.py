@@ -45,7 +45,9 @@ class DivisionImport(SpreadsheetImport):
     statistical codes accepted. Idempotent: rows already present change nothing."""
 
     fields = [
-        Field("code", "区划代码", aliases=("代码", "统计用区划代码", "行政区划代码", "code", "division code")),
+        Field(
+            "code", "区划代码", aliases=("代码", "统计用区划代码", "行政区划代码", "code", "division code")
+        ),
         Field("name", "名称", aliases=("区划名称", "行政区划名称", "name")),
     ]
 
@@ -64,7 +66,10 @@ class DivisionImport(SpreadsheetImport):
         if code in self.pending and self.pending[code][0] != name:
             first = self.pending[code][1]
             raise ValidationError(
-                {"code": _("The code appears again with another name (first on row %(row)s).") % {"row": first.number}}
+                {
+                    "code": _("The code appears again with another name (first on row %(row)s).")
+                    % {"row": first.number}
+                }
             )
         self.pending[code] = (name, row)
         return code

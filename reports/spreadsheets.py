@@ -348,7 +348,9 @@ def _parse_decimal(value):
     if isinstance(value, bool):
         raise ValueError(value)
     try:
-        return Decimal(str(value) if isinstance(value, int | float) else normalise_text(value).replace(",", ""))
+        return Decimal(
+            str(value) if isinstance(value, int | float) else normalise_text(value).replace(",", "")
+        )
     except InvalidOperation as exc:
         raise ValueError(value) from exc
 
@@ -524,7 +526,9 @@ def _header_texts(rows: list[tuple]) -> dict[int, list[str]]:
 
 
 def _header_labels(rows: list[tuple]) -> dict[int, set[str]]:
-    return {column: {normalise_label(text) for text in texts} for column, texts in _header_texts(rows).items()}
+    return {
+        column: {normalise_label(text) for text in texts} for column, texts in _header_texts(rows).items()
+    }
 
 
 def _is_blank(row: tuple) -> bool:
@@ -542,10 +546,20 @@ def _rows_from_iterator(importer, sheet_name: str, rows: Iterator[tuple], errors
     missing = [f for f in importer.fields if f.required and (found is None or f.name not in found[1])]
     if found is None or missing:
         names = "、".join(str(f.header) for f in (missing or importer.fields))
-        errors.append(RowError(sheet_name, None, None, None, _("Header row not found; missing columns: %(names)s") % {"names": names}))
+        errors.append(
+            RowError(
+                sheet_name,
+                None,
+                None,
+                None,
+                _("Header row not found; missing columns: %(names)s") % {"names": names},
+            )
+        )
         return
     last_header, mapping, texts = found
-    columns = {name: (get_column_letter(column + 1), texts.get(column, "")) for name, column in mapping.items()}
+    columns = {
+        name: (get_column_letter(column + 1), texts.get(column, "")) for name, column in mapping.items()
+    }
     by_name = {f.name: f for f in importer.fields}
 
     def all_rows():
@@ -562,7 +576,15 @@ def _rows_from_iterator(importer, sheet_name: str, rows: Iterator[tuple], errors
             cell = raw[column] if column < len(raw) else None
             if cell is None or (isinstance(cell, str) and not cell.strip()):
                 if f.required:
-                    row_errors.append(RowError(sheet_name, number, columns[name][0], columns[name][1], _("This field is required.")))
+                    row_errors.append(
+                        RowError(
+                            sheet_name,
+                            number,
+                            columns[name][0],
+                            columns[name][1],
+                            _("This field is required."),
+                        )
+                    )
                 values[name] = None
                 continue
             parser, message = PARSERS[f.kind]
@@ -589,7 +611,9 @@ def read_workbook_rows(fp, importer: SpreadsheetImport, errors: list[RowError]) 
     try:
         if importer.sheet_name:
             if importer.sheet_name not in workbook.sheetnames:
-                raise WorkbookRefused(_('The workbook has no sheet named "%(name)s".') % {"name": importer.sheet_name})
+                raise WorkbookRefused(
+                    _('The workbook has no sheet named "%(name)s".') % {"name": importer.sheet_name}
+                )
             sheet = workbook[importer.sheet_name]
         else:
             sheet = workbook.worksheets[0]

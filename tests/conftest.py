@@ -22,26 +22,23 @@ def need(condition: bool, reason: str) -> None:
 
 
 def pytest_sessionstart(session):
-    if REQUIRE_SERVICES:
-        from django.conf import settings
+    from django.conf import settings
 
-        engine = settings.DATABASES["default"]["ENGINE"]
-        if "postgresql" not in engine:
-            raise pytest.UsageError(f"REQUIRE_SERVICES=1 but the database is {engine}, not PostgreSQL")
-        if not settings.REDIS_URL:
-            raise pytest.UsageError("REQUIRE_SERVICES=1 but REDIS_URL is not set")
-
-
-@pytest.fixture(autouse=True)
-def plain_http(settings):
     # Production hardening is on whenever DEBUG is off; the test client and the live server
-    # speak plain HTTP on localhost.
+    # speak plain HTTP on localhost. Set for the whole session, before the live server's
+    # middleware reads them.
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
     settings.SECURE_HSTS_SECONDS = 0
     # Hashing speed is not under test; PBKDF2 at production strength costs ~0.3 s a user.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if REQUIRE_SERVICES:
+        engine = settings.DATABASES["default"]["ENGINE"]
+        if "postgresql" not in engine:
+            raise pytest.UsageError(f"REQUIRE_SERVICES=1 but the database is {engine}, not PostgreSQL")
+        if not settings.REDIS_URL:
+            raise pytest.UsageError("REQUIRE_SERVICES=1 but REDIS_URL is not set")
 
 
 @pytest.fixture
@@ -76,13 +73,20 @@ def world(seed_regions):
     regions = seed_regions
     w = type("World", (), {})()
     w.regions = regions
-    w.changning_bureau = OrganizationFactory(kind="civil_affairs", name="长宁区民政局", region=regions["310105"])
-    w.huayang_office = OrganizationFactory(kind="street_office", name="华阳路街道办事处", region=regions["310105001"])
+    w.changning_bureau = OrganizationFactory(
+        kind="civil_affairs", name="长宁区民政局", region=regions["310105"]
+    )
+    w.huayang_office = OrganizationFactory(
+        kind="street_office", name="华阳路街道办事处", region=regions["310105001"]
+    )
     w.nanan_bureau = OrganizationFactory(kind="civil_affairs", name="南安市民政局", region=regions["350583"])
-    w.company_a = OrganizationFactory(kind="property_company", name="甲物业", region=regions["310105001"],
-                                      has_property_licence=True)
+    w.company_a = OrganizationFactory(
+        kind="property_company", name="甲物业", region=regions["310105001"], has_property_licence=True
+    )
     w.company_b = OrganizationFactory(kind="property_company", name="乙物业", region=regions["310105008"])
-    w.nanan_company = OrganizationFactory(kind="property_company", name="南安丙物业", region=regions["350583001"])
+    w.nanan_company = OrganizationFactory(
+        kind="property_company", name="南安丙物业", region=regions["350583001"]
+    )
     w.changning_officer = make_user("cn_officer", w.changning_bureau, Role.OFFICER)
     w.changning_viewer = make_user("cn_viewer", w.changning_bureau, Role.VIEWER)
     w.street_officer = make_user("hy_officer", w.huayang_office, Role.OFFICER)

@@ -29,8 +29,11 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"测试物业服务有限公司{n}")
     region = factory.LazyFunction(lambda: Region.objects.get(code="310105001"))
     credit_code = factory.LazyAttributeSequence(
-        lambda o, n: valid_credit_code(n + 1, o.region.code) if o.kind in {
-            "property_company", "social_organization", "care_provider"} else ""
+        lambda o, n: (
+            valid_credit_code(n + 1, o.region.code)
+            if o.kind in {"property_company", "social_organization", "care_provider"}
+            else ""
+        )
     )
 
 

@@ -9,9 +9,16 @@ pytestmark = pytest.mark.django_db
 
 
 def test_validation_errors_name_the_field_in_one_format(world):
-    response = api_client_for(world.changning_officer).post("/api/v1/organizations/", {
-        "kind": "property_company", "name": "坏代码物业", "region": "310105001", "credit_code": "91310105MA1FL00000",
-    }, format="json")
+    response = api_client_for(world.changning_officer).post(
+        "/api/v1/organizations/",
+        {
+            "kind": "property_company",
+            "name": "坏代码物业",
+            "region": "310105001",
+            "credit_code": "91310105MA1FL00000",
+        },
+        format="json",
+    )
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "invalid"
@@ -20,16 +27,24 @@ def test_validation_errors_name_the_field_in_one_format(world):
 
 
 def test_company_without_credit_code_is_refused(world):
-    response = api_client_for(world.changning_officer).post("/api/v1/organizations/", {
-        "kind": "property_company", "name": "无代码物业", "region": "310105001", "credit_code": "",
-    }, format="json")
+    response = api_client_for(world.changning_officer).post(
+        "/api/v1/organizations/",
+        {
+            "kind": "property_company",
+            "name": "无代码物业",
+            "region": "310105001",
+            "credit_code": "",
+        },
+        format="json",
+    )
     assert response.status_code == 400
     assert "credit_code" in response.json()["error"]["fields"]
 
 
 def test_unknown_region_is_named(world):
-    response = api_client_for(world.changning_officer).post("/api/v1/organizations/", {
-        "kind": "other", "name": "x", "region": "999999"}, format="json")
+    response = api_client_for(world.changning_officer).post(
+        "/api/v1/organizations/", {"kind": "other", "name": "x", "region": "999999"}, format="json"
+    )
     assert response.status_code == 400
     assert "region" in response.json()["error"]["fields"]
 

@@ -21,4 +21,6 @@ class OrganizationFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         value = value.strip()
-        return queryset.filter(Q(name__icontains=value) | Q(credit_code__icontains=value) | Q(address__icontains=value))
+        return queryset.filter(
+            Q(name__icontains=value) | Q(credit_code__icontains=value) | Q(address__icontains=value)
+        )

@@ -22,8 +22,20 @@ class OrganizationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organization
         fields = [
-            "id", "kind", "kind_display", "name", "credit_code", "region", "region_name", "address",
-            "contact_person", "contact_phone", "has_property_licence", "is_active", "created_at", "updated_at",
+            "id",
+            "kind",
+            "kind_display",
+            "name",
+            "credit_code",
+            "region",
+            "region_name",
+            "address",
+            "contact_person",
+            "contact_phone",
+            "has_property_licence",
+            "is_active",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
 
@@ -47,7 +59,16 @@ class MeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "username", "name", "email", "is_superuser", "is_government", "region_codes", "memberships"]
+        fields = [
+            "id",
+            "username",
+            "name",
+            "email",
+            "is_superuser",
+            "is_government",
+            "region_codes",
+            "memberships",
+        ]
 
     @staticmethod
     def _memberships(user):
@@ -65,13 +86,27 @@ class MeSerializer(serializers.ModelSerializer):
 
 class ApiTokenSerializer(serializers.ModelSerializer):
     expires_days = serializers.IntegerField(
-        label=_("valid for (days)"), write_only=True, required=False, allow_null=True, min_value=1, max_value=3650
+        label=_("valid for (days)"),
+        write_only=True,
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=3650,
     )
 
     class Meta:
         model = ApiToken
-        fields = ["id", "name", "key_prefix", "read_only", "expires_days", "expires_at", "revoked_at",
-                  "last_used_at", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "key_prefix",
+            "read_only",
+            "expires_days",
+            "expires_at",
+            "revoked_at",
+            "last_used_at",
+            "created_at",
+        ]
         read_only_fields = ["key_prefix", "expires_at", "revoked_at", "last_used_at", "created_at"]
 
 

@@ -43,8 +43,9 @@ class MeView(RetrieveAPIView):
         return type(user).objects.prefetch_related("memberships__organization__region").get(pk=user.pk)
 
 
-class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                      viewsets.GenericViewSet):
+class ApiTokenViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
     """Your own API tokens. Creating one returns its secret once; ``revoke`` ends it."""
 
     queryset = ApiToken.objects.all()

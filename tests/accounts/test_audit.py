@@ -19,7 +19,9 @@ def test_api_update_records_actor_channel_and_old_new_values(world):
     company = world.company_a
     old_address = company.address
     response = api_client_for(world.changning_officer).patch(
-        f"/api/v1/organizations/{company.pk}/", {"address": "长宁区华阳路1号", "contact_person": "王五"}, format="json"
+        f"/api/v1/organizations/{company.pk}/",
+        {"address": "长宁区华阳路1号", "contact_person": "王五"},
+        format="json",
     )
     assert response.status_code == 200
     entry = entries_for(company).filter(action="update").latest("at")
@@ -33,11 +35,19 @@ def test_admin_change_is_recorded_with_admin_channel(world):
     client = Client()
     client.login(username="cn_officer", password=PASSWORD)
     company = world.company_b
-    response = client.post(f"/admin/accounts/organization/{company.pk}/change/", {
-        "kind": company.kind, "name": "乙物业（更名）", "credit_code": company.credit_code,
-        "region": company.region_id, "address": "", "contact_person": "", "contact_phone": "",
-        "is_active": "on",
-    })
+    response = client.post(
+        f"/admin/accounts/organization/{company.pk}/change/",
+        {
+            "kind": company.kind,
+            "name": "乙物业（更名）",
+            "credit_code": company.credit_code,
+            "region": company.region_id,
+            "address": "",
+            "contact_person": "",
+            "contact_phone": "",
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     entry = entries_for(company).filter(action="update").latest("at")
     assert (entry.actor, entry.channel) == (world.changning_officer, "admin")
@@ -49,8 +59,11 @@ def test_create_and_delete_are_recorded(world):
         org = Organization.objects.create(kind="other", name="临时单位", region=world.regions["310105"])
         pk = org.pk
         org.delete()
-    actions = list(AuditEntry.objects.filter(object_id=str(pk), content_type__model="organization")
-                   .order_by("id").values_list("action", "channel"))
+    actions = list(
+        AuditEntry.objects.filter(object_id=str(pk), content_type__model="organization")
+        .order_by("id")
+        .values_list("action", "channel")
+    )
     assert actions == [("create", "task"), ("delete", "task")]
 
 
@@ -70,15 +83,17 @@ def test_password_change_is_logged_without_the_hash(world):
 
 
 def test_transition_helper_records_states(world):
-    entry = audit.record_transition(world.company_a, "approve", from_state="submitted", to_state="approved",
-                                    actor=world.changning_officer)
+    entry = audit.record_transition(
+        world.company_a, "approve", from_state="submitted", to_state="approved", actor=world.changning_officer
+    )
     assert entry.action == "transition:approve"
     assert entry.changes == {"state": ["submitted", "approved"]}
 
 
 def test_audit_log_in_admin_lists_entries_for_superuser(world, admin_client):
-    api_client_for(world.changning_officer).patch(f"/api/v1/organizations/{world.company_a.pk}/",
-                                                  {"address": "审计地址"}, format="json")
+    api_client_for(world.changning_officer).patch(
+        f"/api/v1/organizations/{world.company_a.pk}/", {"address": "审计地址"}, format="json"
+    )
     response = admin_client.get("/admin/accounts/auditentry/", {"q": "甲物业"})
     assert response.status_code == 200
     assert "审计地址" in response.content.decode()

@@ -27,7 +27,9 @@ def test_sixth_attempt_is_refused_after_five_wrong_passwords(world, client):
     page = response.content.decode()
     assert "多次输错密码" in page and "分钟" in page
     assert "_auth_user_id" not in client.session
-    assert AuditEntry.objects.filter(action="login_locked", object_id=str(world.changning_officer.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="login_locked", object_id=str(world.changning_officer.pk)
+    ).exists()
 
 
 def test_lock_runs_out_and_success_resets_the_count(world, client):

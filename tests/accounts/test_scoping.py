@@ -31,8 +31,12 @@ def test_company_user_lists_only_its_own_organisation(world):
 def test_changning_officer_sees_changning_and_nothing_of_nanan(world):
     seen = names(api_client_for(world.changning_officer).get("/api/v1/organizations/?page_size=200"))
     assert seen == {"长宁区民政局", "华阳路街道办事处", "甲物业", "乙物业"}
-    assert api_client_for(world.changning_officer).get(
-        f"/api/v1/organizations/{world.nanan_company.pk}/").status_code == 404
+    assert (
+        api_client_for(world.changning_officer)
+        .get(f"/api/v1/organizations/{world.nanan_company.pk}/")
+        .status_code
+        == 404
+    )
 
 
 def test_street_officer_sees_only_its_street(world):
@@ -47,7 +51,9 @@ def test_anonymous_sees_no_organisation(world, api):
 def test_viewer_can_read_but_not_change(world):
     client = api_client_for(world.changning_viewer)
     assert client.get(f"/api/v1/organizations/{world.company_a.pk}/").status_code == 200
-    response = client.patch(f"/api/v1/organizations/{world.company_a.pk}/", {"address": "新地址"}, format="json")
+    response = client.patch(
+        f"/api/v1/organizations/{world.company_a.pk}/", {"address": "新地址"}, format="json"
+    )
     assert response.status_code == 403
     world.company_a.refresh_from_db()
     assert world.company_a.address != "新地址"
@@ -55,8 +61,12 @@ def test_viewer_can_read_but_not_change(world):
 
 def test_officer_registers_a_company_in_own_region_only(world):
     client = api_client_for(world.changning_officer)
-    data = {"kind": "property_company", "name": "新物业", "region": "310105002",
-            "credit_code": "91310105MA1FL0000" + "4"}
+    data = {
+        "kind": "property_company",
+        "name": "新物业",
+        "region": "310105002",
+        "credit_code": "91310105MA1FL0000" + "4",
+    }
     assert client.post("/api/v1/organizations/", data, format="json").status_code == 201
     data.update(name="越界物业", region="350583001", credit_code="")
     response = client.post("/api/v1/organizations/", data, format="json")
@@ -66,12 +76,17 @@ def test_officer_registers_a_company_in_own_region_only(world):
 
 def test_company_cannot_confirm_its_own_licence(world):
     client = api_client_for(world.company_b_admin)
-    response = client.patch(f"/api/v1/organizations/{world.company_b.pk}/", {"has_property_licence": True},
-                            format="json")
+    response = client.patch(
+        f"/api/v1/organizations/{world.company_b.pk}/", {"has_property_licence": True}, format="json"
+    )
     assert response.status_code == 403
     assert "物业管理资质" in response.json()["error"]["message"]
-    assert client.patch(f"/api/v1/organizations/{world.company_b.pk}/", {"contact_person": "李四"},
-                        format="json").status_code == 200
+    assert (
+        client.patch(
+            f"/api/v1/organizations/{world.company_b.pk}/", {"contact_person": "李四"}, format="json"
+        ).status_code
+        == 200
+    )
 
 
 def _admin_client(user):
@@ -102,8 +117,10 @@ def test_company_user_sees_other_company_nowhere_in_the_admin(world):
     response = client.get("/admin/accounts/organization/")
     assert {org.name for org in response.context["cl"].result_list} == {"甲物业"}
     assert client.get(f"/admin/accounts/organization/{world.company_b.pk}/change/").status_code == 302
-    autocomplete = client.get("/admin/autocomplete/", {"app_label": "accounts", "model_name": "membership",
-                                                       "field_name": "organization", "term": "物业"})
+    autocomplete = client.get(
+        "/admin/autocomplete/",
+        {"app_label": "accounts", "model_name": "membership", "field_name": "organization", "term": "物业"},
+    )
     assert "乙物业" not in autocomplete.content.decode()
 
 

@@ -59,14 +59,20 @@ def test_read_only_token_cannot_write(world):
     world.company_a.refresh_from_db()
     assert world.company_a.address != "改"
     _token, rw_secret = services.issue_token(world.changning_officer, name="rw")
-    assert bearer(rw_secret).patch(f"/api/v1/organizations/{world.company_a.pk}/", {"address": "改"},
-                                   format="json").status_code == 200
+    assert (
+        bearer(rw_secret)
+        .patch(f"/api/v1/organizations/{world.company_a.pk}/", {"address": "改"}, format="json")
+        .status_code
+        == 200
+    )
 
 
 def test_api_issues_token_showing_the_secret_once(world):
     _token, secret = services.issue_token(world.company_a_admin, name="boot")
     client = bearer(secret)
-    response = client.post("/api/v1/tokens/", {"name": "设备", "read_only": True, "expires_days": 30}, format="json")
+    response = client.post(
+        "/api/v1/tokens/", {"name": "设备", "read_only": True, "expires_days": 30}, format="json"
+    )
     assert response.status_code == 201
     body = response.json()
     new_secret = body["secret"]
@@ -99,12 +105,13 @@ def test_token_page_in_portal_issues_and_revokes(world, client):
     from tests.factories import PASSWORD
 
     client.login(username="a_admin", password=PASSWORD)
-    response = client.post("/accounts/tokens/", {"name": "门户令牌", "expires_days": ""})
+    response = client.post("/accounts/tokens/", {"name": "门户令牌", "expires_days": ""}, follow=True)
     secret = response.context["issued_secret"]
     assert secret and secret in response.content.decode()
     token = ApiToken.objects.get(key_hash=hash_token_secret(secret))
-    # The secret is not on the page any more once it is reloaded.
+    # The secret is not on the page any more once it is reloaded, and no second token is made.
     assert secret not in client.get("/accounts/tokens/").content.decode()
+    assert ApiToken.objects.filter(user__username="a_admin").count() == 1
     client.post(f"/accounts/tokens/{token.pk}/revoke/")
     token.refresh_from_db()
     assert token.revoked_at is not None

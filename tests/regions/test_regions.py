@@ -8,10 +8,19 @@ from regions.models import Level, Region, normalise_code
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("310105000000", "310105"), ("310105001000", "310105001"), ("310105001001", "310105001001"),
-    ("310100", "3101"), ("310000", "31"), ("442000", "4420"), (" 350583 ", "350583"), ("350583.0", "350583"),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("310105000000", "310105"),
+        ("310105001000", "310105001"),
+        ("310105001001", "310105001001"),
+        ("310100", "3101"),
+        ("310000", "31"),
+        ("442000", "4420"),
+        (" 350583 ", "350583"),
+        ("350583.0", "350583"),
+    ],
+)
 def test_normalise_code(raw, expected):
     assert normalise_code(raw) == expected
 
@@ -28,8 +37,21 @@ def test_seed_localities_are_shipped_with_their_parents(seed_regions):
     assert streets.count() == 10
     assert set(streets.values_list("level", flat=True)) == {Level.STREET}
     nanan_towns = set(Region.objects.filter(parent__code="350583").values_list("name", flat=True))
-    assert {"溪美街道", "柳城街道", "美林街道", "省新镇", "诗山镇", "九都镇", "罗东镇", "梅山镇", "洪濑镇",
-            "霞美镇", "官桥镇", "水头镇", "石井镇"} <= nanan_towns
+    assert {
+        "溪美街道",
+        "柳城街道",
+        "美林街道",
+        "省新镇",
+        "诗山镇",
+        "九都镇",
+        "罗东镇",
+        "梅山镇",
+        "洪濑镇",
+        "霞美镇",
+        "官桥镇",
+        "水头镇",
+        "石井镇",
+    } <= nanan_towns
     # 中山市 has no districts: its towns hang under the city.
     assert seed_regions["442000001"].parent.code == "4420"
     assert seed_regions["110102"].parent.parent.name == "北京市"

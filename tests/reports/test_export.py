@@ -23,8 +23,14 @@ COLUMNS = [
 
 def rows(count):
     for n in range(1, count + 1):
-        yield {"n": n, "name": f"物业{n}", "area": Decimal("12.5") * n, "staff": n % 7,
-               "since": dt.date(2020, 1, 1), "demo": n % 2 == 0}
+        yield {
+            "n": n,
+            "name": f"物业{n}",
+            "area": Decimal("12.5") * n,
+            "staff": n % 7,
+            "since": dt.date(2020, 1, 1),
+            "demo": n % 2 == 0,
+        }
 
 
 def read(buffer):
@@ -34,14 +40,25 @@ def read(buffer):
 
 def test_official_table_layout():
     buffer = io.BytesIO()
-    spec = SheetSpec("示范项目", COLUMNS, title_rows=["物业服务+养老服务示范项目统计表"],
-                     footer_rows=[["填报单位：", None, "填报时间：", None, "审核人：", "填报人："]])
+    spec = SheetSpec(
+        "示范项目",
+        COLUMNS,
+        title_rows=["物业服务+养老服务示范项目统计表"],
+        footer_rows=[["填报单位：", None, "填报时间：", None, "审核人：", "填报人："]],
+    )
     assert write_workbook(buffer, [(spec, rows(3))]) == 3
     ws = read(buffer)["示范项目"]
     assert ws["A1"].value == "物业服务+养老服务示范项目统计表"
     merged = {str(r) for r in ws.merged_cells.ranges}
     assert {"A1:F1", "C2:D2", "A2:A3", "B2:B3"} <= merged
-    assert [ws.cell(2, c).value for c in range(1, 7)] == ["序号", "单位名称", "服务情况", None, "从业时间", "是否示范"]
+    assert [ws.cell(2, c).value for c in range(1, 7)] == [
+        "序号",
+        "单位名称",
+        "服务情况",
+        None,
+        "从业时间",
+        "是否示范",
+    ]
     assert [ws.cell(3, c).value for c in (3, 4)] == ["场地面积（m²）", "专职人员数（人）"]
     assert ws.freeze_panes == "A4"
     assert ws.auto_filter.ref == "A3:F6"

@@ -47,8 +47,9 @@ class OrganizationImport(SpreadsheetImport):
         if region is None:
             raise ValidationError({"region": "区划代码不存在"})
         kind = "property_company" if row.values["credit_code"] else "other"
-        org = Organization(kind=kind, name=row.values["name"],
-                           credit_code=row.values["credit_code"] or "", region=region)
+        org = Organization(
+            kind=kind, name=row.values["name"], credit_code=row.values["credit_code"] or "", region=region
+        )
         org.full_clean()
         org.save()
         return org
@@ -56,19 +57,25 @@ class OrganizationImport(SpreadsheetImport):
 
 def test_bad_rows_are_reported_by_row_and_column_and_nothing_is_written(world):
     before = Organization.objects.count()
-    fp = workbook_bytes([
-        ["单位名称", "统一社会信用代码", "区划代码", "成立日期"],
-        ["好物业", "", "310105001", "2020-01-01"],
-        ["坏代码物业", "91310105MA1FL00000", "310105001", "2020-01-01"],
-        ["坏日期物业", "", "310105001", "去年"],
-        [None, None, None, None],
-        ["无区划物业", "", "999999", None],
-    ], title="名单")
+    fp = workbook_bytes(
+        [
+            ["单位名称", "统一社会信用代码", "区划代码", "成立日期"],
+            ["好物业", "", "310105001", "2020-01-01"],
+            ["坏代码物业", "91310105MA1FL00000", "310105001", "2020-01-01"],
+            ["坏日期物业", "", "310105001", "去年"],
+            [None, None, None, None],
+            ["无区划物业", "", "999999", None],
+        ],
+        title="名单",
+    )
     with pytest.raises(ImportFailed) as caught:
         run_import(fp, OrganizationImport())
     messages = caught.value.messages
     assert Organization.objects.count() == before
-    assert any(m.startswith("工作表“名单”第 3 行 B 列（统一社会信用代码）：") and "统一社会信用代码" in m for m in messages)
+    assert any(
+        m.startswith("工作表“名单”第 3 行 B 列（统一社会信用代码）：") and "统一社会信用代码" in m
+        for m in messages
+    )
     assert any(m.startswith("工作表“名单”第 4 行 D 列（成立日期）：") for m in messages)
     assert any(m.startswith("工作表“名单”第 6 行 C 列（区划代码）：区划代码不存在") for m in messages)
     assert not any("第 2 行" in m for m in messages)
@@ -82,36 +89,48 @@ def test_required_column_missing_names_the_column(world):
 
 
 def test_aliases_blank_rows_full_width_digits_and_dates(world):
-    fp = workbook_bytes([
-        ["某市物业企业名单"],
-        [],
-        ["Name", "Region", "成 立 日 期", "专职人员数(人)"],
-        ["全角物业", "３１０１０５００１", dt.datetime(2021, 3, 4), "１２"],
-        [None, None, None, None],
-        ["字符串日期物业", 310105002, "2022年5月6日", 3.0],
-        ["序列号日期物业", "310105004", 44927, None],
-    ])
+    fp = workbook_bytes(
+        [
+            ["某市物业企业名单"],
+            [],
+            ["Name", "Region", "成 立 日 期", "专职人员数(人)"],
+            ["全角物业", "３１０１０５００１", dt.datetime(2021, 3, 4), "１２"],
+            [None, None, None, None],
+            ["字符串日期物业", 310105002, "2022年5月6日", 3.0],
+            ["序列号日期物业", "310105004", 44927, None],
+        ]
+    )
     importer = OrganizationImport()
     result = run_import(fp, importer)
     assert result.rows == 3
-    assert set(Organization.objects.filter(name__endswith="物业", region__code__in=[
-        "310105001", "310105002", "310105004"]).values_list("name", flat=True)) >= {"全角物业", "字符串日期物业", "序列号日期物业"}
+    assert set(
+        Organization.objects.filter(
+            name__endswith="物业", region__code__in=["310105001", "310105002", "310105004"]
+        ).values_list("name", flat=True)
+    ) >= {"全角物业", "字符串日期物业", "序列号日期物业"}
 
 
 def test_two_row_merged_header(world):
     rows_seen = []
 
     class GroupedImport(SpreadsheetImport):
-        fields = [Field("name", "单位名称"), Field("area", "场地面积", kind="decimal"), Field("staff", "专职人员数", kind="int")]
+        fields = [
+            Field("name", "单位名称"),
+            Field("area", "场地面积", kind="decimal"),
+            Field("staff", "专职人员数", kind="int"),
+        ]
 
         def save_row(self, row):
             rows_seen.append(row.values)
 
-    fp = workbook_bytes([
-        ["单位名称", "服务情况", None],
-        [None, "场地面积", "专职人员数"],
-        ["甲", "120.5", "６"],
-    ], merges=["A1:A2", "B1:C1"])
+    fp = workbook_bytes(
+        [
+            ["单位名称", "服务情况", None],
+            [None, "场地面积", "专职人员数"],
+            ["甲", "120.5", "６"],
+        ],
+        merges=["A1:A2", "B1:C1"],
+    )
     run_import(fp, GroupedImport())
     assert rows_seen == [{"name": "甲", "area": __import__("decimal").Decimal("120.5"), "staff": 6}]
 
@@ -148,13 +167,15 @@ def test_zip_bomb_is_refused_before_opening(world, settings):
 
 
 def test_division_import_from_excel_with_statistical_codes_is_idempotent(db):
-    fp = workbook_bytes([
-        ["统计用区划代码", "名称"],
-        ["310105001000", "华阳路街道"],  # child before its parents: loaded in code order
-        ["310000000000", "上海市"],
-        ["310100000000", "市辖区"],
-        ["310105000000", "长宁区"],
-    ])
+    fp = workbook_bytes(
+        [
+            ["统计用区划代码", "名称"],
+            ["310105001000", "华阳路街道"],  # child before its parents: loaded in code order
+            ["310000000000", "上海市"],
+            ["310100000000", "市辖区"],
+            ["310105000000", "长宁区"],
+        ]
+    )
     first = import_division_file(fp, filename="divisions.xlsx")
     assert (first.changed, first.unchanged) == (4, 0)
     assert Region.objects.get(code="310105001").parent.code == "310105"

@@ -21,7 +21,9 @@ class Command(BaseCommand):
             raise CommandError(f"No user named {username!r}.")
         try:
             with audit_context(channel="system"):
-                token, secret = services.issue_token(user, name=name, read_only=read_only, expires_days=expires_days)
+                token, secret = services.issue_token(
+                    user, name=name, read_only=read_only, expires_days=expires_days
+                )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         self.stderr.write(

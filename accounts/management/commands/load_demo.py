@@ -30,14 +30,32 @@ COMPANIES = [
 # (username, name, organisation name, role, what the account is for)
 ACCOUNTS = [
     ("cn_civil", "长宁民政科员", "长宁区民政局", Role.OFFICER, "区民政局：征集试点、终审、样张、统计"),
-    ("cn_housing", "长宁房管科员", "长宁区房屋管理局", Role.OFFICER, "区房管局：指导物业企业、会审、价格监督"),
+    (
+        "cn_housing",
+        "长宁房管科员",
+        "长宁区房屋管理局",
+        Role.OFFICER,
+        "区房管局：指导物业企业、会审、价格监督",
+    ),
     ("cn_street", "华阳路街道干部", "华阳路街道办事处", Role.OFFICER, "街道：镇街意见、站点设置、用房巡查"),
     ("cn_stats", "长宁统计员", "长宁区民政局", Role.VIEWER, "区统计人员：只读，下载统计表"),
     ("na_civil", "南安民政科员", "南安市民政局", Role.OFFICER, "南安市民政局：配建养老用房"),
     ("zs_civil", "中山民政科员", "中山市民政局", Role.OFFICER, "中山市民政局"),
-    ("company_admin", "虹馨物业管理员", COMPANIES[0][0], Role.ORG_ADMIN, "物业企业管理员：在线申报、站点、人员、清单"),
+    (
+        "company_admin",
+        "虹馨物业管理员",
+        COMPANIES[0][0],
+        Role.ORG_ADMIN,
+        "物业企业管理员：在线申报、站点、人员、清单",
+    ),
     ("company_staff", "虹馨物业员工", COMPANIES[0][0], Role.STAFF, "物业企业员工：服务记录"),
-    ("integrator", "系统集成方", COMPANIES[0][0], Role.STAFF, "系统集成方：调用 REST API（用 issue_token 签发令牌）"),
+    (
+        "integrator",
+        "系统集成方",
+        COMPANIES[0][0],
+        Role.STAFF,
+        "系统集成方：调用 REST API（用 issue_token 签发令牌）",
+    ),
 ]
 
 
@@ -49,7 +67,10 @@ class Command(BaseCommand):
         call_command("import_regions", stdout=self.stdout)
         with audit_context(channel="system"), transaction.atomic():
             organizations = self._organizations()
-            rows = [self._user("admin", "平台管理员", password, superuser=True) + ("—", "平台管理员：全部数据、用户、计划任务")]
+            rows = [
+                self._user("admin", "平台管理员", password, superuser=True)
+                + ("—", "平台管理员：全部数据、用户、计划任务")
+            ]
             for username, name, org_name, role, purpose in ACCOUNTS:
                 user = self._user(username, name, password)[0]
                 membership, _created = Membership.objects.get_or_create(
@@ -59,7 +80,10 @@ class Command(BaseCommand):
                     membership.role = role
                     membership.save()
                 rows.append((user, f"{org_name} · {membership.get_role_display()}", purpose))
-        self.stdout.write("\n演示账号 Demo accounts (password: %s)" % ("$DEMO_PASSWORD" if os.environ.get("DEMO_PASSWORD") else password))
+        self.stdout.write(
+            "\n演示账号 Demo accounts (password: %s)"
+            % ("$DEMO_PASSWORD" if os.environ.get("DEMO_PASSWORD") else password)
+        )
         for user, where, purpose in rows:
             self.stdout.write(f"  {user.username:<14} {where:<36} {purpose}")
 
@@ -90,8 +114,15 @@ class Command(BaseCommand):
             suffix = "办事处" if town.name.endswith("街道") else "人民政府"
             add(OrganizationKind.STREET_OFFICE, f"{town.name}{suffix}", town.code)
         for name, code, body, licensed in COMPANIES:
-            add(OrganizationKind.PROPERTY_COMPANY, name, code, credit_code=credit_code(body),
-                has_property_licence=licensed, contact_person="张经理", contact_phone="021-00000000")
+            add(
+                OrganizationKind.PROPERTY_COMPANY,
+                name,
+                code,
+                credit_code=credit_code(body),
+                has_property_licence=licensed,
+                contact_person="张经理",
+                contact_phone="021-00000000",
+            )
         return made
 
     def _user(self, username, name, password, superuser=False):

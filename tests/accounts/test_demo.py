@@ -1,0 +1,62 @@
+"""`load_demo` is idempotent and every account it prints can log in and sees its role's home."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from accounts.models import AuditEntry, Organization, User
+
+pytestmark = pytest.mark.django_db
+
+
+def load_demo():
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_load_demo_twice_changes_nothing_the_second_time(settings):
+    load_demo()
+    counts = (User.objects.count(), Organization.objects.count(), AuditEntry.objects.count())
+    output = load_demo()
+    assert (User.objects.count(), Organization.objects.count(), AuditEntry.objects.count()) == counts
+    assert "0 created or changed" in output or "新增或更新 0 条" in output
+
+
+def test_every_printed_demo_login_works(monkeypatch):
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    output = load_demo()
+    usernames = re.findall(r"^  (\w+)\s", output, flags=re.MULTILINE)
+    assert {
+        "admin",
+        "cn_civil",
+        "cn_housing",
+        "cn_street",
+        "cn_stats",
+        "na_civil",
+        "company_admin",
+        "integrator",
+    } <= set(usernames)
+    for username in usernames:
+        client = Client()
+        response = client.post("/accounts/login/", {"username": username, "password": "demo12345"})
+        assert response.status_code == 302, username
+        assert username in client.get("/").content.decode()
+
+
+def test_demo_password_can_be_changed(monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "another-Demo-77")
+    load_demo()
+    assert User.objects.get(username="cn_civil").check_password("another-Demo-77")
+
+
+def test_demo_companies_have_valid_credit_codes():
+    load_demo()
+    companies = Organization.objects.filter(kind="property_company")
+    assert companies.count() >= 3
+    for company in companies:
+        company.full_clean()
+    assert Organization.objects.filter(kind="street_office", region__code__startswith="310105").count() == 10
