@@ -39,7 +39,15 @@ def test_every_message_is_translated_and_compiled():
     assert stale == [], "run `make messages` and commit the .mo"
 
 
-def test_site_title_is_chinese_by_default_and_english_on_request(client):
+def test_pages_are_chinese_whatever_the_browser_asks_until_switched(client):
     assert "物业+养老试点管理平台" in client.get("/").content.decode()
-    english = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Property + Elderly Care Pilot Platform" in english
+    assert "物业+养老试点管理平台" in client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Property + Elderly Care Pilot Platform" in client.get("/").content.decode()
+
+
+def test_api_honours_accept_language(client):
+    chinese = client.get("/api/v1/me/").json()["error"]["message"]
+    english = client.get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE="en").json()["error"]["message"]
+    assert chinese != english
+    assert "credentials" in english
