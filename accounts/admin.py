@@ -2,7 +2,9 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from reports.exporting import ExcelExportAdminMixin
+
+from . import exports, services
 from .admin_scoping import ScopedAdminMixin, ScopedModelAdmin
 from .models import ApiToken, AuditEntry, Membership, Organization, User
 
@@ -53,7 +55,8 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(ScopedModelAdmin):
+class OrganizationAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
+    export_definition = exports.ORGANIZATIONS
     list_display = ["name", "kind", "region", "credit_code", "has_property_licence", "is_active"]
     list_filter = ["kind", "has_property_licence", "is_active", "region__level"]
     search_fields = ["name", "credit_code", "address", "region__name", "region__code"]
@@ -86,7 +89,8 @@ class OrganizationAdmin(ScopedModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(ScopedModelAdmin):
+class MembershipAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
+    export_definition = exports.MEMBERSHIPS
     list_display = ["user", "organization", "role", "is_active", "created_at"]
     list_filter = ["role", "is_active", "organization__kind"]
     search_fields = ["user__username", "user__name", "organization__name"]
@@ -127,7 +131,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ExcelExportAdminMixin, admin.ModelAdmin):
+    export_definition = exports.AUDIT_ENTRIES
     list_display = ["at", "actor_repr", "channel", "action", "content_type", "object_repr", "changes_summary"]
     list_filter = ["channel", "action", "content_type"]
     search_fields = ["actor_repr", "object_repr", "object_id", "action"]

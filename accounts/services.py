@@ -136,3 +136,14 @@ def update_organization(organization: Organization, *, by: User, **fields) -> Or
     with audit.audit_context(actor=by):
         organization.save()
     return organization
+
+
+# --- housekeeping -------------------------------------------------------------------------
+
+
+def clear_expired_sessions() -> int:
+    """Delete sessions past their expiry (idle sessions expire after SESSION_COOKIE_AGE)."""
+    from django.contrib.sessions.models import Session
+
+    deleted, _details = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted

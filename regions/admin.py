@@ -1,10 +1,14 @@
 from django.contrib import admin
 
+from reports.exporting import ExcelExportAdminMixin
+
+from .exports import REGIONS
 from .models import Region
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ExcelExportAdminMixin, admin.ModelAdmin):
+    export_definition = REGIONS
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
     search_fields = ["code", "name"]

@@ -5,16 +5,20 @@ from rest_framework.decorators import action
 from rest_framework.generics import RetrieveAPIView
 from rest_framework.response import Response
 
-from accounts import services
+from accounts import exports, services
 from accounts.models import ApiToken, Organization
+from reports.exporting import ExcelExportViewSetMixin
 
 from .base import ScopedModelViewSet
 from .filters import OrganizationFilter
 from .serializers import ApiTokenSerializer, IssuedApiTokenSerializer, MeSerializer, OrganizationSerializer
 
 
-class OrganizationViewSet(ScopedModelViewSet):
-    """Organisations: government users see their region's subtree, others their own."""
+class OrganizationViewSet(ExcelExportViewSetMixin, ScopedModelViewSet):
+    """Organisations: government users see their region's subtree, others their own.
+    ``export/`` downloads the filtered list as Excel."""
+
+    export_definition = exports.ORGANIZATIONS
 
     queryset = Organization.objects.select_related("region")
     serializer_class = OrganizationSerializer

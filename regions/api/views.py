@@ -2,16 +2,19 @@ from rest_framework import viewsets
 from rest_framework.permissions import AllowAny
 
 from accounts.permissions import TokenScopePermission
+from regions.exports import REGIONS
 from regions.models import Region
+from reports.exporting import ExcelExportViewSetMixin
 
 from .filters import RegionFilter
 from .serializers import RegionSerializer
 
 
-class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+class RegionViewSet(ExcelExportViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Administrative divisions, public reference data. ``?within=310105`` gives 长宁区's whole
     subtree, ``?parent=310105`` its streets and towns, ``?level=4`` every street/town."""
 
+    export_definition = REGIONS
     queryset = Region.objects.select_related("parent")
     serializer_class = RegionSerializer
     filterset_class = RegionFilter
