@@ -45,3 +45,14 @@ class ApiTokenForm(forms.Form):
         max_value=3650,
         help_text=_("Leave empty for a token that does not expire."),
     )
+
+
+class OrganizationContactForm(forms.ModelForm):
+    """What an organisation's own members may keep current in the portal. Kind, region, credit
+    code and licence are confirmed by the bureau in the admin."""
+
+    class Meta:
+        from .models import Organization
+
+        model = Organization
+        fields = ["address", "contact_person", "contact_phone"]

@@ -91,8 +91,8 @@ def actions_for(user) -> list[tuple[str, list[HomeAction]]]:
         actions = [
             HomeAction(
                 _("My organisation"),
-                _("Your organisation's record as the bureau sees it."),
-                reverse("api:organization-detail", args=[organization.pk]),
+                _("Your organisation's record as the bureau sees it, and its members."),
+                reverse("organization-detail", args=[organization.pk]),
             ),
         ]
         if organization.kind == OrganizationKind.PROPERTY_COMPANY and not organization.has_property_licence:
@@ -100,7 +100,7 @@ def actions_for(user) -> list[tuple[str, list[HomeAction]]]:
                 HomeAction(
                     _("Property-management licence not confirmed"),
                     _("Property-plus-care pilots need a confirmed licence: ask your bureau."),
-                    reverse("api:organization-detail", args=[organization.pk]),
+                    reverse("organization-detail", args=[organization.pk]),
                 )
             )
         sections.append((f"{organization.name} · {membership.get_role_display()}", actions))

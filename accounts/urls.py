@@ -15,5 +15,6 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/tokens/", views.token_list, name="token-list"),
+    path("organizations/<int:pk>/", views.organization_detail, name="organization-detail"),
     path("accounts/tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
 ]

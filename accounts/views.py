@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,9 +10,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import services
-from .forms import ApiTokenForm
+from .forms import ApiTokenForm, OrganizationContactForm
 from .home import actions_for
-from .models import ApiToken
+from .models import ApiToken, Membership, Organization
 
 
 def home(request):
@@ -45,6 +46,33 @@ def token_list(request):
     tokens = ApiToken.objects.visible_to(request.user).filter(user=request.user)
     return render(
         request, "accounts/tokens.html", {"form": form, "tokens": tokens, "issued_secret": issued_secret}
+    )
+
+
+@login_required
+def organization_detail(request, pk):
+    """An organisation's record and members, for whoever may see it; its members with an
+    editing role keep the contact details current."""
+    organization = get_object_or_404(
+        Organization.objects.visible_to(request.user).select_related("region"), pk=pk
+    )
+    editable = Organization.objects.editable_by(request.user).filter(pk=pk).exists()
+    form = OrganizationContactForm(instance=organization) if editable else None
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        form = OrganizationContactForm(request.POST, instance=Organization.objects.get(pk=pk))
+        if form.is_valid():
+            services.update_organization(organization, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Saved."))
+            return redirect("organization-detail", pk=pk)
+    members = (
+        Membership.objects.visible_to(request.user).filter(organization=organization).select_related("user")
+    )
+    return render(
+        request,
+        "accounts/organization_detail.html",
+        {"organization": organization, "members": members, "form": form, "editable": editable},
     )
 
 

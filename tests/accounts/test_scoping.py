@@ -156,3 +156,29 @@ def test_organisation_list_costs_the_same_queries_at_10_and_100_rows(world, djan
     world.changning_officer.__dict__.pop("_scope_cache", None)
     with django_assert_num_queries(small):
         client.get("/api/v1/organizations/?page_size=50")
+
+
+def test_portal_organisation_page_is_scoped_and_edits_through_the_service(world):
+    client = _admin_client(world.company_a_admin)
+    page = client.get(f"/organizations/{world.company_a.pk}/")
+    assert page.status_code == 200 and "a_admin" in page.content.decode()
+    assert client.get(f"/organizations/{world.company_b.pk}/").status_code == 404
+    response = client.post(
+        f"/organizations/{world.company_a.pk}/",
+        {"address": "华阳路 100 号", "contact_person": "赵六", "contact_phone": ""},
+    )
+    assert response.status_code == 302
+    world.company_a.refresh_from_db()
+    assert world.company_a.address == "华阳路 100 号"
+    from accounts.models import AuditEntry
+
+    assert AuditEntry.objects.filter(
+        object_id=str(world.company_a.pk), channel="portal", action="update"
+    ).exists()
+
+
+def test_viewer_sees_the_portal_organisation_page_without_a_form(world):
+    client = _admin_client(world.changning_viewer)
+    page = client.get(f"/organizations/{world.company_a.pk}/")
+    assert page.status_code == 200 and page.context["form"] is None
+    assert client.post(f"/organizations/{world.company_a.pk}/", {"address": "x"}).status_code == 403

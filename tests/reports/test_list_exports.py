@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def sheet_rows(response):
     body = b"".join(response.streaming_content) if response.streaming else response.content
     ws = load_workbook(io.BytesIO(body)).worksheets[0]
-    return [row for row in ws.iter_rows(values_only=True)]
+    return list(ws.iter_rows(values_only=True))
 
 
 def test_api_export_has_the_same_filtered_scoped_rows_as_the_list(world):
