@@ -182,3 +182,25 @@ def test_viewer_sees_the_portal_organisation_page_without_a_form(world):
     page = client.get(f"/organizations/{world.company_a.pk}/")
     assert page.status_code == 200 and page.context["form"] is None
     assert client.post(f"/organizations/{world.company_a.pk}/", {"address": "x"}).status_code == 403
+
+
+def test_admin_change_list_costs_the_same_queries_at_10_and_100_rows(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _admin_client(world.changning_officer)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get("/admin/accounts/organization/")
+        assert response.status_code == 200
+        return len(ctx.captured_queries), len(response.context["cl"].result_list)
+
+    for n in range(6):
+        OrganizationFactory(name=f"小批物业{n}", region=world.regions["310105005"])
+    small, rows_small = count()
+    for n in range(90):
+        OrganizationFactory(name=f"大批物业{n}", region=world.regions["310105006"])
+    large, rows_large = count()
+    assert (rows_small, rows_large) == (10, 100)
+    assert small == large
