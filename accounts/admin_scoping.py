@@ -1,6 +1,7 @@
 """The admin half of the one scoping path: every scoped ModelAdmin mixes this in."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 
 from regions.models import Region
 
@@ -23,9 +24,17 @@ class ScopedAdminMixin:
         return allowed and (obj is None or self._editable(request, obj))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # A record may point at what the user may change (an organisation), or for people, at
+        # anyone the user can see; divisions are reference data open to all.
         related = db_field.remote_field.model
-        if related is not Region and hasattr(related._default_manager.all(), "editable_by"):
-            kwargs.setdefault("queryset", related._default_manager.editable_by(request.user))
+        manager = related._default_manager
+        if related is not Region and hasattr(manager.all(), "editable_by"):
+            choices = (
+                manager.visible_to(request.user)
+                if related is get_user_model()
+                else manager.editable_by(request.user)
+            )
+            kwargs.setdefault("queryset", choices)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

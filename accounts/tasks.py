@@ -1,9 +1,11 @@
 from celery import shared_task
 
 from . import services
+from .audit import Channel, audit_context
 
 
 @shared_task(name="accounts.clear_expired_sessions")
 def clear_expired_sessions() -> int:
     """Daily housekeeping (scheduled in the admin's periodic tasks): drop expired sessions."""
-    return services.clear_expired_sessions()
+    with audit_context(channel=Channel.TASK):
+        return services.clear_expired_sessions()

@@ -204,3 +204,24 @@ def test_admin_change_list_costs_the_same_queries_at_10_and_100_rows(world):
     large, rows_large = count()
     assert (rows_small, rows_large) == (10, 100)
     assert small == large
+
+
+def test_officer_adds_a_member_to_a_company_of_the_region_in_the_admin(world):
+    from accounts.models import Membership
+
+    client = _admin_client(world.changning_officer)
+    newcomer = world.company_b_admin
+    response = client.post(
+        "/admin/accounts/membership/add/",
+        {"user": newcomer.pk, "organization": world.company_a.pk, "role": "staff", "is_active": "on"},
+    )
+    assert response.status_code == 302
+    assert Membership.objects.filter(user=newcomer, organization=world.company_a).exists()
+    # An organisation outside the region is not a valid choice.
+    response = client.post(
+        "/admin/accounts/membership/add/",
+        {"user": newcomer.pk, "organization": world.nanan_company.pk, "role": "staff", "is_active": "on"},
+    )
+    assert response.status_code == 200
+    assert "organization" in response.context["adminform"].form.errors
+    assert not Membership.objects.filter(organization=world.nanan_company).exists()
