@@ -310,3 +310,40 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action} {self.object_repr}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(recipient=user) if user.is_authenticated else self.none()
+
+    def editable_by(self, user):
+        return self.visible_to(user)
+
+    def unread(self):
+        return self.filter(read_at=None)
+
+
+class Notification(models.Model):
+    """An in-portal notice of a decision; e-mailed too when the recipient has an address."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.title

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "regions",
     "accounts",
     "reports",
+    "pilots",
 ]
 
 MIDDLEWARE = [
@@ -201,11 +202,23 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One named enum per choice set, so fields called "status" or "kind" do not collide.
+    "ENUM_NAME_OVERRIDES": {
+        "OrganizationKindEnum": "accounts.models.OrganizationKind",
+        "ApplicationStatusEnum": "pilots.models.ApplicationStatus",
+        "MilestoneStatusEnum": "pilots.models.MilestoneStatus",
+        "PhaseKindEnum": "pilots.models.PhaseKind",
+        "PilotTypeEnum": "pilots.models.PilotType",
+    },
 }
 
 # Spreadsheet limits (reports.spreadsheets).
 SPREADSHEET_MAX_UPLOAD_BYTES = int(os.environ.get("SPREADSHEET_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 SPREADSHEET_MAX_EXPANDED_BYTES = int(os.environ.get("SPREADSHEET_MAX_EXPANDED_BYTES", str(200 * 1024 * 1024)))
+
+# Uploaded attachments (applications, opinions, photos): checked by content, capped in size.
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Production hardening: on whenever DEBUG is off; each can be relaxed explicitly (e.g. behind
 # a proxy that terminates TLS and already redirects).

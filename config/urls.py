@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +7,13 @@ from rest_framework.routers import DefaultRouter
 from accounts.api.views import ApiTokenViewSet, MeView, OrganizationViewSet
 from accounts.forms import LockoutAdminAuthenticationForm
 from accounts.views import healthz
+from pilots.api.views import (
+    ApplicationViewSet,
+    OpinionViewSet,
+    PilotMilestoneViewSet,
+    PilotViewSet,
+    ProgrammeViewSet,
+)
 from regions.api.views import RegionViewSet
 
 admin.site.site_header = _("Property + Elderly Care Pilot Platform")
@@ -20,6 +25,11 @@ router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("tokens", ApiTokenViewSet, basename="token")
+router.register("programmes", ProgrammeViewSet, basename="programme")
+router.register("applications", ApplicationViewSet, basename="application")
+router.register("opinions", OpinionViewSet, basename="opinion")
+router.register("pilots", PilotViewSet, basename="pilot")
+router.register("pilot-milestones", PilotMilestoneViewSet, basename="pilot-milestone")
 
 api_v1 = [
     path("me/", MeView.as_view(), name="me"),
@@ -33,8 +43,6 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"))),
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("pilots/", include("pilots.urls")),
     path("", include("accounts.urls")),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,38 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from pilots.models import Application, ApplicationStatus, PilotType
+
+
+class ApplicationFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=ApplicationStatus.choices, label=_("status"))
+    pilot_type = django_filters.ChoiceFilter(choices=PilotType.choices, label=_("pilot type"))
+    programme = django_filters.NumberFilter(field_name="programme_id", label=_("programme"))
+    organization = django_filters.NumberFilter(field_name="organization_id", label=_("applicant unit"))
+    region = django_filters.CharFilter(
+        method="filter_region", label=_("site region code (its whole subtree)")
+    )
+    submitted_after = django_filters.DateFilter(
+        field_name="submitted_at", lookup_expr="date__gte", label=_("submitted on or after")
+    )
+    submitted_before = django_filters.DateFilter(
+        field_name="submitted_at", lookup_expr="date__lte", label=_("submitted on or before")
+    )
+    q = django_filters.CharFilter(method="filter_search", label=_("applicant, lead or address contains"))
+
+    class Meta:
+        model = Application
+        fields = ["status", "pilot_type", "programme", "organization", "region"]
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(site_region__code__startswith=value.strip())
+
+    def filter_search(self, queryset, name, value):
+        from django.db.models import Q
+
+        value = value.strip()
+        return queryset.filter(
+            Q(organization__name__icontains=value)
+            | Q(project_lead__icontains=value)
+            | Q(site_address__icontains=value)
+        )

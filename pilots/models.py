@@ -1,0 +1,521 @@
+"""Pilot programmes (calls), applications with their two-stage review, and pilots.
+
+001 (中山): a call for applications — submission by 4/20, review and published list by 4/25,
+implementation 4/26–9/30, summary 10/1–12/10, 2–3 pilots of each type.
+000 (长宁): a programme whose pilots the bureau designates directly, with preparation,
+implementation and summary phases and their milestones.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.audit import AuditedModel
+from accounts.scoping import ScopedQuerySet
+
+
+class PilotType(models.TextChoices):
+    PROPERTY_PLUS_CARE = "property_care", _("Property-plus-care pilot")
+    MUTUAL_AID = "mutual_aid", _("Mutual-aid pilot")
+
+
+class Mode(models.TextChoices):
+    CALL = "call", _("Call for applications")
+    DESIGNATED = "designated", _("Pilots designated by the bureau")
+
+
+class PhaseKind(models.TextChoices):
+    APPLICATION = "application", _("Application")
+    REVIEW = "review", _("Review")
+    PREPARATION = "preparation", _("Preparation")
+    IMPLEMENTATION = "implementation", _("Implementation")
+    SUMMARY = "summary", _("Summary")
+
+
+class ProgrammeQuerySet(ScopedQuerySet):
+    region_path = "region"
+    organization_path = "issuers"
+
+    def published(self):
+        return self.exclude(announced_at=None)
+
+    def scope_condition(self, user, scope, *, edit):
+        condition = super().scope_condition(user, scope, edit=edit)
+        if edit:
+            # Only the issuing bureaus change a programme, not every officer of the region.
+            return (
+                Q(issuers__in=scope.organization_ids(edit=True))
+                if scope.organization_ids(edit=True)
+                else None
+            )
+        # Applicants see every announced call, wherever they are; officers their region's.
+        announced = Q(announced_at__isnull=False)
+        return announced if condition is None else condition | announced
+
+    def visible_to(self, user):
+        return super().visible_to(user).distinct()
+
+    def editable_by(self, user):
+        return super().editable_by(user).distinct()
+
+
+class Programme(AuditedModel):
+    title = models.CharField(_("title"), max_length=200)
+    document_number = models.CharField(
+        _("document number"), max_length=60, blank=True, help_text=_("文号, e.g. 长民〔2025〕6号")
+    )
+    mode = models.CharField(_("mode"), max_length=16, choices=Mode.choices, default=Mode.CALL)
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="programmes"
+    )
+    issuers = models.ManyToManyField(
+        "accounts.Organization", verbose_name=_("issuing organisations"), related_name="issued_programmes"
+    )
+    description = models.TextField(_("description"), blank=True)
+    announced_at = models.DateTimeField(
+        _("announced at"),
+        null=True,
+        blank=True,
+        help_text=_("When the call was made public; empty while it is prepared."),
+    )
+    list_published_at = models.DateTimeField(_("pilot list published at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ProgrammeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pilot programme")
+        verbose_name_plural = _("pilot programmes")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.title}（{self.document_number}）" if self.document_number else self.title
+
+    def phase(self, kind):
+        return next((p for p in self.phases.all() if p.kind == kind), None)
+
+    def application_window_open(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        phase = self.phase(PhaseKind.APPLICATION)
+        return (
+            self.mode == Mode.CALL
+            and self.announced_at is not None
+            and phase is not None
+            and phase.starts_on <= today <= phase.ends_on
+        )
+
+
+class ProgrammeQuota(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="quotas")
+    pilot_type = models.CharField(_("pilot type"), max_length=16, choices=PilotType.choices)
+    quota = models.PositiveSmallIntegerField(_("quota"))
+
+    class Meta:
+        verbose_name = _("pilot type and quota")
+        verbose_name_plural = _("pilot types and quotas")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "pilot_type"], name="quota_per_type_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.get_pilot_type_display()} × {self.quota}"
+
+
+class Phase(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="phases")
+    kind = models.CharField(_("phase"), max_length=16, choices=PhaseKind.choices)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), help_text=_("Inclusive, Asia/Shanghai date."))
+
+    class Meta:
+        verbose_name = _("phase")
+        verbose_name_plural = _("phases")
+        ordering = ["starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "kind"], name="phase_kind_unique"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="phase_dates_ordered"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.starts_on:%Y-%m-%d}–{self.ends_on:%Y-%m-%d}"
+
+
+class Milestone(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="milestones")
+    phase = models.CharField(_("phase"), max_length=16, choices=PhaseKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    due_on = models.DateField(_("due on"))
+    evidence = models.CharField(_("what counts as evidence"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["due_on", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted, awaiting the street opinion")
+    RETURNED = "returned", _("Returned for revision")
+    RECOMMENDED = "recommended", _("Recommended by the street, awaiting the bureau")
+    NOT_RECOMMENDED = "not_recommended", _("Not recommended by the street")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+LIVE_STATUSES = (
+    ApplicationStatus.DRAFT,
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.RETURNED,
+    ApplicationStatus.RECOMMENDED,
+    ApplicationStatus.APPROVED,
+)
+
+
+class ApplicationQuerySet(ScopedQuerySet):
+    region_path = "site_region"
+    organization_path = "organization"
+
+    def scope_condition(self, user, scope, *, edit):
+        condition = super().scope_condition(user, scope, edit=edit)
+        # The issuing bureaus see every application to their programmes, wherever the site.
+        issuers = Q(programme__issuers__in=scope.organization_ids(edit))
+        if scope.organization_ids(edit):
+            condition = issuers if condition is None else condition | issuers
+        return condition
+
+    def visible_to(self, user):
+        return super().visible_to(user).distinct()
+
+    def editable_by(self, user):
+        return super().editable_by(user).distinct()
+
+
+class Application(AuditedModel):
+    """The application form of 001's 附件2."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="applications"
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("applicant unit"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    pilot_type = models.CharField(_("pilot type"), max_length=16, choices=PilotType.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.DRAFT,
+        db_index=True,
+    )
+    site_region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("site (street or community)"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    site_address = models.CharField(_("site address"), max_length=200, blank=True)
+    unit_introduction = models.TextField(_("unit introduction"), blank=True)
+    project_lead = models.CharField(_("project lead"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    background = models.TextField(
+        _("background"),
+        blank=True,
+        help_text=_("Local elderly people, prior work, culture, problems and needs."),
+    )
+    goals = models.TextField(_("goals and tasks"), blank=True)
+    execution_plan = models.TextField(
+        _("execution plan"), blank=True, help_text=_("Content, measures, steps and division of labour.")
+    )
+    guarantee_premises = models.TextField(_("premises"), blank=True)
+    guarantee_resources = models.TextField(_("resources"), blank=True)
+    guarantee_staff = models.TextField(_("staff"), blank=True)
+    guarantee_funds = models.TextField(_("funds"), blank=True)
+    version = models.PositiveSmallIntegerField(_("version"), default=0, editable=False)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    audit_ignore = frozenset({"updated_at", "created_at"})
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-updated_at"]
+        constraints = [
+            # One live application per organisation, programme and type (001).
+            models.UniqueConstraint(
+                fields=["programme", "organization", "pilot_type"],
+                condition=Q(status__in=["draft", "submitted", "returned", "recommended", "approved"]),
+                name="one_live_application_per_type",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organization} · {self.get_pilot_type_display()} · {self.programme.title}"
+
+    @property
+    def street(self):
+        """The project's town/street: the site region itself or the street above a community."""
+        region = self.site_region
+        while region is not None and len(region.code) > 9:
+            region = region.parent
+        return region if region is not None and len(region.code) == 9 else None
+
+    @property
+    def is_editable_by_applicant(self) -> bool:
+        return self.status in (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
+
+
+class ApplicationVersion(models.Model):
+    """What was submitted each time, frozen: the history stays visible after revisions."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("version"))
+    data = models.JSONField(_("submitted content"))
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("submitted version")
+        verbose_name_plural = _("submitted versions")
+        ordering = ["application", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "number"], name="version_number_unique")
+        ]
+
+    def __str__(self):
+        return f"v{self.number}"
+
+
+def attachment_path(instance, filename):
+    return f"applications/{instance.application_id}/{timezone.now():%Y%m%d%H%M%S}-{filename}"
+
+
+class Attachment(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
+    name = models.CharField(_("name"), max_length=200)
+    content_type = models.CharField(_("detected type"), max_length=100, editable=False)
+    size = models.PositiveIntegerField(_("size (bytes)"), editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at"]
+
+    def __str__(self):
+        return self.name
+
+
+class Stage(models.TextChoices):
+    STREET = "street", _("Street opinion")
+    BUREAU = "bureau", _("Bureau opinion")
+
+
+class Decision(models.TextChoices):
+    RECOMMEND = "recommend", _("Recommend")
+    RETURN = "return", _("Return for revision")
+    NOT_RECOMMEND = "not_recommend", _("Do not recommend")
+    APPROVE = "approve", _("Approve")
+    REJECT = "reject", _("Reject")
+
+
+def opinion_scan_path(instance, filename):
+    return f"applications/{instance.application_id}/opinions/{timezone.now():%Y%m%d%H%M%S}-{filename}"
+
+
+class ThroughParentQuerySet(models.QuerySet):
+    """Visible and editable exactly when the parent record is."""
+
+    parent_field: str = ""
+    parent_model: str = ""
+
+    def _parent(self):
+        from django.apps import apps
+
+        return apps.get_model("pilots", self.parent_model).objects
+
+    def visible_to(self, user):
+        return self.filter(**{f"{self.parent_field}__in": self._parent().visible_to(user).values("pk")})
+
+    def editable_by(self, user):
+        return self.filter(**{f"{self.parent_field}__in": self._parent().editable_by(user).values("pk")})
+
+
+class OpinionQuerySet(ThroughParentQuerySet):
+    parent_field, parent_model = "application", "Application"
+
+
+class Opinion(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="opinions")
+    stage = models.CharField(_("stage"), max_length=8, choices=Stage.choices)
+    decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices)
+    text = models.TextField(_("opinion"), blank=True)
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("officer"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization", verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveSmallIntegerField(_("version reviewed"))
+    scan = models.FileField(
+        _("scan of the sealed form"), upload_to=opinion_scan_path, blank=True, max_length=300
+    )
+    quota_override_reason = models.TextField(_("reason for exceeding the quota"), blank=True)
+    at = models.DateTimeField(_("time"), default=timezone.now)
+
+    objects = OpinionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("opinion")
+        verbose_name_plural = _("opinions")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.get_stage_display()}：{self.get_decision_display()}"
+
+
+class PilotQuerySet(ScopedQuerySet):
+    region_path = "site_region"
+    organization_path = "organization"
+
+    def published(self):
+        return self.filter(programme__list_published_at__isnull=False)
+
+    def scope_condition(self, user, scope, *, edit):
+        condition = super().scope_condition(user, scope, edit=edit)
+        if not edit:
+            published = Q(programme__list_published_at__isnull=False)
+            condition = published if condition is None else condition | published
+        return condition
+
+
+class Pilot(AuditedModel):
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="pilots"
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization", verbose_name=_("pilot unit"), on_delete=models.PROTECT, related_name="pilots"
+    )
+    pilot_type = models.CharField(_("pilot type"), max_length=16, choices=PilotType.choices)
+    site_region = models.ForeignKey(
+        "regions.Region", verbose_name=_("site"), on_delete=models.PROTECT, related_name="pilots"
+    )
+    site_address = models.CharField(_("site address"), max_length=200, blank=True)
+    application = models.OneToOneField(
+        Application,
+        verbose_name=_("application"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="pilot",
+    )
+    is_demonstration = models.BooleanField(
+        _("demonstration project"),
+        default=False,
+        help_text=_("Reported to the province as a demonstration project (002)."),
+    )
+    summary_report = models.TextField(_("summary report"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = PilotQuerySet.as_manager()
+
+    audit_ignore = frozenset({"created_at"})
+
+    class Meta:
+        verbose_name = _("pilot")
+        verbose_name_plural = _("pilots")
+        ordering = ["programme", "site_region__code", "organization__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "organization", "pilot_type"], name="one_pilot_per_type"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organization} · {self.get_pilot_type_display()}"
+
+
+class MilestoneStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DONE = "done", _("Done")
+
+
+class PilotMilestoneQuerySet(ThroughParentQuerySet):
+    parent_field, parent_model = "pilot", "Pilot"
+
+
+class PilotMilestone(models.Model):
+    pilot = models.ForeignKey(Pilot, on_delete=models.CASCADE, related_name="milestones")
+    milestone = models.ForeignKey(
+        Milestone, verbose_name=_("milestone"), on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=MilestoneStatus.choices, default=MilestoneStatus.PENDING
+    )
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    evidence = models.TextField(_("evidence"), blank=True)
+
+    objects = PilotMilestoneQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pilot milestone")
+        verbose_name_plural = _("pilot milestones")
+        ordering = ["milestone__due_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["pilot", "milestone"], name="pilot_milestone_unique")]
+
+    def __str__(self):
+        return str(self.milestone)
+
+    def is_overdue(self, today=None) -> bool:
+        return self.status == MilestoneStatus.PENDING and self.milestone.due_on < (
+            today or timezone.localdate()
+        )
+
+
+class ShowcaseCase(models.Model):
+    pilot = models.ForeignKey(Pilot, on_delete=models.CASCADE, related_name="cases")
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text"))
+    photo = models.FileField(_("photo"), upload_to="pilots/cases/", blank=True, max_length=300)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("showcase case")
+        verbose_name_plural = _("showcase cases")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title

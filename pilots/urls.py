@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "pilots"
+urlpatterns = [
+    path("", views.programme_list, name="programme-list"),
+    path("programmes/<int:pk>/", views.programme_detail, name="programme-detail"),
+    path("programmes/<int:pk>/pilots/", views.programme_pilots, name="programme-pilots"),
+    path("programmes/<int:pk>/apply/", views.application_create, name="apply"),
+    path("applications/", views.application_list, name="application-list"),
+    path("applications/<int:pk>/", views.application_detail, name="application-detail"),
+    path("applications/<int:pk>/edit/", views.application_edit, name="application-edit"),
+    path("applications/<int:pk>/act/<str:action>/", views.application_act, name="application-act"),
+    path("applications/<int:pk>/attachments/", views.attachment_add, name="attachment-add"),
+    path("applications/<int:pk>/print/", views.application_print, name="application-print"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),
+    path("opinions/<int:pk>/scan/", views.opinion_scan_download, name="opinion-scan"),
+]

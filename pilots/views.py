@@ -1,0 +1,226 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import services
+from .forms import ApplicationForm, AttachmentForm, OpinionForm, applicant_organizations
+from .models import Application, Attachment, Opinion, Pilot, Programme
+
+
+def _messages_of(exc):
+    return getattr(exc, "messages", None) or [str(exc)]
+
+
+def programme_list(request):
+    programmes = (
+        Programme.objects.visible_to(request.user)
+        .select_related("region")
+        .prefetch_related("quotas", "phases", "issuers")
+        .order_by("-created_at")
+    )
+    return render(request, "pilots/programme_list.html", {"programmes": programmes})
+
+
+def programme_detail(request, pk):
+    programme = get_object_or_404(
+        Programme.objects.visible_to(request.user)
+        .select_related("region")
+        .prefetch_related("quotas", "phases", "milestones", "issuers"),
+        pk=pk,
+    )
+    can_apply = (
+        request.user.is_authenticated
+        and programme.application_window_open()
+        and (applicant_organizations(request.user).exists())
+    )
+    return render(request, "pilots/programme_detail.html", {"programme": programme, "can_apply": can_apply})
+
+
+def programme_pilots(request, pk):
+    """The published pilot list: public once the bureau publishes it."""
+    programme = get_object_or_404(Programme.objects.visible_to(request.user), pk=pk)
+    pilots = (
+        Pilot.objects.visible_to(request.user)
+        .filter(programme=programme)
+        .select_related("organization", "site_region")
+    )
+    if programme.list_published_at is None and not pilots.exists():
+        raise Http404
+    return render(request, "pilots/programme_pilots.html", {"programme": programme, "pilots": pilots})
+
+
+@login_required
+def application_list(request):
+    applications = (
+        Application.objects.visible_to(request.user)
+        .select_related("programme", "organization", "site_region")
+        .order_by("-updated_at")
+    )
+    status = request.GET.get("status")
+    if status:
+        applications = applications.filter(status=status)
+    return render(
+        request, "pilots/application_list.html", {"applications": applications[:200], "status": status}
+    )
+
+
+@login_required
+def application_create(request, pk):
+    programme = get_object_or_404(Programme.objects.visible_to(request.user), pk=pk)
+    organizations = applicant_organizations(request.user)
+    form = ApplicationForm(request.POST or None, programme=programme, organizations=organizations)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            application = services.create_application(
+                by=request.user,
+                programme=programme,
+                organization=data.pop("organization"),
+                pilot_type=data.pop("pilot_type"),
+                site_region=data.pop("site_region"),
+                **data,
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            for message in _messages_of(exc):
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Draft saved. Add attachments, then submit."))
+            return redirect("pilots:application-detail", pk=application.pk)
+    return render(request, "pilots/application_form.html", {"form": form, "programme": programme})
+
+
+def _visible_application(request, pk):
+    return get_object_or_404(
+        Application.objects.visible_to(request.user)
+        .select_related("programme__region", "organization", "site_region__parent")
+        .prefetch_related(
+            "attachments",
+            "versions",
+            Prefetch("opinions", queryset=Opinion.objects.select_related("officer", "organization")),
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def application_edit(request, pk):
+    application = _visible_application(request, pk)
+    form = ApplicationForm(request.POST or None, instance=application, programme=application.programme)
+    if request.method == "POST" and form.is_valid():
+        fields = {
+            name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS if name in form.cleaned_data
+        }
+        try:
+            services.update_application(application, by=request.user, **fields)
+        except (ValidationError, PermissionDenied) as exc:
+            for message in _messages_of(exc):
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("pilots:application-detail", pk=pk)
+    return render(
+        request,
+        "pilots/application_form.html",
+        {"form": form, "programme": application.programme, "application": application},
+    )
+
+
+@login_required
+def application_detail(request, pk):
+    application = _visible_application(request, pk)
+    actions = []
+    for action in services.ACTIONS:
+        allowed, reason = services.can(request.user, application, action)
+        if allowed:
+            actions.append((action, services.ACTION_LABELS[action]))
+    problems = services.eligibility_problems(application) if application.is_editable_by_applicant else []
+    editable = application.is_editable_by_applicant and (
+        services.is_applicant_member(request.user, application)
+        or services.files_on_behalf(request.user, application)
+    )
+    return render(
+        request,
+        "pilots/application_detail.html",
+        {
+            "application": application,
+            "actions": actions,
+            "problems": problems,
+            "editable": editable,
+            "opinion_form": OpinionForm(),
+            "attachment_form": AttachmentForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def application_act(request, pk, action):
+    application = _visible_application(request, pk)
+    form = OpinionForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.transition(application, action, by=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            for message in _messages_of(exc):
+                messages.error(request, message)
+        else:
+            messages.success(
+                request, _("Done: %(action)s.") % {"action": services.ACTION_LABELS.get(action, action)}
+            )
+    return redirect("pilots:application-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def attachment_add(request, pk):
+    application = _visible_application(request, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.add_attachment(
+                application, by=request.user, upload=form.cleaned_data["file"], name=form.cleaned_data["name"]
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            for message in _messages_of(exc):
+                messages.error(request, message)
+        else:
+            messages.success(request, _("File added."))
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("pilots:application-detail", pk=pk)
+
+
+@login_required
+def attachment_download(request, pk):
+    """Attachments and opinion scans are served only to those who may see the application."""
+    attachment = get_object_or_404(
+        Attachment.objects.filter(application__in=Application.objects.visible_to(request.user).values("pk")),
+        pk=pk,
+    )
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name if "." in attachment.name else attachment.file.name.rsplit("/", 1)[-1],
+    )
+
+
+@login_required
+def opinion_scan_download(request, pk):
+    opinion = get_object_or_404(Opinion.objects.visible_to(request.user).exclude(scan=""), pk=pk)
+    return FileResponse(
+        opinion.scan.open("rb"), as_attachment=True, filename=opinion.scan.name.rsplit("/", 1)[-1]
+    )
+
+
+@login_required
+def application_print(request, pk):
+    """附件2 laid out for signing and sealing."""
+    application = _visible_application(request, pk)
+    return render(request, "pilots/application_print.html", {"application": application})
