@@ -56,3 +56,40 @@ class OrganizationContactForm(forms.ModelForm):
 
         model = Organization
         fields = ["address", "contact_person", "contact_phone"]
+
+
+class RegistrationForm(forms.Form):
+    """A company (or committee, social organisation...) registers with its first user."""
+
+    kind = forms.ChoiceField(label=_("kind"))
+    organization_name = forms.CharField(label=_("unit name"), max_length=200)
+    credit_code = forms.CharField(label=_("unified social credit code"), max_length=18, required=False)
+    region = forms.ModelChoiceField(label=_("street / town"), queryset=None)
+    address = forms.CharField(label=_("address"), max_length=200, required=False)
+    contact_person = forms.CharField(label=_("contact person"), max_length=50)
+    contact_phone = forms.CharField(label=_("contact phone"), max_length=30)
+    username = forms.RegexField(label=_("username"), regex=r"^[\w.@+-]{3,150}$", max_length=150)
+    name = forms.CharField(label=_("full name"), max_length=50)
+    email = forms.EmailField(label=_("e-mail"), required=False)
+    password1 = forms.CharField(label=_("password"), widget=forms.PasswordInput)
+    password2 = forms.CharField(label=_("password again"), widget=forms.PasswordInput)
+
+    def __init__(self, *args, **kwargs):
+        from regions.models import Level, Region
+
+        from .models import OrganizationKind
+        from .services import SELF_REGISTERING_KINDS
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [
+            (k, v) for k, v in OrganizationKind.choices if k in SELF_REGISTERING_KINDS
+        ]
+        self.fields["region"].queryset = Region.objects.filter(level__gte=Level.STREET).select_related(
+            "parent"
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return data

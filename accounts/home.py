@@ -28,6 +28,16 @@ def actions_for(user) -> list[tuple[str, list[HomeAction]]]:
                 _("For the public"),
                 [
                     HomeAction(
+                        _("Pilot programmes"),
+                        _("Calls for pilots, their phases and the published pilot lists."),
+                        reverse("pilots:programme-list"),
+                    ),
+                    HomeAction(
+                        _("Register your unit"),
+                        _("Property companies and other units register to apply online."),
+                        reverse("register"),
+                    ),
+                    HomeAction(
                         _("Administrative divisions"),
                         _("Provinces, cities, districts and streets covered."),
                         reverse("api:region-list"),
@@ -63,6 +73,11 @@ def actions_for(user) -> list[tuple[str, list[HomeAction]]]:
         organization = membership.organization
         actions = [
             HomeAction(
+                _("Applications to review"),
+                _("Pilot applications of your region with their status, opinions and history."),
+                reverse("pilots:application-list"),
+            ),
+            HomeAction(
                 _("Organisations in my region"),
                 _("Bureaus, street offices and property companies in %(region)s.")
                 % {"region": organization.region.name},
@@ -89,6 +104,16 @@ def actions_for(user) -> list[tuple[str, list[HomeAction]]]:
     for membership in applicants:
         organization = membership.organization
         actions = [
+            HomeAction(
+                _("Apply for a pilot"),
+                _("Open calls for pilots: fill in the application online and follow its review."),
+                reverse("pilots:programme-list"),
+            ),
+            HomeAction(
+                _("My applications"),
+                _("Drafts, submitted applications, opinions and decisions."),
+                reverse("pilots:application-list"),
+            ),
             HomeAction(
                 _("My organisation"),
                 _("Your organisation's record as the bureau sees it, and its members."),

@@ -147,3 +147,40 @@ def clear_expired_sessions() -> int:
 
     deleted, _details = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return deleted
+
+
+# --- self-registration --------------------------------------------------------------------
+
+SELF_REGISTERING_KINDS = (
+    "property_company",
+    "residents_committee",
+    "social_organization",
+    "care_provider",
+    "other",
+)
+
+
+def register_organization(
+    *, organization: dict, username: str, password: str, name: str = "", email: str = ""
+) -> tuple[Organization, User]:
+    """An applicant registers its unit and its first user (the unit's administrator). The
+    property-management licence is left for the bureau to confirm."""
+    from django.contrib.auth.password_validation import validate_password
+
+    from .models import Membership, Role
+
+    if organization.get("kind") not in SELF_REGISTERING_KINDS:
+        raise ValidationError({"kind": _("Government units are set up by the platform administrator.")})
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": _("This username is taken.")})
+    unit = Organization(**{**organization, "has_property_licence": False})
+    user = User(username=username, name=name, email=email)
+    validate_password(password, user=user)
+    unit.full_clean()
+    with transaction.atomic(), audit.audit_context(channel=audit.Channel.PORTAL):
+        unit.save()
+        user.set_password(password)
+        user.save()
+        with audit.audit_context(actor=user):
+            Membership.objects.create(user=user, organization=unit, role=Role.ORG_ADMIN)
+    return unit, user

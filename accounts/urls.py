@@ -14,6 +14,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/register/", views.register, name="register"),
     path("accounts/tokens/", views.token_list, name="token-list"),
     path("organizations/<int:pk>/", views.organization_detail, name="organization-detail"),
     path("accounts/tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,13 +11,51 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import services
-from .forms import ApiTokenForm, OrganizationContactForm
+from .forms import ApiTokenForm, OrganizationContactForm, RegistrationForm
 from .home import actions_for
 from .models import ApiToken, Membership, Organization
 
 
 def home(request):
     return render(request, "accounts/home.html", {"sections": actions_for(request.user)})
+
+
+def register(request):
+    """Self-registration of an applicant unit and its first user."""
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            _unit, user = services.register_organization(
+                organization={
+                    "kind": data["kind"],
+                    "name": data["organization_name"],
+                    "credit_code": data["credit_code"],
+                    "region": data["region"],
+                    "address": data["address"],
+                    "contact_person": data["contact_person"],
+                    "contact_phone": data["contact_phone"],
+                },
+                username=data["username"],
+                password=data["password1"],
+                name=data["name"],
+                email=data["email"],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                mapping = {"name": "organization_name"}
+                for field, errors in exc.error_dict.items():
+                    target = mapping.get(field, field)
+                    form.add_error(target if target in form.fields else None, errors)
+            else:
+                form.add_error("password1", exc)
+        else:
+            login(request, user, backend="accounts.backends.LockoutModelBackend")
+            messages.success(request, _("Registered. Your bureau confirms the property-management licence."))
+            return redirect("home")
+    return render(request, "registration/register.html", {"form": form})
 
 
 @login_required

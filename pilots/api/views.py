@@ -50,18 +50,9 @@ class ProgrammeViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 
 def _transition_action(name):
-    @extend_schema(
-        request=TransitionSerializer,
-        responses=ApplicationDetailSerializer,
-        description=f"Review action “{name}” (same service as the portal and the admin).",
-    )
-    @action(
-        detail=True,
-        methods=["post"],
-        url_path=name,
-        url_name=name,
-        parser_classes=[JSONParser, MultiPartParser, FormParser],
-    )
+    """A review action endpoint; every one calls ``services.transition``."""
+    attribute = "return_" if name == "return" else name
+
     def handler(self, request, pk=None):
         application = viewsets.GenericViewSet.get_object(self)
         serializer = TransitionSerializer(data=request.data)
@@ -71,8 +62,20 @@ def _transition_action(name):
             ApplicationDetailSerializer(self._fresh(updated.pk), context=self.get_serializer_context()).data
         )
 
-    handler.__name__ = name if name != "return" else "return_"
-    return handler
+    # DRF maps the HTTP method to the attribute named like the function: name it before decorating.
+    handler.__name__ = handler.__qualname__ = attribute
+    handler = action(
+        detail=True,
+        methods=["post"],
+        url_path=name,
+        url_name=name,
+        parser_classes=[JSONParser, MultiPartParser, FormParser],
+    )(handler)
+    return extend_schema(
+        request=TransitionSerializer,
+        responses=ApplicationDetailSerializer,
+        description=f"Review action “{name}” (the same service as the portal and the admin).",
+    )(handler)
 
 
 class ApplicationViewSet(
