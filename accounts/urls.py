@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/register/", views.register, name="register"),
+    path("accounts/notifications/", views.notification_list, name="notifications"),
     path("accounts/tokens/", views.token_list, name="token-list"),
     path("organizations/<int:pk>/", views.organization_detail, name="organization-detail"),
     path("accounts/tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 from . import services
 from .forms import ApiTokenForm, OrganizationContactForm, RegistrationForm
 from .home import actions_for
-from .models import ApiToken, Membership, Organization
+from .models import ApiToken, Membership, Notification, Organization
 
 
 def home(request):
@@ -113,6 +114,14 @@ def organization_detail(request, pk):
         "accounts/organization_detail.html",
         {"organization": organization, "members": members, "form": form, "editable": editable},
     )
+
+
+@login_required
+def notification_list(request):
+    """The user's notices, newest first; opening the page marks them read."""
+    notifications = list(Notification.objects.visible_to(request.user)[:100])
+    Notification.objects.visible_to(request.user).unread().update(read_at=timezone.now())
+    return render(request, "accounts/notifications.html", {"notifications": notifications})
 
 
 @login_required

@@ -8,6 +8,7 @@ urlpatterns = [
     path("programmes/<int:pk>/", views.programme_detail, name="programme-detail"),
     path("programmes/<int:pk>/pilots/", views.programme_pilots, name="programme-pilots"),
     path("programmes/<int:pk>/apply/", views.application_create, name="apply"),
+    path("programmes/<int:pk>/publish/", views.publish_list, name="publish-list"),
     path("applications/", views.application_list, name="application-list"),
     path("applications/<int:pk>/", views.application_detail, name="application-detail"),
     path("applications/<int:pk>/edit/", views.application_edit, name="application-edit"),

@@ -55,6 +55,19 @@ def programme_pilots(request, pk):
 
 
 @login_required
+@require_POST
+def publish_list(request, pk):
+    programme = get_object_or_404(Programme.objects.visible_to(request.user), pk=pk)
+    try:
+        services.publish_pilot_list(programme, by=request.user)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The pilot list is published."))
+    return redirect("pilots:programme-pilots", pk=pk)
+
+
+@login_required
 def application_list(request):
     applications = (
         Application.objects.visible_to(request.user)

@@ -11,6 +11,7 @@ from stdnum.cn import uscc
 
 from accounts.audit import audit_context
 from accounts.models import Membership, Organization, OrganizationKind, Role, User
+from pilots import demo as pilots_demo
 from regions.models import Level, Region
 
 
@@ -80,6 +81,8 @@ class Command(BaseCommand):
                     membership.role = role
                     membership.save()
                 rows.append((user, f"{org_name} · {membership.get_role_display()}", purpose))
+            # Programmes, a call and applications in several states (pilots app).
+            pilots_demo.load()
         self.stdout.write(
             "\n演示账号 Demo accounts (password: %s)"
             % ("$DEMO_PASSWORD" if os.environ.get("DEMO_PASSWORD") else password)
