@@ -38,7 +38,16 @@ def programme_detail(request, pk):
         and programme.application_window_open()
         and (applicant_organizations(request.user).exists())
     )
-    return render(request, "pilots/programme_detail.html", {"programme": programme, "can_apply": can_apply})
+    can_publish = (
+        request.user.is_authenticated
+        and programme.list_published_at is None
+        and services.issuing_bureau_of(request.user, programme) is not None
+    )
+    return render(
+        request,
+        "pilots/programme_detail.html",
+        {"programme": programme, "can_apply": can_apply, "can_publish": can_publish},
+    )
 
 
 def programme_pilots(request, pk):

@@ -45,3 +45,6 @@ def page(browser, live_server):
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+from tests.pilots.conftest import call  # noqa: E402, F401 - the open call of the pilot journey
