@@ -6,9 +6,28 @@ from regions.models import Region
 
 from .models import Application, PilotType
 
+# The application form of 001's 附件2, filled in steps; each step saves the draft.
+STEPS = [
+    (_("Unit, type and site"), ["pilot_type", "site_region", "site_address", "project_lead", "phone"]),
+    (_("Unit introduction and background"), ["unit_introduction", "background"]),
+    (_("Goals and execution plan"), ["goals", "execution_plan"]),
+    (_("Guarantees"), ["guarantee_premises", "guarantee_resources", "guarantee_staff", "guarantee_funds"]),
+]
+TEXT_AREAS = (
+    "unit_introduction",
+    "background",
+    "goals",
+    "execution_plan",
+    "guarantee_premises",
+    "guarantee_resources",
+    "guarantee_staff",
+    "guarantee_funds",
+)
+
 
 class ApplicationForm(forms.ModelForm):
-    """The form of 001's 附件2; the rules are checked by the services on save and on submit."""
+    """One step of the application form. The rules (eligibility, who may edit) are the
+    services'; a draft may be incomplete until it is submitted."""
 
     site_region = forms.ModelChoiceField(
         label=_("site (street or community)"),
@@ -18,51 +37,32 @@ class ApplicationForm(forms.ModelForm):
 
     class Meta:
         model = Application
-        fields = [
-            "pilot_type",
-            "site_region",
-            "site_address",
-            "unit_introduction",
-            "project_lead",
-            "phone",
-            "background",
-            "goals",
-            "execution_plan",
-            "guarantee_premises",
-            "guarantee_resources",
-            "guarantee_staff",
-            "guarantee_funds",
-        ]
-        widgets = {
-            name: forms.Textarea(attrs={"rows": 4})
-            for name in (
-                "unit_introduction",
-                "background",
-                "goals",
-                "execution_plan",
-                "guarantee_premises",
-                "guarantee_resources",
-                "guarantee_staff",
-                "guarantee_funds",
-            )
-        }
+        fields = [name for _title, names in STEPS for name in names]
+        widgets = {name: forms.Textarea(attrs={"rows": 5}) for name in TEXT_AREAS}
 
-    def __init__(self, *args, programme=None, organizations=None, **kwargs):
+    def __init__(self, *args, programme, step=1, organizations=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site_region"].queryset = Region.objects.subtree(programme.region.code).filter(
-            level__gte=4
-        )
-        offered = set(programme.quotas.values_list("pilot_type", flat=True))
-        self.fields["pilot_type"].choices = [(v, label) for v, label in PilotType.choices if v in offered]
-        if self.instance.pk:
-            self.fields["pilot_type"].disabled = True
-        elif organizations is not None:
-            self.fields["organization"] = forms.ModelChoiceField(
-                label=_("applicant unit"),
-                queryset=organizations,
-                initial=organizations.first(),
+        keep = set(STEPS[step - 1][1])
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        if "site_region" in self.fields:
+            self.fields["site_region"].queryset = Region.objects.subtree(programme.region.code).filter(
+                level__gte=4
             )
-            self.order_fields(["organization", *self.Meta.fields])
+        if "pilot_type" in self.fields:
+            offered = set(programme.quotas.values_list("pilot_type", flat=True))
+            self.fields["pilot_type"].choices = [(v, label) for v, label in PilotType.choices if v in offered]
+            if self.instance.pk:
+                self.fields["pilot_type"].disabled = True
+        if not self.instance.pk and organizations is not None:
+            self.fields["organization"] = forms.ModelChoiceField(
+                label=_("applicant unit"), queryset=organizations, initial=organizations.first()
+            )
+            self.order_fields(["organization", *STEPS[0][1]])
+        for name, field in self.fields.items():
+            if name in TEXT_AREAS or name in ("site_address", "project_lead", "phone"):
+                field.required = False  # a draft may be saved unfinished; submission checks it
 
 
 class OpinionForm(forms.Form):

@@ -4,11 +4,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import services
-from .forms import ApplicationForm, AttachmentForm, OpinionForm, applicant_organizations
+from .forms import STEPS, ApplicationForm, AttachmentForm, OpinionForm, applicant_organizations
 from .models import Application, Attachment, Opinion, Pilot, Programme
 
 
@@ -93,6 +94,7 @@ def application_list(request):
 
 @login_required
 def application_create(request, pk):
+    """Step 1 of the application form creates the draft."""
     programme = get_object_or_404(Programme.objects.visible_to(request.user), pk=pk)
     organizations = applicant_organizations(request.user)
     form = ApplicationForm(request.POST or None, programme=programme, organizations=organizations)
@@ -111,9 +113,13 @@ def application_create(request, pk):
             for message in _messages_of(exc):
                 form.add_error(None, message)
         else:
-            messages.success(request, _("Draft saved. Add attachments, then submit."))
-            return redirect("pilots:application-detail", pk=application.pk)
-    return render(request, "pilots/application_form.html", {"form": form, "programme": programme})
+            messages.success(request, _("Draft saved."))
+            return redirect(f"{reverse('pilots:application-edit', args=[application.pk])}?step=2")
+    return render(
+        request,
+        "pilots/application_form.html",
+        {"form": form, "programme": programme, "steps": STEPS, "step": 1},
+    )
 
 
 def _visible_application(request, pk):
@@ -131,8 +137,16 @@ def _visible_application(request, pk):
 
 @login_required
 def application_edit(request, pk):
+    """Steps 1–4 of the form; each saves the draft and goes on. After the last step the
+    applicant adds attachments and submits on the application's page."""
     application = _visible_application(request, pk)
-    form = ApplicationForm(request.POST or None, instance=application, programme=application.programme)
+    try:
+        step = min(max(int(request.GET.get("step", 1)), 1), len(STEPS))
+    except ValueError:
+        step = 1
+    form = ApplicationForm(
+        request.POST or None, instance=application, programme=application.programme, step=step
+    )
     if request.method == "POST" and form.is_valid():
         fields = {
             name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS if name in form.cleaned_data
@@ -143,12 +157,20 @@ def application_edit(request, pk):
             for message in _messages_of(exc):
                 form.add_error(None, message)
         else:
-            messages.success(request, _("Saved."))
-            return redirect("pilots:application-detail", pk=pk)
+            messages.success(request, _("Draft saved."))
+            if "exit" in request.POST or step == len(STEPS):
+                return redirect("pilots:application-detail", pk=pk)
+            return redirect(f"{reverse('pilots:application-edit', args=[pk])}?step={step + 1}")
     return render(
         request,
         "pilots/application_form.html",
-        {"form": form, "programme": application.programme, "application": application},
+        {
+            "form": form,
+            "programme": application.programme,
+            "application": application,
+            "steps": STEPS,
+            "step": step,
+        },
     )
 
 

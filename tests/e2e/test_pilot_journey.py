@@ -48,9 +48,14 @@ def test_register_apply_review_approve_publish(page, world, call, settings, tmp_
     page.get_by_role("link", name="在线申报").click()
     page.select_option("select[name=pilot_type]", "mutual_aid")
     page.select_option("select[name=site_region]", label="华阳路街道（310105001）")
-    for name, value in FULL_FORM.items():
-        page.fill(f"[name={name}]", value)
-    page.get_by_role("button", name="保存草稿").click()
+    for step in range(4):
+        expect(page.locator(".steps li.current")).to_have_count(1)
+        for field in page.locator("form.card [name]:not([type=hidden]):not(select)").all():
+            name = field.get_attribute("name")
+            if name in FULL_FORM:
+                field.fill(FULL_FORM[name])
+        page.get_by_role("button", name="保存并继续").click()
+        expect(page.locator(".messages")).to_contain_text("草稿已保存")  # every step saves the draft
     expect(page.locator("#status")).to_have_text("草稿")
 
     # Uploads the form scan; a renamed program is refused.
