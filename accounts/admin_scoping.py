@@ -37,6 +37,12 @@ class ScopedAdminMixin:
             kwargs.setdefault("queryset", choices)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        related = db_field.remote_field.model
+        if hasattr(related._default_manager.all(), "editable_by"):
+            kwargs.setdefault("queryset", related._default_manager.editable_by(request.user))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
 
 class ScopedModelAdmin(ScopedAdminMixin, admin.ModelAdmin):
     pass

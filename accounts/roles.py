@@ -46,6 +46,9 @@ GROUP_PERMISSIONS = {
         "pilots.change_pilot",
         "pilots.view_pilotmilestone",
         "pilots.change_pilotmilestone",
+        "pilots.view_showcasecase",
+        "pilots.add_showcasecase",
+        "pilots.change_showcasecase",
     ],
     GOVERNMENT_VIEWER: [
         "regions.view_region",
@@ -62,6 +65,7 @@ GROUP_PERMISSIONS = {
         "pilots.view_opinion",
         "pilots.view_pilot",
         "pilots.view_pilotmilestone",
+        "pilots.view_showcasecase",
     ],
 }
 

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,7 @@ from .models import (
     PilotMilestone,
     Programme,
     ProgrammeQuota,
+    ShowcaseCase,
 )
 
 
@@ -34,8 +36,30 @@ class MilestoneInline(admin.TabularInline):
     extra = 0
 
 
+class ProgrammeAdminForm(forms.ModelForm):
+    """A programme lies within the officer's region and is issued by the officer's bureau."""
+
+    class Meta:
+        model = Programme
+        fields = "__all__"
+
+    def clean(self):
+        data = super().clean()
+        user = self.request_user
+        region = data.get("region")
+        if region is not None and not user.scope.covers_region(region, edit=True):
+            self.add_error("region", _("Choose a region within your own."))
+        issuers = data.get("issuers")
+        if issuers is not None and not user.is_superuser:
+            own = set(user.scope.organization_ids(edit=True))
+            if not any(issuer.pk in own for issuer in issuers):
+                self.add_error("issuers", _("Your own bureau must be among the issuing organisations."))
+        return data
+
+
 @admin.register(Programme)
 class ProgrammeAdmin(ScopedModelAdmin):
+    form = ProgrammeAdminForm
     list_display = ["title", "document_number", "mode", "region", "announced_at", "list_published_at"]
     list_filter = ["mode"]
     search_fields = ["title", "document_number"]
@@ -43,6 +67,11 @@ class ProgrammeAdmin(ScopedModelAdmin):
     inlines = [QuotaInline, PhaseInline, MilestoneInline]
     actions = ["announce", "publish_list"]
     list_select_related = ["region"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.request_user = request.user
+        return form
 
     def _run(self, request, queryset, service, done):
         count = 0
@@ -154,6 +183,13 @@ class ApplicationAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
         self._batch(request, queryset, "approve")
 
 
+class ShowcaseCaseInline(admin.StackedInline):
+    model = ShowcaseCase
+    extra = 0
+    fields = ["title", "text", "created_at"]
+    readonly_fields = ["created_at"]
+
+
 class PilotMilestoneInline(admin.TabularInline):
     model = PilotMilestone
     extra = 0
@@ -170,7 +206,7 @@ class PilotAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
     list_select_related = ["organization", "programme", "site_region"]
     autocomplete_fields = ["organization", "site_region", "programme"]
     readonly_fields = ["application"]
-    inlines = [PilotMilestoneInline]
+    inlines = [PilotMilestoneInline, ShowcaseCaseInline]
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -82,3 +82,22 @@ def applicant_organizations(user):
     return Organization.objects.editable_by(user).exclude(
         kind__in=["civil_affairs", "housing", "street_office"]
     )
+
+
+class MilestoneCompletionForm(forms.Form):
+    completed_on = forms.DateField(
+        label=_("completed on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    evidence = forms.CharField(label=_("evidence"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ShowcaseCaseForm(forms.Form):
+    title = forms.CharField(label=_("title"), max_length=200)
+    text = forms.CharField(label=_("text"), widget=forms.Textarea(attrs={"rows": 4}))
+    photo = forms.FileField(label=_("photo"), required=False, help_text=_("JPG or PNG."))
+
+
+class SummaryReportForm(forms.Form):
+    summary_report = forms.CharField(
+        label=_("summary report"), widget=forms.Textarea(attrs={"rows": 8}), required=False
+    )

@@ -592,8 +592,7 @@ def _attach_milestones(pilot: Pilot) -> None:
 
 def complete_milestone(pilot_milestone: PilotMilestone, *, by, completed_on=None, evidence: str = ""):
     pilot = pilot_milestone.pilot
-    if not (Pilot.objects.editable_by(by).filter(pk=pilot.pk).exists()):
-        raise PermissionDenied(_("You may not update this pilot."))
+    _require_pilot_editor(pilot, by)
     if not evidence.strip():
         raise ValidationError(
             {
@@ -607,3 +606,49 @@ def complete_milestone(pilot_milestone: PilotMilestone, *, by, completed_on=None
     pilot_milestone.save()
     audit.record(pilot, "milestone_done", note=str(pilot_milestone.milestone), actor=by)
     return pilot_milestone
+
+
+def _require_pilot_editor(pilot: Pilot, by) -> None:
+    if not Pilot.objects.editable_by(by).filter(pk=pilot.pk).exists():
+        raise PermissionDenied(_("You may not update this pilot."))
+
+
+def add_showcase_case(pilot: Pilot, *, by, title: str, text: str, photo=None):
+    """A showcase case (特色服务案例) of the pilot, with an optional photo checked by content."""
+    from accounts.uploads import IMAGE_KINDS
+
+    from .models import ShowcaseCase
+
+    _require_pilot_editor(pilot, by)
+    errors = {}
+    if not title.strip():
+        errors["title"] = _("Give the case a title.")
+    if not text.strip():
+        errors["text"] = _("Describe the case.")
+    if errors:
+        raise ValidationError(errors)
+    if photo is not None:
+        check_upload(photo, allowed=IMAGE_KINDS)
+    case = ShowcaseCase(pilot=pilot, title=title.strip(), text=text.strip())
+    if photo is not None:
+        case.photo.save(photo.name, photo, save=False)
+    case.save()
+    audit.record(pilot, "showcase_case_added", note=case.title, actor=by)
+    return case
+
+
+def save_summary_report(pilot: Pilot, *, by, text: str) -> Pilot:
+    _require_pilot_editor(pilot, by)
+    pilot.summary_report = text.strip()
+    with audit.audit_context(actor=by):
+        pilot.save(update_fields=["summary_report"])
+    return pilot
+
+
+def set_demonstration(pilot: Pilot, *, by, value: bool) -> Pilot:
+    """Only an issuing bureau marks a pilot as a demonstration project (002)."""
+    _require_issuer(pilot.programme, by)
+    pilot.is_demonstration = value
+    with audit.audit_context(actor=by):
+        pilot.save(update_fields=["is_demonstration"])
+    return pilot

@@ -16,5 +16,7 @@ urlpatterns = [
     path("applications/<int:pk>/attachments/", views.attachment_add, name="attachment-add"),
     path("applications/<int:pk>/print/", views.application_print, name="application-print"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),
+    path("pilots/<int:pk>/", views.pilot_detail, name="pilot-detail"),
+    path("cases/<int:pk>/photo/", views.case_photo, name="case-photo"),
     path("opinions/<int:pk>/scan/", views.opinion_scan_download, name="opinion-scan"),
 ]

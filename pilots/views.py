@@ -5,12 +5,22 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import services
-from .forms import STEPS, ApplicationForm, AttachmentForm, OpinionForm, applicant_organizations
-from .models import Application, Attachment, Opinion, Pilot, Programme
+from .forms import (
+    STEPS,
+    ApplicationForm,
+    AttachmentForm,
+    MilestoneCompletionForm,
+    OpinionForm,
+    ShowcaseCaseForm,
+    SummaryReportForm,
+    applicant_organizations,
+)
+from .models import Application, Attachment, Opinion, Pilot, PilotMilestone, Programme, ShowcaseCase
 
 
 def _messages_of(exc):
@@ -268,3 +278,85 @@ def application_print(request, pk):
     """附件2 laid out for signing and sealing."""
     application = _visible_application(request, pk)
     return render(request, "pilots/application_print.html", {"application": application})
+
+
+def _visible_pilot(request, pk):
+    return get_object_or_404(
+        Pilot.objects.visible_to(request.user)
+        .select_related("programme", "organization", "site_region")
+        .prefetch_related(
+            Prefetch("milestones", queryset=PilotMilestone.objects.select_related("milestone")), "cases"
+        ),
+        pk=pk,
+    )
+
+
+def pilot_detail(request, pk):
+    """A pilot: its milestones, showcase cases and summary report. The pilot unit (and the
+    region's officers) keep it current; the issuing bureau marks demonstration projects."""
+    pilot = _visible_pilot(request, pk)
+    editable = (
+        request.user.is_authenticated and Pilot.objects.editable_by(request.user).filter(pk=pk).exists()
+    )
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            raise PermissionDenied
+        try:
+            _pilot_post(request, pilot)
+        except (ValidationError, PermissionDenied) as exc:
+            for message in _messages_of(exc):
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("pilots:pilot-detail", pk=pk)
+    is_issuer = (
+        request.user.is_authenticated
+        and services.issuing_bureau_of(request.user, pilot.programme) is not None
+    )
+    today = timezone.localdate()
+    return render(
+        request,
+        "pilots/pilot_detail.html",
+        {
+            "pilot": pilot,
+            "editable": editable,
+            "is_issuer": is_issuer,
+            "milestones": [(m, m.is_overdue(today)) for m in pilot.milestones.all()],
+            "milestone_form": MilestoneCompletionForm(),
+            "case_form": ShowcaseCaseForm(),
+            "summary_form": SummaryReportForm(initial={"summary_report": pilot.summary_report}),
+        },
+    )
+
+
+def _pilot_post(request, pilot):
+    what = request.POST.get("what")
+    if what == "milestone":
+        form = MilestoneCompletionForm(request.POST)
+        milestone = get_object_or_404(pilot.milestones.all(), pk=request.POST.get("milestone"))
+        if not form.is_valid():
+            raise ValidationError([m for errors in form.errors.values() for m in errors])
+        services.complete_milestone(milestone, by=request.user, **form.cleaned_data)
+    elif what == "case":
+        form = ShowcaseCaseForm(request.POST, request.FILES)
+        if not form.is_valid():
+            raise ValidationError([m for errors in form.errors.values() for m in errors])
+        services.add_showcase_case(pilot, by=request.user, **form.cleaned_data)
+    elif what == "summary":
+        form = SummaryReportForm(request.POST)
+        form.is_valid()
+        services.save_summary_report(pilot, by=request.user, text=form.cleaned_data.get("summary_report", ""))
+    elif what == "demonstration":
+        services.set_demonstration(pilot, by=request.user, value=request.POST.get("value") == "1")
+    else:
+        raise ValidationError(_("Unknown request."))
+
+
+def case_photo(request, pk):
+    case = get_object_or_404(
+        ShowcaseCase.objects.filter(pilot__in=Pilot.objects.visible_to(request.user).values("pk")).exclude(
+            photo=""
+        ),
+        pk=pk,
+    )
+    return FileResponse(case.photo.open("rb"))

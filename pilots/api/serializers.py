@@ -12,6 +12,7 @@ from pilots.models import (
     Phase,
     Pilot,
     PilotMilestone,
+    PilotType,
     Programme,
     ProgrammeQuota,
 )
@@ -210,3 +211,23 @@ class PilotSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+
+class DesignateSerializer(serializers.Serializer):
+    """000: the bureau designates a pilot directly."""
+
+    organization = serializers.PrimaryKeyRelatedField(
+        label=_("pilot unit"), queryset=Organization.objects.all()
+    )
+    pilot_type = serializers.ChoiceField(label=_("pilot type"), choices=PilotType.choices)
+    site_region = RegionRefField(label=_("site region code"))
+    site_address = serializers.CharField(
+        label=_("site address"), required=False, allow_blank=True, default=""
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["organization"].queryset = Organization.objects.visible_to(request.user)
+        return fields

@@ -18,6 +18,7 @@ from .serializers import (
     ApplicationSerializer,
     AttachmentSerializer,
     AttachmentUploadSerializer,
+    DesignateSerializer,
     OpinionSerializer,
     PilotMilestoneSerializer,
     PilotSerializer,
@@ -43,6 +44,16 @@ class ProgrammeViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return Response(
             self.get_serializer(services.publish_pilot_list(self.get_object(), by=request.user)).data
         )
+
+    @extend_schema(request=DesignateSerializer, responses={201: PilotSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, TokenScopePermission])
+    def designate(self, request, pk=None):
+        """Designate a pilot directly (000's shape; issuing bureau officers)."""
+        programme = self.get_object()
+        serializer = DesignateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        pilot = services.designate_pilot(programme, by=request.user, **serializer.validated_data)
+        return Response(PilotSerializer(pilot).data, status=status.HTTP_201_CREATED)
 
     def get_object(self):
         # Actions check the issuer inside the service; reading needs only visibility.

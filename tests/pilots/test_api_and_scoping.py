@@ -155,3 +155,23 @@ def test_application_list_queries_do_not_grow_with_rows(world, call):
     before = _count(admin, "/admin/pilots/application/")
     add(5)
     assert _count(admin, "/admin/pilots/application/") == before
+
+
+def test_bureau_designates_a_pilot_through_the_api(world):
+    from pilots.models import Mode, Programme
+
+    programme = Programme.objects.create(
+        title="直接确定", mode=Mode.DESIGNATED, region=world.regions["310105"]
+    )
+    programme.issuers.add(world.changning_bureau)
+    data = {"organization": world.company_b.pk, "pilot_type": "property_care", "site_region": "310105008"}
+    assert (
+        api_client_for(world.street_officer)
+        .post(f"/api/v1/programmes/{programme.pk}/designate/", data, format="json")
+        .status_code
+        == 404
+    )  # not announced: not visible
+    response = api_client_for(world.changning_officer).post(
+        f"/api/v1/programmes/{programme.pk}/designate/", data, format="json"
+    )
+    assert response.status_code == 201 and response.json()["organization_name"] == "乙物业"
