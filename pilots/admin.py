@@ -41,7 +41,16 @@ class ProgrammeAdminForm(forms.ModelForm):
 
     class Meta:
         model = Programme
-        fields = "__all__"
+        fields = [
+            "title",
+            "document_number",
+            "mode",
+            "region",
+            "issuers",
+            "description",
+            "announced_at",
+            "list_published_at",
+        ]
 
     def clean(self):
         data = super().clean()
