@@ -60,3 +60,16 @@ def test_demo_companies_have_valid_credit_codes():
     for company in companies:
         company.full_clean()
     assert Organization.objects.filter(kind="street_office", region__code__startswith="310105").count() == 10
+
+
+def test_demo_populates_every_pilot_screen():
+    from pilots.models import Application, Pilot, Programme
+
+    load_demo()
+    assert set(Programme.objects.values_list("mode", flat=True)) == {"call", "designated"}
+    assert {"draft", "submitted", "recommended"} <= set(Application.objects.values_list("status", flat=True))
+    designated = Programme.objects.get(mode="designated")
+    assert designated.list_published_at is not None and Pilot.objects.filter(programme=designated).exists()
+    assert designated.milestones.count() == 5
+    client = Client()
+    assert "上海虹馨物业" in client.get(f"/pilots/programmes/{designated.pk}/pilots/").content.decode()
