@@ -175,3 +175,33 @@ def test_bureau_designates_a_pilot_through_the_api(world):
         f"/api/v1/programmes/{programme.pk}/designate/", data, format="json"
     )
     assert response.status_code == 201 and response.json()["organization_name"] == "乙物业"
+
+
+def test_programme_and_pilot_lists_cost_fixed_queries(world, api):
+    from django.utils import timezone
+
+    from pilots.models import Mode, Programme
+
+    def add(n):
+        for i in range(n):
+            programme = Programme.objects.create(
+                title=f"方案{i}-{n}",
+                mode=Mode.DESIGNATED,
+                region=world.regions["310105"],
+                announced_at=timezone.now(),
+                list_published_at=timezone.now(),
+            )
+            programme.issuers.add(world.changning_bureau)
+            company = OrganizationFactory(name=f"名单物业{i}-{n}", region=world.regions["310105002"])
+            services.designate_pilot(
+                programme,
+                by=world.changning_officer,
+                organization=company,
+                pilot_type="property_care",
+                site_region=world.regions["310105002"],
+            )
+
+    add(2)
+    small = (_count(api, "/api/v1/programmes/"), _count(api, "/api/v1/pilots/"))
+    add(10)
+    assert (_count(api, "/api/v1/programmes/"), _count(api, "/api/v1/pilots/")) == small
