@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "accounts",
     "reports",
     "pilots",
+    "stations",
 ]
 
 MIDDLEWARE = [

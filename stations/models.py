@@ -1,0 +1,545 @@
+"""Service stations (一站), the elderly residents they serve (一人一档), service orders and
+records (点菜式), publicity events and satisfaction surveys."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.audit import AuditedModel
+from accounts.identity import age_on
+from accounts.pii import EncryptedCharField, mask_id_number, mask_phone
+from accounts.scoping import ScopedQuerySet
+
+
+class Floor(models.TextChoices):
+    GROUND = "ground", _("Ground floor")
+    UPPER = "upper", _("Upper floor")
+    SEMI_BASEMENT = "semi_basement", _("Semi-basement")
+    BASEMENT = "basement", _("Basement")
+
+
+BELOW_GROUND = (Floor.SEMI_BASEMENT, Floor.BASEMENT)
+
+
+class StationStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    RENOVATING = "renovating", _("Renovating")
+    OPERATING = "operating", _("Operating")
+    SUSPENDED = "suspended", _("Suspended")
+    CLOSED = "closed", _("Closed")
+
+
+class ServiceCategory(models.TextChoices):
+    MEALS = "meals", _("Meals and delivery")
+    CLEANING = "cleaning", _("Cleaning")
+    BATHING = "bathing", _("Bathing")
+    MEDICAL_ESCORT = "medical_escort", _("Medical escort")
+    EMERGENCY = "emergency", _("Emergency help")
+    WALKING = "walking", _("Walking help")
+    CARE_VISIT = "care_visit", _("Care visit")
+    REPAIR = "repair", _("Appliance repair")
+    ERRANDS = "errands", _("Shopping errands")
+    DAY_CARE = "day_care", _("Day care")
+    PERSONAL_CARE = "personal_care", _("Personal care")
+    OTHER = "other", _("Other")
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def day_care_below_ground_error(floor, services):
+    """003: basement and semi-basement premises may not host day care (日间托养)."""
+    if floor in BELOW_GROUND and ServiceCategory.DAY_CARE in (services or []):
+        return ValidationError(
+            _("Day care (日间托养) may not be offered at a basement or semi-basement station (003)."),
+            code="day_care_below_ground",
+        )
+    return None
+
+
+class StationQuerySet(ScopedQuerySet):
+    region_path = "region"
+    organization_path = "operator"
+
+    def published(self):
+        return self.filter(status=StationStatus.OPERATING)
+
+    def scope_condition(self, user, scope, *, edit):
+        condition = super().scope_condition(user, scope, edit=edit)
+        if not edit:  # operating stations are public (the station finder)
+            public = Q(status=StationStatus.OPERATING)
+            condition = public if condition is None else condition | public
+        return condition
+
+
+class Station(AuditedModel):
+    operator = models.ForeignKey(
+        "accounts.Organization", verbose_name=_("operator"), on_delete=models.PROTECT, related_name="stations"
+    )
+    pilot = models.ForeignKey(
+        "pilots.Pilot",
+        verbose_name=_("pilot"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="stations",
+    )
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("street or community"),
+        on_delete=models.PROTECT,
+        related_name="stations",
+    )
+    name = models.CharField(_("name"), max_length=100)
+    address = models.CharField(_("address"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    floor = models.CharField(_("premises floor"), max_length=16, choices=Floor.choices, default=Floor.GROUND)
+    area = models.DecimalField(_("area (m²)"), max_digits=8, decimal_places=1, null=True, blank=True)
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    services = models.JSONField(_("services offered"), default=list, blank=True)
+    opening_hours = models.JSONField(
+        _("opening hours"), default=dict, blank=True, help_text=_('Per weekday, e.g. {"mon": "08:30-17:30"}.')
+    )
+    hours_note = models.CharField(_("opening hours note"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=StationStatus.choices,
+        default=StationStatus.PLANNED,
+        db_index=True,
+    )
+    status_changed_on = models.DateField(_("status changed on"), default=timezone.localdate)
+    opened_on = models.DateField(_("opened on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = StationQuerySet.as_manager()
+
+    audit_ignore = frozenset({"created_at"})
+
+    class Meta:
+        verbose_name = _("service station")
+        verbose_name_plural = _("service stations")
+        ordering = ["region__code", "name"]
+        indexes = [models.Index(fields=["latitude", "longitude"], name="station_location_idx")]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = {}
+        error = day_care_below_ground_error(self.floor, self.services)
+        if error is not None:
+            errors["services"] = error
+        unknown = [s for s in self.services or [] if s not in ServiceCategory.values]
+        if unknown:
+            errors["services"] = ValidationError(
+                _("Unknown services: %(names)s") % {"names": ", ".join(unknown)}
+            )
+        bad_days = [d for d in (self.opening_hours or {}) if d not in WEEKDAYS]
+        if bad_days:
+            errors["opening_hours"] = ValidationError(_("Weekdays are mon, tue, wed, thu, fri, sat, sun."))
+        if self.region_id and len(self.region.code) < 9:
+            errors["region"] = ValidationError(_("Choose the station's street/town or community."))
+        if (self.latitude is None) != (self.longitude is None):
+            errors["latitude"] = ValidationError(_("Give both latitude and longitude, or neither."))
+        if errors:
+            raise ValidationError(errors)
+
+    def services_display(self):
+        labels = dict(ServiceCategory.choices)
+        return "、".join(str(labels.get(s, s)) for s in self.services or [])
+
+
+class StationPrice(models.Model):
+    """The posted price of a service at a station (明码标价); orders snapshot it."""
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="prices")
+    category = models.CharField(_("service"), max_length=16, choices=ServiceCategory.choices)
+    price = models.DecimalField(
+        _("price (yuan)"), max_digits=8, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    unit = models.CharField(_("unit"), max_length=20, default="次", help_text=_("e.g. 次, 小时, 月"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("posted price")
+        verbose_name_plural = _("posted prices")
+        constraints = [models.UniqueConstraint(fields=["station", "category"], name="one_price_per_service")]
+
+    def __str__(self):
+        return f"{self.get_category_display()} {self.price} 元/{self.unit}"
+
+
+class LivingSituation(models.TextChoices):
+    ALONE = "alone", _("Living alone")
+    EMPTY_NEST = "empty_nest", _("Empty nest")
+    WITH_FAMILY = "with_family", _("With family")
+
+
+class BasicCareCategory(models.TextChoices):
+    POOR = "poor", _("Economically disadvantaged")
+    DISABLED = "disabled", _("Disabled (失能)")
+    DEMENTED = "demented", _("Demented (失智)")
+    BEREAVED = "bereaved", _("Bereaved of only child (失独)")
+    HANDICAPPED = "handicapped", _("Severely handicapped")
+
+
+class ResidentQuerySet(ScopedQuerySet):
+    region_path = "community"
+    organization_path = "stations__operator"
+
+    def visible_to(self, user):
+        return super().visible_to(user).distinct()
+
+    def editable_by(self, user):
+        return super().editable_by(user).distinct()
+
+
+class Resident(AuditedModel):
+    """一人一档. Identity number and phones are encrypted; ``*_hash`` columns serve exact search."""
+
+    name = models.CharField(_("name"), max_length=50)
+    id_number = EncryptedCharField(_("identity number"))
+    id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
+    birth_date = models.DateField(_("birth date"), editable=False)
+    sex = models.CharField(
+        _("sex"), max_length=1, choices=[("M", _("Male")), ("F", _("Female"))], editable=False
+    )
+    phone = EncryptedCharField(_("phone"), blank=True)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    community = models.ForeignKey(
+        "regions.Region", verbose_name=_("community"), on_delete=models.PROTECT, related_name="residents"
+    )
+    living_situation = models.CharField(
+        _("living situation"),
+        max_length=16,
+        choices=LivingSituation.choices,
+        default=LivingSituation.WITH_FAMILY,
+    )
+    basic_care = models.JSONField(_("basic-care categories"), default=list, blank=True)
+    emergency_contact = models.CharField(_("emergency contact"), max_length=50, blank=True)
+    emergency_phone = EncryptedCharField(_("emergency contact phone"), blank=True)
+    consent_on = models.DateField(_("consent to data use given on"), null=True, blank=True)
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("consent recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    care_visit_interval_days = models.PositiveSmallIntegerField(
+        _("care visit every (days)"), default=7, help_text=_("For residents living alone (寻访关爱).")
+    )
+    stations = models.ManyToManyField(
+        Station, verbose_name=_("stations serving"), through="ResidentStation", related_name="residents"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ResidentQuerySet.as_manager()
+
+    audit_ignore = frozenset({"created_at", "id_number_hash", "phone_hash"})
+    audit_secret = frozenset({"id_number", "phone", "emergency_phone"})
+
+    class Meta:
+        verbose_name = _("elderly resident")
+        verbose_name_plural = _("elderly residents")
+        ordering = ["community__code", "name"]
+        permissions = [
+            ("view_personal_data_resident", _("Can see residents' identity numbers and phones unmasked"))
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.id_number_masked}）"
+
+    @property
+    def id_number_masked(self):
+        return mask_id_number(self.id_number)
+
+    @property
+    def phone_masked(self):
+        return mask_phone(self.phone)
+
+    @property
+    def age(self):
+        return age_on(self.birth_date)
+
+    @property
+    def is_very_old(self):
+        return self.age >= 80
+
+    def basic_care_display(self):
+        labels = dict(BasicCareCategory.choices)
+        return "、".join(str(labels.get(c, c)) for c in self.basic_care or [])
+
+
+class ResidentStation(models.Model):
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE)
+    station = models.ForeignKey(Station, on_delete=models.CASCADE)
+    since = models.DateField(_("served since"), default=timezone.localdate)
+
+    class Meta:
+        verbose_name = _("station serving a resident")
+        verbose_name_plural = _("stations serving residents")
+        constraints = [
+            models.UniqueConstraint(fields=["resident", "station"], name="resident_station_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.station} → {self.resident.name}"
+
+
+class Channel(models.TextChoices):
+    WALK_IN = "walk_in", _("Walk-in")
+    PHONE = "phone", _("Phone")
+    HOME_VISIT = "home_visit", _("Home visit")
+    API = "api", _("API / device")
+
+
+class OrderStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    ASSIGNED = "assigned", _("Assigned")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class StationChildQuerySet(ScopedQuerySet):
+    """Rows that belong to a station: scoped by the station's region and operator."""
+
+    region_path = "station__region"
+    organization_path = "station__operator"
+
+
+class ServiceOrder(AuditedModel):
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("resident"), on_delete=models.PROTECT, related_name="orders"
+    )
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.PROTECT, related_name="orders"
+    )
+    category = models.CharField(_("service"), max_length=16, choices=ServiceCategory.choices)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.PHONE)
+    requested_at = models.DateTimeField(_("requested for"), default=timezone.now)
+    is_emergency = models.BooleanField(_("emergency"), default=False)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.REQUESTED, db_index=True
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_orders",
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    objects = StationChildQuerySet.as_manager()
+
+    audit_ignore = frozenset({"created_at"})
+
+    class Meta:
+        verbose_name = _("service order")
+        verbose_name_plural = _("service orders")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["station", "-created_at"], name="order_station_created_idx")]
+
+    def __str__(self):
+        return f"#{self.pk} {self.get_category_display()} · {self.resident.name}"
+
+
+class ServiceRecord(models.Model):
+    """A service delivered: from a completed order, or logged directly (a care visit on a round).
+    Not audited row by row (millions of rows); created and rated through the services."""
+
+    order = models.OneToOneField(
+        ServiceOrder,
+        verbose_name=_("order"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="record",
+    )
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("resident"), on_delete=models.PROTECT, related_name="records"
+    )
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.PROTECT, related_name="records"
+    )
+    category = models.CharField(_("service"), max_length=16, choices=ServiceCategory.choices)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("delivered by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="service_records",
+    )
+    started_at = models.DateTimeField(_("started at"))
+    ended_at = models.DateTimeField(_("ended at"))
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"))
+    fee = models.DecimalField(_("fee charged (yuan)"), max_digits=8, decimal_places=2, default=0)
+    fee_unit = models.CharField(_("fee unit"), max_length=20, blank=True)
+    is_emergency = models.BooleanField(_("emergency"), default=False)
+    response_minutes = models.PositiveIntegerField(_("response time (minutes)"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    rating = models.PositiveSmallIntegerField(
+        _("rating"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = StationChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("service record")
+        verbose_name_plural = _("service records")
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            models.Index(fields=["station", "-started_at"], name="record_station_started_idx"),
+            models.Index(fields=["resident", "category", "-started_at"], name="record_resident_cat_idx"),
+            models.Index(fields=["-started_at", "-id"], name="record_started_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_at__gte=models.F("started_at")), name="record_end_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_category_display()} · {self.started_at:%Y-%m-%d}"
+
+
+class PublicityForm(models.TextChoices):
+    BOARD = "board", _("Display board")
+    LEAFLETS = "leaflets", _("Leaflets")
+    TALK = "talk", _("Talk")
+    OTHER = "other", _("Other")
+
+
+class PublicityEvent(AuditedModel):
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="publicity_events"
+    )
+    held_on = models.DateField(_("date"))
+    form = models.CharField(_("form"), max_length=16, choices=PublicityForm.choices)
+    topic = models.CharField(_("topic"), max_length=200)
+    participants = models.PositiveIntegerField(_("participants"), default=0)
+    photo = models.FileField(_("photo"), upload_to="publicity/", blank=True, max_length=300)
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("staff"), blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = StationChildQuerySet.as_manager()
+
+    audit_ignore = frozenset({"created_at"})
+
+    class Meta:
+        verbose_name = _("publicity event")
+        verbose_name_plural = _("publicity events")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self):
+        return f"{self.held_on:%Y-%m-%d} {self.topic}"
+
+
+class SurveyQuerySet(ScopedQuerySet):
+    region_path = "region"
+    organization_path = "station__operator"
+
+
+class Survey(AuditedModel):
+    """A satisfaction questionnaire for a programme's stations or one station, over a period."""
+
+    title = models.CharField(_("title"), max_length=200)
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+"
+    )
+    programme = models.ForeignKey(
+        "pilots.Programme",
+        verbose_name=_("programme"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="surveys",
+    )
+    station = models.ForeignKey(
+        Station,
+        verbose_name=_("station"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="surveys",
+    )
+    period_start = models.DateField(_("period starts"))
+    period_end = models.DateField(_("period ends"))
+    questions = models.JSONField(_("questions"), default=list, help_text=_("A list of questions scored 1–5."))
+
+    objects = SurveyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("satisfaction survey")
+        verbose_name_plural = _("satisfaction surveys")
+        ordering = ["-period_start"]
+
+    def __str__(self):
+        return self.title
+
+
+class SurveyResponse(models.Model):
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="responses"
+    )
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="survey_responses"
+    )
+    resident = models.ForeignKey(
+        Resident,
+        verbose_name=_("resident"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    scores = models.JSONField(_("scores"), help_text=_("One score 1–5 per question, in order."))
+    average = models.DecimalField(_("average score"), max_digits=3, decimal_places=2, editable=False)
+    comment = models.TextField(_("comment"), blank=True)
+    submitted_on = models.DateField(_("date"), default=timezone.localdate)
+
+    objects = StationChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
+        ordering = ["-submitted_on", "-id"]
+
+    def __str__(self):
+        return f"{self.survey} · {self.station} · {self.average}"

@@ -1,0 +1,593 @@
+"""Every operation on stations, residents, orders and records that changes state or enforces a
+rule. Orders move through one transition table; completing an order (or logging a service
+directly) writes the service record with the posted price of that moment."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Avg, Count, OuterRef, Subquery, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import audit
+from accounts.identity import parse_identity_number
+from accounts.models import Membership, Role
+from accounts.pii import blind_index, normalise
+
+from .models import (
+    BasicCareCategory,
+    LivingSituation,
+    OrderStatus,
+    PublicityEvent,
+    Resident,
+    ResidentStation,
+    ServiceCategory,
+    ServiceOrder,
+    ServiceRecord,
+    Station,
+    StationPrice,
+    StationStatus,
+    SurveyResponse,
+    day_care_below_ground_error,
+)
+
+# --- stations -----------------------------------------------------------------------------
+
+STATION_TRANSITIONS = {
+    StationStatus.PLANNED: {StationStatus.RENOVATING, StationStatus.OPERATING, StationStatus.CLOSED},
+    StationStatus.RENOVATING: {StationStatus.OPERATING, StationStatus.CLOSED},
+    StationStatus.OPERATING: {StationStatus.SUSPENDED, StationStatus.CLOSED},
+    StationStatus.SUSPENDED: {StationStatus.OPERATING, StationStatus.CLOSED},
+    StationStatus.CLOSED: set(),
+}
+STATION_FIELDS = (
+    "operator",
+    "pilot",
+    "region",
+    "name",
+    "address",
+    "phone",
+    "latitude",
+    "longitude",
+    "floor",
+    "area",
+    "capacity",
+    "services",
+    "opening_hours",
+    "hours_note",
+)
+
+
+def _require_station_editor(station: Station, by) -> None:
+    if station.pk and not Station.objects.editable_by(by).filter(pk=station.pk).exists():
+        raise PermissionDenied(_("You may not change this station."))
+    if not station.pk:
+        scope = by.scope
+        if not (
+            by.is_superuser
+            or station.operator_id in scope.organization_ids(edit=True)
+            or scope.covers_region(station.region, edit=True)
+        ):
+            raise PermissionDenied(_("You can only set up stations of your own unit or your region."))
+
+
+def save_station(station: Station | None, *, by, **fields) -> Station:
+    """Create (``station=None``) or change a station. The 003 basement rule is in ``clean``."""
+    station = station or Station()
+    for name, value in fields.items():
+        if name in ("latitude", "longitude") and value is not None:
+            value = Decimal(str(value)).quantize(Decimal("0.000001"))
+        if name in STATION_FIELDS:
+            setattr(station, name, value)
+    _require_station_editor(station, by)
+    station.full_clean()
+    with audit.audit_context(actor=by):
+        station.save()
+    return station
+
+
+def change_station_status(station: Station, status: str, *, by, on=None) -> Station:
+    with transaction.atomic():
+        locked = Station.objects.select_for_update().get(pk=station.pk)
+        _require_station_editor(locked, by)
+        if status == locked.status:
+            return locked
+        if status not in STATION_TRANSITIONS[locked.status]:
+            raise ValidationError(
+                _("A station cannot go from “%(old)s” to “%(new)s”.")
+                % {"old": locked.get_status_display(), "new": StationStatus(status).label}
+            )
+        source, on = locked.status, on or timezone.localdate()
+        locked.status, locked.status_changed_on = status, on
+        if status == StationStatus.OPERATING and locked.opened_on is None:
+            locked.opened_on = on
+        if status == StationStatus.CLOSED:
+            locked.closed_on = on
+        with audit.audit_context(actor=by):
+            locked.save()
+            audit.record_transition(locked, status, from_state=source, to_state=status)
+    return locked
+
+
+def set_price(
+    station: Station, *, by, category: str, price, unit: str = "次", note: str = ""
+) -> StationPrice:
+    _require_station_editor(station, by)
+    if category not in ServiceCategory.values:
+        raise ValidationError({"category": _("Unknown service.")})
+    error = day_care_below_ground_error(station.floor, [category])
+    if error is not None:
+        raise ValidationError({"category": error})
+    if Decimal(price) < 0:
+        raise ValidationError({"price": _("A price cannot be negative.")})
+    item, _created = StationPrice.objects.update_or_create(
+        station=station, category=category, defaults={"price": price, "unit": unit, "note": note}
+    )
+    audit.record(station, "price_set", note=f"{item}", actor=by)
+    return item
+
+
+# --- residents ----------------------------------------------------------------------------
+
+RESIDENT_FIELDS = (
+    "name",
+    "address",
+    "community",
+    "living_situation",
+    "basic_care",
+    "emergency_contact",
+    "emergency_phone",
+    "consent_on",
+    "care_visit_interval_days",
+)
+
+
+def _check_resident_values(fields: dict) -> None:
+    unknown = [c for c in fields.get("basic_care") or [] if c not in BasicCareCategory.values]
+    if unknown:
+        raise ValidationError(
+            {"basic_care": _("Unknown basic-care categories: %(names)s") % {"names": ", ".join(unknown)}}
+        )
+    if fields.get("living_situation") and fields["living_situation"] not in LivingSituation.values:
+        raise ValidationError({"living_situation": _("Unknown living situation.")})
+
+
+def register_resident(
+    *, by, station: Station, name: str, id_number: str, phone: str = "", **fields
+) -> tuple[Resident, list[str]]:
+    """Register an elderly person at a station (一人一档) or, if already registered by identity
+    number, add the station to those serving them. Returns the resident and any warnings."""
+    if not Station.objects.editable_by(by).filter(pk=station.pk).exists():
+        raise PermissionDenied(_("You can only register residents at your own stations."))
+    try:
+        identity = parse_identity_number(id_number)
+    except ValidationError as exc:
+        raise ValidationError({"id_number": exc.messages}) from exc
+    _check_resident_values(fields)
+    with transaction.atomic(), audit.audit_context(actor=by):
+        resident = (
+            Resident.objects.select_for_update().filter(id_number_hash=blind_index(identity.number)).first()
+        )
+        if resident is None:
+            resident = Resident(
+                name=name.strip(),
+                id_number=identity.number,
+                id_number_hash=blind_index(identity.number),
+                birth_date=identity.birth_date,
+                sex=identity.sex,
+                phone=normalise(phone),
+                phone_hash=blind_index(phone),
+                **{k: v for k, v in fields.items() if k in RESIDENT_FIELDS},
+            )
+            if resident.consent_on and resident.consent_recorded_by_id is None:
+                resident.consent_recorded_by = by
+            resident.full_clean(exclude=["id_number_hash", "consent_recorded_by"])
+            try:
+                resident.save()
+            except IntegrityError as exc:
+                raise ValidationError({"id_number": _("This person is already registered.")}) from exc
+        ResidentStation.objects.get_or_create(resident=resident, station=station)
+    return resident, identity.warnings
+
+
+def update_resident(resident: Resident, *, by, phone: str | None = None, **fields) -> Resident:
+    if not Resident.objects.editable_by(by).filter(pk=resident.pk).exists():
+        raise PermissionDenied(_("You may not change this resident's file."))
+    _check_resident_values(fields)
+    for name, value in fields.items():
+        if name in RESIDENT_FIELDS:
+            setattr(resident, name, value)
+    if phone is not None:
+        resident.phone, resident.phone_hash = normalise(phone), blind_index(phone)
+    if "consent_on" in fields and fields["consent_on"]:
+        resident.consent_recorded_by = by
+    resident.full_clean(exclude=["id_number_hash", "consent_recorded_by"])
+    with audit.audit_context(actor=by):
+        resident.save()
+    return resident
+
+
+def find_by_identity(queryset, *, id_number: str = "", phone: str = ""):
+    """Exact search on the keyed hashes: nothing is decrypted to search."""
+    if id_number:
+        queryset = queryset.filter(id_number_hash=blind_index(id_number))
+    if phone:
+        queryset = queryset.filter(phone_hash=blind_index(phone))
+    return queryset
+
+
+def overdue_care_visits(residents, today=None):
+    """Residents living alone whose last care visit is older than their interval (or who had
+    none), most overdue first, each annotated with ``last_visit``."""
+    today = today or timezone.localdate()
+    last_visit = (
+        ServiceRecord.objects.filter(resident=OuterRef("pk"), category=ServiceCategory.CARE_VISIT)
+        .order_by("-started_at")
+        .values("started_at")[:1]
+    )
+    candidates = residents.filter(living_situation=LivingSituation.ALONE).annotate(
+        last_visit=Subquery(last_visit)
+    )
+    overdue = []
+    for resident in candidates:
+        due = (
+            timezone.localdate(resident.last_visit) + timedelta(days=resident.care_visit_interval_days)
+            if resident.last_visit
+            else None
+        )
+        if due is None or due < today:
+            resident.days_overdue = (today - due).days if due else None
+            overdue.append(resident)
+    overdue.sort(key=lambda r: (r.last_visit is not None, r.last_visit or timezone.now()))
+    return overdue
+
+
+# --- orders and records -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderTransition:
+    sources: tuple[str, ...]
+    target: str
+
+
+ORDER_TRANSITIONS = {
+    "assign": OrderTransition((OrderStatus.REQUESTED, OrderStatus.ASSIGNED), OrderStatus.ASSIGNED),
+    "complete": OrderTransition((OrderStatus.ASSIGNED,), OrderStatus.COMPLETED),
+    "cancel": OrderTransition((OrderStatus.REQUESTED, OrderStatus.ASSIGNED), OrderStatus.CANCELLED),
+}
+
+
+def _require_station_operator(station: Station, by) -> None:
+    if not Station.objects.editable_by(by).filter(pk=station.pk).exists():
+        raise PermissionDenied(_("Only the station's operator (or an officer of its region) can do this."))
+
+
+def _check_service_allowed(station: Station, resident: Resident, category: str) -> None:
+    if category not in ServiceCategory.values:
+        raise ValidationError({"category": _("Unknown service.")})
+    error = day_care_below_ground_error(station.floor, [category])
+    if error is not None:
+        raise ValidationError({"category": error})
+    if station.services and category not in station.services:
+        raise ValidationError(
+            {
+                "category": _("%(station)s does not offer %(service)s.")
+                % {"station": station.name, "service": ServiceCategory(category).label}
+            }
+        )
+    if not ResidentStation.objects.filter(resident=resident, station=station).exists():
+        raise ValidationError(
+            {
+                "resident": _("%(name)s is not served by %(station)s.")
+                % {"name": resident.name, "station": station.name}
+            }
+        )
+
+
+def create_order(
+    *,
+    by,
+    resident: Resident,
+    station: Station,
+    category: str,
+    channel: str = "phone",
+    requested_at=None,
+    is_emergency: bool = False,
+    note: str = "",
+) -> ServiceOrder:
+    _require_station_operator(station, by)
+    _check_service_allowed(station, resident, category)
+    order = ServiceOrder(
+        resident=resident,
+        station=station,
+        category=category,
+        channel=channel,
+        requested_at=requested_at or timezone.now(),
+        is_emergency=is_emergency or category == ServiceCategory.EMERGENCY,
+        note=note,
+        created_by=by,
+    )
+    order.full_clean(exclude=["created_by", "assigned_to"])
+    with audit.audit_context(actor=by):
+        order.save()
+    return order
+
+
+def check_can_serve(staff, station: Station) -> None:
+    """Who may be given orders and log services at ``station``: an active member of its
+    operator. (The staff issue narrows this to trained service officers.)"""
+    if (
+        staff is None
+        or not staff.is_active
+        or not Membership.objects.filter(
+            user=staff,
+            organization_id=station.operator_id,
+            is_active=True,
+            role__in=[Role.STAFF, Role.OFFICER, Role.ORG_ADMIN],
+        ).exists()
+    ):
+        raise ValidationError(
+            {
+                "staff": _("%(name)s is not a staff member of %(operator)s.")
+                % {"name": staff or "—", "operator": station.operator.name}
+            }
+        )
+
+
+def _price(station: Station, category: str) -> tuple[Decimal, str]:
+    item = StationPrice.objects.filter(station=station, category=category).first()
+    return (item.price, item.unit) if item else (Decimal("0"), "")
+
+
+def _record(
+    *,
+    by,
+    resident,
+    station,
+    category,
+    staff,
+    started_at,
+    ended_at,
+    notes="",
+    order=None,
+    is_emergency=False,
+    response_minutes=None,
+) -> ServiceRecord:
+    if ended_at < started_at:
+        raise ValidationError({"ended_at": _("The service cannot end before it starts.")})
+    if started_at > timezone.now() + timedelta(minutes=5):
+        raise ValidationError({"started_at": _("A service cannot be recorded before it happens.")})
+    fee, unit = _price(station, category)  # the posted price at this moment, kept with the record
+    return ServiceRecord.objects.create(
+        order=order,
+        resident=resident,
+        station=station,
+        category=category,
+        staff=staff,
+        started_at=started_at,
+        ended_at=ended_at,
+        duration_minutes=max(int((ended_at - started_at).total_seconds() // 60), 0),
+        fee=fee,
+        fee_unit=unit,
+        is_emergency=is_emergency,
+        response_minutes=response_minutes,
+        notes=notes,
+    )
+
+
+def transition_order(
+    order: ServiceOrder,
+    action: str,
+    *,
+    by,
+    staff=None,
+    started_at=None,
+    ended_at=None,
+    notes: str = "",
+    reason: str = "",
+) -> ServiceOrder:
+    """assign (to ``staff``), complete (``started_at``/``ended_at``, writes the record with the fee
+    snapshot) or cancel (with ``reason``). Repeating the action just done changes nothing."""
+    step = ORDER_TRANSITIONS.get(action)
+    if step is None:
+        raise ValidationError(_("Unknown action “%(action)s”.") % {"action": action})
+    with transaction.atomic():
+        locked = (
+            ServiceOrder.objects.select_for_update(of=("self",))
+            .select_related("station__operator", "resident")
+            .get(pk=order.pk)
+        )
+        _require_station_operator(locked.station, by)
+        if locked.status == step.target and action != "assign":
+            return locked  # a double click
+        if locked.status not in step.sources:
+            raise ValidationError(
+                _("The order is “%(status)s”: it cannot be %(action)s.")
+                % {"status": locked.get_status_display(), "action": _action_label(action)}
+            )
+        source = locked.status
+        if action == "assign":
+            check_can_serve(staff, locked.station)
+            locked.assigned_to, locked.assigned_at = staff, timezone.now()
+        elif action == "complete":
+            started_at = started_at or locked.assigned_at or timezone.now()
+            ended_at = ended_at or timezone.now()
+            response = None
+            if locked.is_emergency:
+                response = max(int((started_at - locked.created_at).total_seconds() // 60), 0)
+            _record(
+                by=by,
+                resident=locked.resident,
+                station=locked.station,
+                category=locked.category,
+                staff=locked.assigned_to,
+                started_at=started_at,
+                ended_at=ended_at,
+                notes=notes,
+                order=locked,
+                is_emergency=locked.is_emergency,
+                response_minutes=response,
+            )
+        elif action == "cancel":
+            if not reason.strip():
+                raise ValidationError({"reason": _("Give the reason for cancelling.")})
+            locked.cancel_reason = reason.strip()
+        locked.status = step.target
+        with audit.audit_context(actor=by):
+            locked.save()
+            audit.record_transition(locked, action, from_state=source, to_state=step.target)
+    return locked
+
+
+def _action_label(action):
+    return {"assign": _("assigned"), "complete": _("completed"), "cancel": _("cancelled")}[action]
+
+
+def log_service(
+    *, by, resident: Resident, station: Station, category: str, staff, started_at, ended_at, notes: str = ""
+) -> ServiceRecord:
+    """A service done without an order (a care visit on a round) becomes a record the same way."""
+    _require_station_operator(station, by)
+    _check_service_allowed(station, resident, category)
+    check_can_serve(staff, station)
+    with transaction.atomic():
+        record = _record(
+            by=by,
+            resident=resident,
+            station=station,
+            category=category,
+            staff=staff,
+            started_at=started_at,
+            ended_at=ended_at,
+            notes=notes,
+        )
+        audit.record(record, "service_logged", actor=by)
+    return record
+
+
+def rate_record(record: ServiceRecord, *, by, rating: int) -> ServiceRecord:
+    """The resident's 1–5 rating, entered by the station (or through a device)."""
+    _require_station_operator(record.station, by)
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise ValidationError({"rating": _("A rating is a whole number from 1 to 5.")})
+    ServiceRecord.objects.filter(pk=record.pk).update(rating=rating)
+    record.rating = rating
+    audit.record(record, "rated", changes={"rating": [None, rating]}, actor=by)
+    return record
+
+
+# --- publicity, surveys, accounting, finder -----------------------------------------------
+
+
+def record_publicity(*, by, station: Station, staff=(), photo=None, **fields) -> PublicityEvent:
+    from accounts.uploads import IMAGE_KINDS, check_upload
+
+    _require_station_operator(station, by)
+    for person in staff:
+        check_can_serve(person, station)
+    event = PublicityEvent(station=station, **fields)
+    event.full_clean(exclude=["photo"])
+    if photo is not None:
+        check_upload(photo, allowed=IMAGE_KINDS)
+    with transaction.atomic(), audit.audit_context(actor=by):
+        if photo is not None:
+            event.photo.save(photo.name, photo, save=False)
+        event.save()
+        event.staff.set(staff)
+    return event
+
+
+def add_survey_response(
+    *, by, survey, station: Station, scores: list, comment: str = "", resident=None, submitted_on=None
+) -> SurveyResponse:
+    _require_station_operator(station, by)
+    if survey.station_id and survey.station_id != station.pk:
+        raise ValidationError({"station": _("This survey is for another station.")})
+    if not station.region.code.startswith(survey.region.code):
+        raise ValidationError({"station": _("The station lies outside the survey's region.")})
+    if len(scores) != len(survey.questions) or any(not isinstance(s, int) or not 1 <= s <= 5 for s in scores):
+        raise ValidationError(
+            {
+                "scores": _("Give one whole-number score from 1 to 5 for each of the %(n)d questions.")
+                % {"n": len(survey.questions)}
+            }
+        )
+    submitted_on = submitted_on or timezone.localdate()
+    if not survey.period_start <= submitted_on <= survey.period_end:
+        raise ValidationError(
+            {
+                "submitted_on": _("The survey runs from %(start)s to %(end)s.")
+                % {"start": survey.period_start.isoformat(), "end": survey.period_end.isoformat()}
+            }
+        )
+    response = SurveyResponse.objects.create(
+        survey=survey,
+        station=station,
+        resident=resident,
+        scores=scores,
+        comment=comment,
+        submitted_on=submitted_on,
+        average=(Decimal(sum(scores)) / len(scores)).quantize(Decimal("0.01")),
+    )
+    audit.record(response, "survey_response", actor=by)
+    return response
+
+
+def survey_averages(responses):
+    """Average score and count per survey and station."""
+    return (
+        responses.values("survey__title", "survey__period_start", "survey__period_end", "station__name")
+        .annotate(responses=Count("id"), average=Avg("average"))
+        .order_by("survey__period_start", "station__name")
+    )
+
+
+def monthly_revenue(records):
+    """002, 五: elderly-care revenue per station per month, from the service records only — kept
+    apart from any other income of the operator."""
+    return (
+        records.annotate(month=TruncMonth("started_at"))
+        .values("station_id", "station__name", "station__operator__name", "month")
+        .annotate(services=Count("id"), revenue=Sum("fee"))
+        .order_by("month", "station__name")
+    )
+
+
+EARTH_RADIUS_M = 6_371_000
+
+
+def distance_m(lat1, lng1, lat2, lng2) -> float:
+    """Great-circle distance in metres (haversine)."""
+    p1, p2 = math.radians(float(lat1)), math.radians(float(lat2))
+    dp, dl = p2 - p1, math.radians(float(lng2) - float(lng1))
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def stations_near(queryset, *, latitude: float, longitude: float, radius_m: int = 1000):
+    """Stations within ``radius_m`` of the point, nearest first, each with ``distance_m``. A
+    bounding box narrows the query (served by the location index); the exact distance is
+    computed for the few candidates, so no database extension or map tiles are needed."""
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180) or radius_m <= 0 or radius_m > 50_000:
+        raise ValidationError(_("Give a point (latitude, longitude) and a radius of up to 50 km."))
+    dlat = radius_m / 111_320
+    dlng = radius_m / (111_320 * max(math.cos(math.radians(latitude)), 0.01))
+    box = queryset.filter(
+        latitude__range=(latitude - dlat, latitude + dlat),
+        longitude__range=(longitude - dlng, longitude + dlng),
+    )
+    found = []
+    for station in box:
+        station.distance_m = round(distance_m(latitude, longitude, station.latitude, station.longitude))
+        if station.distance_m <= radius_m:
+            found.append(station)
+    found.sort(key=lambda s: (s.distance_m, s.pk))
+    return found
