@@ -211,6 +211,10 @@ SPECTACULAR_SETTINGS = {
         "MilestoneStatusEnum": "pilots.models.MilestoneStatus",
         "PhaseKindEnum": "pilots.models.PhaseKind",
         "PilotTypeEnum": "pilots.models.PilotType",
+        "StationStatusEnum": "stations.models.StationStatus",
+        "OrderStatusEnum": "stations.models.OrderStatus",
+        "ServiceCategoryEnum": "stations.models.ServiceCategory",
+        "FloorEnum": "stations.models.Floor",
     },
 }
 

@@ -15,6 +15,15 @@ from pilots.api.views import (
     ProgrammeViewSet,
 )
 from regions.api.views import RegionViewSet
+from stations.api.views import (
+    OrderViewSet,
+    PublicityViewSet,
+    RecordViewSet,
+    ResidentViewSet,
+    StationViewSet,
+    SurveyResponseViewSet,
+    SurveyViewSet,
+)
 
 admin.site.site_header = _("Property + Elderly Care Pilot Platform")
 admin.site.site_title = _("Property + Elderly Care Pilot Platform")
@@ -30,6 +39,13 @@ router.register("applications", ApplicationViewSet, basename="application")
 router.register("opinions", OpinionViewSet, basename="opinion")
 router.register("pilots", PilotViewSet, basename="pilot")
 router.register("pilot-milestones", PilotMilestoneViewSet, basename="pilot-milestone")
+router.register("stations", StationViewSet, basename="station")
+router.register("residents", ResidentViewSet, basename="resident")
+router.register("orders", OrderViewSet, basename="order")
+router.register("service-records", RecordViewSet, basename="service-record")
+router.register("publicity-events", PublicityViewSet, basename="publicity-event")
+router.register("surveys", SurveyViewSet, basename="survey")
+router.register("survey-responses", SurveyResponseViewSet, basename="survey-response")
 
 api_v1 = [
     path("me/", MeView.as_view(), name="me"),

@@ -32,7 +32,8 @@ class ExportDefinition:
     footer_rows: list[list] = field(default_factory=list)
 
     def response(self, queryset):
-        queryset = queryset.select_related(*self.select_related)
+        if self.select_related:
+            queryset = queryset.select_related(*self.select_related)
         if self.prefetch_related:
             queryset = queryset.prefetch_related(*self.prefetch_related)
         rows = queryset.iterator(chunk_size=2000)

@@ -472,8 +472,13 @@ class PublicityEvent(AuditedModel):
 
 
 class SurveyQuerySet(ScopedQuerySet):
+    """Questionnaires are not personal: every signed-in user reads them; officers of the
+    region change them."""
+
     region_path = "region"
-    organization_path = "station__operator"
+
+    def visible_to(self, user):
+        return self.all() if user.is_authenticated and user.is_active else self.none()
 
 
 class Survey(AuditedModel):

@@ -1,0 +1,190 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.admin_scoping import ScopedModelAdmin
+from reports.exporting import ExcelExportAdminMixin
+
+from . import exports, services
+from .models import (
+    PublicityEvent,
+    Resident,
+    ServiceOrder,
+    ServiceRecord,
+    Station,
+    StationPrice,
+    Survey,
+    SurveyResponse,
+)
+
+
+class PriceInline(admin.TabularInline):
+    model = StationPrice
+    extra = 0
+
+
+@admin.register(Station)
+class StationAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
+    export_definition = exports.STATIONS
+    list_display = ["name", "operator", "region", "floor", "status", "opened_on"]
+    list_filter = ["status", "floor"]
+    search_fields = ["name", "address", "operator__name", "region__name"]
+    autocomplete_fields = ["operator", "region", "pilot"]
+    list_select_related = ["operator", "region"]
+    inlines = [PriceInline]
+    readonly_fields = ["status_changed_on", "opened_on", "closed_on"]
+
+    def save_model(self, request, obj, form, change):
+        fields = {
+            name: form.cleaned_data[name] for name in services.STATION_FIELDS if name in form.cleaned_data
+        }
+        saved = services.save_station(obj if change else None, by=request.user, **fields)
+        obj.pk = saved.pk
+        if "status" in form.changed_data and change:
+            services.change_station_status(saved, form.cleaned_data["status"], by=request.user)
+
+
+@admin.register(Resident)
+class ResidentAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
+    """Identity numbers and phones appear masked; residents are registered in the portal or the
+    API, where the identity number is checked."""
+
+    export_definition = exports.RESIDENTS
+    list_display = [
+        "name",
+        "masked_id",
+        "sex",
+        "age_display",
+        "community",
+        "living_situation",
+        "masked_phone",
+    ]
+    list_filter = ["living_situation", "sex"]
+    search_fields = ["name"]
+    list_select_related = ["community"]
+    fields = [
+        "name",
+        "masked_id",
+        "birth_date",
+        "sex",
+        "masked_phone",
+        "address",
+        "community",
+        "living_situation",
+        "basic_care",
+        "emergency_contact",
+        "consent_on",
+        "consent_recorded_by",
+        "care_visit_interval_days",
+    ]
+    readonly_fields = ["masked_id", "birth_date", "sex", "masked_phone", "consent_recorded_by"]
+    autocomplete_fields = ["community"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("identity number"))
+    def masked_id(self, resident):
+        return resident.id_number_masked
+
+    @admin.display(description=_("phone"))
+    def masked_phone(self, resident):
+        return resident.phone_masked
+
+    @admin.display(description=_("age"))
+    def age_display(self, resident):
+        return resident.age
+
+    def get_search_results(self, request, queryset, search_term):
+        # An exact identity number or phone is matched on its keyed hash, nothing decrypted.
+        term = search_term.strip()
+        if len(term) >= 11 and term.replace("X", "").replace("x", "").isdigit():
+            return services.find_by_identity(queryset, id_number=term) | services.find_by_identity(
+                queryset, phone=term
+            ), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def save_model(self, request, obj, form, change):
+        fields = {
+            name: form.cleaned_data[name] for name in form.changed_data if name in services.RESIDENT_FIELDS
+        }
+        services.update_resident(Resident.objects.get(pk=obj.pk), by=request.user, **fields)
+
+
+@admin.register(ServiceOrder)
+class ServiceOrderAdmin(ScopedModelAdmin):
+    list_display = [
+        "id",
+        "station",
+        "resident",
+        "category",
+        "channel",
+        "is_emergency",
+        "status",
+        "assigned_to",
+        "created_at",
+    ]
+    list_filter = ["status", "category", "channel", "is_emergency"]
+    list_select_related = ["station", "resident", "assigned_to"]
+    show_full_result_count = False
+    raw_id_fields = ["resident", "station", "assigned_to"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False  # orders are taken in the portal or through the API
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ServiceRecord)
+class ServiceRecordAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
+    export_definition = exports.SERVICE_RECORDS
+    list_display = [
+        "id",
+        "station",
+        "resident",
+        "category",
+        "started_at",
+        "duration_minutes",
+        "fee",
+        "staff",
+        "rating",
+    ]
+    list_filter = ["category", "is_emergency", "rating"]
+    list_select_related = ["station", "resident", "staff"]
+    show_full_result_count = False  # millions of rows: no COUNT(*) per page
+    raw_id_fields = ["order", "resident", "station", "staff"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PublicityEvent)
+class PublicityEventAdmin(ScopedModelAdmin):
+    list_display = ["held_on", "station", "form", "topic", "participants"]
+    list_filter = ["form"]
+    search_fields = ["topic", "station__name"]
+    list_select_related = ["station"]
+    date_hierarchy = "held_on"
+
+
+class SurveyResponseInline(admin.TabularInline):
+    model = SurveyResponse
+    extra = 0
+    fields = ["station", "scores", "average", "comment", "submitted_on"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Survey)
+class SurveyAdmin(ScopedModelAdmin):
+    list_display = ["title", "region", "programme", "station", "period_start", "period_end"]
+    autocomplete_fields = ["region", "station", "programme"]
+    inlines = [SurveyResponseInline]

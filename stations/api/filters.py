@@ -1,0 +1,95 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from stations.models import (
+    LivingSituation,
+    OrderStatus,
+    Resident,
+    ServiceCategory,
+    ServiceOrder,
+    ServiceRecord,
+    Station,
+    StationStatus,
+)
+from stations.services import find_by_identity
+
+
+class StationFilter(django_filters.FilterSet):
+    region = django_filters.CharFilter(method="filter_region", label=_("street or community code (subtree)"))
+    status = django_filters.ChoiceFilter(choices=StationStatus.choices, label=_("status"))
+    service = django_filters.ChoiceFilter(
+        choices=ServiceCategory.choices, method="filter_service", label=_("offers this service")
+    )
+    operator = django_filters.NumberFilter(field_name="operator_id", label=_("operator"))
+    q = django_filters.CharFilter(method="filter_q", label=_("name or address contains"))
+
+    class Meta:
+        model = Station
+        fields = ["region", "status", "service", "operator", "q"]
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(region__code__startswith=value.strip())
+
+    def filter_service(self, queryset, name, value):
+        # JSON list membership, portable between SQLite and PostgreSQL.
+        return queryset.filter(services__icontains=f'"{value}"')
+
+    def filter_q(self, queryset, name, value):
+        from django.db.models import Q
+
+        return queryset.filter(Q(name__icontains=value) | Q(address__icontains=value))
+
+
+class ResidentFilter(django_filters.FilterSet):
+    id_number = django_filters.CharFilter(method="filter_id_number", label=_("identity number (exact)"))
+    phone = django_filters.CharFilter(method="filter_phone", label=_("phone (exact)"))
+    name = django_filters.CharFilter(lookup_expr="icontains", label=_("name contains"))
+    community = django_filters.CharFilter(method="filter_community", label=_("community code (subtree)"))
+    living_situation = django_filters.ChoiceFilter(
+        choices=LivingSituation.choices, label=_("living situation")
+    )
+    station = django_filters.NumberFilter(field_name="stations", label=_("station"))
+
+    class Meta:
+        model = Resident
+        fields = ["id_number", "phone", "name", "community", "living_situation", "station"]
+
+    def filter_id_number(self, queryset, name, value):
+        return find_by_identity(queryset, id_number=value)
+
+    def filter_phone(self, queryset, name, value):
+        return find_by_identity(queryset, phone=value)
+
+    def filter_community(self, queryset, name, value):
+        return queryset.filter(community__code__startswith=value.strip())
+
+
+class OrderFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=OrderStatus.choices, label=_("status"))
+    category = django_filters.ChoiceFilter(choices=ServiceCategory.choices, label=_("service"))
+
+    class Meta:
+        model = ServiceOrder
+        fields = ["station", "resident", "status", "category", "is_emergency"]
+
+
+class RecordFilter(django_filters.FilterSet):
+    category = django_filters.ChoiceFilter(choices=ServiceCategory.choices, label=_("service"))
+    started_after = django_filters.DateFilter(
+        field_name="started_at", lookup_expr="date__gte", label=_("started on or after")
+    )
+    started_before = django_filters.DateFilter(
+        field_name="started_at", lookup_expr="date__lte", label=_("started on or before")
+    )
+
+    class Meta:
+        model = ServiceRecord
+        fields = [
+            "station",
+            "resident",
+            "category",
+            "staff",
+            "is_emergency",
+            "started_after",
+            "started_before",
+        ]

@@ -1,0 +1,300 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from accounts.api.serializers import RegionRefField
+from accounts.models import Organization, User
+from stations.models import (
+    BasicCareCategory,
+    PublicityEvent,
+    Resident,
+    ServiceCategory,
+    ServiceOrder,
+    ServiceRecord,
+    Station,
+    StationPrice,
+    Survey,
+    SurveyResponse,
+)
+
+
+class PriceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StationPrice
+        fields = ["category", "price", "unit", "note"]
+
+
+class StationSerializer(serializers.ModelSerializer):
+    operator = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
+    operator_name = serializers.CharField(source="operator.name", read_only=True)
+    region = RegionRefField(label=_("street or community code"))
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    services = serializers.ListField(
+        child=serializers.ChoiceField(choices=ServiceCategory.choices), required=False
+    )
+    prices = PriceSerializer(many=True, read_only=True)
+    distance_m = serializers.IntegerField(
+        read_only=True, required=False, help_text=_("Only in nearby searches.")
+    )
+
+    class Meta:
+        model = Station
+        fields = [
+            "id",
+            "name",
+            "operator",
+            "operator_name",
+            "pilot",
+            "region",
+            "region_name",
+            "address",
+            "phone",
+            "latitude",
+            "longitude",
+            "floor",
+            "area",
+            "capacity",
+            "services",
+            "opening_hours",
+            "hours_note",
+            "status",
+            "status_changed_on",
+            "opened_on",
+            "prices",
+            "distance_m",
+        ]
+        read_only_fields = ["status", "status_changed_on", "opened_on"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            fields["operator"].queryset = Organization.objects.editable_by(request.user)
+        return fields
+
+
+class StationStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Station._meta.get_field("status").choices)
+    on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ResidentSerializer(serializers.ModelSerializer):
+    """Identity number and phones are write-only in full and read masked."""
+
+    id_number = serializers.CharField(write_only=True, label=_("identity number"))
+    phone = serializers.CharField(write_only=True, required=False, allow_blank=True, label=_("phone"))
+    emergency_phone = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, label=_("emergency contact phone")
+    )
+    id_number_masked = serializers.CharField(read_only=True)
+    phone_masked = serializers.CharField(read_only=True)
+    community = RegionRefField(label=_("community code"))
+    community_name = serializers.CharField(source="community.name", read_only=True)
+    basic_care = serializers.ListField(
+        child=serializers.ChoiceField(choices=BasicCareCategory.choices), required=False
+    )
+    station = serializers.PrimaryKeyRelatedField(
+        queryset=Station.objects.all(), write_only=True, label=_("registering station")
+    )
+    stations = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    age = serializers.IntegerField(read_only=True)
+    is_very_old = serializers.BooleanField(read_only=True)
+    warnings = serializers.ListField(child=serializers.CharField(), read_only=True, required=False)
+
+    class Meta:
+        model = Resident
+        fields = [
+            "id",
+            "name",
+            "id_number",
+            "id_number_masked",
+            "birth_date",
+            "sex",
+            "age",
+            "is_very_old",
+            "phone",
+            "phone_masked",
+            "emergency_phone",
+            "address",
+            "community",
+            "community_name",
+            "living_situation",
+            "basic_care",
+            "emergency_contact",
+            "consent_on",
+            "care_visit_interval_days",
+            "station",
+            "stations",
+            "warnings",
+        ]
+        read_only_fields = ["birth_date", "sex"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            fields["station"].queryset = Station.objects.editable_by(request.user)
+        if self.instance is not None:
+            fields["id_number"].required = False
+            fields["station"].required = False
+        return fields
+
+
+class RevealSerializer(serializers.Serializer):
+    id_number = serializers.CharField()
+    phone = serializers.CharField()
+    emergency_phone = serializers.CharField()
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    resident = serializers.PrimaryKeyRelatedField(queryset=Resident.objects.all())
+    station = serializers.PrimaryKeyRelatedField(queryset=Station.objects.all())
+    resident_name = serializers.CharField(source="resident.name", read_only=True)
+    assigned_to = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ServiceOrder
+        fields = [
+            "id",
+            "resident",
+            "resident_name",
+            "station",
+            "category",
+            "channel",
+            "requested_at",
+            "is_emergency",
+            "note",
+            "status",
+            "assigned_to",
+            "assigned_at",
+            "cancel_reason",
+            "created_at",
+        ]
+        read_only_fields = ["status", "assigned_at", "cancel_reason", "created_at"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            fields["resident"].queryset = Resident.objects.visible_to(request.user)
+            fields["station"].queryset = Station.objects.editable_by(request.user)
+        return fields
+
+
+class OrderActionSerializer(serializers.Serializer):
+    staff = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=User.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("For assign."),
+    )
+    started_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    ended_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", help_text=_("For cancel."))
+
+
+class RecordSerializer(serializers.ModelSerializer):
+    resident = serializers.PrimaryKeyRelatedField(queryset=Resident.objects.all())
+    station = serializers.PrimaryKeyRelatedField(queryset=Station.objects.all())
+    staff = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.all())
+
+    class Meta:
+        model = ServiceRecord
+        fields = [
+            "id",
+            "order",
+            "resident",
+            "station",
+            "category",
+            "staff",
+            "started_at",
+            "ended_at",
+            "duration_minutes",
+            "fee",
+            "fee_unit",
+            "is_emergency",
+            "response_minutes",
+            "notes",
+            "rating",
+        ]
+        read_only_fields = [
+            "order",
+            "duration_minutes",
+            "fee",
+            "fee_unit",
+            "is_emergency",
+            "response_minutes",
+            "rating",
+        ]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            fields["resident"].queryset = Resident.objects.visible_to(request.user)
+            fields["station"].queryset = Station.objects.editable_by(request.user)
+        return fields
+
+
+class RatingSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+
+
+class PublicitySerializer(serializers.ModelSerializer):
+    station = serializers.PrimaryKeyRelatedField(queryset=Station.objects.all())
+    staff = serializers.SlugRelatedField(
+        slug_field="username", queryset=User.objects.all(), many=True, required=False
+    )
+
+    class Meta:
+        model = PublicityEvent
+        fields = ["id", "station", "held_on", "form", "topic", "participants", "staff"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            fields["station"].queryset = Station.objects.editable_by(request.user)
+        return fields
+
+
+class SurveySerializer(serializers.ModelSerializer):
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Survey
+        fields = ["id", "title", "region", "programme", "station", "period_start", "period_end", "questions"]
+
+
+class SurveyResponseSerializer(serializers.ModelSerializer):
+    survey = serializers.PrimaryKeyRelatedField(queryset=Survey.objects.all())
+    station = serializers.PrimaryKeyRelatedField(queryset=Station.objects.all())
+    resident = serializers.PrimaryKeyRelatedField(
+        queryset=Resident.objects.all(), required=False, allow_null=True
+    )
+    scores = serializers.ListField(child=serializers.IntegerField())
+
+    class Meta:
+        model = SurveyResponse
+        fields = ["id", "survey", "station", "resident", "scores", "average", "comment", "submitted_on"]
+        read_only_fields = ["average"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            fields["station"].queryset = Station.objects.editable_by(request.user)
+            fields["resident"].queryset = Resident.objects.visible_to(request.user)
+            fields["survey"].queryset = Survey.objects.visible_to(request.user)
+        return fields
+
+
+class RevenueSerializer(serializers.Serializer):
+    month = serializers.DateTimeField()
+    station_id = serializers.IntegerField()
+    station__name = serializers.CharField()
+    station__operator__name = serializers.CharField()
+    services = serializers.IntegerField()
+    revenue = serializers.DecimalField(max_digits=12, decimal_places=2)

@@ -1,0 +1,316 @@
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+
+from accounts.api.base import ScopedViewSetMixin
+from accounts.permissions import TokenScopePermission
+from accounts.pii import reveal
+from config.api import LargeTableCursorPagination
+from reports.exporting import ExcelExportViewSetMixin
+from stations import exports, services
+from stations.models import (
+    PublicityEvent,
+    Resident,
+    ServiceOrder,
+    ServiceRecord,
+    Station,
+    Survey,
+    SurveyResponse,
+)
+
+from .filters import OrderFilter, RecordFilter, ResidentFilter, StationFilter
+from .serializers import (
+    OrderActionSerializer,
+    OrderSerializer,
+    PriceSerializer,
+    PublicitySerializer,
+    RatingSerializer,
+    RecordSerializer,
+    ResidentSerializer,
+    RevealSerializer,
+    RevenueSerializer,
+    StationSerializer,
+    StationStatusSerializer,
+    SurveyResponseSerializer,
+    SurveySerializer,
+)
+
+
+class RecordPagination(LargeTableCursorPagination):
+    ordering = ("-started_at", "-id")
+
+
+class OrderPagination(LargeTableCursorPagination):
+    ordering = ("-created_at", "-id")
+
+
+class StationViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
+    """Service stations. Anyone reads the operating ones (the station finder, ``nearby/``);
+    operators manage their own. ``export/`` downloads the filtered list."""
+
+    export_definition = exports.STATIONS
+    queryset = Station.objects.select_related("operator", "region").prefetch_related("prices")
+    serializer_class = StationSerializer
+    filterset_class = StationFilter
+    permission_classes = [AllowAny, TokenScopePermission]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_permissions(self):
+        if self.request.method not in ("GET", "HEAD", "OPTIONS"):
+            return [IsAuthenticated(), TokenScopePermission()]
+        return super().get_permissions()
+
+    def perform_create(self, serializer):
+        serializer.instance = services.save_station(None, by=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.save_station(
+            serializer.instance, by=self.request.user, **serializer.validated_data
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("lat", OpenApiTypes.FLOAT, required=True, description=_("latitude")),
+            OpenApiParameter("lng", OpenApiTypes.FLOAT, required=True, description=_("longitude")),
+            OpenApiParameter(
+                "radius", OpenApiTypes.INT, description=_("metres, default 1000 (the 15-minute circle)")
+            ),
+        ],
+        responses=StationSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"])
+    def nearby(self, request):
+        """Operating stations within the radius of a point, nearest first, with their distance."""
+        try:
+            lat, lng = float(request.query_params["lat"]), float(request.query_params["lng"])
+            radius = int(request.query_params.get("radius", 1000))
+        except (KeyError, ValueError) as exc:
+            raise exceptions.ValidationError(
+                {"lat": [_("Give lat and lng as numbers, radius in metres.")]}
+            ) from exc
+        stations = services.stations_near(
+            self.filter_queryset(self.get_queryset()).filter(status="operating"),
+            latitude=lat,
+            longitude=lng,
+            radius_m=radius,
+        )
+        return Response(self.get_serializer(stations[:100], many=True).data)
+
+    @extend_schema(request=StationStatusSerializer, responses=StationSerializer)
+    @action(detail=True, methods=["post"], url_path="status")
+    def change_status(self, request, pk=None):
+        serializer = StationStatusSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        station = services.change_station_status(
+            self.get_object(),
+            serializer.validated_data["status"],
+            by=request.user,
+            on=serializer.validated_data["on"],
+        )
+        return Response(self.get_serializer(station).data)
+
+    @extend_schema(request=PriceSerializer, responses=PriceSerializer)
+    @action(detail=True, methods=["post"])
+    def prices(self, request, pk=None):
+        """Post (or change) the price of a service (明码标价)."""
+        serializer = PriceSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        item = services.set_price(self.get_object(), by=request.user, **serializer.validated_data)
+        return Response(PriceSerializer(item).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM")],
+        responses=RevenueSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"], permission_classes=[IsAuthenticated, TokenScopePermission])
+    def revenue(self, request):
+        """002, 五: elderly-care revenue per station per month, from the service records."""
+        return Response(RevenueSerializer(self._revenue_rows(request), many=True).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM")],
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY
+        },
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="revenue/export",
+        permission_classes=[IsAuthenticated, TokenScopePermission],
+    )
+    def revenue_export(self, request):
+        return exports.REVENUE.response(self._revenue_rows(request))
+
+    def _revenue_rows(self, request):
+        records = ServiceRecord.objects.visible_to(request.user)
+        station = request.query_params.get("station")
+        if station:
+            records = records.filter(station_id=station)
+        month = request.query_params.get("month")
+        if month:
+            try:
+                year, number = (int(part) for part in month.split("-"))
+            except ValueError as exc:
+                raise exceptions.ValidationError({"month": [_("Give the month as YYYY-MM.")]}) from exc
+            records = records.filter(started_at__year=year, started_at__month=number)
+        return services.monthly_revenue(records)
+
+
+class ResidentViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
+    """Elderly residents (一人一档). Identity numbers and phones are shown masked; ``reveal``
+    returns them in full to holders of the permission and audit-logs the read. Search exact
+    values with ``?id_number=`` or ``?phone=``."""
+
+    export_definition = exports.RESIDENTS
+    queryset = Resident.objects.select_related("community").prefetch_related("stations")
+    serializer_class = ResidentSerializer
+    filterset_class = ResidentFilter
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        resident, warnings = services.register_resident(
+            by=request.user,
+            station=data.pop("station"),
+            name=data.pop("name"),
+            id_number=data.pop("id_number"),
+            phone=data.pop("phone", ""),
+            **data,
+        )
+        resident.warnings = warnings
+        return Response(self.get_serializer(resident).data, status=status.HTTP_201_CREATED)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        for ignored in ("id_number", "station"):
+            data.pop(ignored, None)
+        serializer.instance = services.update_resident(serializer.instance, by=self.request.user, **data)
+
+    @extend_schema(responses=RevealSerializer)
+    @action(detail=True, methods=["get"])
+    def reveal(self, request, pk=None):
+        """The identity number and phones in full (permission needed; the read is audit-logged)."""
+        return Response(reveal(self.get_object(), ("id_number", "phone", "emergency_phone"), by=request.user))
+
+    @extend_schema(responses=ResidentSerializer(many=True))
+    @action(detail=False, methods=["get"])
+    def overdue_visits(self, request):
+        """Residents living alone whose care visit is overdue, most overdue first."""
+        overdue = services.overdue_care_visits(self.filter_queryset(self.get_queryset()))
+        return Response(self.get_serializer(overdue[:500], many=True).data)
+
+
+class OrderViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Service orders (点菜式), e.g. from a call centre or a device: create, then ``assign``,
+    ``complete`` (writes the service record with the posted price) or ``cancel``."""
+
+    queryset = ServiceOrder.objects.select_related("resident", "assigned_to")
+    serializer_class = OrderSerializer
+    filterset_class = OrderFilter
+    pagination_class = OrderPagination
+
+    def perform_create(self, serializer):
+        serializer.instance = services.create_order(by=self.request.user, **serializer.validated_data)
+
+    def _act(self, request, action_name):
+        serializer = OrderActionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        order = services.transition_order(
+            self.get_object(), action_name, by=request.user, **serializer.validated_data
+        )
+        return Response(self.get_serializer(order).data)
+
+    @extend_schema(request=OrderActionSerializer, responses=OrderSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        return self._act(request, "assign")
+
+    @extend_schema(request=OrderActionSerializer, responses=OrderSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        return self._act(request, "complete")
+
+    @extend_schema(request=OrderActionSerializer, responses=OrderSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._act(request, "cancel")
+
+
+class RecordViewSet(
+    ExcelExportViewSetMixin,
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Service records (millions of rows: cursor pagination, no counts). POST logs a service
+    done without an order; ``rate`` records the resident's 1–5 rating."""
+
+    export_definition = exports.SERVICE_RECORDS
+    queryset = ServiceRecord.objects.select_related("staff")
+    serializer_class = RecordSerializer
+    filterset_class = RecordFilter
+    pagination_class = RecordPagination
+
+    def perform_create(self, serializer):
+        serializer.instance = services.log_service(by=self.request.user, **serializer.validated_data)
+
+    @extend_schema(request=RatingSerializer, responses=RecordSerializer)
+    @action(detail=True, methods=["post"])
+    def rate(self, request, pk=None):
+        serializer = RatingSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record = services.rate_record(
+            self.get_object(), by=request.user, rating=serializer.validated_data["rating"]
+        )
+        return Response(self.get_serializer(record).data)
+
+
+class PublicityViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = PublicityEvent.objects.prefetch_related("staff")
+    serializer_class = PublicitySerializer
+    filterset_fields = ["station", "form"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.record_publicity(by=self.request.user, **serializer.validated_data)
+
+
+class SurveyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Survey.objects.select_related("region")
+    serializer_class = SurveySerializer
+    filterset_fields = ["programme", "station"]
+
+
+class SurveyResponseViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = SurveyResponse.objects.all()
+    serializer_class = SurveyResponseSerializer
+    filterset_fields = ["survey", "station"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.add_survey_response(by=self.request.user, **serializer.validated_data)

@@ -1,0 +1,85 @@
+from django.utils import timezone
+
+from reports.exporting import ExportDefinition
+from reports.spreadsheets import Column
+
+
+def _local(value):
+    return timezone.localtime(value) if value else None
+
+
+STATIONS = ExportDefinition(
+    filename="服务站点",
+    sheet_name="服务站点",
+    select_related=("operator", "region"),
+    columns=[
+        Column("站点名称", "name", width=28),
+        Column("运营单位", "operator.name", width=32),
+        Column("所在街镇/社区", "region.name", width=16),
+        Column("地址", "address", width=36),
+        Column("电话", "phone", width=16),
+        Column("楼层", lambda s: s.get_floor_display(), width=10),
+        Column("面积（m²）", "area", number_format="0.0"),
+        Column("容量（人）", "capacity"),
+        Column("服务项目", lambda s: s.services_display(), width=40),
+        Column(
+            "开放时间", lambda s: "；".join(f"{k} {v}" for k, v in (s.opening_hours or {}).items()), width=40
+        ),
+        Column("状态", lambda s: s.get_status_display(), width=10),
+    ],
+)
+
+# Residents: identity numbers and phones masked (exports never carry them in full).
+RESIDENTS = ExportDefinition(
+    filename="老年人档案",
+    sheet_name="老年人档案",
+    select_related=("community",),
+    columns=[
+        Column("姓名", "name", width=10),
+        Column("身份证号码", "id_number_masked", width=22),
+        Column("性别", lambda r: r.get_sex_display(), width=6),
+        Column("出生日期", "birth_date", number_format="yyyy-mm-dd"),
+        Column("年龄", "age", width=6),
+        Column("高龄（80+）", "is_very_old", width=10),
+        Column("联系电话", "phone_masked", width=14),
+        Column("所在社区", "community.name", width=16),
+        Column("地址", "address", width=30),
+        Column("居住情况", lambda r: r.get_living_situation_display(), width=12),
+        Column("基本养老服务对象", lambda r: r.basic_care_display(), width=24),
+        Column("同意使用个人信息日期", "consent_on", number_format="yyyy-mm-dd"),
+    ],
+)
+
+SERVICE_RECORDS = ExportDefinition(
+    filename="服务记录",
+    sheet_name="服务记录",
+    select_related=("station", "resident", "staff"),
+    columns=[
+        Column("记录编号", "pk", width=10),
+        Column("站点", "station.name", width=24),
+        Column("老年人", "resident.name", width=10),
+        Column("服务项目", lambda r: r.get_category_display(), width=12),
+        Column("开始时间", lambda r: _local(r.started_at), number_format="yyyy-mm-dd hh:mm", width=18),
+        Column("时长（分钟）", "duration_minutes"),
+        Column("收费（元）", "fee", number_format="0.00"),
+        Column("计价单位", "fee_unit", width=8),
+        Column("服务人员", lambda r: str(r.staff) if r.staff else "", width=16),
+        Column("紧急", "is_emergency", width=6),
+        Column("响应（分钟）", "response_minutes"),
+        Column("评价", "rating", width=6),
+        Column("备注", "notes", width=30),
+    ],
+)
+
+REVENUE = ExportDefinition(
+    filename="养老服务收入分账",
+    sheet_name="分账",
+    title="养老服务收入分账表（按站点、按月）",
+    columns=[
+        Column("月份", lambda r: r["month"].strftime("%Y-%m") if r["month"] else "", width=10),
+        Column("站点", "station__name", width=28),
+        Column("运营单位", "station__operator__name", width=32),
+        Column("服务次数", "services"),
+        Column("养老服务收入（元）", "revenue", number_format="#,##0.00", width=18),
+    ],
+)
