@@ -73,3 +73,16 @@ def test_demo_populates_every_pilot_screen():
     assert designated.milestones.count() == 5
     client = Client()
     assert "上海虹馨物业" in client.get(f"/pilots/programmes/{designated.pk}/pilots/").content.decode()
+
+
+def test_demo_stations_have_residents_orders_records_publicity_and_surveys():
+    from stations.models import PublicityEvent, Resident, ServiceOrder, ServiceRecord, Station, SurveyResponse
+
+    load_demo()
+    station = Station.objects.get()
+    assert station.status == "operating" and station.pilot is not None and station.prices.count() == 6
+    assert Resident.objects.filter(stations=station).count() == 4
+    assert set(ServiceOrder.objects.values_list("status", flat=True)) == {"requested", "assigned", "completed",
+                                                                          "cancelled"}
+    assert ServiceRecord.objects.count() >= 10
+    assert PublicityEvent.objects.exists() and SurveyResponse.objects.count() == 3

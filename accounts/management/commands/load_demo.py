@@ -12,6 +12,7 @@ from stdnum.cn import uscc
 from accounts.audit import audit_context
 from accounts.models import Membership, Organization, OrganizationKind, Role, User
 from pilots import demo as pilots_demo
+from stations import demo as stations_demo
 from regions.models import Level, Region
 
 
@@ -81,8 +82,10 @@ class Command(BaseCommand):
                     membership.role = role
                     membership.save()
                 rows.append((user, f"{org_name} · {membership.get_role_display()}", purpose))
-            # Programmes, a call and applications in several states (pilots app).
+            # Programmes, a call and applications in several states (pilots app), then the
+            # stations of the demo pilots with residents, orders and records (stations app).
             pilots_demo.load()
+            stations_demo.load()
         self.stdout.write(
             "\n演示账号 Demo accounts (password: %s)"
             % ("$DEMO_PASSWORD" if os.environ.get("DEMO_PASSWORD") else password)
