@@ -87,7 +87,9 @@ class AuditedModel(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        instance._audit_snapshot = instance.audit_values()
+        # Keep the loaded values as they are; the snapshot is built only if the row is saved, so
+        # reading many rows (lists, exports) costs nothing extra.
+        instance._audit_loaded = (field_names, values)
         return instance
 
     def audit_values(self) -> dict:
@@ -103,9 +105,24 @@ class AuditedModel(models.Model):
             values[field.attname] = _json_value(getattr(self, field.attname))
         return values
 
+    def _audit_previous(self) -> dict | None:
+        snapshot = getattr(self, "_audit_snapshot", None)
+        if snapshot is not None:
+            return snapshot
+        loaded = getattr(self, "_audit_loaded", None)
+        if loaded is None:
+            return None
+        names, values = loaded
+        ignored = self.audit_ignore
+        return {
+            name: _json_value(value)
+            for name, value in zip(names, values, strict=False)
+            if name not in ignored and name.removesuffix("_id") not in ignored
+        }
+
     def audit_changes(self, created: bool) -> dict:
         current = self.audit_values()
-        previous = {} if created else getattr(self, "_audit_snapshot", None)
+        previous = {} if created else self._audit_previous()
         changes = {}
         for key, new in current.items():
             if previous is not None and key in previous and previous[key] == new:

@@ -13,6 +13,7 @@ def audit_save(sender, instance, created, raw=False, update_fields=None, **kwarg
     if changes or created:
         audit.record(instance, "create" if created else "update", changes=changes)
     instance._audit_snapshot = instance.audit_values()
+    instance._audit_loaded = None
 
 
 @receiver(post_delete, dispatch_uid="audit_post_delete")

@@ -28,6 +28,7 @@ class ExportDefinition:
     columns: list[Column]
     select_related: tuple[str, ...] = ()
     prefetch_related: tuple[str, ...] = ()
+    only: tuple[str, ...] = ()  # load just these columns (e.g. to skip encrypted ones)
     title: str | None = None
     footer_rows: list[list] = field(default_factory=list)
 
@@ -36,6 +37,8 @@ class ExportDefinition:
             queryset = queryset.select_related(*self.select_related)
         if self.prefetch_related:
             queryset = queryset.prefetch_related(*self.prefetch_related)
+        if self.only:
+            queryset = queryset.only(*self.only)
         rows = queryset.iterator(chunk_size=2000)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         spec = SheetSpec(

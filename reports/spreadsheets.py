@@ -31,8 +31,8 @@ from django.db import IntegrityError, transaction
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -69,14 +69,34 @@ class Column:
         return current
 
 
-def excel_value(value):
+def choice_label(choices):
+    """``value -> label`` for a TextChoices class, the labels translated once per language
+    rather than once per cell (``get_FOO_display`` costs a translation lookup a call)."""
+    cache: dict[str, dict] = {}
+
+    def label(value):
+        language = get_language()
+        labels = cache.get(language)
+        if labels is None:
+            labels = cache[language] = {key: str(text) for key, text in choices.choices}
+        return labels.get(value, value)
+
+    return label
+
+
+def _yes_no() -> tuple[str, str]:
+    return _("Yes"), _("No")
+
+
+def excel_value(value, yes_no=None):
     """Convert a Python value to something a cell holds, in the portal's time zone."""
     if value is None:
         return None
+    if isinstance(value, bool):
+        yes, no = yes_no or _yes_no()
+        return yes if value else no
     if isinstance(value, Promise):
         return str(value)
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
     if isinstance(value, dt.datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value)
@@ -189,12 +209,13 @@ class _SheetWriter:
         formatted = self.formatted
         capacity = self.max_rows - self.header_height
         total = 0
+        yes_no = _yes_no()
         self._open_sheet()
         for row in rows:
             if self.rows_in_sheet >= capacity:
                 self._close_sheet(with_footer=False)
                 self._open_sheet()
-            values = [excel_value(column.extract(row)) for column in columns]
+            values = [excel_value(column.extract(row), yes_no) for column in columns]
             for index in formatted:
                 cell = WriteOnlyCell(self.sheet, value=values[index])
                 cell.number_format = columns[index].number_format

@@ -1,7 +1,13 @@
 from django.utils import timezone
 
 from reports.exporting import ExportDefinition
-from reports.spreadsheets import Column
+from reports.spreadsheets import Column, choice_label
+from stations.models import Floor, LivingSituation, ServiceCategory, StationStatus
+
+CATEGORY = choice_label(ServiceCategory)
+FLOOR = choice_label(Floor)
+STATUS = choice_label(StationStatus)
+LIVING = choice_label(LivingSituation)
 
 
 def _local(value):
@@ -18,14 +24,14 @@ STATIONS = ExportDefinition(
         Column("所在街镇/社区", "region.name", width=16),
         Column("地址", "address", width=36),
         Column("电话", "phone", width=16),
-        Column("楼层", lambda s: s.get_floor_display(), width=10),
+        Column("楼层", lambda s: FLOOR(s.floor), width=10),
         Column("面积（m²）", "area", number_format="0.0"),
         Column("容量（人）", "capacity"),
         Column("服务项目", lambda s: s.services_display(), width=40),
         Column(
             "开放时间", lambda s: "；".join(f"{k} {v}" for k, v in (s.opening_hours or {}).items()), width=40
         ),
-        Column("状态", lambda s: s.get_status_display(), width=10),
+        Column("状态", lambda s: STATUS(s.status), width=10),
     ],
 )
 
@@ -44,7 +50,7 @@ RESIDENTS = ExportDefinition(
         Column("联系电话", "phone_masked", width=14),
         Column("所在社区", "community.name", width=16),
         Column("地址", "address", width=30),
-        Column("居住情况", lambda r: r.get_living_situation_display(), width=12),
+        Column("居住情况", lambda r: LIVING(r.living_situation), width=12),
         Column("基本养老服务对象", lambda r: r.basic_care_display(), width=24),
         Column("同意使用个人信息日期", "consent_on", number_format="yyyy-mm-dd"),
     ],
@@ -58,7 +64,7 @@ SERVICE_RECORDS = ExportDefinition(
         Column("记录编号", "pk", width=10),
         Column("站点", "station.name", width=24),
         Column("老年人", "resident.name", width=10),
-        Column("服务项目", lambda r: r.get_category_display(), width=12),
+        Column("服务项目", lambda r: CATEGORY(r.category), width=12),
         Column("开始时间", lambda r: _local(r.started_at), number_format="yyyy-mm-dd hh:mm", width=18),
         Column("时长（分钟）", "duration_minutes"),
         Column("收费（元）", "fee", number_format="0.00"),

@@ -82,7 +82,11 @@ def test_demo_stations_have_residents_orders_records_publicity_and_surveys():
     station = Station.objects.get()
     assert station.status == "operating" and station.pilot is not None and station.prices.count() == 6
     assert Resident.objects.filter(stations=station).count() == 4
-    assert set(ServiceOrder.objects.values_list("status", flat=True)) == {"requested", "assigned", "completed",
-                                                                          "cancelled"}
+    assert set(ServiceOrder.objects.values_list("status", flat=True)) == {
+        "requested",
+        "assigned",
+        "completed",
+        "cancelled",
+    }
     assert ServiceRecord.objects.count() >= 10
     assert PublicityEvent.objects.exists() and SurveyResponse.objects.count() == 3

@@ -12,8 +12,8 @@ from stdnum.cn import uscc
 from accounts.audit import audit_context
 from accounts.models import Membership, Organization, OrganizationKind, Role, User
 from pilots import demo as pilots_demo
-from stations import demo as stations_demo
 from regions.models import Level, Region
+from stations import demo as stations_demo
 
 
 def credit_code(body: str) -> str:

@@ -1,0 +1,76 @@
+"""The API list of service records (filters, 100 per page, cursor pagination, scoped to a
+district officer) against a raw SQL + JSON baseline for the same page, in the same run.
+
+    DATABASE_URL=postgres://… .venv/bin/python benchmarks/records_api.py [RUNS]
+"""
+
+import json
+import sys
+
+from _setup import bench_officer, require_seeded_postgres, timed
+from django.db import connection
+from django.test import Client
+
+RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 30
+PARAMS = {"category": "meals", "started_after": "2000-01-01", "page_size": 100}
+
+BASELINE_SQL = """
+SELECT r.id, r.order_id, r.resident_id, r.station_id, r.category, u.username, r.started_at, r.ended_at,
+       r.duration_minutes, r.fee, r.fee_unit, r.is_emergency, r.response_minutes, r.notes, r.rating
+FROM stations_servicerecord r
+JOIN stations_station s ON s.id = r.station_id
+JOIN regions_region g ON g.id = s.region_id
+LEFT JOIN accounts_user u ON u.id = r.staff_id
+WHERE g.code LIKE '310105%%' AND r.category = 'meals' AND r.started_at >= '2000-01-01'
+ORDER BY r.started_at DESC, r.id DESC
+LIMIT 101
+"""
+COLUMNS = [
+    "id",
+    "order",
+    "resident",
+    "station",
+    "category",
+    "staff",
+    "started_at",
+    "ended_at",
+    "duration_minutes",
+    "fee",
+    "fee_unit",
+    "is_emergency",
+    "response_minutes",
+    "notes",
+    "rating",
+]
+
+
+def baseline():
+    with connection.cursor() as cursor:
+        cursor.execute(BASELINE_SQL)
+        rows = cursor.fetchall()[:100]
+    return json.dumps({"results": [dict(zip(COLUMNS, row, strict=True)) for row in rows]}, default=str)
+
+
+def main():
+    total = require_seeded_postgres()
+    client = Client()
+    client.force_login(bench_officer())
+
+    def api():
+        response = client.get("/api/v1/service-records/", PARAMS)
+        assert response.status_code == 200, response.content[:300]
+        return response
+
+    assert len(api().json()["results"]) == 100
+    assert len(json.loads(baseline())["results"]) == 100
+    api_median, api_best = timed(api, RUNS)
+    raw_median, raw_best = timed(baseline, RUNS)
+    print(f"service records in the database: {total:,}; page: {PARAMS}; runs: {RUNS}")
+    print(f"{'':24}{'median ms':>10}{'best ms':>10}")
+    print(f"{'API (DRF, scoped)':24}{api_median:>10.1f}{api_best:>10.1f}")
+    print(f"{'raw SQL + json.dumps':24}{raw_median:>10.1f}{raw_best:>10.1f}")
+    print(f"ratio API / baseline (median): {api_median / raw_median:.1f}×")
+
+
+if __name__ == "__main__":
+    main()
