@@ -209,8 +209,8 @@ class Command(BaseCommand):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.copy_expert(
                 "COPY stations_resident (name, id_number, id_number_hash, birth_date, sex, phone, "
-                "phone_hash, address, community_id, living_situation, basic_care, emergency_contact, emergency_phone, "
-                "care_visit_interval_days, created_at) FROM STDIN",
+                "phone_hash, address, community_id, living_situation, basic_care, emergency_contact, "
+                "emergency_phone, care_visit_interval_days, created_at) FROM STDIN",
                 buffer,
             )
 
