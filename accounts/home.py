@@ -33,6 +33,11 @@ def actions_for(user) -> list[tuple[str, list[HomeAction]]]:
                         reverse("pilots:programme-list"),
                     ),
                     HomeAction(
+                        _("Find a service station"),
+                        _("Operating stations near you, their hours, services and posted prices."),
+                        reverse("stations:finder"),
+                    ),
+                    HomeAction(
                         _("Register your unit"),
                         _("Property companies and other units register to apply online."),
                         reverse("register"),
@@ -73,6 +78,11 @@ def actions_for(user) -> list[tuple[str, list[HomeAction]]]:
         organization = membership.organization
         actions = [
             HomeAction(
+                _("Stations and residents of my region"),
+                _("Stations, elderly residents (masked), orders, records and the revenue account."),
+                reverse("stations:my-stations"),
+            ),
+            HomeAction(
                 _("Applications to review"),
                 _("Pilot applications of your region with their status, opinions and history."),
                 reverse("pilots:application-list"),
@@ -108,6 +118,11 @@ def actions_for(user) -> list[tuple[str, list[HomeAction]]]:
                 _("Apply for a pilot"),
                 _("Open calls for pilots: fill in the application online and follow its review."),
                 reverse("pilots:programme-list"),
+            ),
+            HomeAction(
+                _("My stations"),
+                _("Stations, residents, orders, service records, publicity and surveys."),
+                reverse("stations:my-stations"),
             ),
             HomeAction(
                 _("My applications"),

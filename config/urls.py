@@ -60,5 +60,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("pilots/", include("pilots.urls")),
+    path("stations/", include("stations.urls")),
     path("", include("accounts.urls")),
 ]

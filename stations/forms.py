@@ -1,0 +1,146 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, User
+from regions.models import Level, Region
+
+from .models import (
+    BasicCareCategory,
+    Channel,
+    LivingSituation,
+    PublicityForm,
+    Resident,
+    ServiceCategory,
+    StationStatus,
+    Survey,
+)
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class FinderForm(forms.Form):
+    region = forms.ModelChoiceField(
+        label=_("street or community"),
+        required=False,
+        queryset=Region.objects.filter(level__gte=Level.STREET),
+    )
+    service = forms.ChoiceField(
+        label=_("service"), required=False, choices=[("", "—"), *ServiceCategory.choices]
+    )
+    lat = forms.FloatField(label=_("latitude"), required=False, min_value=-90, max_value=90)
+    lng = forms.FloatField(label=_("longitude"), required=False, min_value=-180, max_value=180)
+    radius = forms.IntegerField(
+        label=_("within (metres)"), required=False, initial=1000, min_value=100, max_value=50_000
+    )
+
+
+def station_staff(station):
+    return User.objects.filter(
+        memberships__organization_id=station.operator_id,
+        memberships__is_active=True,
+        memberships__role__in=[Role.STAFF, Role.OFFICER, Role.ORG_ADMIN],
+        is_active=True,
+    ).distinct()
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("status"), choices=StationStatus.choices)
+
+
+class PriceForm(forms.Form):
+    category = forms.ChoiceField(label=_("service"), choices=ServiceCategory.choices)
+    price = forms.DecimalField(label=_("price (yuan)"), min_value=0, max_digits=8, decimal_places=2)
+    unit = forms.CharField(label=_("unit"), max_length=20, initial="次")
+
+
+class ResidentForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=50)
+    id_number = forms.CharField(label=_("identity number"), max_length=18)
+    phone = forms.CharField(label=_("phone"), max_length=20, required=False)
+    community = forms.ModelChoiceField(label=_("community"), queryset=Region.objects.none())
+    address = forms.CharField(label=_("address"), max_length=200, required=False)
+    living_situation = forms.ChoiceField(label=_("living situation"), choices=LivingSituation.choices)
+    basic_care = forms.MultipleChoiceField(
+        label=_("basic-care categories"),
+        choices=BasicCareCategory.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    emergency_contact = forms.CharField(label=_("emergency contact"), max_length=50, required=False)
+    emergency_phone = forms.CharField(label=_("emergency contact phone"), max_length=20, required=False)
+    consent_on = forms.DateField(label=_("consent to data use given on"), required=False, widget=DATE)
+
+    def __init__(self, *args, station=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        code = station.region.code[:9] if station else ""
+        self.fields["community"].queryset = Region.objects.filter(
+            code__startswith=code, level__gte=Level.STREET
+        )
+
+
+class OrderForm(forms.Form):
+    resident = forms.ModelChoiceField(label=_("resident"), queryset=Resident.objects.none())
+    category = forms.ChoiceField(label=_("service"), choices=ServiceCategory.choices)
+    channel = forms.ChoiceField(label=_("channel"), choices=Channel.choices)
+    is_emergency = forms.BooleanField(label=_("emergency"), required=False)
+    note = forms.CharField(label=_("note"), max_length=300, required=False)
+
+    def __init__(self, *args, station=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resident"].queryset = station.residents.all() if station else Resident.objects.none()
+
+
+class LogServiceForm(forms.Form):
+    resident = forms.ModelChoiceField(label=_("resident"), queryset=Resident.objects.none())
+    category = forms.ChoiceField(label=_("service"), choices=ServiceCategory.choices)
+    staff = forms.ModelChoiceField(label=_("delivered by"), queryset=User.objects.none())
+    started_at = forms.DateTimeField(label=_("started at"), widget=DATETIME)
+    ended_at = forms.DateTimeField(label=_("ended at"), widget=DATETIME)
+    notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, station=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if station:
+            self.fields["resident"].queryset = station.residents.all()
+            self.fields["staff"].queryset = station_staff(station)
+
+
+class AssignForm(forms.Form):
+    staff = forms.ModelChoiceField(label=_("assigned to"), queryset=User.objects.none())
+
+    def __init__(self, *args, station=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if station:
+            self.fields["staff"].queryset = station_staff(station)
+
+
+class PublicityEventForm(forms.Form):
+    held_on = forms.DateField(label=_("date"), widget=DATE)
+    form = forms.ChoiceField(label=_("form"), choices=PublicityForm.choices)
+    topic = forms.CharField(label=_("topic"), max_length=200)
+    participants = forms.IntegerField(label=_("participants"), min_value=0, initial=0)
+    photo = forms.FileField(label=_("photo"), required=False)
+
+
+class SurveyResponseForm(forms.Form):
+    survey = forms.ModelChoiceField(label=_("survey"), queryset=Survey.objects.none())
+    scores = forms.CharField(label=_("scores"), help_text=_("One score 1–5 per question, e.g. 5,4,5,4"))
+    comment = forms.CharField(label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, station=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if station:
+            from django.db.models import Q
+
+            self.fields["survey"].queryset = Survey.objects.filter(Q(station=station) | Q(station=None))
+
+    def clean_scores(self):
+        try:
+            return [
+                int(part)
+                for part in self.cleaned_data["scores"].replace("，", ",").split(",")
+                if part.strip()
+            ]
+        except ValueError as exc:
+            raise forms.ValidationError(_("Scores are whole numbers separated by commas.")) from exc

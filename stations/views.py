@@ -1,0 +1,252 @@
+"""Portal pages: the public station finder, and the operators' own stations with their
+residents, orders, records, publicity and survey responses."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.pii import can_reveal, reveal
+
+from . import services
+from .forms import (
+    AssignForm,
+    FinderForm,
+    LogServiceForm,
+    OrderForm,
+    PriceForm,
+    PublicityEventForm,
+    ResidentForm,
+    StatusForm,
+    SurveyResponseForm,
+)
+from .models import Resident, ServiceOrder, ServiceRecord, Station, StationStatus
+
+
+def _errors(request, exc):
+    for message in getattr(exc, "messages", None) or [str(exc)]:
+        messages.error(request, message)
+
+
+def finder(request):
+    """Operating stations by street/community and service, or nearest first from a point."""
+    form = FinderForm(request.GET or None)
+    stations = Station.objects.filter(status=StationStatus.OPERATING).select_related("region", "operator")
+    results, searched = [], False
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["region"]:
+            stations = stations.filter(region__code__startswith=data["region"].code)
+        if data["service"]:
+            stations = stations.filter(services__icontains=f'"{data["service"]}"')
+        if data["lat"] is not None and data["lng"] is not None:
+            try:
+                results = services.stations_near(
+                    stations, latitude=data["lat"], longitude=data["lng"], radius_m=data["radius"] or 1000
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+        else:
+            results = list(stations[:200])
+        searched = True
+    return render(request, "stations/finder.html", {"form": form, "results": results, "searched": searched})
+
+
+def station_public(request, pk):
+    station = get_object_or_404(
+        Station.objects.visible_to(request.user)
+        .select_related("region", "operator")
+        .prefetch_related("prices"),
+        pk=pk,
+    )
+    editable = (
+        request.user.is_authenticated and Station.objects.editable_by(request.user).filter(pk=pk).exists()
+    )
+    return render(request, "stations/station_public.html", {"station": station, "editable": editable})
+
+
+@login_required
+def my_stations(request):
+    stations = (
+        Station.objects.editable_by(request.user)
+        .select_related("region", "operator")
+        .annotate(resident_count=Count("residents", distinct=True))
+    )
+    return render(request, "stations/my_stations.html", {"stations": stations})
+
+
+def _editable_station(request, pk):
+    return get_object_or_404(
+        Station.objects.editable_by(request.user).select_related("region", "operator"), pk=pk
+    )
+
+
+FORMS = {
+    "status": StatusForm,
+    "price": PriceForm,
+    "resident": ResidentForm,
+    "order": OrderForm,
+    "log": LogServiceForm,
+    "publicity": PublicityEventForm,
+    "survey": SurveyResponseForm,
+}
+
+
+@login_required
+def station_manage(request, pk):
+    station = _editable_station(request, pk)
+    if request.method == "POST":
+        what = request.POST.get("what")
+        form_class = FORMS.get(what)
+        if form_class is None:
+            raise PermissionDenied
+        kwargs = {} if what in ("status", "price", "publicity") else {"station": station}
+        form = form_class(request.POST, request.FILES, **kwargs)
+        if form.is_valid():
+            try:
+                note = _handle(request, station, what, form.cleaned_data)
+            except (ValidationError, PermissionDenied) as exc:
+                _errors(request, exc)
+            else:
+                messages.success(request, note or _("Saved."))
+        else:
+            for field, errors in form.errors.items():
+                label = form.fields[field].label if field in form.fields else ""
+                for message in errors:
+                    messages.error(request, f"{label}：{message}" if label else message)
+        return redirect("stations:manage", pk=pk)
+    residents = station.residents.select_related("community").order_by("name")
+    context = {
+        "station": station,
+        "residents": residents[:200],
+        "overdue": services.overdue_care_visits(residents),
+        "orders": station.orders.select_related("resident", "assigned_to").exclude(
+            status__in=["completed", "cancelled"]
+        )[:100],
+        "records": station.records.select_related("resident", "staff").order_by("-started_at")[:30],
+        "publicity": station.publicity_events.all()[:10],
+        "forms": {
+            name: (cls() if name in ("status", "price", "publicity") else cls(station=station))
+            for name, cls in FORMS.items()
+        },
+        "assign_form": AssignForm(station=station),
+    }
+    return render(request, "stations/station_manage.html", context)
+
+
+def _handle(request, station, what, data):
+    by = request.user
+    if what == "status":
+        services.change_station_status(station, data["status"], by=by)
+    elif what == "price":
+        services.set_price(station, by=by, **data)
+    elif what == "resident":
+        resident, warnings = services.register_resident(
+            by=by,
+            station=station,
+            name=data.pop("name"),
+            id_number=data.pop("id_number"),
+            phone=data.pop("phone"),
+            **data,
+        )
+        for warning in warnings:
+            messages.warning(request, warning)
+        return _("%(name)s is registered.") % {"name": resident.name}
+    elif what == "order":
+        order = services.create_order(by=by, station=station, **data)
+        return _("Order #%(number)s taken.") % {"number": order.pk}
+    elif what == "log":
+        services.log_service(by=by, station=station, **data)
+    elif what == "publicity":
+        services.record_publicity(by=by, station=station, staff=[], **data)
+    elif what == "survey":
+        services.add_survey_response(by=by, station=station, **data)
+    return None
+
+
+@login_required
+@require_POST
+def order_act(request, pk, action):
+    order = get_object_or_404(ServiceOrder.objects.editable_by(request.user).select_related("station"), pk=pk)
+    details = {}
+    if action == "assign":
+        form = AssignForm(request.POST, station=order.station)
+        if not form.is_valid():
+            _errors(request, ValidationError(_("Choose who does the service.")))
+            return redirect("stations:manage", pk=order.station_id)
+        details["staff"] = form.cleaned_data["staff"]
+    elif action == "cancel":
+        details["reason"] = request.POST.get("reason", "")
+    elif action == "complete":
+        details["notes"] = request.POST.get("notes", "")
+    try:
+        services.transition_order(order, action, by=request.user, **details)
+    except (ValidationError, PermissionDenied) as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Order #%(number)s updated.") % {"number": order.pk})
+    return redirect("stations:manage", pk=order.station_id)
+
+
+@login_required
+def resident_list(request):
+    residents = (
+        Resident.objects.visible_to(request.user)
+        .select_related("community")
+        .order_by("community__code", "name")
+    )
+    # The search is posted, so an identity number or phone never lands in a URL, a log or the
+    # browser history, and it is not echoed back into the page.
+    query = (request.POST.get("q") if request.method == "POST" else request.GET.get("q", "")) or ""
+    query = query.strip()
+    is_identity = len(query) >= 11 and query.upper().rstrip("X").isdigit()
+    if is_identity:
+        residents = services.find_by_identity(residents, id_number=query) | services.find_by_identity(
+            residents, phone=query
+        )
+    elif query:
+        residents = residents.filter(name__icontains=query)
+    return render(
+        request,
+        "stations/resident_list.html",
+        {"residents": residents[:200], "q": "" if is_identity else query},
+    )
+
+
+@login_required
+def resident_detail(request, pk):
+    resident = get_object_or_404(
+        Resident.objects.visible_to(request.user).select_related("community").prefetch_related("stations"),
+        pk=pk,
+    )
+    revealed = None
+    if request.method == "POST" and request.POST.get("reveal"):
+        try:
+            revealed = reveal(resident, ("id_number", "phone", "emergency_phone"), by=request.user)
+        except PermissionDenied as exc:
+            _errors(request, exc)
+    records = (
+        ServiceRecord.objects.filter(resident=resident)
+        .visible_to(request.user)
+        .select_related("station", "staff")
+        .order_by("-started_at")[:50]
+    )
+    return render(
+        request,
+        "stations/resident_detail.html",
+        {
+            "resident": resident,
+            "revealed": revealed,
+            "can_reveal": can_reveal(request.user, Resident),
+            "records": records,
+        },
+    )
+
+
+@login_required
+def revenue(request):
+    rows = services.monthly_revenue(ServiceRecord.objects.visible_to(request.user))
+    return render(request, "stations/revenue.html", {"rows": rows})

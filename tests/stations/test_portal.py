@@ -1,0 +1,135 @@
+"""Portal pages of stations: the public finder, an operator's station page, masked residents."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import AuditEntry
+from stations import services
+from stations.models import ServiceOrder, ServiceRecord
+from tests.factories import PASSWORD
+from tests.stations.conftest import CHANGNING_ID, id_number
+
+pytestmark = pytest.mark.django_db
+
+
+def logged_in(username):
+    client = Client()
+    assert client.login(username=username, password=PASSWORD)
+    return client
+
+
+def test_finder_lists_operating_stations_by_street_and_by_distance(world, station_a, station_b):
+    services.change_station_status(station_a, "operating", by=world.company_a_admin)
+    services.change_station_status(station_b, "operating", by=world.company_b_admin)
+    anonymous = Client()
+    by_street = anonymous.get("/stations/", {"region": world.regions["310105008"].pk})
+    assert [s.name for s in by_street.context["results"]] == ["仙霞新村服务站"]
+    near = anonymous.get("/stations/", {"lat": "31.2245", "lng": "121.4300", "radius": "6000"})
+    assert [s.name for s in near.context["results"]] == ["华阳路为老服务站", "仙霞新村服务站"]
+    assert "m</td>" in near.content.decode()
+    page = anonymous.get(f"/stations/{station_a.pk}/").content.decode()
+    assert "华阳路 388 弄" in page and "08:30-17:30" in page
+
+
+def test_operator_takes_assigns_and_completes_an_order_in_the_portal(world, station_a, resident, staff_a):
+    client = logged_in("a_admin")
+    client.post(
+        f"/stations/manage/{station_a.pk}/",
+        {"what": "price", "category": "meals", "price": "12", "unit": "餐"},
+    )
+    client.post(
+        f"/stations/manage/{station_a.pk}/",
+        {"what": "order", "resident": resident.pk, "category": "meals", "channel": "phone"},
+    )
+    order = ServiceOrder.objects.get()
+    client.post(f"/stations/orders/{order.pk}/assign/", {"staff": staff_a.pk})
+    client.post(f"/stations/orders/{order.pk}/complete/", {"notes": "送到家"})
+    record = ServiceRecord.objects.get(order=order)
+    assert (record.fee, record.staff, record.notes) == (12, staff_a, "送到家")
+
+
+def test_refusals_in_the_portal_say_why(world, station_a, resident):
+    client = logged_in("a_admin")
+    response = client.post(
+        f"/stations/manage/{station_a.pk}/",
+        {"what": "order", "resident": resident.pk, "category": "bathing", "channel": "phone"},
+        follow=True,
+    )
+    assert "未提供" in response.content.decode()
+    response = client.post(
+        f"/stations/manage/{station_a.pk}/",
+        {
+            "what": "resident",
+            "name": "x",
+            "id_number": CHANGNING_ID[:-1] + "0",
+            "community": world.regions["310105001"].pk,
+            "living_situation": "alone",
+        },
+        follow=True,
+    )
+    assert "校验码" in response.content.decode()
+
+
+def test_other_operator_cannot_open_the_station_or_its_residents(world, station_a, resident):
+    client = logged_in("b_admin")
+    assert client.get(f"/stations/manage/{station_a.pk}/").status_code == 404
+    assert client.get(f"/stations/residents/{resident.pk}/").status_code == 404
+    assert resident.name not in client.get("/stations/residents/").content.decode()
+
+
+def test_residents_page_is_masked_and_reveal_is_logged(world, resident):
+    client = logged_in("a_admin")
+    page = client.post("/stations/residents/", {"q": CHANGNING_ID}).content.decode()
+    assert resident.name in page
+    assert resident.id_number_masked in page and CHANGNING_ID not in page and "13812345678" not in page
+    assert (
+        "完整" not in client.get(f"/stations/residents/{resident.pk}/").content.decode()
+    )  # no reveal button
+    world.company_a_admin.user_permissions.add(Permission.objects.get(codename="view_personal_data_resident"))
+    client = logged_in("a_admin")
+    shown = client.post(f"/stations/residents/{resident.pk}/", {"reveal": "1"}).content.decode()
+    assert (
+        CHANGNING_ID in shown and AuditEntry.objects.filter(action="pii_read", channel="portal").count() == 1
+    )
+
+
+def test_revenue_page_and_log_service(world, station_a, resident, staff_a):
+    client = logged_in("a_admin")
+    start = (timezone.localtime() - dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    end = (timezone.localtime() - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    client.post(
+        f"/stations/manage/{station_a.pk}/",
+        {
+            "what": "log",
+            "resident": resident.pk,
+            "category": "care_visit",
+            "staff": staff_a.pk,
+            "started_at": start,
+            "ended_at": end,
+        },
+    )
+    assert ServiceRecord.objects.filter(category="care_visit").count() == 1
+    page = client.get("/stations/revenue/").content.decode()
+    assert "华阳路为老服务站" in page
+
+
+def test_register_a_resident_in_the_portal_shows_the_county_warning(world, station_a):
+    client = logged_in("a_admin")
+    response = client.post(
+        f"/stations/manage/{station_a.pk}/",
+        {
+            "what": "resident",
+            "name": "陈伯",
+            "id_number": id_number("35058319500101123"),
+            "phone": "",
+            "community": world.regions["310105001"].pk,
+            "living_situation": "alone",
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "陈伯" in page and "350583" in page
