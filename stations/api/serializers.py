@@ -298,3 +298,12 @@ class RevenueSerializer(serializers.Serializer):
     station__operator__name = serializers.CharField()
     services = serializers.IntegerField()
     revenue = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class SurveyAverageSerializer(serializers.Serializer):
+    survey__title = serializers.CharField()
+    survey__period_start = serializers.DateField()
+    survey__period_end = serializers.DateField()
+    station__name = serializers.CharField()
+    responses = serializers.IntegerField()
+    average = serializers.DecimalField(max_digits=4, decimal_places=2)

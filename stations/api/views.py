@@ -35,6 +35,7 @@ from .serializers import (
     RevenueSerializer,
     StationSerializer,
     StationStatusSerializer,
+    SurveyAverageSerializer,
     SurveyResponseSerializer,
     SurveySerializer,
 )
@@ -299,6 +300,13 @@ class SurveyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Survey.objects.select_related("region")
     serializer_class = SurveySerializer
     filterset_fields = ["programme", "station"]
+
+    @extend_schema(responses=SurveyAverageSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def averages(self, request, pk=None):
+        """Average score and number of responses per station, for the stations you can see."""
+        responses = SurveyResponse.objects.visible_to(request.user).filter(survey=self.get_object())
+        return Response(SurveyAverageSerializer(services.survey_averages(responses), many=True).data)
 
 
 class SurveyResponseViewSet(

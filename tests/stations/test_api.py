@@ -211,3 +211,45 @@ def test_revenue_endpoint_and_export(world, station_a, resident, staff_a):
         )
     ).worksheets[0]
     assert sheet["A1"].value.startswith("养老服务收入分账表") and sheet["E3"].value == 10
+
+
+def test_station_and_order_lists_cost_fixed_queries_and_survey_averages(
+    world, station_a, resident, staff_a, api
+):
+    from stations.models import Survey
+
+    client = api_client_for(world.company_a_admin)
+
+    def add(n, offset):
+        for i in range(n):
+            station = services.save_station(
+                None,
+                by=world.company_a_admin,
+                operator=world.company_a,
+                region=world.regions["310105001"],
+                name=f"站{offset + i}",
+                address="x",
+                services=["meals"],
+            )
+            services.set_price(station, by=world.company_a_admin, category="meals", price="10")
+            services.create_order(
+                by=world.company_a_admin, resident=resident, station=station_a, category="meals"
+            )
+
+    add(2, 0)
+    small = (_queries(client, "/api/v1/stations/"), _queries(client, "/api/v1/orders/"))
+    add(12, 100)
+    assert (_queries(client, "/api/v1/stations/"), _queries(client, "/api/v1/orders/")) == small
+    survey = Survey.objects.create(
+        title="满意度",
+        region=world.regions["310105"],
+        period_start=dt.date(2020, 1, 1),
+        period_end=dt.date(2099, 1, 1),
+        questions=["态度", "质量"],
+    )
+    services.add_survey_response(by=world.company_a_admin, survey=survey, station=station_a, scores=[5, 4])
+    rows = client.get(f"/api/v1/surveys/{survey.pk}/averages/").json()
+    assert [(r["station__name"], r["average"], r["responses"]) for r in rows] == [
+        ("华阳路为老服务站", "4.50", 1)
+    ]
+    assert api_client_for(world.company_b_admin).get(f"/api/v1/surveys/{survey.pk}/averages/").json() == []
