@@ -48,3 +48,4 @@ def page(browser, live_server):
 
 
 from tests.pilots.conftest import call  # noqa: E402, F401 - the open call of the pilot journey
+from tests.stations.conftest import resident, staff_a, station_a, station_b  # noqa: E402, F401
