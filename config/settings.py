@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "reports",
     "pilots",
     "stations",
+    "staff",
 ]
 
 MIDDLEWARE = [
@@ -163,6 +164,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
+# Staff: warn about qualifications this many days before they expire; default points per
+# volunteer hour until an organisation sets its own rule (001).
+QUALIFICATION_WARNING_DAYS = int(os.environ.get("QUALIFICATION_WARNING_DAYS", "60"))
+VOLUNTEER_POINTS_PER_HOUR = int(os.environ.get("VOLUNTEER_POINTS_PER_HOUR", "10"))
+
 # Personal data encryption key (used from the residents and staff issues on).
 PII_KEY = os.environ.get("PII_KEY", "")
 
@@ -215,6 +221,13 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "stations.models.OrderStatus",
         "ServiceCategoryEnum": "stations.models.ServiceCategory",
         "FloorEnum": "stations.models.Floor",
+        "StaffStatusEnum": "staff.models.StaffStatus",
+        "TrainingKindEnum": "staff.models.TrainingKind",
+        "EntryKindEnum": "staff.models.EntryKind",
+        "ResourceKindEnum": "staff.models.ResourceKind",
+        "ActivityCategoryEnum": "staff.models.ActivityCategory",
+        "EmploymentKindEnum": "staff.models.EmploymentKind",
+        "QualificationLevelEnum": "staff.models.QualificationLevel",
     },
 }
 

@@ -15,6 +15,7 @@ from pilots.api.views import (
     ProgrammeViewSet,
 )
 from regions.api.views import RegionViewSet
+from staff.api import views as staff_api
 from stations.api.views import (
     OrderViewSet,
     PublicityViewSet,
@@ -46,6 +47,16 @@ router.register("service-records", RecordViewSet, basename="service-record")
 router.register("publicity-events", PublicityViewSet, basename="publicity-event")
 router.register("surveys", SurveyViewSet, basename="survey")
 router.register("survey-responses", SurveyResponseViewSet, basename="survey-response")
+router.register("staff", staff_api.StaffViewSet, basename="staff")
+router.register("qualifications", staff_api.QualificationViewSet, basename="qualification")
+router.register("training-sessions", staff_api.SessionViewSet, basename="training-session")
+router.register("training-records", staff_api.RecordViewSet, basename="training-record")
+router.register("training-targets", staff_api.TargetViewSet, basename="training-target")
+router.register("station-resources", staff_api.ResourceViewSet, basename="station-resource")
+router.register("volunteer-teams", staff_api.TeamViewSet, basename="volunteer-team")
+router.register("volunteer-activities", staff_api.ActivityViewSet, basename="volunteer-activity")
+router.register("rewards", staff_api.RewardViewSet, basename="reward")
+router.register("points-ledger", staff_api.LedgerViewSet, basename="points-entry")
 
 api_v1 = [
     path("me/", MeView.as_view(), name="me"),
@@ -61,5 +72,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("pilots/", include("pilots.urls")),
     path("stations/", include("stations.urls")),
+    path("staff/", include("staff.urls")),
     path("", include("accounts.urls")),
 ]

@@ -9,6 +9,7 @@ from stdnum.cn import ric
 
 from accounts.models import User
 from pilots.models import Pilot
+from staff.models import StaffMember
 
 from . import services
 from .models import Floor, Resident, Station, Survey
@@ -130,7 +131,9 @@ def load():
             form="talk",
             topic="防范养老诈骗讲座",
             participants=35,
-            staff=[staff],
+            officers=StaffMember.objects.filter(
+                employer=station.operator, roles__icontains='"publicity"', status="active"
+            ),
         )
         survey, _created = Survey.objects.get_or_create(
             title="物业+养老服务满意度调查（演示）",

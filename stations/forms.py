@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from regions.models import Level, Region
 
 from .models import (
@@ -36,12 +36,10 @@ class FinderForm(forms.Form):
 
 
 def station_staff(station):
-    return User.objects.filter(
-        memberships__organization_id=station.operator_id,
-        memberships__is_active=True,
-        memberships__role__in=[Role.STAFF, Role.OFFICER, Role.ORG_ADMIN],
-        is_active=True,
-    ).distinct()
+    """Who may be given orders here: the rule lives in ``staff.services`` (000)."""
+    from staff.services import serving_users
+
+    return serving_users(station)
 
 
 class StatusForm(forms.Form):
@@ -120,7 +118,26 @@ class PublicityEventForm(forms.Form):
     form = forms.ChoiceField(label=_("form"), choices=PublicityForm.choices)
     topic = forms.CharField(label=_("topic"), max_length=200)
     participants = forms.IntegerField(label=_("participants"), min_value=0, initial=0)
+    officers = forms.ModelMultipleChoiceField(
+        label=_("publicity officers"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     photo = forms.FileField(label=_("photo"), required=False)
+
+    def __init__(self, *args, station=None, **kwargs):
+        from staff.models import StaffMember, StaffRole, StaffStatus
+
+        super().__init__(*args, **kwargs)
+        officers = StaffMember.objects.none()
+        if station is not None:
+            officers = StaffMember.objects.filter(
+                employer_id=station.operator_id,
+                status=StaffStatus.ACTIVE,
+                roles__icontains=f'"{StaffRole.PUBLICITY}"',
+            )
+        self.fields["officers"].queryset = officers
 
 
 class SurveyResponseForm(forms.Form):

@@ -453,8 +453,9 @@ class PublicityEvent(AuditedModel):
     topic = models.CharField(_("topic"), max_length=200)
     participants = models.PositiveIntegerField(_("participants"), default=0)
     photo = models.FileField(_("photo"), upload_to="publicity/", blank=True, max_length=300)
-    staff = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name=_("staff"), blank=True, related_name="+"
+    # 000: the publicity officers (宣传员) of the operator who ran the event
+    officers = models.ManyToManyField(
+        "staff.StaffMember", verbose_name=_("publicity officers"), blank=True, related_name="publicity_events"
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.identity import parse_identity_number
-from accounts.models import Membership, Role
 from accounts.pii import blind_index, normalise
 
 from .models import (
@@ -322,24 +321,13 @@ def create_order(
 
 
 def check_can_serve(staff, station: Station) -> None:
-    """Who may be given orders and log services at ``station``: an active member of its
-    operator. (The staff issue narrows this to trained service officers.)"""
-    if (
-        staff is None
-        or not staff.is_active
-        or not Membership.objects.filter(
-            user=staff,
-            organization_id=station.operator_id,
-            is_active=True,
-            role__in=[Role.STAFF, Role.OFFICER, Role.ORG_ADMIN],
-        ).exists()
-    ):
-        raise ValidationError(
-            {
-                "staff": _("%(name)s is not a staff member of %(operator)s.")
-                % {"name": staff or "—", "operator": station.operator.name}
-            }
-        )
+    """Only an active service officer of the operator who passed a pre-job training may be
+    given orders or log services (000); the rule itself lives in ``staff.services``."""
+    from staff.services import serve_refusal
+
+    reason = serve_refusal(staff, station)
+    if reason is not None:
+        raise ValidationError({"staff": reason})
 
 
 def _price(station: Station, category: str) -> tuple[Decimal, str]:
@@ -487,12 +475,13 @@ def rate_record(record: ServiceRecord, *, by, rating: int) -> ServiceRecord:
 # --- publicity, surveys, accounting, finder -----------------------------------------------
 
 
-def record_publicity(*, by, station: Station, staff=(), photo=None, **fields) -> PublicityEvent:
+def record_publicity(*, by, station: Station, officers=(), photo=None, **fields) -> PublicityEvent:
     from accounts.uploads import IMAGE_KINDS, check_upload
+    from staff.services import check_publicity_officers
 
     _require_station_operator(station, by)
-    for person in staff:
-        check_can_serve(person, station)
+    officers = list(officers)
+    check_publicity_officers(officers, station)
     event = PublicityEvent(station=station, **fields)
     event.full_clean(exclude=["photo"])
     if photo is not None:
@@ -501,7 +490,7 @@ def record_publicity(*, by, station: Station, staff=(), photo=None, **fields) ->
         if photo is not None:
             event.photo.save(photo.name, photo, save=False)
         event.save()
-        event.staff.set(staff)
+        event.officers.set(officers)
     return event
 
 

@@ -103,7 +103,7 @@ def station_manage(request, pk):
         form_class = FORMS.get(what)
         if form_class is None:
             raise PermissionDenied
-        kwargs = {} if what in ("status", "price", "publicity") else {"station": station}
+        kwargs = {} if what in ("status", "price") else {"station": station}
         form = form_class(request.POST, request.FILES, **kwargs)
         if form.is_valid():
             try:
@@ -127,9 +127,9 @@ def station_manage(request, pk):
             status__in=["completed", "cancelled"]
         )[:100],
         "records": station.records.select_related("resident", "staff").order_by("-started_at")[:30],
-        "publicity": station.publicity_events.all()[:10],
+        "publicity": station.publicity_events.prefetch_related("officers")[:10],
         "forms": {
-            name: (cls() if name in ("status", "price", "publicity") else cls(station=station))
+            name: (cls() if name in ("status", "price") else cls(station=station))
             for name, cls in FORMS.items()
         },
         "assign_form": AssignForm(station=station),
@@ -161,7 +161,7 @@ def _handle(request, station, what, data):
     elif what == "log":
         services.log_service(by=by, station=station, **data)
     elif what == "publicity":
-        services.record_publicity(by=by, station=station, staff=[], **data)
+        services.record_publicity(by=by, station=station, **data)
     elif what == "survey":
         services.add_survey_response(by=by, station=station, **data)
     return None

@@ -67,3 +67,53 @@ def make_user(username: str, organization: Organization, role: str) -> User:
     MembershipFactory(user=user, organization=organization, role=role)
     user.refresh_from_db()
     return user
+
+
+def make_staff(
+    organization: Organization, name: str, *, roles=("service",), user=None, region=None, **fields
+):
+    """A staff member written straight to the database (tests of the rules call the services)."""
+    from accounts.pii import blind_index
+    from staff.models import StaffMember
+
+    phone = fields.pop("phone", "")
+    member = StaffMember.objects.create(
+        name=name,
+        employer=organization,
+        region=region or organization.region,
+        roles=list(roles),
+        user=user,
+        phone=phone,
+        phone_hash=blind_index(phone),
+        **fields,
+    )
+    return member
+
+
+def pass_pre_job(member, *, kind="pre_job", theory=90, practical=85):
+    """Give ``member`` a passed training of ``kind`` (a session of the district's bureau)."""
+    import datetime as dt
+
+    from staff.models import TrainingRecord, TrainingSession
+
+    district = member.region.code[:6]
+    bureau = Organization.objects.filter(kind="civil_affairs", region__code=district).first()
+    session = TrainingSession.objects.create(
+        organiser=bureau or member.employer,
+        region=Region.objects.get(code=district),
+        title=f"{kind} 培训",
+        kind=kind,
+        starts_on=dt.date(2025, 5, 10),
+        ends_on=dt.date(2025, 5, 11),
+    )
+    return TrainingRecord.objects.create(
+        session=session, staff=member, attended=True, theory_score=theory, practical_score=practical
+    )
+
+
+def make_service_officer(username: str, organization: Organization, *, role: str = "staff", **fields):
+    """A login account of ``organization`` that may take orders: a trained service officer."""
+    user = make_user(username, organization, role)
+    member = make_staff(organization, fields.pop("name", username), user=user, **fields)
+    pass_pre_job(member)
+    return user

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from accounts.api.serializers import RegionRefField
 from accounts.models import Organization, User
+from staff.models import StaffMember
 from stations.models import (
     BasicCareCategory,
     PublicityEvent,
@@ -244,13 +245,16 @@ class RatingSerializer(serializers.Serializer):
 
 class PublicitySerializer(serializers.ModelSerializer):
     station = serializers.PrimaryKeyRelatedField(queryset=Station.objects.all())
-    staff = serializers.SlugRelatedField(
-        slug_field="username", queryset=User.objects.all(), many=True, required=False
+    officers = serializers.PrimaryKeyRelatedField(
+        queryset=StaffMember.objects.all(),
+        many=True,
+        required=False,
+        help_text=_("Ids of the operator's publicity officers (宣传员) who ran the event."),
     )
 
     class Meta:
         model = PublicityEvent
-        fields = ["id", "station", "held_on", "form", "topic", "participants", "staff"]
+        fields = ["id", "station", "held_on", "form", "topic", "participants", "officers"]
 
     def get_fields(self):
         fields = super().get_fields()

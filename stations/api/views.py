@@ -288,7 +288,7 @@ class PublicityViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
-    queryset = PublicityEvent.objects.prefetch_related("staff")
+    queryset = PublicityEvent.objects.prefetch_related("officers")
     serializer_class = PublicitySerializer
     filterset_fields = ["station", "form"]
 

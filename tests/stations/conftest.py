@@ -5,7 +5,7 @@ from stdnum.cn import ric
 
 from stations import services
 from stations.models import Floor
-from tests.factories import make_user
+from tests.factories import make_service_officer
 
 
 def id_number(body17: str) -> str:
@@ -67,4 +67,5 @@ def resident(world, station_a):
 
 @pytest.fixture
 def staff_a(world):
-    return make_user("a_staff", world.company_a, "staff")
+    """A service officer of 甲物业 who passed a pre-job training (the rule of 000)."""
+    return make_service_officer("a_staff", world.company_a)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from stations import services
 from stations.models import OrderStatus, ServiceRecord, Survey
-from tests.factories import make_user
+from tests.factories import make_staff, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -198,7 +198,10 @@ def test_revenue_per_station_per_month_comes_from_records_only(world, station_a,
     ]
 
 
-def test_publicity_event_staff_must_belong_to_the_operator(world, station_a, staff_a):
+def test_publicity_events_are_run_by_the_operators_publicity_officers(world, station_a):
+    publicist = make_staff(world.company_a, "宣传员小王", roles=["publicity"])
+    server = make_staff(world.company_a, "服务员小李", roles=["service"])
+    outsider = make_staff(world.company_b, "乙物业宣传员", roles=["publicity"])
     event = services.record_publicity(
         by=world.company_a_admin,
         station=station_a,
@@ -206,18 +209,20 @@ def test_publicity_event_staff_must_belong_to_the_operator(world, station_a, sta
         form="talk",
         topic="防诈骗讲座",
         participants=30,
-        staff=[staff_a],
+        officers=[publicist],
     )
-    assert list(event.staff.all()) == [staff_a]
-    with pytest.raises(ValidationError):
-        services.record_publicity(
-            by=world.company_a_admin,
-            station=station_a,
-            held_on=dt.date(2025, 8, 16),
-            form="board",
-            topic="x",
-            staff=[world.company_b_admin],
-        )
+    assert list(event.officers.all()) == [publicist]
+    for wrong, says in ((server, "不是宣传员"), (outsider, "不在甲物业")):
+        with pytest.raises(ValidationError) as refused:
+            services.record_publicity(
+                by=world.company_a_admin,
+                station=station_a,
+                held_on=dt.date(2025, 8, 16),
+                form="board",
+                topic="x",
+                officers=[wrong],
+            )
+        assert says in str(refused.value), refused.value
     from stations.models import PublicityEvent
 
     assert PublicityEvent.objects.count() == 1  # the refused event left nothing behind

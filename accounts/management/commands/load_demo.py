@@ -13,6 +13,7 @@ from accounts.audit import audit_context
 from accounts.models import Membership, Organization, OrganizationKind, Role, User
 from pilots import demo as pilots_demo
 from regions.models import Level, Region
+from staff import demo as staff_demo
 from stations import demo as stations_demo
 
 
@@ -84,8 +85,12 @@ class Command(BaseCommand):
                 rows.append((user, f"{org_name} · {membership.get_role_display()}", purpose))
             # Programmes, a call and applications in several states (pilots app), then the
             # stations of the demo pilots with residents, orders and records (stations app).
+            # Staff in the three roles with their training first: only a trained service
+            # officer may be given orders (000).
             pilots_demo.load()
+            staff_demo.load_people()
             stations_demo.load()
+            staff_demo.load_after_stations()
         self.stdout.write(
             "\n演示账号 Demo accounts (password: %s)"
             % ("$DEMO_PASSWORD" if os.environ.get("DEMO_PASSWORD") else password)

@@ -1,0 +1,139 @@
+import datetime as dt
+
+import django_filters
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from staff.models import (
+    EmploymentKind,
+    EntryKind,
+    PointsEntry,
+    Qualification,
+    ResourceKind,
+    StaffMember,
+    StaffRole,
+    StaffStatus,
+    StationResource,
+    TrainingKind,
+    TrainingRecord,
+    TrainingSession,
+    VolunteerActivity,
+)
+from staff.services import find_staff
+
+
+class StaffFilter(django_filters.FilterSet):
+    """The filters of the staff list, shared by the API, the portal and their exports."""
+
+    q = django_filters.CharFilter(method="filter_q", label=_("name contains"))
+    phone = django_filters.CharFilter(method="filter_phone", label=_("phone (exact)"))
+    role = django_filters.ChoiceFilter(choices=StaffRole.choices, method="filter_role", label=_("role"))
+    kind = django_filters.ChoiceFilter(choices=EmploymentKind.choices, label=_("kind"))
+    status = django_filters.ChoiceFilter(choices=StaffStatus.choices, label=_("status"))
+    employer = django_filters.NumberFilter(field_name="employer_id", label=_("employer"))
+    station = django_filters.NumberFilter(method="filter_station", label=_("station"))
+    region = django_filters.CharFilter(method="filter_region", label=_("street or community code (subtree)"))
+    expiring = django_filters.BooleanFilter(method="filter_expiring", label=_("qualification expiring soon"))
+
+    class Meta:
+        model = StaffMember
+        fields = ["q", "phone", "role", "kind", "status", "employer", "station", "region", "expiring"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(name__icontains=value.strip())
+
+    def filter_phone(self, queryset, name, value):
+        return find_staff(queryset, phone=value)
+
+    def filter_role(self, queryset, name, value):
+        return queryset.filter(roles__icontains=f'"{value}"')
+
+    def filter_station(self, queryset, name, value):
+        # people listed at the station, and people of its operator listed at no station
+        from stations.models import Station
+
+        operator = Station.objects.filter(pk=value).values("operator_id")
+        return queryset.filter(Q(stations=value) | Q(stations__isnull=True, employer__in=operator)).distinct()
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(region__code__startswith=value.strip())
+
+    def filter_expiring(self, queryset, name, value):
+        if not value:
+            return queryset
+        limit = timezone.localdate() + dt.timedelta(days=settings.QUALIFICATION_WARNING_DAYS)
+        return queryset.filter(qualifications__expires_on__lte=limit).distinct()
+
+
+class QualificationFilter(django_filters.FilterSet):
+    staff = django_filters.NumberFilter(field_name="staff_id")
+    expires_before = django_filters.DateFilter(field_name="expires_on", lookup_expr="lte")
+
+    class Meta:
+        model = Qualification
+        fields = ["staff", "expires_before"]
+
+
+class SessionFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=TrainingKind.choices)
+    region = django_filters.CharFilter(method="filter_region", label=_("region code (subtree)"))
+    year = django_filters.NumberFilter(field_name="starts_on__year", label=_("year"))
+    starts_after = django_filters.DateFilter(field_name="starts_on", lookup_expr="gte")
+    starts_before = django_filters.DateFilter(field_name="starts_on", lookup_expr="lte")
+
+    class Meta:
+        model = TrainingSession
+        fields = ["kind", "region", "year", "starts_after", "starts_before"]
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(region__code__startswith=value.strip())
+
+
+class RecordFilter(django_filters.FilterSet):
+    session = django_filters.NumberFilter(field_name="session_id")
+    staff = django_filters.NumberFilter(field_name="staff_id")
+    employer = django_filters.NumberFilter(field_name="staff__employer_id", label=_("employer"))
+    kind = django_filters.ChoiceFilter(field_name="session__kind", choices=TrainingKind.choices)
+    passed = django_filters.BooleanFilter()
+    year = django_filters.NumberFilter(field_name="session__starts_on__year", label=_("year"))
+
+    class Meta:
+        model = TrainingRecord
+        fields = ["session", "staff", "employer", "kind", "passed", "year"]
+
+
+class ResourceFilter(django_filters.FilterSet):
+    station = django_filters.NumberFilter(field_name="station_id")
+    kind = django_filters.ChoiceFilter(choices=ResourceKind.choices)
+    is_current = django_filters.BooleanFilter()
+    q = django_filters.CharFilter(method="filter_q", label=_("name or service contains"))
+
+    class Meta:
+        model = StationResource
+        fields = ["station", "kind", "is_current", "q"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(services__icontains=value))
+
+
+class ActivityFilter(django_filters.FilterSet):
+    team = django_filters.NumberFilter(field_name="team_id")
+    held_after = django_filters.DateFilter(field_name="held_on", lookup_expr="gte")
+    held_before = django_filters.DateFilter(field_name="held_on", lookup_expr="lte")
+
+    class Meta:
+        model = VolunteerActivity
+        fields = ["team", "held_after", "held_before"]
+
+
+class EntryFilter(django_filters.FilterSet):
+    volunteer = django_filters.NumberFilter(field_name="account__volunteer_id", label=_("volunteer"))
+    kind = django_filters.ChoiceFilter(choices=EntryKind.choices)
+    after = django_filters.DateFilter(field_name="created_at__date", lookup_expr="gte")
+    before = django_filters.DateFilter(field_name="created_at__date", lookup_expr="lte")
+
+    class Meta:
+        model = PointsEntry
+        fields = ["volunteer", "kind", "after", "before"]

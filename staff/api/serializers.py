@@ -1,0 +1,405 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from accounts.api.serializers import RegionRefField
+from accounts.models import Organization, User
+from staff.models import (
+    PointsEntry,
+    Qualification,
+    Reward,
+    StaffMember,
+    StaffRole,
+    StationResource,
+    TrainingRecord,
+    TrainingSession,
+    TrainingTarget,
+    VolunteerActivity,
+    VolunteerHours,
+    VolunteerTeam,
+)
+from stations.models import Station
+
+
+def _user(serializer):
+    request = serializer.context.get("request")
+    return request.user if request is not None and request.user.is_authenticated else None
+
+
+class QualificationSerializer(serializers.ModelSerializer):
+    staff = serializers.PrimaryKeyRelatedField(queryset=StaffMember.objects.all())
+    days_left = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Qualification
+        fields = [
+            "id",
+            "staff",
+            "name",
+            "level",
+            "certificate_number",
+            "issued_on",
+            "expires_on",
+            "days_left",
+        ]
+
+    def get_days_left(self, qualification) -> int | None:
+        return qualification.days_left()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        user = _user(self)
+        if user is not None:
+            fields["staff"].queryset = StaffMember.objects.editable_by(user)
+        return fields
+
+
+class StaffSerializer(serializers.ModelSerializer):
+    """Phone and identity number are write-only in full and read masked."""
+
+    phone = serializers.CharField(write_only=True, required=False, allow_blank=True, label=_("phone"))
+    id_number = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, label=_("identity number")
+    )
+    phone_masked = serializers.CharField(read_only=True)
+    id_number_masked = serializers.CharField(read_only=True)
+    employer = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
+    employer_name = serializers.CharField(source="employer.name", read_only=True)
+    region = RegionRefField(label=_("street or community code"))
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    stations = serializers.PrimaryKeyRelatedField(many=True, queryset=Station.objects.all(), required=False)
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=StaffRole.choices), required=False)
+    user = serializers.SlugRelatedField(
+        slug_field="username", queryset=User.objects.all(), required=False, allow_null=True
+    )
+    qualifications = QualificationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = StaffMember
+        fields = [
+            "id",
+            "name",
+            "phone",
+            "phone_masked",
+            "id_number",
+            "id_number_masked",
+            "employer",
+            "employer_name",
+            "region",
+            "region_name",
+            "stations",
+            "roles",
+            "kind",
+            "status",
+            "joined_on",
+            "left_on",
+            "user",
+            "qualifications",
+        ]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        user = _user(self)
+        if user is not None:
+            fields["employer"].queryset = Organization.objects.editable_by(user)
+            fields["stations"].child_relation.queryset = Station.objects.editable_by(user)
+            fields["user"].queryset = User.objects.filter(
+                memberships__organization__in=Organization.objects.editable_by(user)
+            ).distinct()
+        return fields
+
+
+class StaffRevealSerializer(serializers.Serializer):
+    phone = serializers.CharField()
+    id_number = serializers.CharField()
+
+
+class EligibilitySerializer(serializers.Serializer):
+    station = serializers.IntegerField()
+    allowed = serializers.BooleanField()
+    reason = serializers.CharField(allow_null=True)
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    organiser = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
+    organiser_name = serializers.CharField(source="organiser.name", read_only=True)
+    region = RegionRefField(label=_("district code"))
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    enrolled = serializers.IntegerField(read_only=True, source="record_total", default=None)
+    passed = serializers.IntegerField(read_only=True, source="passed_total", default=None)
+
+    class Meta:
+        model = TrainingSession
+        fields = [
+            "id",
+            "title",
+            "kind",
+            "organiser",
+            "organiser_name",
+            "region",
+            "region_name",
+            "starts_on",
+            "ends_on",
+            "hours",
+            "place",
+            "instructors",
+            "capacity",
+            "theory_pass_mark",
+            "practical_pass_mark",
+            "enrolled",
+            "passed",
+        ]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        user = _user(self)
+        if user is not None:
+            fields["organiser"].queryset = Organization.objects.editable_by(user)
+        return fields
+
+
+class RecordSerializer(serializers.ModelSerializer):
+    session = serializers.PrimaryKeyRelatedField(queryset=TrainingSession.objects.all())
+    staff = serializers.PrimaryKeyRelatedField(queryset=StaffMember.objects.all())
+    staff_name = serializers.CharField(source="staff.name", read_only=True)
+    employer_name = serializers.CharField(source="staff.employer.name", read_only=True)
+    session_title = serializers.CharField(source="session.title", read_only=True)
+    session_kind = serializers.CharField(source="session.kind", read_only=True)
+
+    class Meta:
+        model = TrainingRecord
+        fields = [
+            "id",
+            "session",
+            "session_title",
+            "session_kind",
+            "staff",
+            "staff_name",
+            "employer_name",
+            "attended",
+            "theory_score",
+            "practical_score",
+            "passed",
+            "certificate_number",
+        ]
+        read_only_fields = ["passed"]
+        validators = []  # the service upserts one record per session and person
+
+    def get_fields(self):
+        fields = super().get_fields()
+        user = _user(self)
+        if user is not None:
+            fields["session"].queryset = TrainingSession.objects.editable_by(user)
+            fields["staff"].queryset = StaffMember.objects.visible_to(user)
+        return fields
+
+
+class ScoreUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text=_("An .xlsx sheet: 姓名, 手机号, 是否出勤, 理论成绩, 实操成绩, 证书编号.")
+    )
+
+
+class ImportResultSerializer(serializers.Serializer):
+    rows = serializers.IntegerField()
+
+
+class TargetSerializer(serializers.ModelSerializer):
+    region = RegionRefField(label=_("district code"))
+
+    class Meta:
+        model = TrainingTarget
+        fields = ["id", "region", "year", "person_times"]
+
+
+class ProgressRowSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    person_times = serializers.IntegerField()
+    passed = serializers.IntegerField()
+    pass_rate = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
+
+
+class ProgressSerializer(serializers.Serializer):
+    region = serializers.CharField(source="region.code")
+    region_name = serializers.CharField(source="region.name")
+    year = serializers.IntegerField()
+    target = serializers.IntegerField(allow_null=True)
+    percent = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
+    total = ProgressRowSerializer()
+    streets = ProgressRowSerializer(many=True)
+    companies = ProgressRowSerializer(many=True)
+
+
+class ResourceSerializer(serializers.ModelSerializer):
+    station = serializers.PrimaryKeyRelatedField(queryset=Station.objects.all())
+    updated_by_name = serializers.CharField(source="updated_by.name", read_only=True)
+
+    class Meta:
+        model = StationResource
+        fields = [
+            "id",
+            "station",
+            "kind",
+            "name",
+            "contact",
+            "phone",
+            "address",
+            "services",
+            "is_current",
+            "updated_by",
+            "updated_by_name",
+            "updated_at",
+        ]
+        read_only_fields = ["updated_by", "updated_at"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        user = _user(self)
+        if user is not None:
+            fields["station"].queryset = Station.objects.editable_by(user)
+        return fields
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
+    community = RegionRefField(label=_("street or community code"))
+    members = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=StaffMember.objects.all(), required=False
+    )
+
+    class Meta:
+        model = VolunteerTeam
+        fields = ["id", "name", "organization", "station", "community", "leader", "members", "founded_on"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        user = _user(self)
+        if user is not None:
+            fields["organization"].queryset = Organization.objects.editable_by(user)
+            fields["station"].queryset = Station.objects.editable_by(user)
+            fields["leader"].queryset = StaffMember.objects.editable_by(user)
+            fields["members"].child_relation.queryset = StaffMember.objects.editable_by(user)
+        return fields
+
+
+class HoursSerializer(serializers.ModelSerializer):
+    volunteer = serializers.PrimaryKeyRelatedField(queryset=StaffMember.objects.all())
+    volunteer_name = serializers.CharField(source="volunteer.name", read_only=True)
+    points = serializers.IntegerField(source="points_entry.points", read_only=True, default=None)
+
+    class Meta:
+        model = VolunteerHours
+        fields = ["volunteer", "volunteer_name", "hours", "points"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        user = _user(self)
+        if user is not None:
+            fields["volunteer"].queryset = StaffMember.objects.editable_by(user)
+        return fields
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    team = serializers.PrimaryKeyRelatedField(queryset=VolunteerTeam.objects.all())
+    hours = HoursSerializer(many=True, required=False)
+
+    class Meta:
+        model = VolunteerActivity
+        fields = ["id", "team", "held_on", "category", "title", "note", "hours"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        user = _user(self)
+        if user is not None:
+            fields["team"].queryset = VolunteerTeam.objects.editable_by(user)
+        return fields
+
+
+class RewardSerializer(serializers.ModelSerializer):
+    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
+
+    class Meta:
+        model = Reward
+        fields = ["id", "organization", "name", "points", "stock", "is_active"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        user = _user(self)
+        if user is not None:
+            fields["organization"].queryset = Organization.objects.editable_by(user)
+        return fields
+
+
+class EntrySerializer(serializers.ModelSerializer):
+    volunteer = serializers.IntegerField(source="account.volunteer_id", read_only=True)
+    volunteer_name = serializers.CharField(source="account.volunteer.name", read_only=True)
+    reward_name = serializers.CharField(source="reward.name", read_only=True, default=None)
+
+    class Meta:
+        model = PointsEntry
+        fields = [
+            "id",
+            "volunteer",
+            "volunteer_name",
+            "kind",
+            "points",
+            "balance_after",
+            "hours",
+            "reward",
+            "reward_name",
+            "quantity",
+            "reverses",
+            "note",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class SpendSerializer(serializers.Serializer):
+    volunteer = serializers.PrimaryKeyRelatedField(queryset=StaffMember.objects.all())
+    reward = serializers.PrimaryKeyRelatedField(queryset=Reward.objects.all())
+    quantity = serializers.IntegerField(min_value=1, default=1)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        user = _user(self)
+        if user is not None:
+            fields["volunteer"].queryset = StaffMember.objects.editable_by(user)
+            fields["reward"].queryset = Reward.objects.editable_by(user)
+        return fields
+
+
+class ReverseSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class StatementSerializer(serializers.Serializer):
+    volunteer = serializers.IntegerField(source="volunteer.pk")
+    volunteer_name = serializers.CharField(source="volunteer.name")
+    start = serializers.DateField()
+    end = serializers.DateField()
+    opening = serializers.IntegerField()
+    earned = serializers.IntegerField()
+    spent = serializers.IntegerField()
+    closing = serializers.IntegerField()
+    hours = serializers.DecimalField(max_digits=8, decimal_places=1)
+    entries = EntrySerializer(many=True)
+
+
+class DutyRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="key")
+    name = serializers.CharField()
+    detail = serializers.CharField()
+    publicity_events = serializers.IntegerField()
+    resource_updates = serializers.IntegerField()
+    services = serializers.IntegerField()
+    care_visits = serializers.IntegerField()
+    volunteer_hours = serializers.DecimalField(max_digits=8, decimal_places=1)
+    full_time_staff = serializers.IntegerField(allow_null=True)
+
+
+class DutiesSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    people = DutyRowSerializer(many=True)
+    stations = DutyRowSerializer(many=True)

@@ -1,0 +1,399 @@
+import datetime as dt
+from dataclasses import asdict
+
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from accounts.api.base import ScopedViewSetMixin
+from accounts.pii import reveal
+from regions.models import Region
+from reports.exporting import ExcelExportViewSetMixin
+from reports.spreadsheets import ImportFailed
+from staff import exports, services
+from staff.models import (
+    PointsEntry,
+    Qualification,
+    Reward,
+    StaffMember,
+    StationResource,
+    TrainingRecord,
+    TrainingSession,
+    TrainingTarget,
+    VolunteerActivity,
+    VolunteerTeam,
+)
+from stations.models import Station
+
+from .filters import (
+    ActivityFilter,
+    EntryFilter,
+    QualificationFilter,
+    RecordFilter,
+    ResourceFilter,
+    SessionFilter,
+    StaffFilter,
+)
+from .serializers import (
+    ActivitySerializer,
+    DutiesSerializer,
+    EligibilitySerializer,
+    EntrySerializer,
+    ImportResultSerializer,
+    ProgressSerializer,
+    QualificationSerializer,
+    RecordSerializer,
+    ResourceSerializer,
+    ReverseSerializer,
+    RewardSerializer,
+    ScoreUploadSerializer,
+    SessionSerializer,
+    SpendSerializer,
+    StaffRevealSerializer,
+    StaffSerializer,
+    StatementSerializer,
+    TargetSerializer,
+    TeamSerializer,
+)
+
+NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
+
+
+def _date(value, default):
+    if not value:
+        return default
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise exceptions.ValidationError({"date": [_("Give dates as YYYY-MM-DD.")]}) from exc
+
+
+class StaffViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
+    """The three roles and volunteers of each company (phones and identity numbers masked;
+    ``reveal`` with permission, logged). ``eligibility`` says whether someone may serve at a
+    station and, if not, what is missing; ``duties`` is the monthly summary per person and
+    station."""
+
+    export_definition = exports.STAFF
+    queryset = StaffMember.objects.select_related("employer", "region", "user").prefetch_related(
+        "stations", "qualifications"
+    )
+    serializer_class = StaffSerializer
+    filterset_class = StaffFilter
+    http_method_names = NO_DELETE
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        stations = data.pop("stations", None)
+        serializer.instance = services.save_staff(None, by=self.request.user, stations=stations, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        stations = data.pop("stations", None)
+        serializer.instance = services.save_staff(
+            serializer.instance, by=self.request.user, stations=stations, **data
+        )
+
+    @extend_schema(responses=StaffRevealSerializer)
+    @action(detail=True, methods=["get"])
+    def reveal(self, request, pk=None):
+        """Phone and identity number in full (permission needed; the read is audit-logged)."""
+        return Response(reveal(self.get_object(), ("phone", "id_number"), by=request.user))
+
+    @extend_schema(
+        parameters=[OpenApiParameter("station", OpenApiTypes.INT, required=True)],
+        responses=EligibilitySerializer,
+    )
+    @action(detail=True, methods=["get"])
+    def eligibility(self, request, pk=None):
+        """May this person (through their login account) take orders at the station?"""
+        member = self.get_object()
+        try:
+            station = get_object_or_404(
+                Station.objects.visible_to(request.user), pk=int(request.query_params["station"])
+            )
+        except (KeyError, ValueError) as exc:
+            raise exceptions.ValidationError({"station": [_("Give the station id.")]}) from exc
+        if member.user is None:
+            reason = _("%(name)s has no login account.") % {"name": member.name}
+        else:
+            reason = services.serve_refusal(member.user, station)
+        return Response({"station": station.pk, "allowed": reason is None, "reason": reason})
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("month", OpenApiTypes.STR, description=_("YYYY-MM, default this month"))
+        ],
+        responses=DutiesSerializer,
+    )
+    @action(detail=False, methods=["get"])
+    def duties(self, request):
+        """What each person and each station did in a month: publicity events, resource
+        updates, services, care visits, volunteer hours (and 专职人员数 per station)."""
+        month = request.query_params.get("month") or timezone.localdate().strftime("%Y-%m")
+        services.month_bounds(month)
+        people, stations = services.monthly_duties(
+            self.filter_queryset(self.get_queryset()).prefetch_related(None),
+            Station.objects.visible_to(request.user).select_related("operator").exclude(status="closed"),
+            month,
+        )
+        return Response(DutiesSerializer({"month": month, "people": people, "stations": stations}).data)
+
+
+class QualificationViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
+    """Qualifications (e.g. 养老护理员, level, certificate, expiry); ``expiring`` lists those
+    within the warning period."""
+
+    export_definition = exports.QUALIFICATIONS
+    queryset = Qualification.objects.select_related("staff")
+    serializer_class = QualificationSerializer
+    filterset_class = QualificationFilter
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = services.save_qualification(None, by=self.request.user, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("staff", None)
+        serializer.instance = services.save_qualification(serializer.instance, by=self.request.user, **data)
+
+    def perform_destroy(self, instance):
+        services.delete_qualification(instance, by=self.request.user)
+
+    @extend_schema(responses=QualificationSerializer(many=True))
+    @action(detail=False, methods=["get"])
+    def expiring(self, request):
+        found = services.expiring_qualifications(self.filter_queryset(self.get_queryset()))
+        return Response(self.get_serializer(found[:500], many=True).data)
+
+
+class SessionViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
+    """Training sessions (pre-job, special, periodic) with pass marks; ``import_scores`` takes
+    the attendance and score sheet (all rows or none); ``progress`` is the district's
+    person-times against its target by street and company."""
+
+    export_definition = exports.SESSIONS
+    queryset = TrainingSession.objects.select_related("organiser", "region").annotate(
+        record_total=Count("records", distinct=True),
+        passed_total=Count("records", filter=Q(records__passed=True), distinct=True),
+    )
+    serializer_class = SessionSerializer
+    filterset_class = SessionFilter
+    http_method_names = NO_DELETE
+
+    def perform_create(self, serializer):
+        serializer.instance = services.save_session(None, by=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.save_session(
+            serializer.instance, by=self.request.user, **serializer.validated_data
+        )
+
+    @extend_schema(request=ScoreUploadSerializer, responses=ImportResultSerializer)
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="import-scores",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_scores(self, request, pk=None):
+        session = self.get_object()
+        upload = ScoreUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        file = upload.validated_data["file"]
+        try:
+            result = services.import_scores(session, file, by=request.user, filename=file.name, channel="api")
+        except ImportFailed as exc:
+            return Response(
+                {
+                    "error": {
+                        "code": "import_failed",
+                        "message": _("Nothing was imported: %(count)d problems.")
+                        % {"count": len(exc.errors)},
+                        "rows": [{**asdict(error), "text": str(error)} for error in exc.errors],
+                    }
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response({"rows": result.rows})
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("region", OpenApiTypes.STR, required=True, description=_("district code")),
+            OpenApiParameter("year", OpenApiTypes.INT, description=_("default this year")),
+        ],
+        responses=ProgressSerializer,
+    )
+    @action(detail=False, methods=["get"])
+    def progress(self, request):
+        region = get_object_or_404(Region, code=request.query_params.get("region", ""))
+        try:
+            year = int(request.query_params.get("year") or timezone.localdate().year)
+        except ValueError as exc:
+            raise exceptions.ValidationError({"year": [_("Give the year as a number.")]}) from exc
+        progress = services.training_progress(
+            region, year, records=TrainingRecord.objects.visible_to(request.user)
+        )
+        return Response(ProgressSerializer(progress).data)
+
+
+class RecordViewSet(
+    ExcelExportViewSetMixin,
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Attendance and scores. POST records (or corrects) one person's result; ``passed`` is
+    derived from the session's pass marks. Companies read their staff's results."""
+
+    export_definition = exports.RECORDS
+    queryset = TrainingRecord.objects.select_related("session", "staff__employer")
+    serializer_class = RecordSerializer
+    filterset_class = RecordFilter
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = services.record_result(
+            data.pop("session"), data.pop("staff"), by=self.request.user, **data
+        )
+
+
+class TargetViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    queryset = TrainingTarget.objects.select_related("region")
+    serializer_class = TargetSerializer
+    http_method_names = NO_DELETE
+
+    def perform_create(self, serializer):
+        serializer.instance = services.save_target(
+            TrainingTarget(**serializer.validated_data), by=self.request.user
+        )
+
+    def perform_update(self, serializer):
+        target = serializer.instance
+        for name, value in serializer.validated_data.items():
+            setattr(target, name, value)
+        serializer.instance = services.save_target(target, by=self.request.user)
+
+
+class ResourceViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
+    """Stations' resource information, kept by their information officers (信息员)."""
+
+    export_definition = exports.RESOURCES
+    queryset = StationResource.objects.select_related("station", "updated_by")
+    serializer_class = ResourceSerializer
+    filterset_class = ResourceFilter
+    http_method_names = NO_DELETE
+
+    def perform_create(self, serializer):
+        serializer.instance = services.save_resource(None, by=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("station", None)
+        serializer.instance = services.save_resource(serializer.instance, by=self.request.user, **data)
+
+
+class TeamViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    queryset = VolunteerTeam.objects.select_related("organization", "community").prefetch_related("members")
+    serializer_class = TeamSerializer
+    http_method_names = NO_DELETE
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        members = data.pop("members", None)
+        serializer.instance = services.save_team(None, by=self.request.user, members=members, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        members = data.pop("members", None)
+        serializer.instance = services.save_team(
+            serializer.instance, by=self.request.user, members=members, **data
+        )
+
+
+class ActivityViewSet(
+    ExcelExportViewSetMixin,
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Volunteer activities with each member's hours; the points are earned on creation."""
+
+    export_definition = exports.ACTIVITIES
+    queryset = VolunteerActivity.objects.select_related("team").prefetch_related(
+        "hours__volunteer", "hours__points_entry"
+    )
+    serializer_class = ActivitySerializer
+    filterset_class = ActivityFilter
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        hours = {row["volunteer"]: row["hours"] for row in data.pop("hours", [])}
+        serializer.instance = services.record_activity(by=self.request.user, hours=hours, **data)
+
+
+class RewardViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    queryset = Reward.objects.select_related("organization")
+    serializer_class = RewardSerializer
+    http_method_names = NO_DELETE
+
+
+class LedgerViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """The append-only points ledger. ``spend`` exchanges points for goods (never below zero);
+    ``reverse`` corrects an entry with its opposite; ``statement`` is a volunteer's statement."""
+
+    export_definition = exports.LEDGER
+    queryset = PointsEntry.objects.select_related("account__volunteer", "reward")
+    serializer_class = EntrySerializer
+    filterset_class = EntryFilter
+
+    @extend_schema(request=SpendSerializer, responses=EntrySerializer)
+    @action(detail=False, methods=["post"])
+    def spend(self, request):
+        serializer = SpendSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        entry = services.spend_points(by=request.user, **serializer.validated_data)
+        return Response(EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReverseSerializer, responses=EntrySerializer)
+    @action(detail=True, methods=["post"])
+    def reverse(self, request, pk=None):
+        serializer = ReverseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        entry = services.reverse_entry(self.get_object(), by=request.user, **serializer.validated_data)
+        return Response(EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+    def is_editable(self, obj):
+        return StaffMember.objects.editable_by(self.request.user).filter(pk=obj.account.volunteer_id).exists()
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("volunteer", OpenApiTypes.INT, required=True),
+            OpenApiParameter("start", OpenApiTypes.DATE),
+            OpenApiParameter("end", OpenApiTypes.DATE),
+        ],
+        responses=StatementSerializer,
+    )
+    @action(detail=False, methods=["get"])
+    def statement(self, request):
+        try:
+            volunteer_id = int(request.query_params["volunteer"])
+        except (KeyError, ValueError) as exc:
+            raise exceptions.ValidationError({"volunteer": [_("Give the volunteer's id.")]}) from exc
+        volunteer = get_object_or_404(StaffMember.objects.visible_to(request.user), pk=volunteer_id)
+        today = timezone.localdate()
+        start = _date(request.query_params.get("start"), today.replace(month=1, day=1))
+        end = _date(request.query_params.get("end"), today)
+        return Response(StatementSerializer(services.statement(volunteer, start=start, end=end)).data)

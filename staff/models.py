@@ -1,0 +1,709 @@
+"""The three roles (三员: 宣传员、信息员、服务员) of each company and station, their
+qualifications, the training and assessment bureaus run (000), the resource information that
+information officers keep, and the volunteer teams with their points ledger (001, 互助式养老)."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.audit import AuditedModel
+from accounts.pii import EncryptedCharField, mask_id_number, mask_phone
+from accounts.scoping import ScopedQuerySet
+
+
+class StaffRole(models.TextChoices):
+    PUBLICITY = "publicity", _("Publicity officer (宣传员)")
+    INFORMATION = "information", _("Information officer (信息员)")
+    SERVICE = "service", _("Service officer (服务员)")
+
+
+class EmploymentKind(models.TextChoices):
+    FULL_TIME = "full_time", _("Full-time")
+    PART_TIME = "part_time", _("Part-time")
+    VOLUNTEER = "volunteer", _("Volunteer")
+
+
+class StaffStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    LEFT = "left", _("Left")
+
+
+class StaffQuerySet(ScopedQuerySet):
+    region_path = "region"
+    organization_path = "employer"
+
+
+class StaffMember(AuditedModel):
+    """A person of a company or station team. Phone and identity number are encrypted; the
+    ``*_hash`` columns serve exact matching (score imports, search) without decrypting."""
+
+    name = models.CharField(_("name"), max_length=50, db_index=True)
+    phone = EncryptedCharField(_("phone"), blank=True)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    id_number = EncryptedCharField(_("identity number"), blank=True)
+    id_number_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    employer = models.ForeignKey(
+        "accounts.Organization", verbose_name=_("employer"), on_delete=models.PROTECT, related_name="staff"
+    )
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("street or community"),
+        on_delete=models.PROTECT,
+        related_name="staff",
+        help_text=_("Where the person works; training pass rates are reported by this street."),
+    )
+    stations = models.ManyToManyField(
+        "stations.Station",
+        verbose_name=_("stations"),
+        blank=True,
+        related_name="staff",
+        help_text=_("Leave empty for someone who works at all of the employer's stations."),
+    )
+    roles = models.JSONField(_("roles"), default=list, blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=EmploymentKind.choices, default=EmploymentKind.FULL_TIME
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=StaffStatus.choices, default=StaffStatus.ACTIVE, db_index=True
+    )
+    joined_on = models.DateField(_("joined on"), default=timezone.localdate)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="staff_profile",
+        help_text=_("Needed to take orders and log services in the portal or the API."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = StaffQuerySet.as_manager()
+
+    audit_ignore = frozenset({"created_at", "phone_hash", "id_number_hash"})
+    audit_secret = frozenset({"phone", "id_number"})
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff members")
+        ordering = ["employer__name", "name", "id"]
+        permissions = [
+            ("view_personal_data_staffmember", _("Can see staff phones and identity numbers unmasked"))
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),
+                name="staff_left_after_joined",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def phone_masked(self):
+        return mask_phone(self.phone)
+
+    @property
+    def id_number_masked(self):
+        return mask_id_number(self.id_number)
+
+    def has_role(self, role) -> bool:
+        return role in (self.roles or [])
+
+    def roles_display(self):
+        labels = dict(StaffRole.choices)
+        return "、".join(str(labels.get(r, r)) for r in self.roles or [])
+
+    def clean(self):
+        errors = {}
+        unknown = [r for r in self.roles or [] if r not in StaffRole.values]
+        if unknown:
+            errors["roles"] = _("Unknown roles: %(names)s") % {"names": ", ".join(map(str, unknown))}
+        if self.status == StaffStatus.LEFT and not self.left_on:
+            errors["left_on"] = _("Give the date the person left.")
+        if self.left_on and self.joined_on and self.left_on < self.joined_on:
+            errors["left_on"] = _("The person cannot leave before joining.")
+        if self.region_id and len(self.region.code) < 9:
+            errors["region"] = _("Choose the street/town or community where the person works.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class QualificationLevel(models.TextChoices):
+    # 养老护理员国家职业技能标准: five levels
+    LEVEL_5 = "5", _("Level 5 (初级工)")
+    LEVEL_4 = "4", _("Level 4 (中级工)")
+    LEVEL_3 = "3", _("Level 3 (高级工)")
+    LEVEL_2 = "2", _("Level 2 (技师)")
+    LEVEL_1 = "1", _("Level 1 (高级技师)")
+    NONE = "", _("No level")
+
+
+class StaffChildQuerySet(ScopedQuerySet):
+    region_path = "staff__region"
+    organization_path = "staff__employer"
+
+
+class Qualification(AuditedModel):
+    staff = models.ForeignKey(
+        StaffMember, verbose_name=_("staff member"), on_delete=models.CASCADE, related_name="qualifications"
+    )
+    name = models.CharField(_("qualification"), max_length=100, help_text=_("e.g. 养老护理员"))
+    level = models.CharField(
+        _("level"), max_length=2, choices=QualificationLevel.choices, blank=True, default=""
+    )
+    certificate_number = models.CharField(_("certificate number"), max_length=64, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True, db_index=True)
+    expiry_notified_on = models.DateField(_("expiry notice sent on"), null=True, blank=True, editable=False)
+
+    objects = StaffChildQuerySet.as_manager()
+
+    audit_ignore = frozenset({"expiry_notified_on"})
+
+    class Meta:
+        verbose_name = _("qualification")
+        verbose_name_plural = _("qualifications")
+        ordering = ["expires_on", "id"]
+
+    def __str__(self):
+        level = self.get_level_display() if self.level else ""
+        return f"{self.name} {level}".strip()
+
+    def clean(self):
+        if self.issued_on and self.expires_on and self.expires_on <= self.issued_on:
+            raise ValidationError({"expires_on": _("A certificate expires after it is issued.")})
+
+    def days_left(self, today=None):
+        if self.expires_on is None:
+            return None
+        return (self.expires_on - (today or timezone.localdate())).days
+
+
+class TrainingKind(models.TextChoices):
+    PRE_JOB = "pre_job", _("Pre-job (岗前)")
+    SPECIAL = "special", _("Special (专项)")
+    PERIODIC = "periodic", _("Periodic (定期)")
+
+
+class TrainingSessionQuerySet(ScopedQuerySet):
+    """Sessions are not personal: every signed-in user reads them (companies see what their
+    staff attend); officers of the region change them."""
+
+    region_path = "region"
+
+    def visible_to(self, user):
+        return self.all() if user is not None and user.is_authenticated and user.is_active else self.none()
+
+
+class TrainingSession(AuditedModel):
+    organiser = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("organiser"),
+        on_delete=models.PROTECT,
+        related_name="training_sessions",
+    )
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        related_name="training_sessions",
+        help_text=_("The district (or street) the session is for."),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=TrainingKind.choices)
+    starts_on = models.DateField(_("starts on"), db_index=True)
+    ends_on = models.DateField(_("ends on"))
+    hours = models.DecimalField(
+        _("hours"), max_digits=5, decimal_places=1, validators=[MinValueValidator(0.5)], default=4
+    )
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    instructors = models.CharField(_("instructors"), max_length=300, blank=True)
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    theory_pass_mark = models.DecimalField(
+        _("theory pass mark"),
+        max_digits=5,
+        decimal_places=1,
+        default=60,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    practical_pass_mark = models.DecimalField(
+        _("practical pass mark"),
+        max_digits=5,
+        decimal_places=1,
+        default=60,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = TrainingSessionQuerySet.as_manager()
+
+    audit_ignore = frozenset({"created_at"})
+
+    class Meta:
+        verbose_name = _("training session")
+        verbose_name_plural = _("training sessions")
+        ordering = ["-starts_on", "-id"]
+
+    def __str__(self):
+        return f"{self.starts_on:%Y-%m-%d} {self.title}"
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("A session cannot end before it starts.")})
+
+
+class TrainingRecordQuerySet(StaffChildQuerySet):
+    def scope_condition(self, user, scope, *, edit):
+        # Scores are the bureau's: companies read their staff's results but never change them.
+        if edit:
+            condition = None
+            for code in scope.region_codes(edit=True):
+                part = Q(staff__region__code__startswith=code)
+                condition = part if condition is None else condition | part
+            return condition
+        return super().scope_condition(user, scope, edit=edit)
+
+
+def derive_passed(session, attended, theory_score, practical_score) -> bool:
+    """000: 理论与实操考核 — passed only with both marks reached (and present)."""
+    return bool(
+        attended
+        and theory_score is not None
+        and practical_score is not None
+        and theory_score >= session.theory_pass_mark
+        and practical_score >= session.practical_pass_mark
+    )
+
+
+class TrainingRecord(AuditedModel):
+    session = models.ForeignKey(
+        TrainingSession, verbose_name=_("session"), on_delete=models.CASCADE, related_name="records"
+    )
+    staff = models.ForeignKey(
+        StaffMember, verbose_name=_("staff member"), on_delete=models.PROTECT, related_name="training_records"
+    )
+    attended = models.BooleanField(_("attended"), default=False)
+    theory_score = models.DecimalField(
+        _("theory score"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    practical_score = models.DecimalField(
+        _("practical score"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    passed = models.BooleanField(_("passed"), default=False, editable=False)
+    certificate_number = models.CharField(_("certificate number"), max_length=64, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = TrainingRecordQuerySet.as_manager()
+
+    audit_ignore = frozenset({"updated_at"})
+
+    class Meta:
+        verbose_name = _("training record")
+        verbose_name_plural = _("training records")
+        ordering = ["session", "staff__name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "staff"], name="one_record_per_session_staff")
+        ]
+        indexes = [models.Index(fields=["staff", "passed"], name="training_staff_passed_idx")]
+
+    def __str__(self):
+        return f"{self.session} · {self.staff}"
+
+    def clean(self):
+        if not self.attended and (self.theory_score is not None or self.practical_score is not None):
+            raise ValidationError({"attended": _("Scores can only be given to someone who attended.")})
+
+    def save(self, *args, **kwargs):
+        self.passed = derive_passed(self.session, self.attended, self.theory_score, self.practical_score)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "passed"}
+        super().save(*args, **kwargs)
+
+
+class TrainingTargetQuerySet(ScopedQuerySet):
+    region_path = "region"
+
+    def visible_to(self, user):
+        return self.all() if user is not None and user.is_authenticated and user.is_active else self.none()
+
+
+class TrainingTarget(AuditedModel):
+    """000: 全区培训 200 人次 — person-times of training per district and year."""
+
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("district"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    person_times = models.PositiveIntegerField(_("target person-times"), default=200)
+
+    objects = TrainingTargetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("training target")
+        verbose_name_plural = _("training targets")
+        ordering = ["-year", "region__code"]
+        constraints = [models.UniqueConstraint(fields=["region", "year"], name="one_target_per_region_year")]
+
+    def __str__(self):
+        return f"{self.region} {self.year}: {self.person_times}"
+
+
+class ResourceKind(models.TextChoices):
+    # 000 服务资源清单: elderly-service units, charities, volunteer teams, welfare organisations
+    ELDERLY_SERVICE = "elderly_service", _("Elderly-service unit")
+    MEDICAL = "medical", _("Medical institution")
+    CHARITY = "charity", _("Charity")
+    VOLUNTEER_TEAM = "volunteer_team", _("Volunteer team")
+    WELFARE = "welfare", _("Welfare organisation")
+    MERCHANT = "merchant", _("Merchant or service provider")
+    OTHER = "other", _("Other")
+
+
+class StationResourceQuerySet(ScopedQuerySet):
+    region_path = "station__region"
+    organization_path = "station__operator"
+
+
+class StationResource(AuditedModel):
+    """A line of a station's resource information, kept current and posted by its information
+    officers (000: 信息员 持续梳理更新辖区养老服务资源信息). Every change is in the audit log."""
+
+    station = models.ForeignKey(
+        "stations.Station", verbose_name=_("station"), on_delete=models.CASCADE, related_name="resources"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ResourceKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    contact = models.CharField(_("contact person"), max_length=50, blank=True)
+    phone = models.CharField(_("service phone"), max_length=30, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    services = models.CharField(_("what they offer"), max_length=300, blank=True)
+    is_current = models.BooleanField(_("current"), default=True)
+    updated_by = models.ForeignKey(
+        StaffMember,
+        verbose_name=_("updated by"),
+        on_delete=models.PROTECT,
+        related_name="resource_updates",
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, db_index=True)
+
+    objects = StationResourceQuerySet.as_manager()
+
+    audit_ignore = frozenset({"updated_at"})
+
+    class Meta:
+        verbose_name = _("resource information")
+        verbose_name_plural = _("resource information")
+        ordering = ["station", "kind", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+# --- volunteers and mutual aid (001) ----------------------------------------------------------
+
+
+class VolunteerTeamQuerySet(ScopedQuerySet):
+    region_path = "community"
+    organization_path = "organization"
+
+
+class VolunteerTeam(AuditedModel):
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="volunteer_teams",
+    )
+    station = models.ForeignKey(
+        "stations.Station",
+        verbose_name=_("station"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="volunteer_teams",
+    )
+    community = models.ForeignKey(
+        "regions.Region", verbose_name=_("street or community"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    leader = models.ForeignKey(
+        StaffMember,
+        verbose_name=_("leader"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_teams",
+    )
+    members = models.ManyToManyField(
+        StaffMember, verbose_name=_("members"), blank=True, related_name="volunteer_teams"
+    )
+    founded_on = models.DateField(_("founded on"), default=timezone.localdate)
+
+    objects = VolunteerTeamQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("volunteer team")
+        verbose_name_plural = _("volunteer teams")
+        ordering = ["community__code", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ActivityCategory(models.TextChoices):
+    CARE_VISIT = "care_visit", _("Care visit (寻访关爱)")
+    COMPANIONSHIP = "companionship", _("Companionship")
+    ERRANDS = "errands", _("Errands")
+    MUTUAL_HELP = "mutual_help", _("Neighbour help (邻里互助)")
+    PUBLICITY = "publicity", _("Publicity")
+    OTHER = "other", _("Other")
+
+
+class TeamChildQuerySet(ScopedQuerySet):
+    region_path = "team__community"
+    organization_path = "team__organization"
+
+
+class VolunteerActivity(AuditedModel):
+    team = models.ForeignKey(
+        VolunteerTeam, verbose_name=_("team"), on_delete=models.PROTECT, related_name="activities"
+    )
+    held_on = models.DateField(_("date"), db_index=True)
+    category = models.CharField(_("category"), max_length=16, choices=ActivityCategory.choices)
+    title = models.CharField(_("title"), max_length=200)
+    note = models.TextField(_("note"), blank=True)
+
+    objects = TeamChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("volunteer activity")
+        verbose_name_plural = _("volunteer activities")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self):
+        return f"{self.held_on:%Y-%m-%d} {self.title}"
+
+
+class VolunteerHoursQuerySet(ScopedQuerySet):
+    region_path = "activity__team__community"
+    organization_path = "activity__team__organization"
+
+
+class VolunteerHours(models.Model):
+    """Hours one volunteer gave in one activity; the points they earned are a ledger entry."""
+
+    activity = models.ForeignKey(
+        VolunteerActivity, verbose_name=_("activity"), on_delete=models.PROTECT, related_name="hours"
+    )
+    volunteer = models.ForeignKey(
+        StaffMember, verbose_name=_("volunteer"), on_delete=models.PROTECT, related_name="volunteer_hours"
+    )
+    hours = models.DecimalField(
+        _("hours"), max_digits=5, decimal_places=1, validators=[MinValueValidator(0.5), MaxValueValidator(24)]
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    objects = VolunteerHoursQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("volunteer hours")
+        verbose_name_plural = _("volunteer hours")
+        ordering = ["-recorded_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "volunteer"], name="one_hours_entry_per_activity")
+        ]
+
+    def __str__(self):
+        return f"{self.volunteer} {self.hours} h · {self.activity}"
+
+
+class OrganizationChildQuerySet(ScopedQuerySet):
+    region_path = "organization__region"
+    organization_path = "organization"
+
+
+class PointsRule(AuditedModel):
+    """How many points an hour of volunteering earns for an organisation's volunteers, from a
+    date on; the rule in force on the activity's date applies (001: 志愿服务积分)."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
+    )
+    effective_from = models.DateField(_("in force from"))
+    points_per_hour = models.PositiveIntegerField(_("points per hour"), default=10)
+    max_hours_per_activity = models.DecimalField(
+        _("hours counted per activity at most"), max_digits=4, decimal_places=1, default=8
+    )
+
+    objects = OrganizationChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("points rule")
+        verbose_name_plural = _("points rules")
+        ordering = ["organization", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "effective_from"], name="one_rule_per_date")
+        ]
+
+    def __str__(self):
+        return _("%(points)s points per hour from %(date)s") % {
+            "points": self.points_per_hour,
+            "date": self.effective_from,
+        }
+
+
+class Reward(AuditedModel):
+    """Goods volunteers may take for their points (生活用品)."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField(_("goods"), max_length=100)
+    points = models.PositiveIntegerField(_("points each"), validators=[MinValueValidator(1)])
+    stock = models.PositiveIntegerField(
+        _("in stock"), null=True, blank=True, help_text=_("Leave empty when stock is not counted.")
+    )
+    is_active = models.BooleanField(_("available"), default=True)
+
+    objects = OrganizationChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reward")
+        verbose_name_plural = _("rewards")
+        ordering = ["organization", "points", "name"]
+
+    def __str__(self):
+        return f"{self.name}（{self.points} 分）"
+
+
+class PointsAccountQuerySet(ScopedQuerySet):
+    region_path = "volunteer__region"
+    organization_path = "volunteer__employer"
+
+
+class PointsAccount(models.Model):
+    """One per volunteer: the balance, kept with every entry; the row is locked while an entry
+    is written so that concurrent spending cannot overdraw it."""
+
+    volunteer = models.OneToOneField(
+        StaffMember, verbose_name=_("volunteer"), on_delete=models.PROTECT, related_name="points_account"
+    )
+    balance = models.IntegerField(_("balance"), default=0)
+
+    objects = PointsAccountQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("points account")
+        verbose_name_plural = _("points accounts")
+        constraints = [
+            models.CheckConstraint(condition=Q(balance__gte=0), name="points_balance_not_negative")
+        ]
+
+    def __str__(self):
+        return f"{self.volunteer}: {self.balance}"
+
+
+class EntryKind(models.TextChoices):
+    EARN = "earn", _("Earned")
+    SPEND = "spend", _("Spent")
+    REVERSAL = "reversal", _("Reversal")
+
+
+class AppendOnlyQuerySet(ScopedQuerySet):
+    region_path = "account__volunteer__region"
+    organization_path = "account__volunteer__employer"
+
+    def update(self, **kwargs):
+        raise ValidationError(_("Ledger entries cannot be changed; write a reversing entry."))
+
+    def delete(self):
+        raise ValidationError(_("Ledger entries cannot be deleted; write a reversing entry."))
+
+
+class PointsEntry(models.Model):
+    """The append-only points ledger: entries are never changed or deleted (PostgreSQL refuses
+    it with a trigger too); a correction is a reversing entry."""
+
+    account = models.ForeignKey(
+        PointsAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="entries"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=EntryKind.choices)
+    points = models.IntegerField(_("points"), help_text=_("Positive when earned, negative when spent."))
+    balance_after = models.IntegerField(_("balance after"))
+    hours = models.OneToOneField(
+        VolunteerHours,
+        verbose_name=_("volunteer hours"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="points_entry",
+    )
+    reward = models.ForeignKey(
+        Reward, verbose_name=_("goods"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    quantity = models.PositiveIntegerField(_("quantity"), null=True, blank=True)
+    reverses = models.OneToOneField(
+        "self",
+        verbose_name=_("reverses"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("entered at"), default=timezone.now, db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("points entry")
+        verbose_name_plural = _("points ledger")
+        ordering = ["account", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(balance_after__gte=0), name="points_entry_balance_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="earn", points__gt=0) | Q(kind="spend", points__lt=0) | Q(kind="reversal")),
+                name="points_entry_sign_matches_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.points:+d} → {self.balance_after}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("Ledger entries cannot be changed; write a reversing entry."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Ledger entries cannot be deleted; write a reversing entry."))
