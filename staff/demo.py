@@ -63,7 +63,7 @@ def load_people() -> int:
     companies = list(
         Organization.objects.filter(kind=OrganizationKind.PROPERTY_COMPANY, name__endswith="（演示）")
         .select_related("region")
-        .order_by("name")
+        .order_by("pk")
     )
     company_staff = User.objects.filter(username="company_staff").first()
     for index, company in enumerate(companies):
