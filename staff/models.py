@@ -2,6 +2,8 @@
 qualifications, the training and assessment bureaus run (000), the resource information that
 information officers keep, and the volunteer teams with their points ledger (001, 互助式养老)."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -222,7 +224,7 @@ class TrainingSession(AuditedModel):
     starts_on = models.DateField(_("starts on"), db_index=True)
     ends_on = models.DateField(_("ends on"))
     hours = models.DecimalField(
-        _("hours"), max_digits=5, decimal_places=1, validators=[MinValueValidator(0.5)], default=4
+        _("hours"), max_digits=5, decimal_places=1, validators=[MinValueValidator(Decimal("0.5"))], default=4
     )
     place = models.CharField(_("place"), max_length=200, blank=True)
     instructors = models.CharField(_("instructors"), max_length=300, blank=True)
@@ -517,7 +519,10 @@ class VolunteerHours(models.Model):
         StaffMember, verbose_name=_("volunteer"), on_delete=models.PROTECT, related_name="volunteer_hours"
     )
     hours = models.DecimalField(
-        _("hours"), max_digits=5, decimal_places=1, validators=[MinValueValidator(0.5), MaxValueValidator(24)]
+        _("hours"),
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(24)],
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

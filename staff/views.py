@@ -200,7 +200,8 @@ def training(request):
         .annotate(
             record_total=Count("records", distinct=True),
             passed_total=Count("records", filter=Q(records__passed=True), distinct=True),
-        )[:50]
+        )
+        .order_by("-starts_on", "-id")[:50]
     )
     return render(
         request,

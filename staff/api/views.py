@@ -181,9 +181,13 @@ class SessionViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.Model
     person-times against its target by street and company."""
 
     export_definition = exports.SESSIONS
-    queryset = TrainingSession.objects.select_related("organiser", "region").annotate(
-        record_total=Count("records", distinct=True),
-        passed_total=Count("records", filter=Q(records__passed=True), distinct=True),
+    queryset = (
+        TrainingSession.objects.select_related("organiser", "region")
+        .annotate(
+            record_total=Count("records", distinct=True),
+            passed_total=Count("records", filter=Q(records__passed=True), distinct=True),
+        )
+        .order_by("-starts_on", "-id")
     )
     serializer_class = SessionSerializer
     filterset_class = SessionFilter

@@ -31,7 +31,9 @@ def _balance(volunteer):
 
 @pytest.fixture
 def rice(world):
-    return services.save_reward(by=world.company_a_admin, organization=world.company_a, name="大米", points=30, stock=5)
+    return services.save_reward(
+        by=world.company_a_admin, organization=world.company_a, name="大米", points=30, stock=5
+    )
 
 
 def test_hours_earn_points_by_the_rule_in_force_on_the_day(world, team, volunteer, settings):
@@ -120,7 +122,9 @@ def test_postgresql_refuses_changing_the_ledger_behind_the_models_back(postgres,
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_spending_cannot_overdraw(postgres, world, team, volunteer):
-    rice = services.save_reward(by=world.company_a_admin, organization=world.company_a, name="大米", points=70)
+    rice = services.save_reward(
+        by=world.company_a_admin, organization=world.company_a, name="大米", points=70
+    )
     _earn(world, team, volunteer, 8)  # 80 points: enough for one exchange of 70, not two
     barrier = threading.Barrier(4)
     outcomes = []
@@ -152,7 +156,9 @@ def test_statement_has_opening_entries_and_closing(world, team, volunteer, rice)
     whole = services.statement(volunteer, start=today - dt.timedelta(days=30), end=today)
     assert (whole.opening, whole.earned, whole.spent, whole.closing) == (0, 50, 30, 20)
     assert whole.hours == Decimal(5)
-    later = services.statement(volunteer, start=today + dt.timedelta(days=1), end=today + dt.timedelta(days=2))
+    later = services.statement(
+        volunteer, start=today + dt.timedelta(days=1), end=today + dt.timedelta(days=2)
+    )
     assert (later.opening, later.entries, later.closing) == (20, [], 20)
 
 
@@ -168,10 +174,14 @@ def test_other_companies_cannot_spend_or_see_the_ledger(world, team, volunteer, 
     own = api_client_for(world.company_a_admin)
     assert own.get("/api/v1/points-ledger/").json()["count"] == 1
     response = own.post(
-        "/api/v1/points-ledger/spend/", {"volunteer": volunteer.pk, "reward": rice.pk, "quantity": 2}, format="json"
+        "/api/v1/points-ledger/spend/",
+        {"volunteer": volunteer.pk, "reward": rice.pk, "quantity": 2},
+        format="json",
     )
     assert response.status_code == 400 and "积分不足" in str(response.json())
-    response = own.post("/api/v1/points-ledger/spend/", {"volunteer": volunteer.pk, "reward": rice.pk}, format="json")
+    response = own.post(
+        "/api/v1/points-ledger/spend/", {"volunteer": volunteer.pk, "reward": rice.pk}, format="json"
+    )
     assert response.status_code == 201 and response.json()["balance_after"] == 20
     entry = response.json()["id"]
     denied = api_client_for(world.company_b_admin).post(

@@ -38,7 +38,10 @@ def test_a_clean_sheet_imports_every_row_and_derives_passes(world, pre_job, peop
     )
     result = services.import_scores(pre_job, sheet, by=world.changning_officer, filename="成绩.xlsx")
     assert result.rows == 3
-    records = {r.staff.name + r.staff.employer.name: r for r in TrainingRecord.objects.select_related("staff__employer")}
+    records = {
+        r.staff.name + r.staff.employer.name: r
+        for r in TrainingRecord.objects.select_related("staff__employer")
+    }
     assert records["张三甲物业"].passed and records["张三甲物业"].certificate_number == "GQ-001"
     assert not records["李四甲物业"].passed and records["李四甲物业"].practical_score == Decimal(65)
     assert not records["王五乙物业"].attended
@@ -100,7 +103,11 @@ def test_admin_import_shows_every_error_then_imports_a_good_sheet(world, pre_job
     bad = workbook_bytes([HEADER, ["无此人", "", "是", 90, 90, ""]])
     bad.name = "bad.xlsx"
     page = client.post(url, {"file": bad})
-    assert page.status_code == 200 and "无此人" in page.content.decode() and "未导入任何数据" in page.content.decode()
+    assert (
+        page.status_code == 200
+        and "无此人" in page.content.decode()
+        and "未导入任何数据" in page.content.decode()
+    )
     good = workbook_bytes([HEADER, ["张三", "", "是", 90, 90, ""]])
     good.name = "good.xlsx"
     assert client.post(url, {"file": good}).status_code == 302

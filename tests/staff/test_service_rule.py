@@ -28,7 +28,9 @@ def _log(world, station, resident, user):
 def test_service_officer_is_refused_before_and_allowed_after_passing_pre_job(
     world, station_a, resident, server, pre_job
 ):
-    order = services.create_order(by=world.company_a_admin, resident=resident, station=station_a, category="meals")
+    order = services.create_order(
+        by=world.company_a_admin, resident=resident, station=station_a, category="meals"
+    )
     with pytest.raises(ValidationError) as refused:
         services.transition_order(order, "assign", by=world.company_a_admin, staff=server.user)
     assert "岗前培训" in str(refused.value)
@@ -43,12 +45,20 @@ def test_service_officer_is_refused_before_and_allowed_after_passing_pre_job(
     assert _log(world, station_a, resident, server.user).staff == server.user
 
 
-def test_failing_either_mark_or_only_special_training_does_not_qualify(world, station_a, server, pre_job, special):
-    staff_services.record_result(special, server, by=world.changning_officer, theory_score=95, practical_score=95)
+def test_failing_either_mark_or_only_special_training_does_not_qualify(
+    world, station_a, server, pre_job, special
+):
+    staff_services.record_result(
+        special, server, by=world.changning_officer, theory_score=95, practical_score=95
+    )
     assert "岗前培训" in staff_services.serve_refusal(server.user, station_a)
-    staff_services.record_result(pre_job, server, by=world.changning_officer, theory_score=90, practical_score=69)
+    staff_services.record_result(
+        pre_job, server, by=world.changning_officer, theory_score=90, practical_score=69
+    )
     assert "岗前培训" in staff_services.serve_refusal(server.user, station_a)
-    staff_services.record_result(pre_job, server, by=world.changning_officer, theory_score=90, practical_score=70)
+    staff_services.record_result(
+        pre_job, server, by=world.changning_officer, theory_score=90, practical_score=70
+    )
     assert staff_services.serve_refusal(server.user, station_a) is None
 
 
@@ -59,8 +69,12 @@ def test_the_refusal_names_everything_that_is_missing(world, station_a):
     assert "李宣传" in reason and "不是服务员" in reason and "岗前培训" in reason
 
 
-def test_people_off_the_list_left_or_at_another_station_are_refused(world, station_a, station_b, server, pre_job):
-    staff_services.record_result(pre_job, server, by=world.changning_officer, theory_score=80, practical_score=80)
+def test_people_off_the_list_left_or_at_another_station_are_refused(
+    world, station_a, station_b, server, pre_job
+):
+    staff_services.record_result(
+        pre_job, server, by=world.changning_officer, theory_score=80, practical_score=80
+    )
     stranger = make_user("a_stranger", world.company_a, "staff")
     assert "人员名单" in staff_services.serve_refusal(stranger, station_a)
     assert "人员名单" in staff_services.serve_refusal(server.user, station_b)  # another operator's station
@@ -84,15 +98,22 @@ def test_people_off_the_list_left_or_at_another_station_are_refused(world, stati
 
 def test_api_assign_says_what_is_missing_and_eligibility_agrees(world, station_a, resident, server, pre_job):
     client = api_client_for(world.company_a_admin)
-    order = services.create_order(by=world.company_a_admin, resident=resident, station=station_a, category="meals")
+    order = services.create_order(
+        by=world.company_a_admin, resident=resident, station=station_a, category="meals"
+    )
     response = client.post(f"/api/v1/orders/{order.pk}/assign/", {"staff": "a_server"}, format="json")
     assert response.status_code == 400
     assert "岗前培训" in str(response.json()["error"])
     check = client.get(f"/api/v1/staff/{server.pk}/eligibility/", {"station": station_a.pk}).json()
     assert check["allowed"] is False and "岗前培训" in check["reason"]
 
-    staff_services.record_result(pre_job, server, by=world.changning_officer, theory_score=80, practical_score=80)
-    assert client.post(f"/api/v1/orders/{order.pk}/assign/", {"staff": "a_server"}, format="json").status_code == 200
+    staff_services.record_result(
+        pre_job, server, by=world.changning_officer, theory_score=80, practical_score=80
+    )
+    assert (
+        client.post(f"/api/v1/orders/{order.pk}/assign/", {"staff": "a_server"}, format="json").status_code
+        == 200
+    )
     assert client.get(f"/api/v1/staff/{server.pk}/eligibility/", {"station": station_a.pk}).json()["allowed"]
 
 
@@ -100,5 +121,7 @@ def test_only_trained_service_officers_are_offered_in_the_assign_form(world, sta
     from stations.forms import AssignForm
 
     assert list(AssignForm(station=station_a).fields["staff"].queryset) == []
-    staff_services.record_result(pre_job, server, by=world.changning_officer, theory_score=80, practical_score=80)
+    staff_services.record_result(
+        pre_job, server, by=world.changning_officer, theory_score=80, practical_score=80
+    )
     assert list(AssignForm(station=station_a).fields["staff"].queryset) == [server.user]

@@ -23,14 +23,21 @@ from tests.factories import make_staff
 )
 def test_passed_is_derived_from_both_marks(world, pre_job, server, attended, theory, practical, passed):
     record = services.record_result(
-        pre_job, server, by=world.changning_officer, attended=attended, theory_score=theory, practical_score=practical
+        pre_job,
+        server,
+        by=world.changning_officer,
+        attended=attended,
+        theory_score=theory,
+        practical_score=practical,
     )
     assert record.passed is passed
     assert TrainingRecord.objects.get(pk=record.pk).passed is passed
 
 
 def test_passed_cannot_be_forced_and_follows_a_changed_pass_mark(world, pre_job, server):
-    record = services.record_result(pre_job, server, by=world.changning_officer, theory_score=65, practical_score=72)
+    record = services.record_result(
+        pre_job, server, by=world.changning_officer, theory_score=65, practical_score=72
+    )
     record.passed = False
     record.save()
     assert TrainingRecord.objects.get(pk=record.pk).passed is True  # derived again on save
@@ -44,7 +51,9 @@ def test_scores_need_attendance_and_stay_within_0_to_100(world, pre_job, server)
     with pytest.raises(ValidationError):
         services.record_result(pre_job, server, by=world.changning_officer, attended=False, theory_score=80)
     with pytest.raises(ValidationError):
-        services.record_result(pre_job, server, by=world.changning_officer, theory_score=101, practical_score=80)
+        services.record_result(
+            pre_job, server, by=world.changning_officer, theory_score=101, practical_score=80
+        )
     assert not TrainingRecord.objects.exists()
 
 
@@ -52,12 +61,18 @@ def test_a_full_session_takes_no_one_more(world, pre_job):
     services.save_session(pre_job, by=world.changning_officer, capacity=2)
     people = [make_staff(world.company_a, f"学员{i}") for i in range(3)]
     for person in people[:2]:
-        services.record_result(pre_job, person, by=world.changning_officer, theory_score=80, practical_score=80)
+        services.record_result(
+            pre_job, person, by=world.changning_officer, theory_score=80, practical_score=80
+        )
     with pytest.raises(ValidationError) as full:
-        services.record_result(pre_job, people[2], by=world.changning_officer, theory_score=80, practical_score=80)
+        services.record_result(
+            pre_job, people[2], by=world.changning_officer, theory_score=80, practical_score=80
+        )
     assert "已满" in str(full.value)
     # correcting someone already enrolled is not a new place
-    services.record_result(pre_job, people[0], by=world.changning_officer, theory_score=50, practical_score=80)
+    services.record_result(
+        pre_job, people[0], by=world.changning_officer, theory_score=50, practical_score=80
+    )
     assert pre_job.records.count() == 2
 
 

@@ -1,0 +1,216 @@
+"""Staff through the API and the admin: masking, scoping between companies, fixed query
+counts at 10 and 100 rows, and exports of exactly the filtered rows."""
+
+import datetime as dt
+import io
+
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from accounts.models import AuditEntry
+from staff import services
+from staff.models import StaffMember
+from tests.conftest import api_client_for
+from tests.factories import PASSWORD, make_staff
+from tests.stations.conftest import CHANGNING_ID
+
+
+def _queries(client, url, params=None):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params or {})
+    assert response.status_code == 200, response.content[:300]
+    return len(ctx.captured_queries)
+
+
+def test_phones_are_masked_in_the_api_list_and_export_and_revealed_only_with_permission(world):
+    make_staff(world.company_a, "张三", phone="13912345678", id_number="", roles=["service", "publicity"])
+    client = api_client_for(world.company_a_admin)
+    row = client.get("/api/v1/staff/").json()["results"][0]
+    assert row["phone_masked"] == "139****5678" and "phone" not in row
+    assert "13912345678" not in client.get("/api/v1/staff/").content.decode()
+    sheet = load_workbook(io.BytesIO(client.get("/api/v1/staff/export/").getvalue())).active
+    assert "139****5678" in [c.value for c in sheet[2]]
+    assert all(c.value != "13912345678" for r in sheet.iter_rows() for c in r)
+
+    member = StaffMember.objects.get()
+    assert client.get(f"/api/v1/staff/{member.pk}/reveal/").status_code == 403
+    world.company_a_admin.user_permissions.add(
+        Permission.objects.get(codename="view_personal_data_staffmember")
+    )
+    world.company_a_admin = type(world.company_a_admin).objects.get(pk=world.company_a_admin.pk)
+    shown = api_client_for(world.company_a_admin).get(f"/api/v1/staff/{member.pk}/reveal/").json()
+    assert shown["phone"] == "13912345678"
+    assert AuditEntry.objects.filter(action="pii_read", object_id=str(member.pk)).exists()
+    # the audit log never stores the number itself
+    assert not AuditEntry.objects.filter(changes__icontains="13912345678").exists()
+
+
+def test_companies_never_reach_each_others_staff(world):
+    a = make_staff(world.company_a, "甲的人")
+    make_staff(world.company_b, "乙的人")
+    b_client = api_client_for(world.company_b_admin)
+    names = [r["name"] for r in b_client.get("/api/v1/staff/").json()["results"]]
+    assert names == ["乙的人"]
+    assert b_client.get(f"/api/v1/staff/{a.pk}/").status_code == 404
+    assert b_client.patch(f"/api/v1/staff/{a.pk}/", {"name": "改"}, format="json").status_code == 404
+    created = b_client.post(
+        "/api/v1/staff/",
+        {"name": "冒名", "employer": world.company_a.pk, "region": "310105001", "roles": ["service"]},
+        format="json",
+    )
+    assert created.status_code == 400  # 甲物业 is not among the employers 乙 may choose
+    # the district's officer sees both, a viewer cannot change them
+    officer = api_client_for(world.changning_officer)
+    assert {r["name"] for r in officer.get("/api/v1/staff/").json()["results"]} == {"甲的人", "乙的人"}
+    viewer = api_client_for(world.changning_viewer)
+    assert viewer.patch(f"/api/v1/staff/{a.pk}/", {"name": "改"}, format="json").status_code == 403
+    assert api_client_for(world.nanan_officer).get("/api/v1/staff/").json()["count"] == 0
+
+
+def test_company_adds_staff_through_the_api_with_a_checked_identity_number(world, station_a):
+    client = api_client_for(world.company_a_admin)
+    body = {
+        "name": "新员工",
+        "phone": "13800001111",
+        "id_number": CHANGNING_ID,
+        "employer": world.company_a.pk,
+        "region": "310105001",
+        "stations": [station_a.pk],
+        "roles": ["service", "information"],
+        "kind": "full_time",
+    }
+    bad = client.post(
+        "/api/v1/staff/",
+        {**body, "id_number": CHANGNING_ID[:-1] + ("0" if CHANGNING_ID[-1] != "0" else "1")},
+        format="json",
+    )
+    assert bad.status_code == 400 and "id_number" in bad.json()["error"]["fields"]
+    made = client.post("/api/v1/staff/", body, format="json")
+    assert made.status_code == 201, made.json()
+    assert made.json()["id_number_masked"] == CHANGNING_ID[:6] + "********" + CHANGNING_ID[-4:]
+    member = StaffMember.objects.get(pk=made.json()["id"])
+    assert member.roles == ["information", "service"] and list(member.stations.all()) == [station_a]
+    assert services.find_staff(StaffMember.objects.all(), phone="13800001111").get() == member
+
+
+def test_list_endpoints_and_admin_pages_cost_the_same_queries_at_10_and_100(world, pre_job, station_a, team):
+    officer = api_client_for(world.changning_officer)
+    company = api_client_for(world.company_a_admin)
+    lists = [
+        (officer, "/api/v1/staff/"),
+        (officer, "/api/v1/qualifications/"),
+        (officer, "/api/v1/training-records/"),
+        (officer, "/api/v1/training-sessions/"),
+        (company, "/api/v1/points-ledger/"),
+        (company, "/api/v1/volunteer-activities/"),
+        (company, "/api/v1/volunteer-teams/"),
+        (company, "/api/v1/station-resources/"),
+    ]
+    info_user = __import__("tests.factories", fromlist=["make_user"]).make_user(
+        "a_info", world.company_a, "staff"
+    )
+    make_staff(world.company_a, "信息员", roles=["information"], user=info_user)
+
+    def add(n, offset):
+        members = []
+        for i in range(n):
+            member = make_staff(
+                world.company_a, f"人{offset + i}", phone=f"1390000{offset + i:04d}", kind="volunteer"
+            )
+            services.save_qualification(
+                None,
+                by=world.company_a_admin,
+                staff=member,
+                name="养老护理员",
+                expires_on=dt.date(2030, 1, 1),
+            )
+            services.record_result(
+                pre_job, member, by=world.changning_officer, theory_score=80, practical_score=80
+            )
+            members.append(member)
+            services.save_session(
+                None,
+                by=world.changning_officer,
+                organiser=world.changning_bureau,
+                region=world.regions["310105"],
+                title=f"培训{offset + i}",
+                kind="periodic",
+                starts_on=dt.date(2025, 7, 1),
+                ends_on=dt.date(2025, 7, 1),
+            )
+            services.save_resource(
+                None, by=info_user, station=station_a, kind="charity", name=f"资源{offset + i}"
+            )
+            services.save_team(
+                None,
+                by=world.company_a_admin,
+                members=[member],
+                organization=world.company_a,
+                community=world.regions["310105001"],
+                name=f"队{offset + i}",
+            )
+        team.members.add(*members)
+        for member in members:
+            services.record_activity(
+                by=world.company_a_admin,
+                team=team,
+                held_on=timezone.localdate(),
+                category="errands",
+                title=f"活动{member.name}",
+                hours={member: 1},
+            )
+
+    services.save_session(pre_job, by=world.changning_officer, capacity=None)
+    add(10, 0)
+    small = [_queries(client, url, {"page_size": 10}) for client, url in lists]
+    add(90, 100)
+    large = [_queries(client, url, {"page_size": 100}) for client, url in lists]
+    assert small == large
+
+    admin = Client()
+    assert admin.login(username="cn_officer", password=PASSWORD)
+    pages = [
+        "/admin/staff/staffmember/",
+        "/admin/staff/trainingsession/",
+        "/admin/staff/trainingrecord/",
+        "/admin/staff/pointsentry/",
+        "/admin/staff/volunteeractivity/",
+        "/admin/staff/stationresource/",
+        "/admin/staff/volunteerteam/",
+    ]
+    before = [_queries(admin, page) for page in pages]
+    add(20, 300)
+    assert [_queries(admin, page) for page in pages] == before
+
+
+def test_exports_hold_exactly_the_filtered_rows(world):
+    make_staff(world.company_a, "服务甲", roles=["service"])
+    make_staff(world.company_a, "宣传甲", roles=["publicity"])
+    make_staff(
+        world.company_a,
+        "离职甲",
+        roles=["service"],
+        status="left",
+        joined_on=dt.date(2024, 1, 1),
+        left_on=dt.date(2025, 9, 1),
+    )
+    client = api_client_for(world.company_a_admin)
+    listed = [
+        r["name"]
+        for r in client.get("/api/v1/staff/", {"role": "service", "status": "active"}).json()["results"]
+    ]
+    sheet = load_workbook(
+        io.BytesIO(client.get("/api/v1/staff/export/", {"role": "service", "status": "active"}).getvalue())
+    ).active
+    exported = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert listed == exported == ["服务甲"]
+    portal = Client()
+    assert portal.login(username="a_admin", password=PASSWORD)
+    sheet = load_workbook(
+        io.BytesIO(portal.get("/staff/", {"role": "publicity", "export": "xlsx"}).getvalue())
+    ).active
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["宣传甲"]
