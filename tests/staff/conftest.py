@@ -5,7 +5,7 @@ import pytest
 
 from staff import services
 from tests.factories import make_staff, make_user
-from tests.stations.conftest import resident, station_a, station_b  # noqa: F401 - shared fixtures
+from tests.stations.conftest import resident, staff_a, station_a, station_b  # noqa: F401 - shared fixtures
 
 
 @pytest.fixture
