@@ -119,7 +119,7 @@ class EligibilitySerializer(serializers.Serializer):
     reason = serializers.CharField(allow_null=True)
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class TrainingSessionSerializer(serializers.ModelSerializer):
     organiser = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
     organiser_name = serializers.CharField(source="organiser.name", read_only=True)
     region = RegionRefField(label=_("district code"))
@@ -157,7 +157,7 @@ class SessionSerializer(serializers.ModelSerializer):
         return fields
 
 
-class RecordSerializer(serializers.ModelSerializer):
+class TrainingRecordSerializer(serializers.ModelSerializer):
     session = serializers.PrimaryKeyRelatedField(queryset=TrainingSession.objects.all())
     staff = serializers.PrimaryKeyRelatedField(queryset=StaffMember.objects.all())
     staff_name = serializers.CharField(source="staff.name", read_only=True)
@@ -203,7 +203,7 @@ class ImportResultSerializer(serializers.Serializer):
     rows = serializers.IntegerField()
 
 
-class TargetSerializer(serializers.ModelSerializer):
+class TrainingTargetSerializer(serializers.ModelSerializer):
     region = RegionRefField(label=_("district code"))
 
     class Meta:
@@ -230,7 +230,7 @@ class ProgressSerializer(serializers.Serializer):
     companies = ProgressRowSerializer(many=True)
 
 
-class ResourceSerializer(serializers.ModelSerializer):
+class StationResourceSerializer(serializers.ModelSerializer):
     station = serializers.PrimaryKeyRelatedField(queryset=Station.objects.all())
     updated_by_name = serializers.CharField(source="updated_by.name", read_only=True)
 
@@ -260,7 +260,7 @@ class ResourceSerializer(serializers.ModelSerializer):
         return fields
 
 
-class TeamSerializer(serializers.ModelSerializer):
+class VolunteerTeamSerializer(serializers.ModelSerializer):
     organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
     community = RegionRefField(label=_("street or community code"))
     members = serializers.PrimaryKeyRelatedField(
@@ -282,7 +282,7 @@ class TeamSerializer(serializers.ModelSerializer):
         return fields
 
 
-class HoursSerializer(serializers.ModelSerializer):
+class VolunteerHoursSerializer(serializers.ModelSerializer):
     volunteer = serializers.PrimaryKeyRelatedField(queryset=StaffMember.objects.all())
     volunteer_name = serializers.CharField(source="volunteer.name", read_only=True)
     points = serializers.IntegerField(source="points_entry.points", read_only=True, default=None)
@@ -299,9 +299,9 @@ class HoursSerializer(serializers.ModelSerializer):
         return fields
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class VolunteerActivitySerializer(serializers.ModelSerializer):
     team = serializers.PrimaryKeyRelatedField(queryset=VolunteerTeam.objects.all())
-    hours = HoursSerializer(many=True, required=False)
+    hours = VolunteerHoursSerializer(many=True, required=False)
 
     class Meta:
         model = VolunteerActivity
@@ -330,7 +330,7 @@ class RewardSerializer(serializers.ModelSerializer):
         return fields
 
 
-class EntrySerializer(serializers.ModelSerializer):
+class PointsEntrySerializer(serializers.ModelSerializer):
     volunteer = serializers.IntegerField(source="account.volunteer_id", read_only=True)
     volunteer_name = serializers.CharField(source="account.volunteer.name", read_only=True)
     reward_name = serializers.CharField(source="reward.name", read_only=True, default=None)
@@ -384,7 +384,7 @@ class StatementSerializer(serializers.Serializer):
     spent = serializers.IntegerField()
     closing = serializers.IntegerField()
     hours = serializers.DecimalField(max_digits=8, decimal_places=1)
-    entries = EntrySerializer(many=True)
+    entries = PointsEntrySerializer(many=True)
 
 
 class DutyRowSerializer(serializers.Serializer):

@@ -42,25 +42,25 @@ from .filters import (
     StaffFilter,
 )
 from .serializers import (
-    ActivitySerializer,
     DutiesSerializer,
     EligibilitySerializer,
-    EntrySerializer,
     ImportResultSerializer,
+    PointsEntrySerializer,
     ProgressSerializer,
     QualificationSerializer,
-    RecordSerializer,
-    ResourceSerializer,
     ReverseSerializer,
     RewardSerializer,
     ScoreUploadSerializer,
-    SessionSerializer,
     SpendSerializer,
     StaffRevealSerializer,
     StaffSerializer,
     StatementSerializer,
-    TargetSerializer,
-    TeamSerializer,
+    StationResourceSerializer,
+    TrainingRecordSerializer,
+    TrainingSessionSerializer,
+    TrainingTargetSerializer,
+    VolunteerActivitySerializer,
+    VolunteerTeamSerializer,
 )
 
 NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
@@ -189,7 +189,7 @@ class SessionViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.Model
         )
         .order_by("-starts_on", "-id")
     )
-    serializer_class = SessionSerializer
+    serializer_class = TrainingSessionSerializer
     filterset_class = SessionFilter
     http_method_names = NO_DELETE
 
@@ -262,7 +262,7 @@ class RecordViewSet(
 
     export_definition = exports.RECORDS
     queryset = TrainingRecord.objects.select_related("session", "staff__employer")
-    serializer_class = RecordSerializer
+    serializer_class = TrainingRecordSerializer
     filterset_class = RecordFilter
 
     def perform_create(self, serializer):
@@ -274,7 +274,7 @@ class RecordViewSet(
 
 class TargetViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     queryset = TrainingTarget.objects.select_related("region")
-    serializer_class = TargetSerializer
+    serializer_class = TrainingTargetSerializer
     http_method_names = NO_DELETE
 
     def perform_create(self, serializer):
@@ -294,7 +294,7 @@ class ResourceViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.Mode
 
     export_definition = exports.RESOURCES
     queryset = StationResource.objects.select_related("station", "updated_by")
-    serializer_class = ResourceSerializer
+    serializer_class = StationResourceSerializer
     filterset_class = ResourceFilter
     http_method_names = NO_DELETE
 
@@ -309,7 +309,7 @@ class ResourceViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.Mode
 
 class TeamViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     queryset = VolunteerTeam.objects.select_related("organization", "community").prefetch_related("members")
-    serializer_class = TeamSerializer
+    serializer_class = VolunteerTeamSerializer
     http_method_names = NO_DELETE
 
     def perform_create(self, serializer):
@@ -339,7 +339,7 @@ class ActivityViewSet(
     queryset = VolunteerActivity.objects.select_related("team").prefetch_related(
         "hours__volunteer", "hours__points_entry"
     )
-    serializer_class = ActivitySerializer
+    serializer_class = VolunteerActivitySerializer
     filterset_class = ActivityFilter
 
     def perform_create(self, serializer):
@@ -360,24 +360,24 @@ class LedgerViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ReadOn
 
     export_definition = exports.LEDGER
     queryset = PointsEntry.objects.select_related("account__volunteer", "reward")
-    serializer_class = EntrySerializer
+    serializer_class = PointsEntrySerializer
     filterset_class = EntryFilter
 
-    @extend_schema(request=SpendSerializer, responses=EntrySerializer)
+    @extend_schema(request=SpendSerializer, responses=PointsEntrySerializer)
     @action(detail=False, methods=["post"])
     def spend(self, request):
         serializer = SpendSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         entry = services.spend_points(by=request.user, **serializer.validated_data)
-        return Response(EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+        return Response(PointsEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ReverseSerializer, responses=EntrySerializer)
+    @extend_schema(request=ReverseSerializer, responses=PointsEntrySerializer)
     @action(detail=True, methods=["post"])
     def reverse(self, request, pk=None):
         serializer = ReverseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         entry = services.reverse_entry(self.get_object(), by=request.user, **serializer.validated_data)
-        return Response(EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+        return Response(PointsEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
     def is_editable(self, obj):
         return StaffMember.objects.editable_by(self.request.user).filter(pk=obj.account.volunteer_id).exists()
