@@ -88,6 +88,11 @@ def actions_for(user) -> list[tuple[str, list[HomeAction]]]:
                 reverse("pilots:application-list"),
             ),
             HomeAction(
+                _("Training of the three roles"),
+                _("Sessions, scores (imported in the administration) and progress against the target."),
+                reverse("staff:progress"),
+            ),
+            HomeAction(
                 _("Organisations in my region"),
                 _("Bureaus, street offices and property companies in %(region)s.")
                 % {"region": organization.region.name},
@@ -128,6 +133,11 @@ def actions_for(user) -> list[tuple[str, list[HomeAction]]]:
                 _("My applications"),
                 _("Drafts, submitted applications, opinions and decisions."),
                 reverse("pilots:application-list"),
+            ),
+            HomeAction(
+                _("Staff and volunteers"),
+                _("Publicity, information and service officers, training results, volunteers and points."),
+                reverse("staff:list"),
             ),
             HomeAction(
                 _("My organisation"),

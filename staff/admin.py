@@ -70,9 +70,32 @@ class StaffMemberAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
     readonly_fields = ["name", "masked_phone", "masked_id", "employer", "region", "stations", "user"]
     inlines = [QualificationInline]
     show_full_result_count = False
+    actions = ["suspend", "reinstate"]
 
     def has_add_permission(self, request):
         return False
+
+    def _set_status(self, request, queryset, status):
+        done = 0
+        for member in queryset:
+            try:
+                services.save_staff(member, by=request.user, status=status)
+                done += 1
+            except (PermissionDenied, ValidationError) as exc:
+                reasons = "；".join(getattr(exc, "messages", None) or [str(exc)])
+                self.message_user(request, f"{member.name}: {reasons}", messages.ERROR)
+        if done:
+            self.message_user(request, _("%(count)d people updated.") % {"count": done}, messages.SUCCESS)
+
+    @admin.action(
+        description=_("Suspend the selected people (they can no longer serve)"), permissions=["change"]
+    )
+    def suspend(self, request, queryset):
+        self._set_status(request, queryset, "suspended")
+
+    @admin.action(description=_("Reinstate the selected people"), permissions=["change"])
+    def reinstate(self, request, queryset):
+        self._set_status(request, queryset, "active")
 
     @admin.display(description=_("phone"))
     def masked_phone(self, member):
@@ -231,6 +254,7 @@ class TrainingSessionAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
     def save_formset(self, request, form, formset, change):
         # Records go through the service: capacity, scope and the derived result (passed).
         session = TrainingSession.objects.get(pk=form.instance.pk)
+        saved = []
         for inline_form in formset.forms:
             data = inline_form.cleaned_data
             if not data or (inline_form.instance.pk and not inline_form.has_changed()):
@@ -238,15 +262,18 @@ class TrainingSessionAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
             if data.get("DELETE"):
                 services.delete_record(inline_form.instance, by=request.user)
                 continue
-            services.record_result(
-                session,
-                data["staff"],
-                by=request.user,
-                attended=data.get("attended", False),
-                theory_score=data.get("theory_score"),
-                practical_score=data.get("practical_score"),
-                certificate_number=data.get("certificate_number") or "",
+            saved.append(
+                services.record_result(
+                    session,
+                    data["staff"],
+                    by=request.user,
+                    attended=data.get("attended", False),
+                    theory_score=data.get("theory_score"),
+                    practical_score=data.get("practical_score"),
+                    certificate_number=data.get("certificate_number") or "",
+                )
             )
+        services.announce_results(session, saved)
 
 
 @admin.register(TrainingRecord)

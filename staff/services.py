@@ -465,10 +465,39 @@ class ScoreImport(SpreadsheetImport):
 
 
 def import_scores(session: TrainingSession, fp, *, by, filename: str = "", channel: str = "import"):
-    """Import a score sheet; raises ImportFailed (nothing written) on any bad row."""
+    """Import a score sheet; raises ImportFailed (nothing written) on any bad row. Each
+    employer's administrators are told their people's results."""
     _require_session_editor(session, by)
     importer = ScoreImport(session, by=by, channel=channel)
-    return run_import(fp, importer, filename=filename)
+    result = run_import(fp, importer, filename=filename)
+    announce_results(session, result.results)
+    return result
+
+
+def announce_results(session: TrainingSession, records) -> None:
+    """The decision on each person reaches their employer: one notice per employer listing who
+    passed and who did not."""
+    from accounts.models import Role
+    from accounts.notices import members_of, notify
+
+    by_employer = defaultdict(list)
+    for record in records:
+        by_employer[record.staff.employer].append(record)
+    for employer, items in by_employer.items():
+        passed = sum(1 for r in items if r.passed)
+        passed_word, failed_word, absent_word = _("passed"), _("not passed"), _("absent")
+        lines = [
+            f"{r.staff.name}：{passed_word if r.passed else failed_word}"
+            + (f"（{r.theory_score} / {r.practical_score}）" if r.attended else f"（{absent_word}）")
+            for r in items
+        ]
+        notify(
+            members_of([employer], roles=(Role.ORG_ADMIN,)),
+            title=_("Training results of %(session)s: %(passed)d of %(count)d passed")
+            % {"session": session.title, "passed": passed, "count": len(items)},
+            body="\n".join(lines),
+            link="/staff/training/",
+        )
 
 
 @dataclass

@@ -267,9 +267,9 @@ class RecordViewSet(
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        serializer.instance = services.record_result(
-            data.pop("session"), data.pop("staff"), by=self.request.user, **data
-        )
+        session = data.pop("session")
+        serializer.instance = services.record_result(session, data.pop("staff"), by=self.request.user, **data)
+        services.announce_results(session, [serializer.instance])
 
 
 class TargetViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):

@@ -69,4 +69,4 @@ def test_staff_training_and_points(page, browser, live_server, world, station_a,
     activity.locator("textarea[name=hours]").fill("王阿姨 2")
     activity.get_by_role("button", name="保存").click()
     expect(page.locator("#ledger")).to_contain_text("独居老人寻访")
-    expect(page.locator(".card", has_text="华阳爱心志愿者队")).to_contain_text("20")
+    expect(page.locator("div.card", has_text="华阳爱心志愿者队")).to_contain_text("王阿姨20")

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from accounts.models import Notification
 from reports.spreadsheets import ImportFailed
 from staff import services
 from staff.models import TrainingRecord
@@ -45,6 +46,11 @@ def test_a_clean_sheet_imports_every_row_and_derives_passes(world, pre_job, peop
     assert records["张三甲物业"].passed and records["张三甲物业"].certificate_number == "GQ-001"
     assert not records["李四甲物业"].passed and records["李四甲物业"].practical_score == Decimal(65)
     assert not records["王五乙物业"].attended
+    # each employer hears about its own people, and only them
+    notice_a = Notification.objects.get(recipient=world.company_a_admin)
+    assert "1 of 2" in notice_a.title or "2 人中 1 人合格" in notice_a.title
+    assert "张三" in notice_a.body and "王五" not in notice_a.body
+    assert "王五" in Notification.objects.get(recipient=world.company_b_admin).body
 
 
 def test_any_bad_row_rejects_the_whole_sheet_with_row_level_errors(world, pre_job, people):
