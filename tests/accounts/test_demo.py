@@ -90,3 +90,36 @@ def test_demo_stations_have_residents_orders_records_publicity_and_surveys():
     }
     assert ServiceRecord.objects.count() >= 10
     assert PublicityEvent.objects.exists() and SurveyResponse.objects.count() == 3
+
+
+def test_demo_companies_have_all_three_roles_trained_staff_and_a_volunteer_ledger(monkeypatch):
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    from staff.models import PointsEntry, StaffMember, StationResource, TrainingRecord
+    from staff.services import serve_refusal
+    from stations.models import Station
+
+    load_demo()
+    companies = Organization.objects.filter(kind="property_company", name__endswith="（演示）")
+    assert companies.count() == 4
+    for company in companies:
+        roles = set()
+        for member in StaffMember.objects.filter(employer=company):
+            roles.update(member.roles)
+        assert roles == {"publicity", "information", "service"}, company.name
+        kinds = set(
+            TrainingRecord.objects.filter(staff__employer=company, attended=True).values_list(
+                "session__kind", flat=True
+            )
+        )
+        assert kinds == {"pre_job", "special"}, company.name
+        assert TrainingRecord.objects.filter(staff__employer=company, passed=False).exists()  # someone failed
+        ledger = set(
+            PointsEntry.objects.filter(account__volunteer__employer=company).values_list("kind", flat=True)
+        )
+        assert ledger == {"earn", "spend", "reversal"}, company.name
+    station = Station.objects.filter(operator__name__endswith="（演示）").first()
+    assert serve_refusal(User.objects.get(username="company_staff"), station) is None
+    assert StationResource.objects.filter(station=station).exists()
+    page = Client()
+    assert page.login(username="company_admin", password="demo12345")
+    assert "郑服" in page.get("/staff/").content.decode()
