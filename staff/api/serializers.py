@@ -25,7 +25,25 @@ def _user(serializer):
     return request.user if request is not None and request.user.is_authenticated else None
 
 
-class QualificationSerializer(serializers.ModelSerializer):
+class ScopedChoicesMixin:
+    """Related fields offer only what the requesting user may pick, through the scoping path:
+    ``scoped_choices = {"field": "edit" | "view"}`` (the model is the field's own)."""
+
+    scoped_choices: dict[str, str] = {}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        user = _user(self)
+        if user is None:
+            return fields
+        for name, mode in self.scoped_choices.items():
+            target = getattr(fields[name], "child_relation", fields[name])
+            manager = target.queryset.model.objects
+            target.queryset = manager.editable_by(user) if mode == "edit" else manager.visible_to(user)
+        return fields
+
+
+class QualificationSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     staff = serializers.PrimaryKeyRelatedField(queryset=StaffMember.objects.all())
     days_left = serializers.SerializerMethodField()
 
@@ -45,15 +63,10 @@ class QualificationSerializer(serializers.ModelSerializer):
     def get_days_left(self, qualification) -> int | None:
         return qualification.days_left()
 
-    def get_fields(self):
-        fields = super().get_fields()
-        user = _user(self)
-        if user is not None:
-            fields["staff"].queryset = StaffMember.objects.editable_by(user)
-        return fields
+    scoped_choices = {"staff": "edit"}
 
 
-class StaffSerializer(serializers.ModelSerializer):
+class StaffSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     """Phone and identity number are write-only in full and read masked."""
 
     phone = serializers.CharField(write_only=True, required=False, allow_blank=True, label=_("phone"))
@@ -96,12 +109,12 @@ class StaffSerializer(serializers.ModelSerializer):
             "qualifications",
         ]
 
+    scoped_choices = {"employer": "edit", "stations": "edit"}
+
     def get_fields(self):
         fields = super().get_fields()
         user = _user(self)
-        if user is not None:
-            fields["employer"].queryset = Organization.objects.editable_by(user)
-            fields["stations"].child_relation.queryset = Station.objects.editable_by(user)
+        if user is not None:  # login accounts of the organisations the user may keep
             fields["user"].queryset = User.objects.filter(
                 memberships__organization__in=Organization.objects.editable_by(user)
             ).distinct()
@@ -119,7 +132,7 @@ class EligibilitySerializer(serializers.Serializer):
     reason = serializers.CharField(allow_null=True)
 
 
-class TrainingSessionSerializer(serializers.ModelSerializer):
+class TrainingSessionSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     organiser = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
     organiser_name = serializers.CharField(source="organiser.name", read_only=True)
     region = RegionRefField(label=_("district code"))
@@ -149,15 +162,10 @@ class TrainingSessionSerializer(serializers.ModelSerializer):
             "passed",
         ]
 
-    def get_fields(self):
-        fields = super().get_fields()
-        user = _user(self)
-        if user is not None:
-            fields["organiser"].queryset = Organization.objects.editable_by(user)
-        return fields
+    scoped_choices = {"organiser": "edit"}
 
 
-class TrainingRecordSerializer(serializers.ModelSerializer):
+class TrainingRecordSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     session = serializers.PrimaryKeyRelatedField(queryset=TrainingSession.objects.all())
     staff = serializers.PrimaryKeyRelatedField(queryset=StaffMember.objects.all())
     staff_name = serializers.CharField(source="staff.name", read_only=True)
@@ -184,13 +192,7 @@ class TrainingRecordSerializer(serializers.ModelSerializer):
         read_only_fields = ["passed"]
         validators = []  # the service upserts one record per session and person
 
-    def get_fields(self):
-        fields = super().get_fields()
-        user = _user(self)
-        if user is not None:
-            fields["session"].queryset = TrainingSession.objects.editable_by(user)
-            fields["staff"].queryset = StaffMember.objects.visible_to(user)
-        return fields
+    scoped_choices = {"session": "edit", "staff": "view"}
 
 
 class ScoreUploadSerializer(serializers.Serializer):
@@ -230,7 +232,7 @@ class ProgressSerializer(serializers.Serializer):
     companies = ProgressRowSerializer(many=True)
 
 
-class StationResourceSerializer(serializers.ModelSerializer):
+class StationResourceSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     station = serializers.PrimaryKeyRelatedField(queryset=Station.objects.all())
     updated_by_name = serializers.CharField(source="updated_by.name", read_only=True)
 
@@ -252,15 +254,10 @@ class StationResourceSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["updated_by", "updated_at"]
 
-    def get_fields(self):
-        fields = super().get_fields()
-        user = _user(self)
-        if user is not None:
-            fields["station"].queryset = Station.objects.editable_by(user)
-        return fields
+    scoped_choices = {"station": "edit"}
 
 
-class VolunteerTeamSerializer(serializers.ModelSerializer):
+class VolunteerTeamSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
     community = RegionRefField(label=_("street or community code"))
     members = serializers.PrimaryKeyRelatedField(
@@ -271,18 +268,10 @@ class VolunteerTeamSerializer(serializers.ModelSerializer):
         model = VolunteerTeam
         fields = ["id", "name", "organization", "station", "community", "leader", "members", "founded_on"]
 
-    def get_fields(self):
-        fields = super().get_fields()
-        user = _user(self)
-        if user is not None:
-            fields["organization"].queryset = Organization.objects.editable_by(user)
-            fields["station"].queryset = Station.objects.editable_by(user)
-            fields["leader"].queryset = StaffMember.objects.editable_by(user)
-            fields["members"].child_relation.queryset = StaffMember.objects.editable_by(user)
-        return fields
+    scoped_choices = {"organization": "edit", "station": "edit", "leader": "edit", "members": "edit"}
 
 
-class VolunteerHoursSerializer(serializers.ModelSerializer):
+class VolunteerHoursSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     volunteer = serializers.PrimaryKeyRelatedField(queryset=StaffMember.objects.all())
     volunteer_name = serializers.CharField(source="volunteer.name", read_only=True)
     points = serializers.IntegerField(source="points_entry.points", read_only=True, default=None)
@@ -291,15 +280,10 @@ class VolunteerHoursSerializer(serializers.ModelSerializer):
         model = VolunteerHours
         fields = ["volunteer", "volunteer_name", "hours", "points"]
 
-    def get_fields(self):
-        fields = super().get_fields()
-        user = _user(self)
-        if user is not None:
-            fields["volunteer"].queryset = StaffMember.objects.editable_by(user)
-        return fields
+    scoped_choices = {"volunteer": "edit"}
 
 
-class VolunteerActivitySerializer(serializers.ModelSerializer):
+class VolunteerActivitySerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     team = serializers.PrimaryKeyRelatedField(queryset=VolunteerTeam.objects.all())
     hours = VolunteerHoursSerializer(many=True, required=False)
 
@@ -307,27 +291,17 @@ class VolunteerActivitySerializer(serializers.ModelSerializer):
         model = VolunteerActivity
         fields = ["id", "team", "held_on", "category", "title", "note", "hours"]
 
-    def get_fields(self):
-        fields = super().get_fields()
-        user = _user(self)
-        if user is not None:
-            fields["team"].queryset = VolunteerTeam.objects.editable_by(user)
-        return fields
+    scoped_choices = {"team": "edit"}
 
 
-class RewardSerializer(serializers.ModelSerializer):
+class RewardSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
 
     class Meta:
         model = Reward
         fields = ["id", "organization", "name", "points", "stock", "is_active"]
 
-    def get_fields(self):
-        fields = super().get_fields()
-        user = _user(self)
-        if user is not None:
-            fields["organization"].queryset = Organization.objects.editable_by(user)
-        return fields
+    scoped_choices = {"organization": "edit"}
 
 
 class PointsEntrySerializer(serializers.ModelSerializer):
@@ -355,19 +329,13 @@ class PointsEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SpendSerializer(serializers.Serializer):
+class SpendSerializer(ScopedChoicesMixin, serializers.Serializer):
     volunteer = serializers.PrimaryKeyRelatedField(queryset=StaffMember.objects.all())
     reward = serializers.PrimaryKeyRelatedField(queryset=Reward.objects.all())
     quantity = serializers.IntegerField(min_value=1, default=1)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
-    def get_fields(self):
-        fields = super().get_fields()
-        user = _user(self)
-        if user is not None:
-            fields["volunteer"].queryset = StaffMember.objects.editable_by(user)
-            fields["reward"].queryset = Reward.objects.editable_by(user)
-        return fields
+    scoped_choices = {"volunteer": "edit", "reward": "edit"}
 
 
 class ReverseSerializer(serializers.Serializer):

@@ -261,6 +261,8 @@ class PublicitySerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
             fields["station"].queryset = Station.objects.editable_by(request.user)
+            # another company's people are not even named in an error
+            fields["officers"].child_relation.queryset = StaffMember.objects.editable_by(request.user)
         return fields
 
 
