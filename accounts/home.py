@@ -88,6 +88,11 @@ def actions_for(user) -> list[tuple[str, list[HomeAction]]]:
                 reverse("pilots:application-list"),
             ),
             HomeAction(
+                _("Care rooms in new compounds"),
+                _("The registry, deadlines and overdue rooms per town, inspections and use applications."),
+                reverse("facilities:registry"),
+            ),
+            HomeAction(
                 _("Training of the three roles"),
                 _("Sessions, scores (imported in the administration) and progress against the target."),
                 reverse("staff:progress"),

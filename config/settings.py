@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "pilots",
     "stations",
     "staff",
+    "facilities",
 ]
 
 MIDDLEWARE = [
@@ -228,6 +229,13 @@ SPECTACULAR_SETTINGS = {
         "ActivityCategoryEnum": "staff.models.ActivityCategory",
         "EmploymentKindEnum": "staff.models.EmploymentKind",
         "QualificationLevelEnum": "staff.models.QualificationLevel",
+        "HandoverStateEnum": "facilities.models.HandoverState",
+        "OperatingStateEnum": "facilities.models.OperatingState",
+        "OperatingModeEnum": "facilities.models.OperatingMode",
+        "ViolationKindEnum": "facilities.models.ViolationKind",
+        "ViolationStateEnum": "facilities.models.ViolationState",
+        "AlterationKindEnum": "facilities.models.AlterationKind",
+        "UseApplicationStatusEnum": "facilities.models.ApplicationStatus",
     },
 }
 

@@ -15,6 +15,7 @@ from pilots.api.views import (
     ProgrammeViewSet,
 )
 from regions.api.views import RegionViewSet
+from facilities.api import views as facilities_api
 from staff.api import views as staff_api
 from stations.api.views import (
     OrderViewSet,
@@ -57,6 +58,14 @@ router.register("volunteer-teams", staff_api.TeamViewSet, basename="volunteer-te
 router.register("volunteer-activities", staff_api.ActivityViewSet, basename="volunteer-activity")
 router.register("rewards", staff_api.RewardViewSet, basename="reward")
 router.register("points-ledger", staff_api.LedgerViewSet, basename="points-entry")
+router.register("compounds", facilities_api.CompoundViewSet, basename="compound")
+router.register("care-rooms", facilities_api.CareRoomViewSet, basename="care-room")
+router.register("room-inspections", facilities_api.InspectionViewSet, basename="room-inspection")
+router.register("room-violations", facilities_api.ViolationViewSet, basename="room-violation")
+router.register("room-alterations", facilities_api.AlterationViewSet, basename="room-alteration")
+router.register("room-applications", facilities_api.UseApplicationViewSet, basename="room-application")
+router.register("entrustment-agreements", facilities_api.AgreementViewSet, basename="entrustment-agreement")
+router.register("guidance-targets", facilities_api.GuidanceTargetViewSet, basename="guidance-target")
 
 api_v1 = [
     path("me/", MeView.as_view(), name="me"),
@@ -73,5 +82,6 @@ urlpatterns = [
     path("pilots/", include("pilots.urls")),
     path("stations/", include("stations.urls")),
     path("staff/", include("staff.urls")),
+    path("facilities/", include("facilities.urls")),
     path("", include("accounts.urls")),
 ]

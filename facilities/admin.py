@@ -1,0 +1,330 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.admin_scoping import ScopedModelAdmin
+from regions.models import Region
+from reports.exporting import ExcelExportAdminMixin
+from reports.spreadsheets import ImportFailed
+
+from . import exports, services
+from .models import (
+    Alteration,
+    ApplicationStep,
+    Campaign,
+    CareRoom,
+    Compound,
+    EntrustmentAgreement,
+    GuidanceTarget,
+    Inspection,
+    InspectionPhoto,
+    UseApplication,
+    Violation,
+)
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "region",
+        "document_number",
+        "starts_on",
+        "existing_deadline",
+        "new_handover_months",
+    ]
+    autocomplete_fields = ["region"]
+    list_select_related = ["region"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("region")
+        if request.user.is_superuser:
+            return queryset
+        from accounts.scoping import scope_for
+
+        codes = scope_for(request.user).view_region_codes
+        condition = Q(pk__in=[])
+        for code in codes:
+            condition |= Q(region__code__startswith=code[:6]) | Q(region__code=code[:4])
+        return queryset.filter(condition)
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser and services.bureau_of(request.user, obj.region) is None:
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
+        changed = services.recompute_deadlines(obj)
+        self.message_user(request, _("Deadlines recomputed for %(count)d rooms.") % {"count": changed})
+
+
+@admin.register(Compound)
+class CompoundAdmin(ScopedModelAdmin):
+    list_display = [
+        "name",
+        "region",
+        "households",
+        "residents",
+        "elderly_residents",
+        "developer",
+        "property_company",
+    ]
+    search_fields = ["name", "address", "developer", "region__name"]
+    autocomplete_fields = ["region", "property_company"]
+    list_select_related = ["region", "property_company"]
+
+    def save_model(self, request, obj, form, change):
+        fields = {n: form.cleaned_data[n] for n in services.COMPOUND_FIELDS if n in form.cleaned_data}
+        saved = services.save_compound(
+            Compound.objects.get(pk=obj.pk) if change else None, by=request.user, **fields
+        )
+        obj.pk = saved.pk
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("deadline")
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", _("Overdue")), ("90", _("Due within 90 days"))]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "overdue":
+            return services.overdue_rooms(queryset, today)
+        if self.value() == "90":
+            return queryset.filter(
+                deadline__gte=today, deadline__lte=today + timezone.timedelta(days=90)
+            ).exclude(operating_state="operating")
+        return queryset
+
+
+@admin.register(CareRoom)
+class CareRoomAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
+    export_definition = exports.ROOMS
+    list_display = [
+        "compound",
+        "location",
+        "area",
+        "handover_state",
+        "handed_over_on",
+        "operating_state",
+        "operating_mode",
+        "deadline",
+        "days_left",
+    ]
+    list_filter = [OverdueFilter, "handover_state", "operating_state", "operating_mode"]
+    search_fields = ["compound__name", "location", "handover_number"]
+    list_select_related = ["compound__region"]
+    autocomplete_fields = ["compound", "owner", "operator"]
+    readonly_fields = ["deadline"]
+    date_hierarchy = "handed_over_on"
+
+    @admin.display(description=_("days left"))
+    def days_left(self, room):
+        if room.operating_state == "operating":
+            return "—"
+        return room.days_left()
+
+    def save_model(self, request, obj, form, change):
+        fields = {n: form.cleaned_data[n] for n in services.ROOM_FIELDS if n in form.cleaned_data}
+        saved = services.save_room(
+            CareRoom.objects.get(pk=obj.pk) if change else None, by=request.user, **fields
+        )
+        obj.pk = saved.pk
+
+
+class ViolationInline(admin.TabularInline):
+    model = Violation
+    fk_name = "found_in"
+    extra = 0
+    fields = ["kind", "description", "rectify_by", "action_taken", "state", "closed_in"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class PhotoInline(admin.TabularInline):
+    model = InspectionPhoto
+    extra = 0
+    fields = ["photo", "caption"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Inspection)
+class InspectionAdmin(ScopedModelAdmin):
+    """Inspections are recorded in the portal (with photos and violations) or the API."""
+
+    list_display = ["inspected_on", "room", "inspector", "findings"]
+    list_select_related = ["room__compound", "inspector"]
+    search_fields = ["room__compound__name", "findings"]
+    date_hierarchy = "inspected_on"
+    inlines = [ViolationInline, PhotoInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Violation)
+class ViolationAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
+    export_definition = exports.VIOLATIONS
+    list_display = ["room", "kind", "rectify_by", "state", "found_in", "closed_in"]
+    list_filter = ["state", "kind"]
+    search_fields = ["room__compound__name", "description", "action_taken"]
+    list_select_related = ["room__compound", "found_in", "closed_in"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class AlterationForm(forms.ModelForm):
+    class Meta:
+        model = Alteration
+        fields = ["room", "kind", "description", "approval_number", "approved_by", "approved_on"]
+
+
+@admin.register(Alteration)
+class AlterationAdmin(ScopedModelAdmin):
+    form = AlterationForm
+    list_display = ["room", "kind", "approval_number", "approved_by", "approved_on"]
+    list_select_related = ["room__compound"]
+    autocomplete_fields = ["room"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        data = {k: v for k, v in form.cleaned_data.items() if k != "room"}
+        saved = services.record_alteration(by=request.user, room=form.cleaned_data["room"], **data)
+        obj.pk = saved.pk
+
+
+class StepInline(admin.TabularInline):
+    model = ApplicationStep
+    extra = 0
+    fields = ["at", "action", "from_status", "to_status", "actor", "organization", "text"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(UseApplication)
+class UseApplicationAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
+    """Steps are taken on the application's portal page (or the API), which shows each user
+    only the steps they may take; here officers read and export."""
+
+    export_definition = exports.APPLICATIONS
+    list_display = ["room", "town", "status", "operating_mode", "city_approval_number", "created_at"]
+    list_filter = ["status", "operating_mode"]
+    search_fields = ["room__compound__name", "town__name"]
+    list_select_related = ["room__compound", "town"]
+    inlines = [StepInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ExpiringFilter(admin.SimpleListFilter):
+    title = _("ending")
+    parameter_name = "ending"
+
+    def lookups(self, request, model_admin):
+        return [("soon", _("Within 90 days"))]
+
+    def queryset(self, request, queryset):
+        return services.expiring_agreements(queryset) if self.value() == "soon" else queryset
+
+
+@admin.register(EntrustmentAgreement)
+class AgreementAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
+    export_definition = exports.AGREEMENTS
+    list_display = ["number", "room", "bureau", "town", "signed_on", "starts_on", "ends_on"]
+    list_filter = [ExpiringFilter]
+    search_fields = ["number", "room__compound__name"]
+    list_select_related = ["room__compound", "bureau", "town"]
+
+    def has_add_permission(self, request):
+        return False  # signed as a step of the use application
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class TargetImportForm(forms.Form):
+    county = forms.ModelChoiceField(
+        label=_("county"),
+        queryset=Region.objects.filter(code__regex=r"^(\d{4}|\d{6})$"),
+        to_field_name="code",
+    )
+    file = forms.FileField(label=_("guidance table (.xlsx)"))
+
+
+@admin.register(GuidanceTarget)
+class GuidanceTargetAdmin(ScopedModelAdmin):
+    list_display = ["town", "built", "handed_over", "not_handed_over", "subtotal", "per_year", "remarks"]
+    list_select_related = ["town", "county"]
+    change_list_template = "admin/facilities/guidancetarget/change_list.html"
+
+    def has_add_permission(self, request):
+        return False  # the table is imported whole
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="facilities_guidancetarget_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        form = TargetImportForm(request.POST or None, request.FILES or None)
+        errors = []
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                saved = services.import_targets(
+                    upload, county=form.cleaned_data["county"], by=request.user, filename=upload.name
+                )
+            except ImportFailed as exc:
+                errors = exc.errors
+            except (PermissionDenied, ValidationError) as exc:
+                errors = getattr(exc, "messages", None) or [str(exc)]
+            else:
+                self.message_user(
+                    request, _("%(count)d towns imported.") % {"count": len(saved)}, messages.SUCCESS
+                )
+                return redirect("admin:facilities_guidancetarget_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "errors": errors,
+            "title": _("Import the guidance table"),
+        }
+        return TemplateResponse(request, "admin/facilities/guidancetarget/import.html", context)

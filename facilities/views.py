@@ -1,0 +1,273 @@
+"""Portal pages for towns and bureaus: the registry with each room's deadline and the overdue
+ones per town, a room's inspections, violations and use application, the application's steps,
+agreements nearing their end, and the target progress table (004)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import exports, services
+from .api.filters import CareRoomFilter
+from .forms import ApplyForm, CountyForm, InspectionForm, RectifyForm
+from .models import (
+    CareRoom,
+    EntrustmentAgreement,
+    GuidanceTarget,
+    Inspection,
+    InspectionPhoto,
+    UseApplication,
+    Violation,
+)
+
+
+def _errors(request, exc):
+    for message in getattr(exc, "messages", None) or [str(exc)]:
+        messages.error(request, message)
+
+
+def _form_errors(request, form):
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for message in errors:
+            messages.error(request, f"{label}：{message}" if label else message)
+
+
+def _export_query(request):
+    query = request.GET.copy()
+    query["export"] = "xlsx"
+    return query.urlencode()
+
+
+@login_required
+def registry(request):
+    rooms = CareRoom.objects.visible_to(request.user).select_related("compound__region", "operator")
+    filterset = CareRoomFilter(request.GET or None, queryset=rooms, request=request)
+    listed = filterset.qs if filterset.is_bound and filterset.is_valid() else rooms
+    if request.GET.get("export") == "xlsx":
+        return exports.ROOMS.response(listed)
+    context = {
+        "filter": filterset,
+        "rooms": listed[:500],
+        "towns": services.deadlines_by_town(rooms),
+        "overdue_count": services.overdue_rooms(rooms).count(),
+        "export_query": _export_query(request),
+        "today": timezone.localdate(),
+    }
+    return render(request, "facilities/registry.html", context)
+
+
+@login_required
+def room_detail(request, pk):
+    room = get_object_or_404(
+        CareRoom.objects.visible_to(request.user).select_related("compound__region", "owner", "operator"),
+        pk=pk,
+    )
+    editable = CareRoom.objects.editable_by(request.user).filter(pk=pk).exists()
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        what = request.POST.get("what")
+        try:
+            if what == "inspection":
+                form = InspectionForm(request.POST, request.FILES)
+                if not form.is_valid():
+                    _form_errors(request, form)
+                    return redirect("facilities:room", pk=pk)
+                data = form.cleaned_data
+                found = []
+                if data["kind"]:
+                    found.append(
+                        {
+                            "kind": data["kind"],
+                            "description": data["description"],
+                            "rectify_by": data["rectify_by"],
+                        }
+                    )
+                services.record_inspection(
+                    by=request.user,
+                    room=room,
+                    inspected_on=data["inspected_on"],
+                    findings=data["findings"],
+                    violations=found,
+                    photos=data["photos"],
+                )
+            elif what == "start":
+                application = services.start_application(
+                    by=request.user, room=room, text=request.POST.get("text", "")
+                )
+                return redirect("facilities:application", pk=application.pk)
+            else:
+                raise PermissionDenied
+        except (ValidationError, PermissionDenied) as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("facilities:room", pk=pk)
+    inspections = room.inspections.select_related("inspector").prefetch_related("photos", "violations")
+    context = {
+        "room": room,
+        "editable": editable,
+        "inspections": inspections,
+        "violations": room.violations.select_related("found_in", "closed_in"),
+        "applications": room.applications.select_related("town"),
+        "alterations": room.alterations.all(),
+        "inspection_form": InspectionForm(initial={"inspected_on": timezone.localdate()}),
+        "rectify_form": RectifyForm(),
+        "later_inspections": list(inspections),
+    }
+    return render(request, "facilities/room.html", context)
+
+
+@login_required
+def photo(request, pk):
+    item = get_object_or_404(InspectionPhoto.objects.select_related("inspection"), pk=pk)
+    if not Inspection.objects.visible_to(request.user).filter(pk=item.inspection_id).exists():
+        raise PermissionDenied
+    return FileResponse(item.photo.open("rb"))
+
+
+@login_required
+@require_POST
+def violation_act(request, pk, action):
+    violation = get_object_or_404(Violation.objects.visible_to(request.user).select_related("room"), pk=pk)
+    try:
+        if action == "rectify":
+            services.update_violation(
+                violation, by=request.user, action_taken=request.POST.get("action_taken", "")
+            )
+        elif action == "close":
+            inspection = get_object_or_404(
+                Inspection.objects.visible_to(request.user), pk=request.POST.get("inspection") or 0
+            )
+            services.close_violation(
+                violation,
+                by=request.user,
+                inspection=inspection,
+                action_taken=request.POST.get("action_taken", ""),
+            )
+        else:
+            raise PermissionDenied
+    except (ValidationError, PermissionDenied) as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("facilities:room", pk=violation.room_id)
+
+
+@login_required
+def application_detail(request, pk):
+    application = get_object_or_404(
+        UseApplication.objects.visible_to(request.user).select_related("room__compound__region", "town"),
+        pk=pk,
+    )
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        details = {}
+        if action == "apply":
+            form = ApplyForm(request.POST)
+            if not form.is_valid():
+                _form_errors(request, form)
+                return redirect("facilities:application", pk=pk)
+            details = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        elif action == "approve":
+            details = {
+                "city_approval_number": request.POST.get("city_approval_number", ""),
+                "city_approved_on": _date(request.POST.get("city_approved_on")),
+            }
+        elif action == "sign":
+            details = {
+                "number": request.POST.get("number", ""),
+                "signed_on": _date(request.POST.get("signed_on")),
+                "starts_on": _date(request.POST.get("starts_on")),
+                "ends_on": _date(request.POST.get("ends_on")),
+            }
+        try:
+            services.act_on_application(
+                application, action, by=request.user, text=request.POST.get("text", ""), **details
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("facilities:application", pk=pk)
+    context = {
+        "application": application,
+        "steps": application.steps.select_related("actor", "organization"),
+        "actions": services.allowed_actions(application, request.user),
+        "apply_form": ApplyForm(
+            initial={
+                "residents": application.room.compound.residents,
+                "elderly_residents": application.room.compound.elderly_residents,
+                "room_area": application.room.area,
+            }
+        ),
+        "agreement": EntrustmentAgreement.objects.filter(application=application).first(),
+    }
+    return render(request, "facilities/application.html", context)
+
+
+def _date(value):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError as exc:
+        raise ValidationError(_("Give dates as YYYY-MM-DD.")) from exc
+
+
+@login_required
+def agreements(request):
+    rows = EntrustmentAgreement.objects.visible_to(request.user).select_related(
+        "room__compound", "bureau", "town"
+    )
+    if request.GET.get("export") == "xlsx":
+        return exports.AGREEMENTS.response(rows)
+    return render(
+        request,
+        "facilities/agreements.html",
+        {
+            "agreements": rows[:500],
+            "expiring": services.expiring_agreements(rows),
+            "export_query": _export_query(request),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def progress(request):
+    form = CountyForm(request.GET or None)
+    county = None
+    if form.is_bound and form.is_valid():
+        county = form.cleaned_data["county"]
+    else:
+        first = GuidanceTarget.objects.visible_to(request.user).select_related("county").first()
+        county = first.county if first else None
+    if county is None:
+        return render(request, "facilities/progress.html", {"form": form})
+    years, rows, total = services.target_progress(
+        county,
+        rooms=CareRoom.objects.visible_to(request.user),
+        targets=GuidanceTarget.objects.visible_to(request.user),
+    )
+    if request.GET.get("export") == "xlsx":
+        return exports.progress_response(county, years, rows, total)
+    for row in [*rows, total]:
+        row.year_cells = [row.per_year[year] for year in years]
+    return render(
+        request,
+        "facilities/progress.html",
+        {
+            "form": form,
+            "county": county,
+            "years": years,
+            "rows": rows,
+            "total": total,
+            "export_query": _export_query(request) + ("" if form.is_bound else f"&county={county.code}"),
+        },
+    )
