@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api.views import ApiTokenViewSet, MeView, OrganizationViewSet
 from accounts.forms import LockoutAdminAuthenticationForm
 from accounts.views import healthz
+from facilities.api import views as facilities_api
 from pilots.api.views import (
     ApplicationViewSet,
     OpinionViewSet,
@@ -15,7 +16,6 @@ from pilots.api.views import (
     ProgrammeViewSet,
 )
 from regions.api.views import RegionViewSet
-from facilities.api import views as facilities_api
 from staff.api import views as staff_api
 from stations.api.views import (
     OrderViewSet,

@@ -2,7 +2,6 @@
 approval, and the use procedure of 004 三 with who may take each step."""
 
 import datetime as dt
-import io
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
