@@ -128,7 +128,7 @@ def test_progress_counts_the_registry_against_the_targets_and_exports_in_the_off
     assert client.login(username="na_officer", password=PASSWORD)
     response = client.get("/facilities/progress/", {"county": "350583", "export": "xlsx"})
     sheet = load_workbook(io.BytesIO(response.getvalue())).active
-    values = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
+    values = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert "投入运营指导数" in values[0][0]
     assert values[1][:5] == ["乡镇（街道）", "已建数", "已移交数", "未移交数", "指导数"]
     assert values[2][4:8] == ["小计", "2025", "2026", "2027"]
