@@ -11,6 +11,7 @@ from stdnum.cn import uscc
 
 from accounts.audit import audit_context
 from accounts.models import Membership, Organization, OrganizationKind, Role, User
+from facilities import demo as facilities_demo
 from pilots import demo as pilots_demo
 from regions.models import Level, Region
 from staff import demo as staff_demo
@@ -43,6 +44,7 @@ ACCOUNTS = [
     ("cn_street", "华阳路街道干部", "华阳路街道办事处", Role.OFFICER, "街道：镇街意见、站点设置、用房巡查"),
     ("cn_stats", "长宁统计员", "长宁区民政局", Role.VIEWER, "区统计人员：只读，下载统计表"),
     ("na_civil", "南安民政科员", "南安市民政局", Role.OFFICER, "南安市民政局：配建养老用房"),
+    ("na_town", "溪美街道干部", "溪美街道办事处", Role.OFFICER, "乡镇（街道）：养老用房巡查、使用申请"),
     ("zs_civil", "中山民政科员", "中山市民政局", Role.OFFICER, "中山市民政局"),
     (
         "company_admin",
@@ -91,6 +93,7 @@ class Command(BaseCommand):
             staff_demo.load_people()
             stations_demo.load()
             staff_demo.load_after_stations()
+            facilities_demo.load()
         self.stdout.write(
             "\n演示账号 Demo accounts (password: %s)"
             % ("$DEMO_PASSWORD" if os.environ.get("DEMO_PASSWORD") else password)
