@@ -123,3 +123,34 @@ def test_demo_companies_have_all_three_roles_trained_staff_and_a_volunteer_ledge
     page = Client()
     assert page.login(username="company_admin", password="demo12345")
     assert "郑服" in page.get("/staff/").content.decode()
+
+
+def test_demo_fills_nanans_towns_with_care_rooms_in_every_state(monkeypatch):
+    from facilities.models import CareRoom, GuidanceTarget, UseApplication, Violation
+    from facilities.services import overdue_rooms
+
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    load_demo()
+    rooms = CareRoom.objects.filter(compound__region__code__startswith="350583")
+    assert set(rooms.values_list("handover_state", "operating_state")) == {
+        ("not_handed_over", "not_operating"),
+        ("handed_over", "not_operating"),
+        ("handed_over", "operating"),
+        ("handed_over", "suspended"),
+    }
+    assert overdue_rooms(rooms).exists()
+    assert set(UseApplication.objects.values_list("status", flat=True)) == {
+        "contacted",
+        "applied",
+        "surveyed",
+        "approved",
+        "signed",
+        "operating",
+    }
+    assert set(Violation.objects.values_list("state", flat=True)) == {"open", "rectifying", "closed"}
+    assert GuidanceTarget.objects.filter(county__code="350583").count() == len(
+        {code[:9] for code in rooms.values_list("compound__region__code", flat=True)}
+    )
+    town = Client()
+    assert town.login(username="na_town", password="demo12345")
+    assert "溪美·滨江花园" in town.get("/facilities/").content.decode()
