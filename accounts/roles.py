@@ -99,6 +99,7 @@ GROUP_PERMISSIONS = {
         "facilities.add_careroom",
         "facilities.change_careroom",
         "facilities.view_inspection",
+        "facilities.add_inspection",
         "facilities.view_inspectionphoto",
         "facilities.view_violation",
         "facilities.view_alteration",

@@ -161,21 +161,37 @@ class PhotoInline(admin.TabularInline):
         return False
 
 
+class InspectionForm(forms.ModelForm):
+    class Meta:
+        model = Inspection
+        fields = ["room", "inspected_on", "findings"]
+
+
 @admin.register(Inspection)
 class InspectionAdmin(ScopedModelAdmin):
-    """Inspections are recorded in the portal (with photos and violations) or the API."""
+    """Officers record an inspection here or in the portal (where photos and violations are
+    added); a recorded inspection is not changed afterwards."""
 
+    form = InspectionForm
     list_display = ["inspected_on", "room", "inspector", "findings"]
     list_select_related = ["room__compound", "inspector"]
     search_fields = ["room__compound__name", "findings"]
+    autocomplete_fields = ["room"]
     date_hierarchy = "inspected_on"
     inlines = [ViolationInline, PhotoInline]
 
-    def has_add_permission(self, request):
-        return False
-
     def has_change_permission(self, request, obj=None):
-        return False
+        return obj is None and super().has_change_permission(request, obj)
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []  # what it found is shown once recorded
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        saved = services.record_inspection(
+            by=request.user, room=data["room"], inspected_on=data["inspected_on"], findings=data["findings"]
+        )
+        obj.pk = saved.pk
 
 
 @admin.register(Violation)
@@ -185,12 +201,35 @@ class ViolationAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
     list_filter = ["state", "kind"]
     search_fields = ["room__compound__name", "description", "action_taken"]
     list_select_related = ["room__compound", "found_in", "closed_in"]
+    actions = ["close_by_latest_inspection"]
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.action(description=_("Close the selected by each room's latest later inspection"))
+    def close_by_latest_inspection(self, request, queryset):
+        done = 0
+        for violation in queryset.select_related("found_in", "room__compound__region"):
+            later = (
+                Inspection.objects.filter(
+                    room=violation.room_id, inspected_on__gt=violation.found_in.inspected_on
+                )
+                .order_by("-inspected_on", "-id")
+                .first()
+            )
+            try:
+                if later is None:
+                    raise ValidationError(_("No inspection of the room after the violation was found."))
+                services.close_violation(violation, by=request.user, inspection=later)
+                done += 1
+            except (PermissionDenied, ValidationError) as exc:
+                reasons = "；".join(getattr(exc, "messages", None) or [str(exc)])
+                self.message_user(request, f"{violation}: {reasons}", messages.ERROR)
+        if done:
+            self.message_user(request, _("%(count)d violations closed.") % {"count": done}, messages.SUCCESS)
 
 
 class AlterationForm(forms.ModelForm):

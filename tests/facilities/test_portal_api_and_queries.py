@@ -170,3 +170,34 @@ def test_api_lists_and_admin_pages_cost_the_same_queries_at_10_and_100(nanan):
     before = [_queries(admin, page) for page in pages]
     add(20, 300)
     assert [_queries(admin, page) for page in pages] == before
+
+
+def test_officer_records_an_inspection_in_the_admin_and_closes_violations_in_batch(nanan):
+    room = make_room(nanan, handed_over_on=dt.date(2024, 3, 1))
+    other = make_room(nanan, handed_over_on=dt.date(2024, 3, 1), location="b")
+    for target in (room, other):
+        services.record_inspection(
+            by=nanan.bureau_officer,
+            room=target,
+            inspected_on=dt.date(2025, 9, 1),
+            findings="x",
+            violations=[{"kind": "diverted", "rectify_by": dt.date(2025, 10, 1)}],
+        )
+    admin = _client("na_officer")
+    response = admin.post(
+        "/admin/facilities/inspection/add/",
+        {"room": room.pk, "inspected_on": "2025-10-02", "findings": "已整改"},
+    )
+    assert response.status_code == 302
+    assert Inspection.objects.get(inspected_on=dt.date(2025, 10, 2)).inspector == nanan.bureau_officer
+    page = admin.post(
+        "/admin/facilities/violation/",
+        {
+            "action": "close_by_latest_inspection",
+            "_selected_action": list(Violation.objects.values_list("pk", flat=True)),
+        },
+        follow=True,
+    )
+    assert Violation.objects.get(room=room).state == "closed"
+    assert Violation.objects.get(room=other).state == "open"  # no later inspection of that room
+    assert "没有" in page.content.decode() or "No inspection" in page.content.decode()
