@@ -70,3 +70,21 @@ class LargeTableCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
     ordering = ("-id",)
+
+
+def import_failed_response(exc):
+    """A refused spreadsheet import in the one error format, with every row's error."""
+    from dataclasses import asdict
+
+    from rest_framework.response import Response
+
+    return Response(
+        {
+            "error": {
+                "code": "import_failed",
+                "message": _("Nothing was imported: %(count)d problems.") % {"count": len(exc.errors)},
+                "rows": [{**asdict(error), "text": str(error)} for error in exc.errors],
+            }
+        },
+        status=status.HTTP_400_BAD_REQUEST,
+    )

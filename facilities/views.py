@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.portal import export_query, show_errors, show_form_errors
+
 from . import exports, services
 from .api.filters import CareRoomFilter
 from .forms import ApplyForm, CountyForm, InspectionForm, RectifyForm
@@ -25,24 +27,6 @@ from .models import (
 )
 
 
-def _errors(request, exc):
-    for message in getattr(exc, "messages", None) or [str(exc)]:
-        messages.error(request, message)
-
-
-def _form_errors(request, form):
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        for message in errors:
-            messages.error(request, f"{label}：{message}" if label else message)
-
-
-def _export_query(request):
-    query = request.GET.copy()
-    query["export"] = "xlsx"
-    return query.urlencode()
-
-
 @login_required
 def registry(request):
     rooms = CareRoom.objects.visible_to(request.user).select_related("compound__region", "operator")
@@ -55,7 +39,7 @@ def registry(request):
         "rooms": listed[:500],
         "towns": services.deadlines_by_town(rooms),
         "overdue_count": services.overdue_rooms(rooms).count(),
-        "export_query": _export_query(request),
+        "export_query": export_query(request),
         "today": timezone.localdate(),
     }
     return render(request, "facilities/registry.html", context)
@@ -76,7 +60,7 @@ def room_detail(request, pk):
             if what == "inspection":
                 form = InspectionForm(request.POST, request.FILES)
                 if not form.is_valid():
-                    _form_errors(request, form)
+                    show_form_errors(request, form)
                     return redirect("facilities:room", pk=pk)
                 data = form.cleaned_data
                 found = []
@@ -104,7 +88,7 @@ def room_detail(request, pk):
             else:
                 raise PermissionDenied
         except (ValidationError, PermissionDenied) as exc:
-            _errors(request, exc)
+            show_errors(request, exc)
         else:
             messages.success(request, _("Saved."))
         return redirect("facilities:room", pk=pk)
@@ -153,7 +137,7 @@ def violation_act(request, pk, action):
         else:
             raise PermissionDenied
     except (ValidationError, PermissionDenied) as exc:
-        _errors(request, exc)
+        show_errors(request, exc)
     else:
         messages.success(request, _("Saved."))
     return redirect("facilities:room", pk=violation.room_id)
@@ -171,7 +155,7 @@ def application_detail(request, pk):
         if action == "apply":
             form = ApplyForm(request.POST)
             if not form.is_valid():
-                _form_errors(request, form)
+                show_form_errors(request, form)
                 return redirect("facilities:application", pk=pk)
             details = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
         elif action == "approve":
@@ -191,7 +175,7 @@ def application_detail(request, pk):
                 application, action, by=request.user, text=request.POST.get("text", ""), **details
             )
         except (ValidationError, PermissionDenied) as exc:
-            _errors(request, exc)
+            show_errors(request, exc)
         else:
             messages.success(request, _("Saved."))
         return redirect("facilities:application", pk=pk)
@@ -233,7 +217,7 @@ def agreements(request):
         {
             "agreements": rows[:500],
             "expiring": services.expiring_agreements(rows),
-            "export_query": _export_query(request),
+            "export_query": export_query(request),
             "today": timezone.localdate(),
         },
     )
@@ -268,6 +252,6 @@ def progress(request):
             "years": years,
             "rows": rows,
             "total": total,
-            "export_query": _export_query(request) + ("" if form.is_bound else f"&county={county.code}"),
+            "export_query": export_query(request) + ("" if form.is_bound else f"&county={county.code}"),
         },
     )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.pii import can_reveal, reveal
+from accounts.portal import export_query, show_errors, show_form_errors
 from accounts.scoping import scope_for
 from regions.models import Region
 from stations.models import Station
@@ -43,18 +44,6 @@ from .models import (
 )
 
 
-def _errors(request, exc):
-    for message in getattr(exc, "messages", None) or [str(exc)]:
-        messages.error(request, message)
-
-
-def _form_errors(request, form):
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        for message in errors:
-            messages.error(request, f"{label}：{message}" if label else message)
-
-
 def _wants_export(request):
     return request.GET.get("export") == "xlsx"
 
@@ -75,12 +64,12 @@ def staff_list(request):
             try:
                 member = services.save_staff(None, by=request.user, stations=stations, **data)
             except (ValidationError, PermissionDenied) as exc:
-                _errors(request, exc)
+                show_errors(request, exc)
             else:
                 messages.success(request, _("%(name)s is on the list.") % {"name": member.name})
                 return redirect("staff:detail", pk=member.pk)
         else:
-            _form_errors(request, form)
+            show_form_errors(request, form)
     else:
         form = StaffForm(user=request.user, initial={"joined_on": timezone.localdate()})
     page = list(rows.prefetch_related("stations", "qualifications").order_by("employer__name", "name")[:500])
@@ -95,15 +84,9 @@ def staff_list(request):
             "filter": filterset,
             "members": page,
             "form": form if can_edit else None,
-            "export_query": _export_query(request),
+            "export_query": export_query(request),
         },
     )
-
-
-def _export_query(request):
-    query = request.GET.copy()
-    query["export"] = "xlsx"
-    return query.urlencode()
 
 
 @login_required
@@ -120,7 +103,7 @@ def staff_detail(request, pk):
             if what == "staff":
                 form = StaffForm(request.POST, user=request.user)
                 if not form.is_valid():
-                    _form_errors(request, form)
+                    show_form_errors(request, form)
                     return redirect("staff:detail", pk=pk)
                 data = dict(form.cleaned_data)
                 stations = data.pop("stations")
@@ -131,7 +114,7 @@ def staff_detail(request, pk):
             elif what == "qualification":
                 form = QualificationForm(request.POST)
                 if not form.is_valid():
-                    _form_errors(request, form)
+                    show_form_errors(request, form)
                     return redirect("staff:detail", pk=pk)
                 services.save_qualification(None, by=request.user, staff=member, **form.cleaned_data)
             elif what == "delete-qualification":
@@ -140,7 +123,7 @@ def staff_detail(request, pk):
             else:
                 raise PermissionDenied
         except (ValidationError, PermissionDenied) as exc:
-            _errors(request, exc)
+            show_errors(request, exc)
         else:
             messages.success(request, _("Saved."))
         return redirect("staff:detail", pk=pk)
@@ -174,7 +157,7 @@ def staff_reveal(request, pk):
     try:
         plain = reveal(member, ("phone", "id_number"), by=request.user)
     except PermissionDenied as exc:
-        _errors(request, exc)
+        show_errors(request, exc)
         return redirect("staff:detail", pk=pk)
     return render(request, "staff/staff_reveal.html", {"member": member, "plain": plain})
 
@@ -210,7 +193,7 @@ def training(request):
             "sessions": sessions,
             "records": records[:500],
             "kind": kind,
-            "export_query": _export_query(request),
+            "export_query": export_query(request),
         },
     )
 
@@ -250,7 +233,7 @@ def progress(request):
     return render(
         request,
         "staff/progress.html",
-        {"form": form, "progress": result, "export_query": _export_query(request)},
+        {"form": form, "progress": result, "export_query": export_query(request)},
     )
 
 
@@ -272,7 +255,7 @@ def duties(request):
     try:
         services.month_bounds(month)
     except ValidationError as exc:
-        _errors(request, exc)
+        show_errors(request, exc)
         month = timezone.localdate().strftime("%Y-%m")
     people, stations = services.monthly_duties(
         StaffMember.objects.visible_to(request.user).filter(status="active"),
@@ -284,7 +267,7 @@ def duties(request):
     return render(
         request,
         "staff/duties.html",
-        {"month": month, "people": people, "stations": stations, "export_query": _export_query(request)},
+        {"month": month, "people": people, "stations": stations, "export_query": export_query(request)},
     )
 
 
@@ -312,11 +295,11 @@ def resources(request):
                 else:
                     services.save_resource(instance, by=request.user, **data)
             except (ValidationError, PermissionDenied) as exc:
-                _errors(request, exc)
+                show_errors(request, exc)
             else:
                 messages.success(request, _("Saved."))
         else:
-            _form_errors(request, form)
+            show_form_errors(request, form)
         return redirect("staff:resources")
     return render(
         request,
@@ -324,7 +307,7 @@ def resources(request):
         {
             "resources": rows.order_by("station__name", "kind", "name")[:500],
             "form": ResourceForm(user=request.user),
-            "export_query": _export_query(request),
+            "export_query": export_query(request),
         },
     )
 
@@ -349,7 +332,7 @@ def volunteers(request):
                     raise PermissionDenied
                 form = form_class(request.POST, user=user)
                 if not form.is_valid():
-                    _form_errors(request, form)
+                    show_form_errors(request, form)
                     return redirect("staff:volunteers")
                 data = dict(form.cleaned_data)
                 if what == "team":
@@ -363,7 +346,7 @@ def volunteers(request):
                 elif what == "spend":
                     services.spend_points(by=user, **data)
         except (ValidationError, PermissionDenied) as exc:
-            _errors(request, exc)
+            show_errors(request, exc)
         else:
             messages.success(request, _("Saved."))
         return redirect("staff:volunteers")
@@ -385,7 +368,7 @@ def volunteers(request):
         "rewards": Reward.objects.visible_to(user).select_related("organization"),
         "ledger": ledger.order_by("-id")[:50],
         "forms": {name: cls(user=user) for name, cls in VOLUNTEER_FORMS.items()},
-        "export_query": _export_query(request),
+        "export_query": export_query(request),
     }
     return render(request, "staff/volunteers.html", context)
 
@@ -404,5 +387,5 @@ def statement(request, pk):
     if _wants_export(request):
         return exports.statement_response(result)
     return render(
-        request, "staff/statement.html", {"statement": result, "export_query": _export_query(request)}
+        request, "staff/statement.html", {"statement": result, "export_query": export_query(request)}
     )

@@ -1,5 +1,3 @@
-from dataclasses import asdict
-
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -10,6 +8,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.api.base import ScopedViewSetMixin
+from config.api import import_failed_response
 from facilities import exports, services
 from facilities.models import (
     Alteration,
@@ -222,17 +221,7 @@ class GuidanceTargetViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
                 file, county=county, by=request.user, filename=file.name, channel="api"
             )
         except ImportFailed as exc:
-            return Response(
-                {
-                    "error": {
-                        "code": "import_failed",
-                        "message": _("Nothing was imported: %(count)d problems.")
-                        % {"count": len(exc.errors)},
-                        "rows": [{**asdict(error), "text": str(error)} for error in exc.errors],
-                    }
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            return import_failed_response(exc)
         return Response(self.get_serializer(saved, many=True).data, status=status.HTTP_201_CREATED)
 
     def _progress(self, request):

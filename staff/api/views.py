@@ -1,5 +1,4 @@
 import datetime as dt
-from dataclasses import asdict
 
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
@@ -14,6 +13,7 @@ from rest_framework.response import Response
 
 from accounts.api.base import ScopedViewSetMixin
 from accounts.pii import reveal
+from config.api import import_failed_response
 from regions.models import Region
 from reports.exporting import ExcelExportViewSetMixin
 from reports.spreadsheets import ImportFailed
@@ -216,17 +216,7 @@ class SessionViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.Model
         try:
             result = services.import_scores(session, file, by=request.user, filename=file.name, channel="api")
         except ImportFailed as exc:
-            return Response(
-                {
-                    "error": {
-                        "code": "import_failed",
-                        "message": _("Nothing was imported: %(count)d problems.")
-                        % {"count": len(exc.errors)},
-                        "rows": [{**asdict(error), "text": str(error)} for error in exc.errors],
-                    }
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            return import_failed_response(exc)
         return Response({"rows": result.rows})
 
     @extend_schema(
