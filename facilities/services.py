@@ -239,6 +239,28 @@ def record_inspection(
     return inspection
 
 
+def add_inspection_photos(inspection: Inspection, photos, *, by) -> list[InspectionPhoto]:
+    """Photos for an inspection already recorded (e.g. uploaded later from a phone); each is
+    checked by content."""
+    from accounts.uploads import IMAGE_KINDS, check_upload
+
+    _require_registry_editor(by, inspection.room.compound.region)
+    photos = list(photos)
+    if not photos:
+        raise ValidationError({"photos": _("Choose at least one photo.")})
+    for photo in photos:
+        check_upload(photo, allowed=IMAGE_KINDS)
+    with transaction.atomic():
+        saved = [
+            InspectionPhoto.objects.create(
+                inspection=inspection, photo=photo, caption=getattr(photo, "name", "")
+            )
+            for photo in photos
+        ]
+        audit.record(inspection, "photos_added", note=str(len(saved)), actor=by)
+    return saved
+
+
 def update_violation(violation: Violation, *, by, action_taken: str) -> Violation:
     """The action taken so far (the violation is then being rectified)."""
     _require_registry_editor(by, violation.room.compound.region)

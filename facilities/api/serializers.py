@@ -11,6 +11,7 @@ from facilities.models import (
     EntrustmentAgreement,
     GuidanceTarget,
     Inspection,
+    InspectionPhoto,
     UseApplication,
     Violation,
     ViolationKind,
@@ -120,6 +121,16 @@ class InspectionSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
         fields = ["id", "room", "inspected_on", "inspector", "findings", "violations", "found"]
 
     scoped_choices = {"room": "edit"}
+
+
+class PhotoUploadSerializer(serializers.Serializer):
+    photos = serializers.ListField(child=serializers.FileField(), help_text=_("One or more photos."))
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InspectionPhoto
+        fields = ["id", "inspection", "caption"]
 
 
 class ViolationActionSerializer(serializers.Serializer):

@@ -33,6 +33,8 @@ from .serializers import (
     CompoundSerializer,
     GuidanceTargetSerializer,
     InspectionSerializer,
+    PhotoSerializer,
+    PhotoUploadSerializer,
     TargetProgressSerializer,
     TargetUploadSerializer,
     UseApplicationSerializer,
@@ -83,7 +85,8 @@ class CareRoomViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.Mode
 
 
 class InspectionViewSet(ScopedViewSetMixin, *CREATE_READ):
-    """Inspections with the violations they found (photos are added in the portal)."""
+    """Inspections with the violations they found; ``photos`` uploads pictures (multipart,
+    field ``photos``, checked by content)."""
 
     queryset = Inspection.objects.select_related("inspector").prefetch_related("violations__room__compound")
     serializer_class = InspectionSerializer
@@ -93,6 +96,15 @@ class InspectionViewSet(ScopedViewSetMixin, *CREATE_READ):
         serializer.instance = services.record_inspection(
             by=self.request.user, violations=data.pop("violations", []), **data
         )
+
+    @extend_schema(request=PhotoUploadSerializer, responses=PhotoSerializer(many=True))
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def photos(self, request, pk=None):
+        inspection = self.get_object()
+        upload = PhotoUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        saved = services.add_inspection_photos(inspection, request.FILES.getlist("photos"), by=request.user)
+        return Response(PhotoSerializer(saved, many=True).data, status=status.HTTP_201_CREATED)
 
 
 class ViolationViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

@@ -201,3 +201,26 @@ def test_officer_records_an_inspection_in_the_admin_and_closes_violations_in_bat
     assert Violation.objects.get(room=room).state == "closed"
     assert Violation.objects.get(room=other).state == "open"  # no later inspection of that room
     assert "没有" in page.content.decode() or "No inspection" in page.content.decode()
+
+
+def test_photos_are_added_to_an_inspection_through_the_api_checked_by_content(nanan):
+    room = make_room(nanan, handed_over_on=dt.date(2024, 3, 1))
+    client = api_client_for(nanan.ximei_officer)
+    made = client.post(
+        "/api/v1/room-inspections/",
+        {
+            "room": room.pk,
+            "inspected_on": "2025-09-01",
+            "findings": "挪作仓库",
+            "violations": [{"kind": "diverted", "rectify_by": "2025-10-01"}],
+        },
+        format="json",
+    )
+    assert made.status_code == 201 and made.json()["found"][0]["kind"] == "diverted"
+    url = f"/api/v1/room-inspections/{made.json()['id']}/photos/"
+    fake = SimpleUploadedFile("现场.png", b"MZ\x90\x00" + b"\0" * 64, content_type="image/png")
+    assert client.post(url, {"photos": [fake]}, format="multipart").status_code == 400
+    assert client.post(url, {"photos": [_png()]}, format="multipart").status_code == 201
+    assert Inspection.objects.get().photos.count() == 1
+    other = api_client_for(nanan.liucheng_officer)
+    assert other.post(url, {"photos": [_png()]}, format="multipart").status_code == 404
