@@ -504,11 +504,9 @@ class EntrustmentAgreement(AuditedModel):
 
 
 class TargetQuerySet(ScopedQuerySet):
-    region_path = "town"
+    """Bureaus see their county's rows, towns their own; companies see none."""
 
-    def visible_to(self, user):
-        # the official table is public within the bureaus and towns; companies see nothing
-        return super().visible_to(user)
+    region_path = "town"
 
 
 class GuidanceTarget(AuditedModel):

@@ -2,7 +2,6 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.api.serializers import RegionRefField
-from accounts.models import Organization
 from facilities.models import (
     Alteration,
     ApplicationStep,
@@ -294,9 +293,3 @@ class TargetProgressSerializer(serializers.Serializer):
     years = serializers.ListField(child=serializers.IntegerField())
     towns = TownProgressSerializer(many=True)
     total = TownProgressSerializer()
-
-
-class OrganizationRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Organization
-        fields = ["id", "name"]
