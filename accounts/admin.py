@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from reports.exporting import ExcelExportAdminMixin
@@ -54,8 +56,35 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
         )
 
 
+class OrganizationAdminForm(forms.ModelForm):
+    """Shows the service's refusal of a bureau-confirmed field on the form rather than as a
+    403 page; the service checks again when saving."""
+
+    request_user = None
+
+    def clean(self):
+        data = super().clean()
+        if self.request_user is None:
+            return data
+        try:
+            if self.instance.pk is None:
+                services.check_new_organization(
+                    by=self.request_user, kind=data.get("kind"), region=data.get("region")
+                )
+            else:
+                original = Organization.objects.get(pk=self.instance.pk)
+                changed = {name: data[name] for name in self.changed_data if name in data}
+                services.check_confirmed_changes(
+                    original, by=self.request_user, changes=services.confirmed_changes(original, changed)
+                )
+        except PermissionDenied as exc:
+            raise ValidationError(str(exc)) from exc
+        return data
+
+
 @admin.register(Organization)
 class OrganizationAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
+    form = OrganizationAdminForm
     export_definition = exports.ORGANIZATIONS
     list_display = ["name", "kind", "region", "credit_code", "has_property_licence", "is_active"]
     list_filter = ["kind", "has_property_licence", "is_active", "region__level"]
@@ -73,6 +102,11 @@ class OrganizationAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
         "has_property_licence",
         "is_active",
     ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.request_user = request.user
+        return form
 
     def save_model(self, request, obj, form, change):
         # Through the services, so the admin enforces the same rules as the API.

@@ -97,6 +97,11 @@ def revoke_token(token: ApiToken, *, by: User) -> ApiToken:
 
 # --- organisations ------------------------------------------------------------------------
 
+# What the bureau confirms about an organisation: its kind decides whose data it may see (a
+# civil-affairs bureau sees its whole region), its region places it, its credit code identifies
+# it and its licence makes a company eligible for a property-plus-care pilot (001).
+CONFIRMED_FIELDS = ("kind", "region", "credit_code", "has_property_licence")
+
 
 def _check_region_in_scope(by: User, region) -> None:
     if by.is_superuser:
@@ -105,10 +110,70 @@ def _check_region_in_scope(by: User, region) -> None:
         raise PermissionDenied(_("You may only register organisations within your own region."))
 
 
+def _field_labels(names) -> str:
+    from django.core.exceptions import FieldDoesNotExist
+
+    labels = []
+    for name in names:
+        try:
+            labels.append(str(Organization._meta.get_field(name).verbose_name))
+        except FieldDoesNotExist:
+            labels.append(name)
+    return "、".join(labels)
+
+
+def confirmed_changes(organization: Organization, fields: dict) -> dict:
+    """The confirmed fields that ``fields`` would change, as {name: (old, new)}."""
+    changes = {}
+    for name in CONFIRMED_FIELDS:
+        if name not in fields:
+            continue
+        old, new = getattr(organization, name), fields[name]
+        if name == "credit_code":
+            old, new = (old or "").strip().upper(), (new or "").strip().upper()
+        if old != new:
+            changes[name] = (old, new)
+    return changes
+
+
+def check_confirmed_changes(organization: Organization, *, by: User, changes: dict) -> None:
+    """Refuse a change of the bureau-confirmed fields unless ``by`` may confirm them: an officer
+    (government editing role) whose region covers the organisation, before and after a move;
+    government units themselves, and any change to or from a government kind, are the platform
+    administrator's."""
+    if not changes or by.is_superuser:
+        return
+    from .scoping import GOVERNMENT_KINDS
+
+    if organization.is_government or changes.get("kind", (None, None))[1] in GOVERNMENT_KINDS:
+        raise PermissionDenied(
+            _("Government units are set up by the platform administrator: you may not change %(fields)s.")
+            % {"fields": _field_labels(changes)}
+        )
+    covers = by.scope.covers_region(organization.region, edit=True)
+    if "region" in changes:
+        covers = covers and by.scope.covers_region(changes["region"][1], edit=True)
+    if not covers:
+        raise PermissionDenied(
+            _("%(fields)s are confirmed by the bureau: only an officer of the region may change them.")
+            % {"fields": _field_labels(changes)}
+        )
+
+
+def check_new_organization(*, by: User, kind: str, region) -> None:
+    """Officers register organisations within their region; superusers anywhere. Government
+    units are set up by the platform administrator only."""
+    from .scoping import GOVERNMENT_KINDS
+
+    _check_region_in_scope(by, region)
+    if kind in GOVERNMENT_KINDS and not by.is_superuser:
+        raise PermissionDenied(_("Government units are set up by the platform administrator."))
+
+
 def create_organization(*, by: User, **fields) -> Organization:
-    """Officers register organisations within their region; superusers anywhere."""
+    """Register an organisation (see :func:`check_new_organization` for who may)."""
     organization = Organization(**fields)
-    _check_region_in_scope(by, organization.region)
+    check_new_organization(by=by, kind=organization.kind, region=organization.region)
     organization.full_clean()
     with audit.audit_context(actor=by):
         organization.save()
@@ -116,26 +181,35 @@ def create_organization(*, by: User, **fields) -> Organization:
 
 
 def update_organization(organization: Organization, *, by: User, **fields) -> Organization:
-    if not Organization.objects.editable_by(by).filter(pk=organization.pk).exists():
-        raise PermissionDenied(_("You may not change this organisation."))
-    if "region" in fields and fields["region"] != organization.region and not by.is_superuser:
-        if not by.scope.is_government:
-            raise PermissionDenied(_("Only an officer can move an organisation to another region."))
-        _check_region_in_scope(by, fields["region"])
-    # The licence is what makes a company eligible for a property-plus-care pilot: only
-    # government officers of its region confirm it.
-    licence_changed = (
-        "has_property_licence" in fields
-        and fields["has_property_licence"] != organization.has_property_licence
-    )
-    if licence_changed and not (by.is_superuser or by.scope.covers_region(organization.region, edit=True)):
-        raise PermissionDenied(_("Only an officer of the region can confirm a property-management licence."))
-    for key, value in fields.items():
-        setattr(organization, key, value)
-    organization.full_clean()
-    with audit.audit_context(actor=by):
-        organization.save()
-    return organization
+    """Change an organisation. Its members keep the contact details current; the fields the
+    bureau confirms (kind, region, credit code, licence) change only by an officer of the
+    region (see :func:`check_confirmed_changes`), and each such change is audited as
+    ``confirm_organization`` with the fields old → new."""
+    with transaction.atomic():
+        locked = Organization.objects.editable_by(by).select_for_update().filter(pk=organization.pk).first()
+        if locked is None:
+            raise PermissionDenied(_("You may not change this organisation."))
+        changes = confirmed_changes(locked, fields)
+        check_confirmed_changes(locked, by=by, changes=changes)
+        for key, value in fields.items():
+            setattr(locked, key, value)
+        locked.full_clean()
+        with audit.audit_context(actor=by):
+            locked.save()
+            if changes:
+                audit.record(
+                    locked,
+                    "confirm_organization",
+                    changes={
+                        name: [
+                            audit._json_value(getattr(old, "code", old)),
+                            audit._json_value(getattr(new, "code", new)),
+                        ]
+                        for name, (old, new) in changes.items()
+                    },
+                    note=", ".join(changes),
+                )
+    return locked
 
 
 # --- housekeeping -------------------------------------------------------------------------
@@ -159,6 +233,9 @@ SELF_REGISTERING_KINDS = (
     "other",
 )
 
+# What an applicant states about itself when registering; the bureau then confirms it.
+REGISTRATION_FIELDS = ("kind", "name", "credit_code", "region", "address", "contact_person", "contact_phone")
+
 
 def register_organization(
     *, organization: dict, username: str, password: str, name: str = "", email: str = ""
@@ -169,11 +246,17 @@ def register_organization(
 
     from .models import Membership, Role
 
+    unexpected = set(organization) - set(REGISTRATION_FIELDS)
+    if unexpected:
+        # The licence and the active flag are the bureau's; nothing else may ride along.
+        raise PermissionDenied(
+            _("You may not set %(fields)s when registering.") % {"fields": _field_labels(sorted(unexpected))}
+        )
     if organization.get("kind") not in SELF_REGISTERING_KINDS:
         raise ValidationError({"kind": _("Government units are set up by the platform administrator.")})
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("This username is taken.")})
-    unit = Organization(**{**organization, "has_property_licence": False})
+    unit = Organization(**organization, has_property_licence=False)
     user = User(username=username, name=name, email=email)
     validate_password(password, user=user)
     unit.full_clean()
