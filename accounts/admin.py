@@ -8,7 +8,7 @@ from reports.exporting import ExcelExportAdminMixin
 
 from . import exports, services
 from .admin_scoping import ScopedAdminMixin, ScopedModelAdmin
-from .models import ApiToken, AuditEntry, Membership, Organization, User
+from .models import ApiToken, AuditEntry, LoginFailure, Membership, Organization, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -21,7 +21,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
-    list_display = ["username", "name", "email", "is_active", "is_staff", "locked_until", "last_login"]
+    list_display = ["username", "name", "email", "is_active", "is_staff", "last_login"]
     list_filter = [
         "is_active",
         "is_staff",
@@ -38,7 +38,7 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
             _("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
-        (_("Login"), {"fields": ("last_login", "date_joined", "locked_until")}),
+        (_("Login"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "name", "password1", "password2")}),
@@ -130,6 +130,34 @@ class MembershipAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
     search_fields = ["user__username", "user__name", "organization__name"]
     autocomplete_fields = ["user", "organization"]
     list_select_related = ["user", "organization"]
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(admin.ModelAdmin):
+    """Failed sign-ins by (name, address) and by address: see who is locked, lift a lock."""
+
+    list_display = ["username", "address", "failures", "window_started_at", "last_failure_at", "locked_until"]
+    list_filter = [("locked_until", admin.EmptyFieldListFilter)]
+    search_fields = ["username", "address"]
+    readonly_fields = [f.name for f in LoginFailure._meta.fields]
+    actions = ["lift_locks"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # lifted through the action, which audits it
+
+    @admin.action(description=_("Lift the selected locks"), permissions=["change"])
+    def lift_locks(self, request, queryset):
+        count = services.lift_login_locks(queryset, by=request.user)
+        self.message_user(request, _("%(count)d locks lifted.") % {"count": count}, messages.SUCCESS)
 
 
 @admin.register(ApiToken)

@@ -2,6 +2,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
+from . import services
 from .models import ApiToken, hash_token_secret
 
 
@@ -22,6 +23,14 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("The token contains invalid characters.")) from exc
         token = ApiToken.objects.select_related("user").filter(key_hash=hash_token_secret(secret)).first()
         if token is None:
+            # A guessed token counts against the client address like a wrong password, and a
+            # throttled address is refused (429). A real token is 256 bits and cannot be guessed,
+            # so it is honoured even from a throttled address (colleagues behind the same NAT).
+            address = services.client_address(request)
+            until, reason = services.address_lock(address)
+            if until is not None:
+                raise exceptions.Throttled(wait=(until - timezone.now()).total_seconds(), detail=reason)
+            services.record_login_failure("", address)
             raise exceptions.AuthenticationFailed(_("The token is not valid."))
         now = timezone.now()
         if token.revoked_at is not None:

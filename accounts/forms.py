@@ -8,18 +8,20 @@ from . import services
 
 
 class LockoutMixin:
-    """Refuse a locked account before the password is even checked, with a message saying so."""
+    """Refuse a locked (username, address) pair or a throttled address before the password is
+    even checked, with a message that is the same whether the name exists or not."""
 
     def clean(self):
         username = self.cleaned_data.get("username")
-        allowed, reason = services.login_allowed(username)
+        address = services.client_address(self.request)
+        allowed, reason = services.login_allowed(username, address)
         if not allowed:
             raise ValidationError(reason, code="locked")
         try:
             return super().clean()
         except ValidationError:
-            # The wrong password that reached the limit locks the account: say so at once.
-            allowed, reason = services.login_allowed(username)
+            # The failure that reached the limit locks the pair: say so at once.
+            allowed, reason = services.login_allowed(username, address)
             if not allowed:
                 raise ValidationError(reason, code="locked") from None
             raise

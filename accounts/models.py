@@ -73,14 +73,10 @@ class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
 
 class User(AuditedModel, AbstractUser):
     name = models.CharField(_("full name"), max_length=50, blank=True)
-    failed_login_count = models.PositiveSmallIntegerField(
-        _("failed logins in a row"), default=0, editable=False
-    )
-    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
 
     objects = UserManager()
 
-    audit_ignore = frozenset({"last_login", "failed_login_count", "locked_until", "first_name", "last_name"})
+    audit_ignore = frozenset({"last_login", "first_name", "last_name"})
     audit_secret = frozenset({"password"})
 
     class Meta(AbstractUser.Meta):
@@ -93,6 +89,49 @@ class User(AuditedModel, AbstractUser):
     @property
     def scope(self):
         return scope_for(self)
+
+
+class LoginFailureQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        # Who tried which name from where: the platform administrator's business only.
+        return self.all() if user.is_authenticated and user.is_superuser else self.none()
+
+    def editable_by(self, user):
+        return self.visible_to(user)
+
+    def locked(self, now=None):
+        return self.filter(locked_until__gt=now or timezone.now())
+
+
+class LoginFailure(models.Model):
+    """Failed sign-ins counted per (username, client address) pair, and per address alone
+    (empty username), so that guesses lock only the guesser's pair and slow the guesser's
+    address, never the account's owner signing in from elsewhere. Unknown names are counted
+    like known ones: the answers do not tell which names exist."""
+
+    username = models.CharField(
+        _("username"), max_length=150, blank=True, help_text=_("Empty: every name tried from the address.")
+    )
+    address = models.CharField(_("client address"), max_length=64)
+    failures = models.PositiveIntegerField(_("failures"), default=0)
+    window_started_at = models.DateTimeField(_("first failure at"), default=timezone.now)
+    last_failure_at = models.DateTimeField(_("last failure at"), default=timezone.now)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True, db_index=True)
+
+    objects = LoginFailureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("failed sign-in counter")
+        verbose_name_plural = _("failed sign-ins")
+        ordering = ["-last_failure_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["address", "username"], name="login_failure_address_username_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.username or '*'} @ {self.address}"
 
     def is_locked(self, now=None) -> bool:
         return self.locked_until is not None and self.locked_until > (now or timezone.now())

@@ -2,64 +2,169 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import ipaddress
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from . import audit
-from .models import ApiToken, Organization, User
+from .models import ApiToken, LoginFailure, Organization, User
 
 # --- login lockout ------------------------------------------------------------------------
+#
+# Counted in the database (LoginFailure), not in the cache: the counters survive a restart
+# and a Redis flush, the administrator sees and lifts locks in the admin, and they need no new
+# dependency. django-axes does the same job, but it would add a package, its own tables and
+# signals to reconcile with the API's token authentication; the rule here is three functions.
+
+UNKNOWN_ADDRESS = "unknown"
 
 
-def login_allowed(username: str, now=None) -> tuple[bool, str]:
-    """(allowed, reason): refused while the account is locked after repeated failures."""
+def client_address(request) -> str:
+    """The client's IP address: REMOTE_ADDR, or, behind TRUSTED_PROXY_COUNT proxies that each
+    append to X-Forwarded-For, the address the outermost trusted proxy saw. Hops further left
+    are written by the client and never believed."""
+    if request is None:
+        return UNKNOWN_ADDRESS
+    address = request.META.get("REMOTE_ADDR", "")
+    trusted = settings.TRUSTED_PROXY_COUNT
+    if trusted > 0:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if hops:
+            address = hops[-trusted] if len(hops) >= trusted else hops[0]
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return UNKNOWN_ADDRESS
+
+
+def _address_bucket(address: str) -> str:
+    """The unit throttled as one client: an IPv4 address, or an IPv6 /64 (one subscriber)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return UNKNOWN_ADDRESS
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
+
+
+def _username_key(username) -> str:
+    return (username or "").strip().lower()[:150]
+
+
+LOCKED_MESSAGE = gettext_lazy("Too many failed sign-in attempts: signing in is locked for now.")
+
+
+def _lock_message(until, now) -> str:
+    # One message for a locked pair, a throttled address, a known name and an unknown one.
+    minutes = max(1, int((until - now).total_seconds() // 60) + 1)
+    return ngettext(
+        "%(locked)s Try again in %(minutes)d minute.", "%(locked)s Try again in %(minutes)d minutes.", minutes
+    ) % {"locked": LOCKED_MESSAGE, "minutes": minutes}
+
+
+def login_allowed(username, address: str = UNKNOWN_ADDRESS, now=None) -> tuple[bool, str]:
+    """(allowed, reason): refused while the (username, address) pair is locked or the address
+    is throttled. One query."""
     now = now or timezone.now()
-    user = User.objects.filter(username=username).only("locked_until").first() if username else None
-    if user is not None and user.is_locked(now):
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        return False, ngettext(
-            "This account is locked after too many wrong passwords. Try again in %(minutes)d minute.",
-            "This account is locked after too many wrong passwords. Try again in %(minutes)d minutes.",
-            minutes,
-        ) % {"minutes": minutes}
-    return True, ""
+    condition = Q(username="", address=_address_bucket(address))
+    key = _username_key(username)
+    if key:
+        condition |= Q(username=key, address=address)
+    until = LoginFailure.objects.locked(now).filter(condition).aggregate(until=Max("locked_until"))["until"]
+    if until is None:
+        return True, ""
+    return False, _lock_message(until, now)
 
 
-def record_login_failure(username: str) -> None:
-    """Count a wrong password; the failure that reaches the limit locks the account."""
-    if not username:
-        return
-    limit = settings.LOGIN_FAILURE_LIMIT
+def address_lock(address: str, now=None) -> tuple[datetime | None, str]:
+    """(locked until, reason) when the address is throttled, else (None, "")."""
+    now = now or timezone.now()
+    row = LoginFailure.objects.locked(now).filter(username="", address=_address_bucket(address)).first()
+    return (row.locked_until, _lock_message(row.locked_until, now)) if row else (None, "")
+
+
+def _count_failure(username: str, address: str, *, limit: int, now) -> bool:
+    """Count one failure on a counter; True when this failure locks it. Within a window of
+    LOGIN_LOCKOUT_MINUTES from its first failure; a lapsed window or lock counts afresh."""
+    period = timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    row, _created = LoginFailure.objects.select_for_update().get_or_create(
+        username=username, address=address, defaults={"window_started_at": now, "last_failure_at": now}
+    )
+    if row.is_locked(now):
+        return False
+    if row.locked_until is not None or row.window_started_at <= now - period:
+        row.failures, row.window_started_at, row.locked_until = 0, now, None
+    row.failures += 1
+    row.last_failure_at = now
+    if row.failures >= limit:
+        row.locked_until = now + period
+    row.save()
+    return row.locked_until is not None
+
+
+def record_login_failure(username, address: str = UNKNOWN_ADDRESS) -> None:
+    """Count a failed sign-in (wrong password, unknown name, refused token) against the
+    address and, when a name was given, against the (name, address) pair."""
     now = timezone.now()
+    key = _username_key(username)
+    bucket = _address_bucket(address)
     with transaction.atomic():
-        user = User.objects.select_for_update().filter(username=username).first()
-        if user is None or user.is_locked(now):
-            return
-        if user.locked_until is not None:  # the previous lock has run out: count afresh
-            user.failed_login_count, user.locked_until = 0, None
-        user.failed_login_count += 1
-        if user.failed_login_count >= limit:
-            user.locked_until = now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-        user.save(update_fields=["failed_login_count", "locked_until"])
-        if user.locked_until is not None:
-            audit.record(user, "login_locked", note=f"{limit} wrong passwords in a row", actor=None)
+        throttled = _count_failure("", bucket, limit=settings.LOGIN_ADDRESS_FAILURE_LIMIT, now=now)
+        locked = bool(key) and _count_failure(key, address, limit=settings.LOGIN_FAILURE_LIMIT, now=now)
+        if throttled:
+            audit.record(
+                None,
+                "login_throttled",
+                note=f"{settings.LOGIN_ADDRESS_FAILURE_LIMIT} failed sign-ins from {bucket}",
+                actor=None,
+            )
+        if locked:
+            user = User.objects.filter(username__iexact=key).first()
+            audit.record(
+                user,
+                "login_locked",
+                note=f"{settings.LOGIN_FAILURE_LIMIT} wrong passwords for “{key[:60]}” from {address}",
+                actor=None,
+            )
 
 
-def record_login_success(user: User) -> None:
-    if user.failed_login_count or user.locked_until:
-        User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
-        user.failed_login_count, user.locked_until = 0, None
+def record_login_success(user: User, address: str = UNKNOWN_ADDRESS) -> None:
+    """A right password clears its own pair's count (not the address's: one account known to
+    an attacker must not reset the throttle on guessing others)."""
+    LoginFailure.objects.filter(username=_username_key(user.get_username()), address=address).delete()
 
 
 def unlock(user: User, *, by: User) -> None:
-    User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
+    """Lift the locks on ``user``'s name from every address."""
+    LoginFailure.objects.filter(username=_username_key(user.get_username())).delete()
     audit.record(user, "unlock", actor=by)
+
+
+def lift_login_locks(failures, *, by: User) -> int:
+    """Lift the selected counters (pairs or addresses), in the admin."""
+    rows = list(failures)
+    for row in rows:
+        audit.record(None, "unlock", note=str(row), actor=by)
+    LoginFailure.objects.filter(pk__in=[row.pk for row in rows]).delete()
+    return len(rows)
+
+
+def clear_stale_login_failures(now=None) -> int:
+    """Drop counters whose window and lock have both run out."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    deleted, _details = (
+        LoginFailure.objects.filter(window_started_at__lte=cutoff)
+        .filter(Q(locked_until=None) | Q(locked_until__lte=now))
+        .delete()
+    )
+    return deleted
 
 
 # --- API tokens -----------------------------------------------------------------------------

@@ -32,12 +32,12 @@ def audit_delete(sender, instance, **kwargs):
 
 @receiver(user_login_failed, dispatch_uid="login_failure_counter")
 def count_login_failure(sender, credentials, request=None, **kwargs):
-    services.record_login_failure(credentials.get("username", ""))
+    services.record_login_failure(credentials.get("username", ""), services.client_address(request))
 
 
 @receiver(user_logged_in, dispatch_uid="login_failure_reset")
 def reset_login_failures(sender, request, user, **kwargs):
-    services.record_login_success(user)
+    services.record_login_success(user, services.client_address(request))
 
 
 @receiver(post_save, sender="accounts.Membership", dispatch_uid="membership_admin_access")

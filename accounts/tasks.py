@@ -9,3 +9,10 @@ def clear_expired_sessions() -> int:
     """Daily housekeeping (scheduled in the admin's periodic tasks): drop expired sessions."""
     with audit_context(channel=Channel.TASK):
         return services.clear_expired_sessions()
+
+
+@shared_task(name="accounts.clear_login_failures")
+def clear_login_failures() -> int:
+    """Hourly housekeeping: drop failed sign-in counters whose window and lock have run out."""
+    with audit_context(channel=Channel.TASK):
+        return services.clear_stale_login_failures()

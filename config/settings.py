@@ -111,10 +111,21 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Login lockout: after LOGIN_FAILURE_LIMIT wrong passwords the account is locked for
-# LOGIN_LOCKOUT_MINUTES; any attempt while locked is refused.
+# Login lockout (accounts.services): LOGIN_FAILURE_LIMIT failures for one username from one
+# client address lock that pair for LOGIN_LOCKOUT_MINUTES (the owner signing in from elsewhere
+# is not locked); LOGIN_ADDRESS_FAILURE_LIMIT failures from one address, whatever the names or
+# tokens tried, refuse that address as long. X-Forwarded-For is believed only through
+# TRUSTED_PROXY_COUNT proxies that append to it (0: not at all, REMOTE_ADDR is the client).
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+# API tokens issued through the API or the portal live at most API_TOKEN_MAX_DAYS.
+API_TOKEN_MAX_DAYS = int(os.environ.get("API_TOKEN_MAX_DAYS", "365"))
+# Audit entries are kept AUDIT_RETENTION_DAYS (at least 180; a system check refuses less), then
+# purged nightly; PostgreSQL refuses to delete younger ones whatever the client.
+AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "180"))
 
 # Sessions expire after 30 minutes without activity.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", str(30 * 60)))

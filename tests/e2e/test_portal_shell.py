@@ -1,5 +1,5 @@
 """The portal's main journeys in a real Chromium: Chinese home page, log in (and the lockout
-message), role-specific home, language switch, API token, admin in Chinese, log out."""
+message, the same for an unknown name), role-specific home, language switch, API token, admin in Chinese, log out."""
 
 import re
 
@@ -79,9 +79,20 @@ def test_company_issues_a_token_shown_once_and_uses_it(page, world, live_server)
     expect(page.get_by_text("已撤销").first).to_be_visible()
 
 
-def test_locked_account_is_told_why(page, world):
+def test_locked_pair_is_told_why_with_the_same_words_for_an_unknown_name(page, world):
+    from django.utils import translation
+
+    from accounts.services import LOCKED_MESSAGE
+
+    with translation.override("zh-hans"):
+        locked = str(LOCKED_MESSAGE)
     for _ in range(5):
         log_in(page, "hy_officer", "wrong-password")
     log_in(page, "hy_officer", PASSWORD)
-    expect(page.locator(".errors")).to_contain_text("锁定")
+    expect(page.locator(".errors")).to_contain_text(locked)
     expect(page.locator(".who")).to_have_count(0)
+    known = page.locator(".errors").inner_text()
+    for _ in range(5):
+        log_in(page, "nobody_at_all", "wrong-password")
+    log_in(page, "nobody_at_all", PASSWORD)
+    assert page.locator(".errors").inner_text() == known
