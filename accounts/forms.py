@@ -44,8 +44,7 @@ class ApiTokenForm(forms.Form):
         label=_("valid for (days)"),
         required=False,
         min_value=1,
-        max_value=3650,
-        help_text=_("Leave empty for a token that does not expire."),
+        help_text=_("Leave empty for the longest lifetime allowed."),
     )
 
 

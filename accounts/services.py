@@ -171,19 +171,61 @@ def clear_stale_login_failures(now=None) -> int:
 
 
 def issue_token(
-    user: User, *, name: str, read_only: bool = False, expires_days: int | None = None, by: User | None = None
+    user: User,
+    *,
+    name: str,
+    read_only: bool = False,
+    expires_days: int | None = None,
+    by: User | None = None,
+    via: ApiToken | None = None,
 ) -> tuple[ApiToken, str]:
-    """Create a token for ``user`` and return it with its secret, which is never stored."""
+    """Create a token for ``user`` and return it with its secret, which is never stored.
+
+    Issued by a user (``by``: the portal, the API), a token lives at most API_TOKEN_MAX_DAYS,
+    which is also the default. Issued through the API with a token (``via``), it can have no
+    more rights and no later expiry than that token, and a read-only token issues none. Only
+    ``manage.py issue_token`` (``by`` None: someone at the server) issues a token without expiry.
+    """
     if not user.is_active:
         raise ValidationError(_("An inactive user cannot be given a token."))
     if by is not None and by != user and not by.is_superuser:
         raise PermissionDenied(_("You can only issue tokens for yourself."))
+    if via is not None and via.read_only:
+        raise PermissionDenied(_("A read-only token cannot issue tokens."))
+    if via is not None and via.user_id != user.pk:
+        raise PermissionDenied(_("You can only issue tokens for yourself."))
     if expires_days is not None and expires_days <= 0:
         raise ValidationError({"expires_days": _("The number of days must be positive.")})
+    now = timezone.now()
+    # Someone at the server may give any lifetime a date can hold; users get the cap.
+    max_days = settings.API_TOKEN_MAX_DAYS if by is not None else 36500
+    if expires_days is not None and expires_days > max_days:
+        raise ValidationError(
+            {
+                "expires_days": ngettext(
+                    "A token is valid for at most %(days)d day.",
+                    "A token is valid for at most %(days)d days.",
+                    max_days,
+                )
+                % {"days": max_days}
+            }
+        )
+    expires_at = now + timedelta(days=expires_days) if expires_days else None
+    if by is not None:
+        expires_at = expires_at or now + timedelta(days=max_days)
+    if via is not None and via.expires_at is not None:
+        if expires_days is not None and expires_at > via.expires_at:
+            raise ValidationError(
+                {
+                    "expires_days": _(
+                        "A token cannot outlive the token that issues it (valid until %(date)s)."
+                    )
+                    % {"date": timezone.localtime(via.expires_at).strftime("%Y-%m-%d %H:%M")}
+                }
+            )
+        expires_at = min(expires_at, via.expires_at) if expires_at else via.expires_at
     secret = ApiToken.new_secret()
-    token = ApiToken(user=user, name=name.strip() or _("Token"), read_only=read_only)
-    if expires_days:
-        token.expires_at = timezone.now() + timedelta(days=expires_days)
+    token = ApiToken(user=user, name=name.strip() or _("Token"), read_only=read_only, expires_at=expires_at)
     token.set_secret(secret)
     with audit.audit_context(actor=by or user):
         token.save()

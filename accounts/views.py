@@ -64,22 +64,26 @@ def token_list(request):
     if request.method == "POST":
         form = ApiTokenForm(request.POST)
         if form.is_valid():
-            token, secret = services.issue_token(
-                request.user,
-                name=form.cleaned_data["name"],
-                read_only=form.cleaned_data["read_only"],
-                expires_days=form.cleaned_data["expires_days"],
-                by=request.user,
-            )
-            messages.success(
-                request,
-                _("Token “%(name)s” issued. Copy the secret now: it will not be shown again.")
-                % {"name": token.name},
-            )
-            # Post/redirect/get: the secret rides in the session for exactly one page view, so
-            # a reload neither shows it again nor issues a second token.
-            request.session["issued_token_secret"] = secret
-            return redirect("token-list")
+            try:
+                token, secret = services.issue_token(
+                    request.user,
+                    name=form.cleaned_data["name"],
+                    read_only=form.cleaned_data["read_only"],
+                    expires_days=form.cleaned_data["expires_days"],
+                    by=request.user,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)  # names expires_days when it is too long
+            else:
+                messages.success(
+                    request,
+                    _("Token “%(name)s” issued. Copy the secret now: it will not be shown again.")
+                    % {"name": token.name},
+                )
+                # Post/redirect/get: the secret rides in the session for exactly one page view,
+                # so a reload neither shows it again nor issues a second token.
+                request.session["issued_token_secret"] = secret
+                return redirect("token-list")
     else:
         form = ApiTokenForm()
     issued_secret = request.session.pop("issued_token_secret", None)

@@ -91,7 +91,10 @@ class ApiTokenSerializer(serializers.ModelSerializer):
         required=False,
         allow_null=True,
         min_value=1,
-        max_value=3650,
+        help_text=_(
+            "At most API_TOKEN_MAX_DAYS (365 unless configured); empty for that longest lifetime. "
+            "Never beyond the expiry of the token making the request."
+        ),
     )
 
     class Meta:

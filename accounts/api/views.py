@@ -69,6 +69,7 @@ class ApiTokenViewSet(
             read_only=serializer.validated_data.get("read_only", False),
             expires_days=serializer.validated_data.get("expires_days"),
             by=request.user,
+            via=request.auth if isinstance(request.auth, ApiToken) else None,
         )
         token.secret = secret
         return Response(IssuedApiTokenSerializer(token).data, status=status.HTTP_201_CREATED)
