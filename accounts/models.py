@@ -1,11 +1,14 @@
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import ExpressionWrapper
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc
@@ -304,7 +307,16 @@ class ApiToken(AuditedModel):
         return self.expires_at is not None and self.expires_at <= (now or timezone.now())
 
 
+# Deleting a user or an object type empties the reference (ON DELETE SET NULL); the entry keeps
+# the names it was written with. That is the only change an entry ever takes.
+AUDIT_NULLABLE_REFERENCES = frozenset({"actor", "content_type"})
+
+
 class AuditEntryQuerySet(models.QuerySet):
+    """Append-only: no update or delete in Python (PostgreSQL refuses them with a trigger too),
+    except the retention purge of entries older than AUDIT_RETENTION_DAYS
+    (``accounts.services.purge_audit_entries``)."""
+
     def visible_to(self, user):
         if not user.is_authenticated:
             return self.none()
@@ -312,6 +324,22 @@ class AuditEntryQuerySet(models.QuerySet):
 
     def editable_by(self, user):
         return self.none()  # the log is append-only
+
+    def update(self, **kwargs):
+        if kwargs and set(kwargs) <= AUDIT_NULLABLE_REFERENCES and all(v is None for v in kwargs.values()):
+            return super().update(**kwargs)  # Django's SET_NULL when a user or type is deleted
+        raise ValidationError(_("Audit entries cannot be changed."))
+
+    def delete(self):
+        raise ValidationError(
+            _("Audit entries cannot be deleted; they are purged after the retention period.")
+        )
+
+    def purge_older_than(self, days: int) -> int:
+        """Delete the entries older than ``days`` by the database's clock (the same clock the
+        PostgreSQL trigger judges by). Called only by ``purge_audit_entries``."""
+        cutoff = ExpressionWrapper(Now() - timedelta(days=days), output_field=models.DateTimeField())
+        return self.filter(at__lt=cutoff)._raw_delete(self.db)
 
 
 class AuditEntry(models.Model):
@@ -349,6 +377,16 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValidationError(_("Audit entries cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(
+            _("Audit entries cannot be deleted; they are purged after the retention period.")
+        )
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -6,7 +6,7 @@ import ipaddress
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -360,6 +360,49 @@ def update_organization(organization: Organization, *, by: User, **fields) -> Or
 
 
 # --- housekeeping -------------------------------------------------------------------------
+
+# Audit entries are kept at least this long; the PostgreSQL trigger (migration 0005) refuses to
+# delete younger ones whatever the client, so even a compromised application cannot.
+AUDIT_RETENTION_FLOOR_DAYS = 180
+
+
+def audit_retention_days() -> int:
+    days = settings.AUDIT_RETENTION_DAYS
+    if days < AUDIT_RETENTION_FLOOR_DAYS:
+        raise ImproperlyConfigured(
+            f"AUDIT_RETENTION_DAYS is {days}; audit entries are kept at least "
+            f"{AUDIT_RETENTION_FLOOR_DAYS} days."
+        )
+    return days
+
+
+def purge_audit_entries(*, before: datetime | None = None) -> int:
+    """Delete the audit entries older than the retention period (AUDIT_RETENTION_DAYS, at least
+    180 days) and, when ``before`` is given, older than that too. ``before`` later than the
+    retention allows is refused. The purge is itself audited."""
+    from .models import AuditEntry
+
+    days = audit_retention_days()
+    latest_allowed = timezone.now() - timedelta(days=days)
+    if before is not None and before > latest_allowed:
+        raise ValidationError(
+            {
+                "before": _("Audit entries are kept %(days)d days: only those before %(date)s may be purged.")
+                % {"days": days, "date": timezone.localtime(latest_allowed).strftime("%Y-%m-%d %H:%M")}
+            }
+        )
+    with transaction.atomic():
+        entries = AuditEntry.objects.all()
+        if before is not None:
+            entries = entries.filter(at__lt=before)
+        deleted = entries.purge_older_than(days)
+        audit.record(
+            None,
+            "purge_audit",
+            changes={"deleted": [None, deleted], "retention_days": [None, days]},
+            note=f"before {(before or latest_allowed).isoformat()}",
+        )
+    return deleted
 
 
 def clear_expired_sessions() -> int:

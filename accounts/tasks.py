@@ -16,3 +16,10 @@ def clear_login_failures() -> int:
     """Hourly housekeeping: drop failed sign-in counters whose window and lock have run out."""
     with audit_context(channel=Channel.TASK):
         return services.clear_stale_login_failures()
+
+
+@shared_task(name="accounts.purge_audit_entries")
+def purge_audit_entries() -> int:
+    """Nightly: delete audit entries older than the retention period (AUDIT_RETENTION_DAYS)."""
+    with audit_context(channel=Channel.TASK):
+        return services.purge_audit_entries()
