@@ -210,3 +210,26 @@ def test_weak_passwords_are_refused(world):
         validate_password("12345678")
     with pytest.raises(ValidationError):
         validate_password("cn_officer1", user=world.changning_officer)
+
+
+def test_superuser_sees_and_lifts_locks_in_the_admin(world, client):
+    from tests.factories import UserFactory
+
+    for _ in range(5):
+        attempt(client, "cn_officer", "wrong")
+    UserFactory(username="root", is_superuser=True, is_staff=True)
+    admin = APIClient()
+    admin.login(username="root", password=PASSWORD)
+    page = admin.get("/admin/accounts/loginfailure/")
+    assert page.status_code == 200 and "cn_officer" in page.content.decode()
+    locked = LoginFailure.objects.get(username="cn_officer")
+    response = admin.post(
+        "/admin/accounts/loginfailure/", {"action": "lift_locks", "_selected_action": [locked.pk]}
+    )
+    assert response.status_code == 302
+    assert not LoginFailure.objects.filter(pk=locked.pk).exists()
+    assert attempt(client, "cn_officer", PASSWORD).status_code == 302
+    # An officer has no business with who tried which name.
+    officer = APIClient()
+    officer.login(username="cn_officer", password=PASSWORD)
+    assert officer.get("/admin/accounts/loginfailure/").status_code == 403
