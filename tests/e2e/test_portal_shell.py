@@ -1,5 +1,6 @@
 """The portal's main journeys in a real Chromium: Chinese home page, log in (and the lockout
-message, the same for an unknown name), role-specific home, language switch, API token, admin in Chinese, log out."""
+message, the same for an unknown name), role-specific home, language switch, API token, admin in
+Chinese, log out."""
 
 import re
 
