@@ -272,7 +272,7 @@ def link_requests(request):
     """Requests to serve a person on file with another operator: the requester records the
     signed consent (or withdraws); an officer of the person's region sees them all and may refuse."""
     links = ResidentLinkRequest.objects.visible_to(request.user).select_related(
-        "station", "organization", "resident", "requested_by", "consent_recorded_by"
+        "station", "organization", "resident__community", "requested_by", "consent_recorded_by"
     )
     if request.method == "POST":
         link = get_object_or_404(links, pk=request.POST.get("link"))

@@ -257,3 +257,65 @@ def test_the_request_list_costs_the_same_queries_at_10_and_100(world, station_a,
     large = (_list_queries(company), _list_queries(officer))
     assert [count for count, _rows in small] == [count for count, _rows in large]
     assert [rows for _count, rows in large] == [100, 100]
+
+
+def test_consent_is_recorded_in_the_portal_and_its_form_is_read_by_the_requester_and_the_bureau(
+    world, resident, station_b
+):
+    link = request_by_b(world, station_b).link_request
+    company = Client()
+    company.login(username="b_admin", password=PASSWORD)
+    page = company.get("/stations/link-requests/").content.decode()
+    assert 'value="record_consent"' in page and 'value="refuse"' not in page
+    company.post(
+        "/stations/link-requests/",
+        {
+            "what": "record_consent",
+            "link": link.pk,
+            "consent_on": timezone.localdate().isoformat(),
+            "consent_form": signed_form("扫描件.pdf"),
+        },
+    )
+    link.refresh_from_db()
+    assert link.state == LinkRequestState.APPROVED and station_b in resident.stations.all()
+    url = f"/stations/link-requests/{link.pk}/consent-form/"
+    assert b"".join(company.get(url).streaming_content) == PDF
+    officer = Client()
+    officer.login(username="cn_officer", password=PASSWORD)
+    assert officer.get(url).status_code == 200
+    make_user("na_admin", world.nanan_company, Role.ORG_ADMIN)
+    stranger = Client()
+    stranger.login(username="na_admin", password=PASSWORD)
+    assert stranger.get(url).status_code == 404
+    assert stranger.post("/stations/link-requests/", {"what": "withdraw", "link": link.pk}).status_code == 404
+
+
+def test_the_portal_request_page_costs_the_same_queries_at_2_and_12(world, station_a, station_b):
+    from django.db import connection
+
+    def add(n, offset):
+        for i in range(n):
+            number = id_number(f"310105195{(offset + i) % 10}0303{(offset + i):03d}"[:17])
+            for by, station, code in (
+                (world.company_a_admin, station_a, "310105001"),
+                (world.company_b_admin, station_b, "310105008"),
+            ):
+                services.register_resident(
+                    by=by,
+                    station=station,
+                    name=f"老人{offset + i}",
+                    id_number=number,
+                    community=world.regions[code],
+                )
+
+    def queries(username):
+        client = Client()
+        client.login(username=username, password=PASSWORD)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/stations/link-requests/").status_code == 200
+        return len(ctx.captured_queries)
+
+    add(2, 0)
+    small = (queries("b_admin"), queries("cn_officer"))
+    add(10, 100)
+    assert (queries("b_admin"), queries("cn_officer")) == small
