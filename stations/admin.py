@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -216,7 +218,10 @@ class ResidentLinkRequestAdmin(ScopedModelAdmin):
     list_filter = ["state"]
     list_select_related = ["station", "organization", "resident", "consent_recorded_by"]
     search_fields = ["name_given", "station__name", "organization__name"]
-    readonly_fields = [f.name for f in ResidentLinkRequest._meta.fields]
+    # The signed form is read through the portal's scoped download, never a media URL.
+    readonly_fields = [f.name for f in ResidentLinkRequest._meta.fields if f.name != "consent_form"]
+    readonly_fields.append("signed_form")
+    exclude = ["consent_form"]
     actions = ["refuse"]
 
     # Government users reach the admin; this list is theirs whatever their role group holds.
@@ -234,6 +239,14 @@ class ResidentLinkRequestAdmin(ScopedModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("signed consent form"))
+    def signed_form(self, link):
+        if not link.consent_form:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("stations:link-consent-form", args=[link.pk]), gettext("Download")
+        )
 
     @admin.action(description=_("Refuse the selected pending requests"))
     def refuse(self, request, queryset):

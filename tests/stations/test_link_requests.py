@@ -319,3 +319,20 @@ def test_the_portal_request_page_costs_the_same_queries_at_2_and_12(world, stati
     small = (queries("b_admin"), queries("cn_officer"))
     add(10, 100)
     assert (queries("b_admin"), queries("cn_officer")) == small
+
+
+def test_the_admin_links_the_signed_form_through_the_scoped_download_not_a_media_url(
+    world, resident, station_b
+):
+    link = request_by_b(world, station_b).link_request
+    services.act_on_link_request(
+        link,
+        "record_consent",
+        by=world.company_b_admin,
+        consent_on=timezone.localdate(),
+        consent_form=signed_form(),
+    )
+    officer = Client()
+    officer.login(username="cn_officer", password=PASSWORD)
+    page = officer.get(f"/admin/stations/residentlinkrequest/{link.pk}/change/").content.decode()
+    assert f"/stations/link-requests/{link.pk}/consent-form/" in page and "/media/" not in page
