@@ -18,6 +18,7 @@ from pilots.api.views import (
 from regions.api.views import RegionViewSet
 from staff.api import views as staff_api
 from stations.api.views import (
+    LinkRequestViewSet,
     OrderViewSet,
     PublicityViewSet,
     RecordViewSet,
@@ -43,6 +44,7 @@ router.register("pilots", PilotViewSet, basename="pilot")
 router.register("pilot-milestones", PilotMilestoneViewSet, basename="pilot-milestone")
 router.register("stations", StationViewSet, basename="station")
 router.register("residents", ResidentViewSet, basename="resident")
+router.register("resident-link-requests", LinkRequestViewSet, basename="resident-link-request")
 router.register("orders", OrderViewSet, basename="order")
 router.register("service-records", RecordViewSet, basename="service-record")
 router.register("publicity-events", PublicityViewSet, basename="publicity-event")

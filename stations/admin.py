@@ -1,4 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scoping import ScopedModelAdmin
@@ -8,6 +12,7 @@ from . import exports, services
 from .models import (
     PublicityEvent,
     Resident,
+    ResidentLinkRequest,
     ServiceOrder,
     ServiceRecord,
     Station,
@@ -64,7 +69,7 @@ class ResidentAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
     fields = [
         "name",
         "masked_id",
-        "birth_date",
+        "birth_year",
         "sex",
         "masked_phone",
         "address",
@@ -76,7 +81,7 @@ class ResidentAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
         "consent_recorded_by",
         "care_visit_interval_days",
     ]
-    readonly_fields = ["masked_id", "birth_date", "sex", "masked_phone", "consent_recorded_by"]
+    readonly_fields = ["masked_id", "birth_year", "sex", "masked_phone", "consent_recorded_by"]
     autocomplete_fields = ["community"]
     show_full_result_count = False
 
@@ -91,9 +96,13 @@ class ResidentAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
     def masked_phone(self, resident):
         return resident.phone_masked
 
-    @admin.display(description=_("age"))
+    @admin.display(description=_("birth year"))
+    def birth_year(self, resident):
+        return resident.birth_year  # never the date: it is the hidden part of the masked number
+
+    @admin.display(description=_("age reached this year"))
     def age_display(self, resident):
-        return resident.age
+        return resident.age_this_year
 
     def get_search_results(self, request, queryset, search_term):
         # An exact identity number or phone is matched on its keyed hash, nothing decrypted.
@@ -188,3 +197,74 @@ class SurveyAdmin(ScopedModelAdmin):
     list_display = ["title", "region", "programme", "station", "period_start", "period_end"]
     autocomplete_fields = ["region", "station", "programme"]
     inlines = [SurveyResponseInline]
+
+
+@admin.register(ResidentLinkRequest)
+class ResidentLinkRequestAdmin(ScopedModelAdmin):
+    """The bureau's read-only view of the requests about its region's residents; refusing goes
+    through the service. Consent is recorded in the portal, where the signed form is uploaded."""
+
+    list_display = [
+        "created_at",
+        "station",
+        "organization",
+        "name_given",
+        "resident",
+        "state",
+        "consent_on",
+        "consent_recorded_by",
+        "decided_at",
+    ]
+    list_filter = ["state"]
+    list_select_related = ["station", "organization", "resident", "consent_recorded_by"]
+    search_fields = ["name_given", "station__name", "organization__name"]
+    # The signed form is read through the portal's scoped download, never a media URL.
+    readonly_fields = [f.name for f in ResidentLinkRequest._meta.fields if f.name != "consent_form"]
+    readonly_fields.append("signed_form")
+    exclude = ["consent_form"]
+    actions = ["refuse"]
+
+    # Government users reach the admin; this list is theirs whatever their role group holds.
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("signed consent form"))
+    def signed_form(self, link):
+        if not link.consent_form:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("stations:link-consent-form", args=[link.pk]), gettext("Download")
+        )
+
+    @admin.action(description=_("Refuse the selected pending requests"))
+    def refuse(self, request, queryset):
+        done = 0
+        for link in queryset.filter(state="pending"):
+            try:
+                services.act_on_link_request(
+                    link, "refuse", by=request.user, reason=gettext("Refused by the bureau.")
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(
+                    request, f"{link}: {' '.join(getattr(exc, 'messages', [str(exc)]))}", messages.ERROR
+                )
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext("%(count)d request refused.", "%(count)d requests refused.", done) % {"count": done},
+                messages.SUCCESS,
+            )

@@ -71,7 +71,7 @@ def load():
             services.set_price(station, by=admin, category=category, price=price, unit=unit)
         residents = []
         for n, (name, birth, living, care) in enumerate(PEOPLE, start=1):
-            person, _warnings = services.register_resident(
+            person = services.register_resident(
                 by=admin,
                 station=station,
                 name=name,
@@ -83,7 +83,7 @@ def load():
                 emergency_contact="家属",
                 emergency_phone="13900000000",
                 consent_on=timezone.localdate(),
-            )
+            ).resident
             residents.append(person)
         now = timezone.now()
         for day in range(1, 29, 3):

@@ -35,7 +35,8 @@ STATIONS = ExportDefinition(
     ],
 )
 
-# Residents: identity numbers and phones masked (exports never carry them in full).
+# Residents: identity numbers and phones masked (exports never carry them in full), and the
+# birth year instead of the birth date, which is the hidden part of the mask.
 RESIDENTS = ExportDefinition(
     filename="老年人档案",
     sheet_name="老年人档案",
@@ -44,9 +45,9 @@ RESIDENTS = ExportDefinition(
         Column("姓名", "name", width=10),
         Column("身份证号码", "id_number_masked", width=22),
         Column("性别", lambda r: r.get_sex_display(), width=6),
-        Column("出生日期", "birth_date", number_format="yyyy-mm-dd"),
-        Column("年龄", "age", width=6),
-        Column("高龄（80+）", "is_very_old", width=10),
+        Column("出生年份", "birth_year", width=8),
+        Column("年龄（当年）", "age_this_year", width=8),
+        Column("高龄（80+）", "very_old_this_year", width=10),
         Column("联系电话", "phone_masked", width=14),
         Column("所在社区", "community.name", width=16),
         Column("地址", "address", width=30),

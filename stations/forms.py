@@ -161,3 +161,14 @@ class SurveyResponseForm(forms.Form):
             ]
         except ValueError as exc:
             raise forms.ValidationError(_("Scores are whole numbers separated by commas.")) from exc
+
+
+class LinkConsentForm(forms.Form):
+    consent_on = forms.DateField(label=_("consent given on"), widget=DATE)
+    consent_form = forms.FileField(
+        label=_("signed consent form"), help_text=_("PDF, PNG or JPEG; checked by content.")
+    )
+
+
+class LinkRefuseForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), max_length=300)

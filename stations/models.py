@@ -262,7 +262,8 @@ class Resident(AuditedModel):
     objects = ResidentQuerySet.as_manager()
 
     audit_ignore = frozenset({"created_at", "id_number_hash", "phone_hash"})
-    audit_secret = frozenset({"id_number", "phone", "emergency_phone"})
+    # The birth date is the hidden part of the masked identity number: never in the log either.
+    audit_secret = frozenset({"id_number", "phone", "emergency_phone", "birth_date"})
 
     class Meta:
         verbose_name = _("elderly resident")
@@ -291,6 +292,23 @@ class Resident(AuditedModel):
     def is_very_old(self):
         return self.age >= 80
 
+    # What every page, answer and export shows (DESIGN principle 5): the birth year and the age
+    # reached this year, both from the year alone. The birth date is the hidden middle of the
+    # masked identity number, and an exact age next to the birth year would tell whether the
+    # birthday has passed (or, watched from day to day, the very day): only the audited reveal
+    # gives the date.
+    @property
+    def birth_year(self):
+        return self.birth_date.year
+
+    @property
+    def age_this_year(self):
+        return timezone.localdate().year - self.birth_date.year
+
+    @property
+    def very_old_this_year(self):
+        return self.age_this_year >= 80
+
     def basic_care_display(self):
         labels = dict(BasicCareCategory.choices)
         return "、".join(str(labels.get(c, c)) for c in self.basic_care or [])
@@ -310,6 +328,101 @@ class ResidentStation(models.Model):
 
     def __str__(self):
         return f"{self.station} → {self.resident.name}"
+
+
+class LinkRequestState(models.TextChoices):
+    PENDING = "pending", _("Awaiting the person's consent")
+    APPROVED = "approved", _("Linked")
+    REFUSED = "refused", _("Refused")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class LinkRequestQuerySet(ScopedQuerySet):
+    """The requesting operator sees its own requests; the government of the person's
+    community (the bureau, the street office) sees every request about its residents."""
+
+    region_path = "resident__community"
+    organization_path = "organization"
+
+
+def consent_form_path(instance, filename):
+    import uuid
+    from pathlib import PurePath
+
+    # a generated name: the uploaded one may be long or carry the person's name
+    return f"consents/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()[:8]}"
+
+
+class ResidentLinkRequest(AuditedModel):
+    """A station asks to serve a person already on file with another operator. Knowing an
+    identity number is not a care relationship: the station is linked only once the person's
+    recorded consent (date, who recorded it, the signed form) is attached."""
+
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("resident"), on_delete=models.CASCADE, related_name="link_requests"
+    )
+    station = models.ForeignKey(
+        Station, verbose_name=_("requesting station"), on_delete=models.CASCADE, related_name="link_requests"
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("requesting operator"),
+        on_delete=models.CASCADE,
+        related_name="resident_link_requests",
+    )
+    name_given = models.CharField(_("name given by the requester"), max_length=50)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=LinkRequestState.choices, default=LinkRequestState.PENDING
+    )
+    consent_on = models.DateField(_("consent given on"), null=True, blank=True)
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("consent recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    consent_form = models.FileField(
+        _("signed consent form"), upload_to=consent_form_path, blank=True, max_length=100
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+
+    objects = LinkRequestQuerySet.as_manager()
+
+    audit_ignore = frozenset({"created_at"})
+
+    class Meta:
+        verbose_name = _("resident link request")
+        verbose_name_plural = _("resident link requests")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resident", "station"],
+                condition=Q(state="pending"),
+                name="one_pending_link_request_per_station",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.station} → {self.name_given}"
 
 
 class Channel(models.TextChoices):

@@ -22,10 +22,12 @@ from accounts.pii import blind_index, normalise
 
 from .models import (
     BasicCareCategory,
+    LinkRequestState,
     LivingSituation,
     OrderStatus,
     PublicityEvent,
     Resident,
+    ResidentLinkRequest,
     ResidentStation,
     ServiceCategory,
     ServiceOrder,
@@ -158,11 +160,24 @@ def _check_resident_values(fields: dict) -> None:
         raise ValidationError({"living_situation": _("Unknown living situation.")})
 
 
+@dataclass(frozen=True)
+class Registration:
+    """What registering a person came to: her file (new, or one the caller already keeps, now
+    served by this station too) — or, when she is on file with another operator, a link request
+    and nothing of her file (``resident`` is None)."""
+
+    resident: Resident | None
+    warnings: list[str]
+    link_request: ResidentLinkRequest | None = None
+
+
 def register_resident(
     *, by, station: Station, name: str, id_number: str, phone: str = "", **fields
-) -> tuple[Resident, list[str]]:
-    """Register an elderly person at a station (一人一档) or, if already registered by identity
-    number, add the station to those serving them. Returns the resident and any warnings."""
+) -> Registration:
+    """Register an elderly person at a station (一人一档). A person already on file (same keyed
+    hash of the identity number) whose file the caller may not change is not linked and nothing
+    of her file is returned: knowing an identity number is not a care relationship. A link
+    request is made instead; it links the station once her consent is recorded."""
     if not Station.objects.editable_by(by).filter(pk=station.pk).exists():
         raise PermissionDenied(_("You can only register residents at your own stations."))
     try:
@@ -174,6 +189,9 @@ def register_resident(
         resident = (
             Resident.objects.select_for_update().filter(id_number_hash=blind_index(identity.number)).first()
         )
+        if resident is not None and not Resident.objects.editable_by(by).filter(pk=resident.pk).exists():
+            link = _request_link(resident, station=station, by=by, name=name)
+            return Registration(None, identity.warnings, link)
         if resident is None:
             resident = Resident(
                 name=name.strip(),
@@ -189,11 +207,180 @@ def register_resident(
                 resident.consent_recorded_by = by
             resident.full_clean(exclude=["id_number_hash", "consent_recorded_by"])
             try:
-                resident.save()
+                with transaction.atomic():
+                    resident.save()
             except IntegrityError as exc:
                 raise ValidationError({"id_number": _("This person is already registered.")}) from exc
         ResidentStation.objects.get_or_create(resident=resident, station=station)
-    return resident, identity.warnings
+    return Registration(resident, identity.warnings)
+
+
+# --- link requests: a station asks to serve a person on file with another operator ---------------
+
+LINK_CONSENT_FILE_KINDS = ("pdf", "png", "jpeg")
+
+
+@dataclass(frozen=True)
+class LinkTransition:
+    sources: tuple[str, ...]
+    target: str
+
+
+LINK_TRANSITIONS = {
+    # The person's recorded consent (date, who recorded it, the signed form) is what links her:
+    # the requesting operator, or an officer of her region, attaches it.
+    "record_consent": LinkTransition((LinkRequestState.PENDING,), LinkRequestState.APPROVED),
+    # The government of her community may refuse a request (one that looks like fishing).
+    "refuse": LinkTransition((LinkRequestState.PENDING,), LinkRequestState.REFUSED),
+    # The requesting operator may withdraw its own request.
+    "withdraw": LinkTransition((LinkRequestState.PENDING,), LinkRequestState.WITHDRAWN),
+}
+
+
+def _request_link(resident: Resident, *, station: Station, by, name: str) -> ResidentLinkRequest:
+    from accounts.models import Organization
+    from accounts.notices import members_of, notify
+
+    link, created = ResidentLinkRequest.objects.get_or_create(
+        resident=resident,
+        station=station,
+        state=LinkRequestState.PENDING,
+        defaults={
+            "organization_id": station.operator_id,
+            "name_given": name.strip()[:50],
+            "requested_by": by,
+        },
+    )
+    if created:
+        # The operators who already serve her are told; they learn nothing they do not already
+        # see (her name), and the requesting station is a public one.
+        serving = Station.objects.filter(residents=resident).exclude(operator_id=station.operator_id)
+        users = members_of(Organization.objects.filter(pk__in=serving.values("operator_id")))
+        notify(
+            users,
+            title=_("Link request about %(name)s") % {"name": resident.name},
+            body=_(
+                "%(station)s (%(operator)s) asked to serve %(name)s, who is on your list. The station "
+                "is linked only once the person's signed consent is recorded; the bureau sees the request."
+            )
+            % {"station": station.name, "operator": station.operator.name, "name": resident.name},
+        )
+    return link
+
+
+def request_link(*, by, station: Station, name: str, id_number: str) -> ResidentLinkRequest:
+    """Ask to serve a person on file with another operator (the API's explicit road; registering
+    her at the station leads here too)."""
+    if not Station.objects.editable_by(by).filter(pk=station.pk).exists():
+        raise PermissionDenied(_("You can only register residents at your own stations."))
+    try:
+        identity = parse_identity_number(id_number)
+    except ValidationError as exc:
+        raise ValidationError({"id_number": exc.messages}) from exc
+    with transaction.atomic(), audit.audit_context(actor=by):
+        resident = (
+            Resident.objects.select_for_update().filter(id_number_hash=blind_index(identity.number)).first()
+        )
+        if resident is None or Resident.objects.editable_by(by).filter(pk=resident.pk).exists():
+            raise ValidationError(
+                {
+                    "id_number": _(
+                        "No other operator keeps a file under this number: register the person instead."
+                    )
+                }
+            )
+        return _request_link(resident, station=station, by=by, name=name)
+
+
+def link_request_refusal(link: ResidentLinkRequest, action: str, *, by) -> str | None:
+    """Why ``by`` may not take ``action`` on the request (None: allowed)."""
+    if action not in LINK_TRANSITIONS:
+        return _("Unknown action “%(action)s”.") % {"action": action}
+    if not by.is_authenticated:
+        return _("Sign in first.")
+    if by.is_superuser:
+        return None
+    scope = by.scope
+    requester = link.organization_id in scope.organization_ids(edit=True)
+    officer = scope.covers_region(link.resident.community, edit=True)
+    if action == "refuse" and not officer:
+        return _("Only an officer of the person's region can refuse a link request.")
+    if action == "withdraw" and not requester:
+        return _("Only the requesting operator can withdraw its request.")
+    if action == "record_consent" and not (requester or officer):
+        return _("Only the requesting operator or an officer of the person's region can record the consent.")
+    return None
+
+
+def act_on_link_request(
+    link: ResidentLinkRequest, action: str, *, by, consent_on=None, consent_form=None, reason: str = ""
+) -> ResidentLinkRequest:
+    """record_consent (``consent_on`` and the signed ``consent_form``, checked by content: links
+    the station to her file), refuse (with ``reason``) or withdraw. Repeating the action just
+    done changes nothing."""
+    from accounts.uploads import check_upload
+
+    refusal = link_request_refusal(link, action, by=by)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
+    step = LINK_TRANSITIONS[action]
+    if action == "record_consent" and link.state != step.target:
+        if consent_on is None:
+            raise ValidationError({"consent_on": _("Give the date the person signed the consent form.")})
+        if consent_on > timezone.localdate():
+            raise ValidationError({"consent_on": _("The consent cannot be dated in the future.")})
+        if not consent_form:
+            raise ValidationError({"consent_form": _("Attach the signed consent form (PDF or a photo).")})
+        try:
+            check_upload(consent_form, allowed=LINK_CONSENT_FILE_KINDS)
+        except ValidationError as exc:
+            raise ValidationError({"consent_form": exc.messages}) from exc
+    if action == "refuse" and not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for refusing.")})
+    with transaction.atomic():
+        locked = (
+            ResidentLinkRequest.objects.select_for_update(of=("self",))
+            .select_related("resident", "station")
+            .get(pk=link.pk)
+        )
+        if locked.state == step.target:
+            return locked  # a double click
+        if locked.state not in step.sources:
+            raise ValidationError(
+                _("The request is “%(state)s”: it can no longer be changed.")
+                % {"state": locked.get_state_display()}
+            )
+        source = locked.state
+        if action == "record_consent":
+            locked.consent_on, locked.consent_recorded_by = consent_on, by
+            locked.consent_form.save(consent_form.name, consent_form, save=False)
+        locked.state, locked.decided_by, locked.decided_at = step.target, by, timezone.now()
+        locked.reason = reason.strip()[:300]
+        with audit.audit_context(actor=by):
+            locked.save()
+            audit.record_transition(locked, action, from_state=source, to_state=step.target)
+            if action == "record_consent":
+                ResidentStation.objects.get_or_create(resident=locked.resident, station=locked.station)
+                audit.record(
+                    locked.resident,
+                    "station_linked",
+                    note=_("%(station)s, with the person's consent of %(date)s")
+                    % {"station": locked.station.name, "date": consent_on.isoformat()},
+                )
+        if action == "refuse":
+            _tell_requester(locked)
+    return locked
+
+
+def _tell_requester(link: ResidentLinkRequest) -> None:
+    from accounts.models import Organization
+    from accounts.notices import members_of, notify
+
+    notify(
+        members_of(Organization.objects.filter(pk=link.organization_id)),
+        title=_("Link request refused: %(name)s") % {"name": link.name_given},
+        body=link.reason,
+    )
 
 
 def update_resident(resident: Resident, *, by, phone: str | None = None, **fields) -> Resident:

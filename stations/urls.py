@@ -12,4 +12,6 @@ urlpatterns = [
     path("residents/", views.resident_list, name="residents"),
     path("residents/<int:pk>/", views.resident_detail, name="resident"),
     path("revenue/", views.revenue, name="revenue"),
+    path("link-requests/", views.link_requests, name="link-requests"),
+    path("link-requests/<int:pk>/consent-form/", views.link_consent_form, name="link-consent-form"),
 ]

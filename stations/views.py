@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,6 +16,8 @@ from . import services
 from .forms import (
     AssignForm,
     FinderForm,
+    LinkConsentForm,
+    LinkRefuseForm,
     LogServiceForm,
     OrderForm,
     PriceForm,
@@ -23,7 +26,15 @@ from .forms import (
     StatusForm,
     SurveyResponseForm,
 )
-from .models import Resident, ServiceOrder, ServiceRecord, Station, StationStatus
+from .models import (
+    LinkRequestState,
+    Resident,
+    ResidentLinkRequest,
+    ServiceOrder,
+    ServiceRecord,
+    Station,
+    StationStatus,
+)
 
 
 def _errors(request, exc):
@@ -144,7 +155,7 @@ def _handle(request, station, what, data):
     elif what == "price":
         services.set_price(station, by=by, **data)
     elif what == "resident":
-        resident, warnings = services.register_resident(
+        registration = services.register_resident(
             by=by,
             station=station,
             name=data.pop("name"),
@@ -152,9 +163,11 @@ def _handle(request, station, what, data):
             phone=data.pop("phone"),
             **data,
         )
-        for warning in warnings:
+        for warning in registration.warnings:
             messages.warning(request, warning)
-        return _("%(name)s is registered.") % {"name": resident.name}
+        if registration.resident is None:  # on file with another operator: nothing of her file
+            return _("A link request has been submitted; it awaits the person's recorded consent.")
+        return _("%(name)s is registered.") % {"name": registration.resident.name}
     elif what == "order":
         order = services.create_order(by=by, station=station, **data)
         return _("Order #%(number)s taken.") % {"number": order.pk}
@@ -225,7 +238,9 @@ def resident_detail(request, pk):
     revealed = None
     if request.method == "POST" and request.POST.get("reveal"):
         try:
-            revealed = reveal(resident, ("id_number", "phone", "emergency_phone"), by=request.user)
+            revealed = reveal(
+                resident, ("id_number", "birth_date", "phone", "emergency_phone"), by=request.user
+            )
         except PermissionDenied as exc:
             _errors(request, exc)
     records = (
@@ -250,3 +265,63 @@ def resident_detail(request, pk):
 def revenue(request):
     rows = services.monthly_revenue(ServiceRecord.objects.visible_to(request.user))
     return render(request, "stations/revenue.html", {"rows": rows})
+
+
+@login_required
+def link_requests(request):
+    """Requests to serve a person on file with another operator: the requester records the
+    signed consent (or withdraws); an officer of the person's region sees them all and may refuse."""
+    links = ResidentLinkRequest.objects.visible_to(request.user).select_related(
+        "station", "organization", "resident__community", "requested_by", "consent_recorded_by"
+    )
+    if request.method == "POST":
+        link = get_object_or_404(links, pk=request.POST.get("link"))
+        action = request.POST.get("what")
+        details = {}
+        if action == "record_consent":
+            form = LinkConsentForm(request.POST, request.FILES)
+        elif action == "refuse":
+            form = LinkRefuseForm(request.POST)
+        elif action == "withdraw":
+            form = None
+        else:
+            raise PermissionDenied
+        if form is not None and not form.is_valid():
+            for field, errors in form.errors.items():
+                for message in errors:
+                    messages.error(request, f"{form.fields[field].label}：{message}")
+            return redirect("stations:link-requests")
+        if form is not None:
+            details = form.cleaned_data
+        try:
+            services.act_on_link_request(link, action, by=request.user, **details)
+        except (ValidationError, PermissionDenied) as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("stations:link-requests")
+    rows = [
+        (
+            link,
+            {
+                name: services.link_request_refusal(link, name, by=request.user) is None
+                for name in services.LINK_TRANSITIONS
+            }
+            if link.state == LinkRequestState.PENDING
+            else {},
+        )
+        for link in links[:200]
+    ]
+    return render(
+        request,
+        "stations/link_requests.html",
+        {"rows": rows, "consent_form": LinkConsentForm(), "refuse_form": LinkRefuseForm()},
+    )
+
+
+@login_required
+def link_consent_form(request, pk):
+    link = get_object_or_404(ResidentLinkRequest.objects.visible_to(request.user), pk=pk)
+    if not link.consent_form:
+        raise Http404
+    return FileResponse(link.consent_form.open("rb"), as_attachment=True)

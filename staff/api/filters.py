@@ -21,14 +21,14 @@ from staff.models import (
     TrainingSession,
     VolunteerActivity,
 )
-from staff.services import find_staff
 
 
 class StaffFilter(django_filters.FilterSet):
-    """The filters of the staff list, shared by the API, the portal and their exports."""
+    """The filters of the staff list, shared by the API, the portal and their exports. No phone or
+    identity number: a query string lands in URLs and access logs; exact searches on them are
+    posted (``staff/search/`` in the API, the search form in the portal)."""
 
     q = django_filters.CharFilter(method="filter_q", label=_("name contains"))
-    phone = django_filters.CharFilter(method="filter_phone", label=_("phone (exact)"))
     role = django_filters.ChoiceFilter(choices=StaffRole.choices, method="filter_role", label=_("role"))
     kind = django_filters.ChoiceFilter(choices=EmploymentKind.choices, label=_("kind"))
     status = django_filters.ChoiceFilter(choices=StaffStatus.choices, label=_("status"))
@@ -39,13 +39,10 @@ class StaffFilter(django_filters.FilterSet):
 
     class Meta:
         model = StaffMember
-        fields = ["q", "phone", "role", "kind", "status", "employer", "station", "region", "expiring"]
+        fields = ["q", "role", "kind", "status", "employer", "station", "region", "expiring"]
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(name__icontains=value.strip())
-
-    def filter_phone(self, queryset, name, value):
-        return find_staff(queryset, phone=value)
 
     def filter_role(self, queryset, name, value):
         return queryset.filter(roles__icontains=f'"{value}"')

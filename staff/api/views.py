@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts.api.base import ScopedViewSetMixin
@@ -30,6 +31,7 @@ from staff.models import (
     VolunteerActivity,
     VolunteerTeam,
 )
+from stations.api.serializers import IdentitySearchSerializer
 from stations.models import Station
 
 from .filters import (
@@ -87,6 +89,7 @@ class StaffViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ModelVi
     )
     serializer_class = StaffSerializer
     filterset_class = StaffFilter
+    ordering_fields = ["id", "name", "joined_on"]
     http_method_names = NO_DELETE
 
     def perform_create(self, serializer):
@@ -106,6 +109,16 @@ class StaffViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ModelVi
     def reveal(self, request, pk=None):
         """Phone and identity number in full (permission needed; the read is audit-logged)."""
         return Response(reveal(self.get_object(), ("phone", "id_number"), by=request.user))
+
+    @extend_schema(request=IdentitySearchSerializer, responses=StaffSerializer(many=True))
+    @action(detail=False, methods=["post"], permission_classes=[IsAuthenticated])
+    def search(self, request):
+        """The people you may see whose phone and/or identity number is exactly the one posted
+        (masked as everywhere); posted so that neither lands in a URL or an access log."""
+        serializer = IdentitySearchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        found = services.find_staff(self.get_queryset(), **serializer.validated_data)
+        return Response(self.get_serializer(found[:50], many=True).data)
 
     @extend_schema(
         parameters=[OpenApiParameter("station", OpenApiTypes.INT, required=True)],

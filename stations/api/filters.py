@@ -11,7 +11,6 @@ from stations.models import (
     Station,
     StationStatus,
 )
-from stations.services import find_by_identity
 
 
 class StationFilter(django_filters.FilterSet):
@@ -41,8 +40,9 @@ class StationFilter(django_filters.FilterSet):
 
 
 class ResidentFilter(django_filters.FilterSet):
-    id_number = django_filters.CharFilter(method="filter_id_number", label=_("identity number (exact)"))
-    phone = django_filters.CharFilter(method="filter_phone", label=_("phone (exact)"))
+    """No identity number or phone here: a query string lands in URLs and access logs. Exact
+    searches on them are posted to ``residents/search/``."""
+
     name = django_filters.CharFilter(lookup_expr="icontains", label=_("name contains"))
     community = django_filters.CharFilter(method="filter_community", label=_("community code (subtree)"))
     living_situation = django_filters.ChoiceFilter(
@@ -52,13 +52,7 @@ class ResidentFilter(django_filters.FilterSet):
 
     class Meta:
         model = Resident
-        fields = ["id_number", "phone", "name", "community", "living_situation", "station"]
-
-    def filter_id_number(self, queryset, name, value):
-        return find_by_identity(queryset, id_number=value)
-
-    def filter_phone(self, queryset, name, value):
-        return find_by_identity(queryset, phone=value)
+        fields = ["name", "community", "living_situation", "station"]
 
     def filter_community(self, queryset, name, value):
         return queryset.filter(community__code__startswith=value.strip())

@@ -8,6 +8,7 @@ from stations.models import (
     BasicCareCategory,
     PublicityEvent,
     Resident,
+    ResidentLinkRequest,
     ServiceCategory,
     ServiceOrder,
     ServiceRecord,
@@ -79,7 +80,9 @@ class StationStatusSerializer(serializers.Serializer):
 
 
 class ResidentSerializer(serializers.ModelSerializer):
-    """Identity number and phones are write-only in full and read masked."""
+    """Identity number and phones are write-only in full and read masked. The birth date is the
+    hidden part of the mask: answers carry the birth year and the age reached this year, never
+    the date (the audited ``reveal`` gives it)."""
 
     id_number = serializers.CharField(write_only=True, label=_("identity number"))
     phone = serializers.CharField(write_only=True, required=False, allow_blank=True, label=_("phone"))
@@ -97,8 +100,9 @@ class ResidentSerializer(serializers.ModelSerializer):
         queryset=Station.objects.all(), write_only=True, label=_("registering station")
     )
     stations = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    age = serializers.IntegerField(read_only=True)
-    is_very_old = serializers.BooleanField(read_only=True)
+    birth_year = serializers.IntegerField(read_only=True, label=_("birth year"))
+    age = serializers.IntegerField(source="age_this_year", read_only=True, label=_("age reached this year"))
+    is_very_old = serializers.BooleanField(source="very_old_this_year", read_only=True)
     warnings = serializers.ListField(child=serializers.CharField(), read_only=True, required=False)
 
     class Meta:
@@ -108,7 +112,7 @@ class ResidentSerializer(serializers.ModelSerializer):
             "name",
             "id_number",
             "id_number_masked",
-            "birth_date",
+            "birth_year",
             "sex",
             "age",
             "is_very_old",
@@ -127,7 +131,7 @@ class ResidentSerializer(serializers.ModelSerializer):
             "stations",
             "warnings",
         ]
-        read_only_fields = ["birth_date", "sex"]
+        read_only_fields = ["sex"]
 
     def get_fields(self):
         fields = super().get_fields()
@@ -140,8 +144,95 @@ class ResidentSerializer(serializers.ModelSerializer):
         return fields
 
 
+class IdentitySearchSerializer(serializers.Serializer):
+    """An exact search on identity number and/or phone, posted so that neither lands in a URL,
+    an access log or the browser history. Matched on the keyed hashes; nothing is decrypted."""
+
+    id_number = serializers.CharField(
+        required=False, allow_blank=True, max_length=32, label=_("identity number")
+    )
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=32, label=_("phone"))
+
+    def validate(self, attrs):
+        attrs = {name: "".join(value.split()) for name, value in attrs.items() if value and value.strip()}
+        if not attrs:
+            raise serializers.ValidationError(
+                {"id_number": [_("Give the full identity number or the full phone number.")]}
+            )
+        return attrs
+
+
+class LinkRequestSerializer(serializers.ModelSerializer):
+    """A request to serve a person on file with another operator. It carries nothing of her file
+    beyond what the requester typed (the name given, the masked number); the resident's id
+    appears once she is linked."""
+
+    station_name = serializers.CharField(source="station.name", read_only=True)
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    id_number_masked = serializers.CharField(source="resident.id_number_masked", read_only=True)
+    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    consent_recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    has_consent_form = serializers.SerializerMethodField()
+    resident = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ResidentLinkRequest
+        fields = [
+            "id",
+            "station",
+            "station_name",
+            "organization",
+            "organization_name",
+            "name_given",
+            "id_number_masked",
+            "state",
+            "requested_by",
+            "created_at",
+            "consent_on",
+            "consent_recorded_by",
+            "has_consent_form",
+            "decided_by",
+            "decided_at",
+            "reason",
+            "resident",
+        ]
+        read_only_fields = fields
+
+    def get_has_consent_form(self, link) -> bool:
+        return bool(link.consent_form)
+
+    def get_resident(self, link) -> int | None:
+        return link.resident_id if link.state == "approved" else None
+
+
+class LinkRequestCreateSerializer(serializers.Serializer):
+    station = serializers.PrimaryKeyRelatedField(
+        queryset=Station.objects.all(), label=_("requesting station")
+    )
+    name = serializers.CharField(max_length=50, label=_("name"))
+    id_number = serializers.CharField(max_length=32, label=_("identity number"))
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            fields["station"].queryset = Station.objects.editable_by(request.user)
+        return fields
+
+
+class LinkConsentSerializer(serializers.Serializer):
+    consent_on = serializers.DateField(label=_("consent given on"))
+    consent_form = serializers.FileField(label=_("signed consent form"))
+
+
+class LinkRefuseSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, label=_("reason"))
+
+
 class RevealSerializer(serializers.Serializer):
     id_number = serializers.CharField()
+    birth_date = serializers.DateField()
     phone = serializers.CharField()
     emergency_phone = serializers.CharField()
 

@@ -15,6 +15,7 @@ from stations import exports, services
 from stations.models import (
     PublicityEvent,
     Resident,
+    ResidentLinkRequest,
     ServiceOrder,
     ServiceRecord,
     Station,
@@ -24,6 +25,11 @@ from stations.models import (
 
 from .filters import OrderFilter, RecordFilter, ResidentFilter, StationFilter
 from .serializers import (
+    IdentitySearchSerializer,
+    LinkConsentSerializer,
+    LinkRefuseSerializer,
+    LinkRequestCreateSerializer,
+    LinkRequestSerializer,
     OrderActionSerializer,
     OrderSerializer,
     PriceSerializer,
@@ -38,6 +44,11 @@ from .serializers import (
     SurveyAverageSerializer,
     SurveyResponseSerializer,
     SurveySerializer,
+)
+
+LINK_REQUESTED = _(
+    "This person is on file with another operator: a link request has been made. The station is "
+    "linked once the person's signed consent is recorded."
 )
 
 
@@ -164,20 +175,24 @@ class StationViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.Model
 
 class ResidentViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
     """Elderly residents (一人一档). Identity numbers and phones are shown masked; ``reveal``
-    returns them in full to holders of the permission and audit-logs the read. Search exact
-    values with ``?id_number=`` or ``?phone=``."""
+    returns them in full to holders of the permission and audit-logs the read. Exact searches
+    on identity number or phone are posted to ``search/`` (never a query string)."""
 
     export_definition = exports.RESIDENTS
     queryset = Resident.objects.select_related("community").prefetch_related("stations")
     serializer_class = ResidentSerializer
     filterset_class = ResidentFilter
+    ordering_fields = ["id", "name", "created_at"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
+    @extend_schema(responses={201: ResidentSerializer, 202: LinkRequestSerializer})
     def create(self, request, *args, **kwargs):
+        """Register a person at one of your stations. A person on file with another operator is
+        not disclosed: the answer is 202 with the link request made instead."""
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        resident, warnings = services.register_resident(
+        registration = services.register_resident(
             by=request.user,
             station=data.pop("station"),
             name=data.pop("name"),
@@ -185,7 +200,16 @@ class ResidentViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.Mode
             phone=data.pop("phone", ""),
             **data,
         )
-        resident.warnings = warnings
+        if registration.resident is None:
+            # On file with another operator: nothing of her file, only the request made.
+            body = LinkRequestSerializer(
+                registration.link_request, context=self.get_serializer_context()
+            ).data
+            body["warnings"] = registration.warnings
+            body["detail"] = str(LINK_REQUESTED)
+            return Response(body, status=status.HTTP_202_ACCEPTED)
+        resident = registration.resident
+        resident.warnings = registration.warnings
         return Response(self.get_serializer(resident).data, status=status.HTTP_201_CREATED)
 
     def perform_update(self, serializer):
@@ -198,7 +222,21 @@ class ResidentViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.Mode
     @action(detail=True, methods=["get"])
     def reveal(self, request, pk=None):
         """The identity number and phones in full (permission needed; the read is audit-logged)."""
-        return Response(reveal(self.get_object(), ("id_number", "phone", "emergency_phone"), by=request.user))
+        return Response(
+            reveal(
+                self.get_object(), ("id_number", "birth_date", "phone", "emergency_phone"), by=request.user
+            )
+        )
+
+    @extend_schema(request=IdentitySearchSerializer, responses=ResidentSerializer(many=True))
+    @action(detail=False, methods=["post"], permission_classes=[IsAuthenticated])
+    def search(self, request):
+        """The residents you may see whose identity number and/or phone is exactly the one
+        posted (masked as everywhere). A search reads, so read-only tokens may use it."""
+        serializer = IdentitySearchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        found = services.find_by_identity(self.get_queryset(), **serializer.validated_data)
+        return Response(self.get_serializer(found[:50], many=True).data)
 
     @extend_schema(responses=ResidentSerializer(many=True))
     @action(detail=False, methods=["get"])
@@ -206,6 +244,56 @@ class ResidentViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.Mode
         """Residents living alone whose care visit is overdue, most overdue first."""
         overdue = services.overdue_care_visits(self.filter_queryset(self.get_queryset()))
         return Response(self.get_serializer(overdue[:500], many=True).data)
+
+
+class LinkRequestViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Requests to serve a person on file with another operator. The requesting operator and
+    the government of the person's community see them. ``record_consent`` attaches her signed
+    consent and links the station; an officer may ``refuse``; the requester may ``withdraw``."""
+
+    queryset = ResidentLinkRequest.objects.select_related(
+        "station", "organization", "resident", "requested_by", "consent_recorded_by", "decided_by"
+    )
+    serializer_class = LinkRequestSerializer
+    filterset_fields = ["state", "station"]
+
+    @extend_schema(request=LinkRequestCreateSerializer, responses={201: LinkRequestSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = LinkRequestCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        link = services.request_link(by=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(link).data, status=status.HTTP_201_CREATED)
+
+    def _act(self, request, action_name, **details):
+        link = services.act_on_link_request(self.get_object(), action_name, by=request.user, **details)
+        return Response(self.get_serializer(link).data)
+
+    @extend_schema(request={"multipart/form-data": LinkConsentSerializer}, responses=LinkRequestSerializer)
+    @action(detail=True, methods=["post"], url_path="record-consent")
+    def record_consent(self, request, pk=None):
+        """Attach the person's signed consent (date and the form as PDF, PNG or JPEG, checked by
+        content): the station is linked to her file."""
+        serializer = LinkConsentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._act(request, "record_consent", **serializer.validated_data)
+
+    @extend_schema(request=LinkRefuseSerializer, responses=LinkRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def refuse(self, request, pk=None):
+        serializer = LinkRefuseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._act(request, "refuse", reason=serializer.validated_data["reason"])
+
+    @extend_schema(request=None, responses=LinkRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        return self._act(request, "withdraw")
 
 
 class OrderViewSet(

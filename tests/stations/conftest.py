@@ -52,7 +52,7 @@ def station_b(world):
 
 @pytest.fixture
 def resident(world, station_a):
-    person, _warnings = services.register_resident(
+    return services.register_resident(
         by=world.company_a_admin,
         station=station_a,
         name="李阿婆",
@@ -61,8 +61,7 @@ def resident(world, station_a):
         community=world.regions["310105001"],
         living_situation="alone",
         consent_on=dt.date(2025, 4, 1),
-    )
-    return person
+    ).resident
 
 
 @pytest.fixture

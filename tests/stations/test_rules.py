@@ -50,13 +50,14 @@ def test_station_status_life_cycle(world, station_a):
 
 
 def test_old_nanan_id_of_someone_born_in_1950_is_accepted_with_a_warning(world, station_a):
-    person, warnings = services.register_resident(
+    registration = services.register_resident(
         by=world.company_a_admin,
         station=station_a,
         name="陈伯",
         id_number=OLD_NANAN_ID,
         community=world.regions["310105001"],
     )
+    person, warnings = registration.resident, registration.warnings
     assert (person.birth_date, person.sex) == (dt.date(1950, 1, 1), "M")
     assert person.is_very_old is (person.age >= 80) and person.age >= 75
     assert warnings and "350583" in warnings[0]
@@ -121,16 +122,18 @@ def test_an_operator_sees_only_the_residents_of_its_stations(world, resident, st
     assert list(Resident.objects.visible_to(world.company_b_admin)) == []
     with pytest.raises(PermissionDenied):
         services.update_resident(resident, by=world.company_b_admin, address="x")
-    # Registered again at B's station (same person), B sees them too; A's file is not duplicated.
-    again, _w = services.register_resident(
+    # Registered again at B's station (same person): not duplicated, and B is not linked by
+    # knowing the number (a link request waits for her consent; see test_link_requests).
+    again = services.register_resident(
         by=world.company_b_admin,
         station=station_b,
         name="李阿婆",
         id_number=CHANGNING_ID,
         community=world.regions["310105008"],
     )
-    assert again.pk == resident.pk and Resident.objects.count() == 1
-    assert list(Resident.objects.visible_to(world.company_b_admin)) == [resident]
+    assert again.resident is None and again.link_request.resident == resident
+    assert Resident.objects.count() == 1
+    assert list(Resident.objects.visible_to(world.company_b_admin)) == []
     assert list(Resident.objects.visible_to(world.nanan_officer)) == []
     assert resident in Resident.objects.visible_to(world.changning_officer)
 
