@@ -52,6 +52,12 @@ class StaffMemberAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
     ]
     list_filter = ["kind", "status"]
     search_fields = ["name", "employer__name"]
+    # No exact search by identity number or phone here: the admin searches with GET, which would
+    # put the number in the address bar and the access log. The portal's search is posted.
+    search_help_text = _(
+        "Search by name. Find someone by identity number or phone with the portal's search, which "
+        "keeps the number out of addresses and logs."
+    )
     list_select_related = ["employer", "region"]
     fields = [
         "name",
@@ -108,12 +114,6 @@ class StaffMemberAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
     @admin.display(description=_("roles"))
     def roles_display(self, member):
         return member.roles_display()
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if term.isdigit() and len(term) >= 7:  # an exact phone, matched on its keyed hash
-            return services.find_staff(queryset, phone=term), False
-        return super().get_search_results(request, queryset, search_term)
 
     def save_model(self, request, obj, form, change):
         fields = {

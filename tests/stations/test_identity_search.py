@@ -75,3 +75,17 @@ def test_a_read_only_token_may_search(world, resident):
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
     found = client.post("/api/v1/residents/search/", {"id_number": CHANGNING_ID}, format="json")
     assert found.status_code == 200 and [r["id"] for r in found.json()] == [resident.pk]
+
+
+def test_the_admin_search_does_not_match_a_whole_identity_number(world, resident, client):
+    """The admin searches with GET: a number typed there would sit in the address and the log, so
+    the admin matches names only and points to the portal's posted search."""
+    client.force_login(world.changning_officer)
+    by_number = client.get("/admin/stations/resident/", {"q": CHANGNING_ID})
+    assert by_number.status_code == 200
+    assert by_number.context["cl"].result_count == 0
+    by_name = client.get("/admin/stations/resident/", {"q": resident.name})
+    assert by_name.context["cl"].result_count == 1
+    assert "portal" in str(by_name.context["cl"].search_help_text) or "门户" in str(
+        by_name.context["cl"].search_help_text
+    )
