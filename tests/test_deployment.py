@@ -62,15 +62,22 @@ def database_url(settings_dict) -> str:
     return f"postgres://{credentials}{host}:{port}/{settings_dict['NAME']}"
 
 
+def outside_environment() -> dict[str, str]:
+    """This process's environment without what the settings or the tests read (other tests
+    set some, e.g. DJANGO_ALLOW_ASYNC_UNSAFE for the browser tests)."""
+    read = {"DATABASE_URL", "REDIS_URL", "PII_KEY", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "PYTHONPATH"}
+    return {
+        key: value
+        for key, value in os.environ.items()
+        if key not in read and not key.startswith(("DJANGO_", "SECURE_", "STATIC_", "PYTEST_"))
+    }
+
+
 @pytest.fixture(scope="module")
 def production_env(django_db_setup, tmp_path_factory):
     """The environment compose gives the app containers, pointed at the test database."""
     tmp = tmp_path_factory.mktemp("deploy")
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "PII_KEY", "SECRET_KEY", "DEBUG", "PYTEST_ADDOPTS"}
-    }
+    env = outside_environment()
     env.update(
         PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
         PYTHONPATH=str(ROOT),  # the image runs the installed package; here, this checkout
@@ -337,7 +344,7 @@ def test_wheel_carries_templates_translations_static_and_region_data_and_runs_in
     # Installed, away from the checkout: templates, translations and region data are found in
     # the package, and collectstatic builds the image's hashed static files.
     env = {
-        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "PYTHONPATH"}},
+        **outside_environment(),
         "PYTHONPATH": str(tmp_path / "site"),
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "0",
