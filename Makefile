@@ -7,11 +7,17 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run migrate demo test e2e worker beat lint format messages check
+# Dependencies come from the hash-pinned lock files (requirements/*.lock, written by `make lock`):
+# make, CI and the Docker image install exactly the same versions.
+LOCK_TOOL ?= /tmp/wuye-yanglao-lock-tool
+LOCK_ARGS ?=
 
-$(STAMP): pyproject.toml
+.PHONY: install run migrate demo test e2e worker beat lint format messages check lock
+
+$(STAMP): pyproject.toml requirements/dev.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -54,3 +60,13 @@ messages: install
 check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
+
+# Re-resolve the lock files after a change of pyproject.toml's dependencies (existing pins are
+# kept; `make lock LOCK_ARGS=--upgrade` moves everything to the newest allowed versions). uv runs
+# from a throwaway virtualenv, never from .venv.
+lock:
+	@test -x $(LOCK_TOOL)/bin/uv || { $(PYTHON) -m venv $(LOCK_TOOL) && $(LOCK_TOOL)/bin/pip install --quiet uv; }
+	$(LOCK_TOOL)/bin/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes --quiet \
+		--custom-compile-command "make lock" $(LOCK_ARGS) -o requirements/base.lock
+	$(LOCK_TOOL)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes --quiet \
+		--custom-compile-command "make lock" $(LOCK_ARGS) -o requirements/dev.lock

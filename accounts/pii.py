@@ -1,12 +1,19 @@
 """Personal data protected by construction (DESIGN principle 5; 002, 十六).
 
 * ``EncryptedCharField`` keeps the value encrypted at rest (Fernet: AES-128-CBC + HMAC-SHA256);
-* ``blind_index`` gives a keyed hash for exact-match search without decrypting anything;
+* ``blind_index`` gives a keyed hash for exact-match search without decrypting anything; the
+  column holding it is named after the encrypted field: ``<field>_hash``;
 * ``mask_id_number`` / ``mask_phone`` are what pages, the API and exports show;
 * ``reveal`` returns the plain values to a user holding the permission and audit-logs the read.
 
-The key comes from ``PII_KEY`` (any string; production must set it and keep it). Without it a key
-derived from ``SECRET_KEY`` is used, which is fine for a demo and tests only.
+Keys come from ``PII_KEY``: one or more secrets (any strings without commas), comma-separated,
+newest first. New values are encrypted with the first; a value encrypted with any of them
+decrypts (``MultiFernet``); the blind index is keyed by the first. Each secret yields its own
+encryption key and index key. Rotation: put the new key in front (``PII_KEY=new,old``), run
+``manage.py rotate_pii_key`` (re-encrypts every value and rebuilds every index with the new key),
+then drop the old key. Production must set ``PII_KEY`` (a deploy check refuses to pass without
+it); when it is empty, as in a demo (``make run``) and the tests, a key derived from
+``SECRET_KEY`` is used, so rotating SECRET_KEY there loses every encrypted value.
 """
 
 from __future__ import annotations
@@ -14,44 +21,93 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from dataclasses import dataclass
 from functools import lru_cache
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.db import models
 
 
-@lru_cache(maxsize=4)
-def _keys(secret: str) -> tuple[Fernet, bytes]:
+@dataclass(frozen=True)
+class Keyring:
+    """The keys of one PII_KEY value: all of them decrypt, the first (``primary``) encrypts."""
+
+    fernet: MultiFernet
+    primary: Fernet
+    index_keys: tuple[bytes, ...]
+
+
+def configured_secrets() -> tuple[str, ...]:
+    """The secrets in PII_KEY, newest first (a string "new,old" or a list); () when unset."""
+    value = settings.PII_KEY
+    items = value.split(",") if isinstance(value, str) else list(value or ())
+    return tuple(item.strip() for item in items if item and item.strip())
+
+
+def _secrets() -> tuple[str, ...]:
+    return configured_secrets() or (settings.SECRET_KEY,)
+
+
+@lru_cache(maxsize=8)
+def _derive(secret: str) -> tuple[Fernet, bytes]:
     material = hashlib.sha256(("pii:" + secret).encode()).digest()
     encryption = base64.urlsafe_b64encode(hashlib.sha256(material + b"encrypt").digest())
     return Fernet(encryption), hashlib.sha256(material + b"index").digest()
 
 
-def _secret() -> str:
-    return settings.PII_KEY or settings.SECRET_KEY
+@lru_cache(maxsize=8)
+def _keyring_for(secrets: tuple[str, ...]) -> Keyring:
+    derived = [_derive(secret) for secret in secrets]
+    fernets = [fernet for fernet, _index in derived]
+    return Keyring(MultiFernet(fernets), fernets[0], tuple(index for _fernet, index in derived))
+
+
+def keyring() -> Keyring:
+    return _keyring_for(_secrets())
 
 
 def encrypt(value: str) -> str:
-    return _keys(_secret())[0].encrypt(value.encode()).decode()
+    return keyring().fernet.encrypt(value.encode()).decode()
 
 
 def decrypt(token: str) -> str:
     try:
-        return _keys(_secret())[0].decrypt(token.encode()).decode()
+        return keyring().fernet.decrypt(token.encode()).decode()
     except InvalidToken as exc:
-        raise ValueError("personal data cannot be decrypted with the configured PII_KEY") from exc
+        raise ValueError("personal data cannot be decrypted with the keys in PII_KEY") from exc
+
+
+def decrypt_noting_key(token: str) -> tuple[str, bool]:
+    """The plain value, and whether ``token`` is already encrypted with the newest key."""
+    try:
+        return keyring().primary.decrypt(token.encode()).decode(), True
+    except InvalidToken:
+        return decrypt(token), False
 
 
 def normalise(value: str) -> str:
     return "".join(str(value).split()).upper()
 
 
+def _hash(key: bytes, value: str) -> str:
+    return hmac.new(key, normalise(value).encode(), hashlib.sha256).hexdigest()
+
+
 def blind_index(value: str | None) -> str:
-    """Keyed hash of the normalised value, for exact-match search; '' for no value."""
+    """Keyed hash (newest key) of the normalised value, for exact-match search; '' for no value."""
     if not value:
         return ""
-    return hmac.new(_keys(_secret())[1], normalise(value).encode(), hashlib.sha256).hexdigest()
+    return _hash(keyring().index_keys[0], value)
+
+
+def blind_index_candidates(value: str | None) -> list[str]:
+    """The value's hash under every configured key, newest first: ``<field>_hash__in=`` finds a
+    row between adding a key and the end of ``rotate_pii_key``, when old rows still carry the
+    old key's hash. Outside a rotation this is ``[blind_index(value)]``."""
+    if not value:
+        return []
+    return [_hash(key, value) for key in keyring().index_keys]
 
 
 class EncryptedCharField(models.TextField):

@@ -181,7 +181,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 QUALIFICATION_WARNING_DAYS = int(os.environ.get("QUALIFICATION_WARNING_DAYS", "60"))
 VOLUNTEER_POINTS_PER_HOUR = int(os.environ.get("VOLUNTEER_POINTS_PER_HOUR", "10"))
 
-# Personal data encryption key (used from the residents and staff issues on).
+# Personal data encryption keys: comma-separated, newest first (accounts/pii.py). Required in
+# production (`check --deploy` fails without it); empty, a key derived from SECRET_KEY serves
+# the demo and the tests. Rotation: PII_KEY=new,old, `manage.py rotate_pii_key`, PII_KEY=new.
 PII_KEY = os.environ.get("PII_KEY", "")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -262,6 +264,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # a proxy that terminates TLS and already redirects).
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    # The container health check asks over plain HTTP from inside the container.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -75,9 +75,9 @@ def test_retention_below_180_days_is_refused(world, settings):
     with pytest.raises(ImproperlyConfigured):
         services.purge_audit_entries()
     assert AuditEntry.objects.filter(pk=old.pk).exists()
-    assert "accounts.E001" in {message.id for message in run_checks()}
+    assert "accounts.E002" in {message.id for message in run_checks()}
     settings.AUDIT_RETENTION_DAYS = 180
-    assert "accounts.E001" not in {message.id for message in run_checks()}
+    assert "accounts.E002" not in {message.id for message in run_checks()}
 
 
 def test_command_and_nightly_task_purge(world):
