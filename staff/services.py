@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.identity import parse_identity_number
 from accounts.models import Organization
-from accounts.pii import blind_index, mask_phone
+from accounts.pii import blind_index, blind_index_candidates, mask_phone
 from regions.models import Region
 from reports.spreadsheets import Field, ParsedRow, SpreadsheetImport, run_import
 
@@ -124,9 +124,9 @@ def save_staff(instance: StaffMember | None, *, by, stations=None, **fields) -> 
 def find_staff(queryset, *, phone: str = "", id_number: str = ""):
     """Exact search on the keyed hashes: nothing is decrypted."""
     if phone:
-        queryset = queryset.filter(phone_hash=blind_index(phone))
+        queryset = queryset.filter(phone_hash__in=blind_index_candidates(phone))
     if id_number:
-        queryset = queryset.filter(id_number_hash=blind_index(id_number))
+        queryset = queryset.filter(id_number_hash__in=blind_index_candidates(id_number))
     return queryset
 
 
@@ -414,7 +414,7 @@ class ScoreImport(SpreadsheetImport):
         phone = "".join(str(values.get("phone") or "").split())
         people = list(self.candidates.filter(name=name))
         if phone:
-            people = [p for p in people if p.phone_hash == blind_index(phone)]
+            people = [p for p in people if p.phone_hash in blind_index_candidates(phone)]
         if not people:
             described = f"{name}（{mask_phone(phone)}）" if phone else name
             raise ValidationError(

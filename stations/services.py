@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.identity import parse_identity_number
-from accounts.pii import blind_index, normalise
+from accounts.pii import blind_index, blind_index_candidates, normalise
 
 from .models import (
     BasicCareCategory,
@@ -187,7 +187,9 @@ def register_resident(
     _check_resident_values(fields)
     with transaction.atomic(), audit.audit_context(actor=by):
         resident = (
-            Resident.objects.select_for_update().filter(id_number_hash=blind_index(identity.number)).first()
+            Resident.objects.select_for_update()
+            .filter(id_number_hash__in=blind_index_candidates(identity.number))
+            .first()
         )
         if resident is not None and not Resident.objects.editable_by(by).filter(pk=resident.pk).exists():
             link = _request_link(resident, station=station, by=by, name=name)
@@ -279,7 +281,9 @@ def request_link(*, by, station: Station, name: str, id_number: str) -> Resident
         raise ValidationError({"id_number": exc.messages}) from exc
     with transaction.atomic(), audit.audit_context(actor=by):
         resident = (
-            Resident.objects.select_for_update().filter(id_number_hash=blind_index(identity.number)).first()
+            Resident.objects.select_for_update()
+            .filter(id_number_hash__in=blind_index_candidates(identity.number))
+            .first()
         )
         if resident is None or Resident.objects.editable_by(by).filter(pk=resident.pk).exists():
             raise ValidationError(
@@ -403,9 +407,9 @@ def update_resident(resident: Resident, *, by, phone: str | None = None, **field
 def find_by_identity(queryset, *, id_number: str = "", phone: str = ""):
     """Exact search on the keyed hashes: nothing is decrypted to search."""
     if id_number:
-        queryset = queryset.filter(id_number_hash=blind_index(id_number))
+        queryset = queryset.filter(id_number_hash__in=blind_index_candidates(id_number))
     if phone:
-        queryset = queryset.filter(phone_hash=blind_index(phone))
+        queryset = queryset.filter(phone_hash__in=blind_index_candidates(phone))
     return queryset
 
 

@@ -224,3 +224,16 @@ def test_only_deploy_checks_require_pii_key(settings):
     settings.DEBUG = False
     settings.PII_KEY = ""
     assert "accounts.E001" not in {message.id for message in run_checks()}
+
+
+def test_during_the_rotation_window_search_still_finds_rows_under_the_old_key(
+    world, people_under_key_a, settings
+):
+    """Between putting the new key first and the end of `rotate_pii_key`, old rows still carry
+    the old key's hash: lookups try every key, so nobody is registered twice meanwhile."""
+    resident, staff = people_under_key_a
+    settings.PII_KEY = f"{KEY_B},{KEY_A}"
+    residents = Resident.objects.all()
+    assert [r.pk for r in find_by_identity(residents, id_number=resident.id_number)] == [resident.pk]
+    assert [r.pk for r in find_by_identity(residents, phone="13812345678")] == [resident.pk]
+    assert [s.pk for s in find_staff(StaffMember.objects.all(), phone="13700002222")] == [staff.pk]
