@@ -60,6 +60,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # gives is a leading single quote, which Excel and WPS show as text; imports take it off again.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_NEUTRALISER = "'"
+_NEEDS_CARE = re.compile(_NOT_XML.pattern + "|^['=+\\-@\t\r]")
 
 
 def _needs_quote(text: str) -> bool:
@@ -73,8 +74,9 @@ def _needs_quote(text: str) -> bool:
 def sheet_text(text: str) -> str:
     """A string as a cell must hold it: without XML-illegal characters, never read as a
     formula, within Excel's cell length."""
-    if _NOT_XML.search(text):
-        text = _NOT_XML.sub("", text)
+    if _NEEDS_CARE.search(text) is None and len(text) <= EXCEL_MAX_CELL_CHARS:
+        return text  # nearly every cell: one scan, no copy
+    text = _NOT_XML.sub("", text)
     if _needs_quote(text):
         text = FORMULA_NEUTRALISER + text
     return text[:EXCEL_MAX_CELL_CHARS]
