@@ -61,8 +61,6 @@ def too_large_response(request, limit: int):
             ),
             status=413,
         )
-    # The body was not read: the connection cannot carry another request.
-    response["Connection"] = "close"
     return response
 
 
