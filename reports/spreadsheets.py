@@ -695,8 +695,14 @@ def _header_labels(rows: list[tuple]) -> dict[int, set[str]]:
     }
 
 
+def _is_blank_value(value) -> bool:
+    if isinstance(value, FormulaCell):  # a template's =IF(...,"") rows below the data
+        value = value.result
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def _is_blank(row: tuple) -> bool:
-    return all(value is None or (isinstance(value, str) and not value.strip()) for value in row)
+    return all(_is_blank_value(value) for value in row)
 
 
 class FormulaCell:

@@ -118,3 +118,17 @@ def test_a_number_formula_without_a_saved_result_is_an_error_naming_the_formula(
         run_import(buffer, ScoresImport())
     [error] = caught.value.errors
     assert (error.row, error.column) == (2, "B") and "=SUM(40,50)" in error.message
+
+
+def test_rows_of_formulas_with_blank_results_below_the_data_are_blank_rows():
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["姓名", "成绩", "备注"])
+    sheet.append(["张三", 90, None])
+    sheet.append(['=IF(D3="","",D3)', '=IF(E3="","",E3)', None])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    fp = with_cached_results(buffer, {"A3": ("str", ""), "B3": ("str", "")})
+    importer = ScoresImport()
+    assert run_import(fp, importer).rows == 1
