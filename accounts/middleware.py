@@ -64,12 +64,13 @@ def too_large_response(request, limit: int):
     return response
 
 
-class RequestSizeLimitMiddleware:
+class UploadGuardMiddleware:
     """Refuses a request whose declared body is larger than ``REQUEST_MAX_BYTES`` before any
     of it is read (Django would otherwise receive a 300 MB upload in full before the form
     refused it). Django reads no more than Content-Length, so the declared length bounds the
     read; an upload streamed past the cap is stopped by ``accounts.uploads.CappedUploadHandler``,
-    which marks the request so that its answer becomes this 413 too."""
+    which marks the request so that its answer becomes this 413 too. A request that fails
+    (4xx/5xx) after writing an uploaded file leaves no file behind that no row refers to."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -82,7 +83,11 @@ class RequestSizeLimitMiddleware:
             length = 0
         if length > limit:
             return too_large_response(request, limit)
-        response = self.get_response(request)
+        from .uploads import files_kept_only_if_used
+
+        response = None
+        with files_kept_only_if_used(lambda: response is None or response.status_code >= 400):
+            response = self.get_response(request)
         refused = getattr(request, "upload_refused_at", None)
         if refused is not None:
             return too_large_response(request, refused)

@@ -11,9 +11,12 @@ from __future__ import annotations
 import re
 import unicodedata
 import zipfile
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadhandler import FileUploadHandler
 from django.utils.translation import gettext as _
 
@@ -141,3 +144,62 @@ class CappedUploadHandler(FileUploadHandler):
 
     def file_complete(self, file_size):
         return None
+
+
+# --- no file left behind by a failed save ---------------------------------------------------------
+
+_saved_files: ContextVar[list[str] | None] = ContextVar("saved_files", default=None)
+
+
+class UploadStorage(FileSystemStorage):
+    """The media storage: remembers the files written while :func:`files_kept_only_if_used`
+    watches (a portal or API request), so that a request that fails after writing its file
+    (a database error, a rule checked late) does not leave the file behind."""
+
+    def _save(self, name, content):
+        name = super()._save(name, content)
+        saved = _saved_files.get()
+        if saved is not None:
+            saved.append(name)
+        return name
+
+
+def _referenced(name: str) -> bool:
+    from django.apps import apps
+    from django.db import models
+
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if (
+                isinstance(field, models.FileField)
+                and model._default_manager.filter(**{field.name: name}).exists()
+            ):
+                return True
+    return False
+
+
+def remove_unreferenced(names) -> list[str]:
+    """Delete those of ``names`` that no row refers to; returns what was deleted."""
+    from django.core.files.storage import default_storage
+
+    removed = [name for name in names if not _referenced(name)]
+    for name in removed:
+        default_storage.delete(name)
+    return removed
+
+
+@contextmanager
+def files_kept_only_if_used(failed):
+    """Watch the files written inside the block; afterwards, when ``failed()`` says the work
+    failed, delete the ones no row refers to (a committed row's file is never touched)."""
+    saved: list[str] = []
+    token = _saved_files.set(saved)
+    try:
+        yield
+    except BaseException:
+        _saved_files.reset(token)
+        remove_unreferenced(saved)
+        raise
+    _saved_files.reset(token)
+    if saved and failed():
+        remove_unreferenced(saved)

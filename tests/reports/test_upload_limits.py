@@ -140,3 +140,33 @@ def test_upload_name_keeps_the_extension_and_fits_every_limit():
     assert upload_name("报告." + "x" * 40) == "报告." + "x" * 40  # not an extension: part of the name
     long = upload_name("申" * 300 + ".docx")
     assert long.endswith(".docx") and len(long.encode()) <= MAX_NAME_BYTES and len(long) <= MAX_NAME_CHARS
+
+
+def test_a_save_that_fails_after_the_file_was_written_leaves_no_file(world, draft, media, monkeypatch):  # noqa: F811
+    from django.db import DatabaseError
+
+    def failing_save(self, *args, **kwargs):
+        assert self.file.name and (media / self.file.name).exists()  # written before the row
+        raise DatabaseError("value too long for type character varying(200)")
+
+    monkeypatch.setattr(Attachment, "save", failing_save)
+    client = api_client_for(world.company_a_admin)
+    client.raise_request_exception = False
+    upload = SimpleUploadedFile("申报书.pdf", PDF, content_type="application/pdf")
+    response = client.post(
+        f"/api/v1/applications/{draft.pk}/attachments/", {"file": upload}, format="multipart"
+    )
+    assert response.status_code == 500
+    assert stored_files(media) == []
+
+
+def test_a_file_a_row_refers_to_is_never_removed(world, draft, media):  # noqa: F811
+    from accounts.uploads import remove_unreferenced
+    from pilots import services
+
+    attachment = services.add_attachment(
+        draft, by=world.company_a_admin, upload=SimpleUploadedFile("申报书.pdf", PDF)
+    )
+    (media / "stray.pdf").write_bytes(PDF)
+    assert remove_unreferenced([attachment.file.name, "stray.pdf"]) == ["stray.pdf"]
+    assert stored_files(media) == [media / attachment.file.name]
