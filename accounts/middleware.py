@@ -38,3 +38,57 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
             code = settings.LANGUAGE_CODE
         translation.activate(code)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+def too_large_response(request, limit: int):
+    """413 in the API's error format for /api/, as a short page elsewhere."""
+    from django.http import HttpResponse, JsonResponse
+    from django.utils.html import format_html
+    from django.utils.translation import gettext as _
+
+    message = _("The upload is too large: the limit is %(limit)s MB.") % {"limit": round(limit / 2**20)}
+    if request.path_info.startswith("/api/"):
+        response = JsonResponse({"error": {"code": "request_too_large", "message": message}}, status=413)
+    else:
+        response = HttpResponse(
+            format_html(
+                '<!doctype html><html lang="{}"><meta charset="utf-8">'
+                "<title>{}</title><h1>{}</h1><p>{}</p></html>",
+                translation.get_language(),
+                _("Upload refused"),
+                _("Upload refused"),
+                message,
+            ),
+            status=413,
+        )
+    return response
+
+
+class UploadGuardMiddleware:
+    """Refuses a request whose declared body is larger than ``REQUEST_MAX_BYTES`` before any
+    of it is read (Django would otherwise receive a 300 MB upload in full before the form
+    refused it). Django reads no more than Content-Length, so the declared length bounds the
+    read; an upload streamed past the cap is stopped by ``accounts.uploads.CappedUploadHandler``,
+    which marks the request so that its answer becomes this 413 too. A request that fails
+    (4xx/5xx) after writing an uploaded file leaves no file behind that no row refers to."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.REQUEST_MAX_BYTES
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limit:
+            return too_large_response(request, limit)
+        from .uploads import files_kept_only_if_used
+
+        response = None
+        with files_kept_only_if_used(lambda: response is None or response.status_code >= 400):
+            response = self.get_response(request)
+        refused = getattr(request, "upload_refused_at", None)
+        if refused is not None:
+            return too_large_response(request, refused)
+        return response

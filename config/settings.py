@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.ChineseFirstLocaleMiddleware",
+    "accounts.middleware.UploadGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -148,7 +149,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # FileSystemStorage that lets a failed request remove the file it wrote (accounts.uploads)
+    "default": {"BACKEND": "accounts.uploads.UploadStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -252,13 +254,37 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Spreadsheet limits (reports.spreadsheets).
-SPREADSHEET_MAX_UPLOAD_BYTES = int(os.environ.get("SPREADSHEET_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
-SPREADSHEET_MAX_EXPANDED_BYTES = int(os.environ.get("SPREADSHEET_MAX_EXPANDED_BYTES", str(200 * 1024 * 1024)))
+# Spreadsheet limits (reports.spreadsheets). The file cap applies to xlsx and CSV alike; an
+# xlsx is refused from its zip directory, before it is opened, when it has too many parts, a
+# part expands past its limit (openpyxl reads the whole shared-strings part, even read-only:
+# 180 MB of it tied a worker for two minutes) or is compressed more than office programs do.
+MB = 1024 * 1024
+SPREADSHEET_MAX_UPLOAD_BYTES = int(os.environ.get("SPREADSHEET_MAX_UPLOAD_BYTES", str(20 * MB)))
+SPREADSHEET_MAX_EXPANDED_BYTES = int(os.environ.get("SPREADSHEET_MAX_EXPANDED_BYTES", str(200 * MB)))
+SPREADSHEET_MAX_SHARED_STRINGS_BYTES = int(
+    os.environ.get("SPREADSHEET_MAX_SHARED_STRINGS_BYTES", str(20 * MB))
+)
+SPREADSHEET_MAX_SHEET_BYTES = int(os.environ.get("SPREADSHEET_MAX_SHEET_BYTES", str(100 * MB)))
+SPREADSHEET_MAX_STYLES_BYTES = int(os.environ.get("SPREADSHEET_MAX_STYLES_BYTES", str(5 * MB)))
+SPREADSHEET_MAX_OTHER_PART_BYTES = int(os.environ.get("SPREADSHEET_MAX_OTHER_PART_BYTES", str(20 * MB)))
+SPREADSHEET_MAX_ZIP_ENTRIES = int(os.environ.get("SPREADSHEET_MAX_ZIP_ENTRIES", "1000"))
+SPREADSHEET_MAX_COMPRESSION_RATIO = int(os.environ.get("SPREADSHEET_MAX_COMPRESSION_RATIO", "100"))
 
 # Uploaded attachments (applications, opinions, photos): checked by content, capped in size.
-UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(20 * MB)))
+# A request body is refused (413) before Django reads it when its Content-Length passes the
+# largest file we accept plus room for the form around it (accounts.middleware); a multipart
+# upload streamed without a usable length is cut off by the upload handler at the same cap.
+REQUEST_MAX_BYTES = int(
+    os.environ.get("REQUEST_MAX_BYTES", str(max(UPLOAD_MAX_BYTES, SPREADSHEET_MAX_UPLOAD_BYTES) + MB))
+)
+FILE_UPLOAD_HANDLERS = [
+    "accounts.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * MB  # larger files are spooled to a temporary file
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * MB  # form fields and JSON bodies, files excluded
 
 # Production hardening: on whenever DEBUG is off; each can be relaxed explicitly (e.g. behind
 # a proxy that terminates TLS and already redirects).

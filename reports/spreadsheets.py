@@ -3,16 +3,23 @@
 Export: declare the columns once (:class:`Column`), hand rows to :func:`write_workbook` or
 :func:`export_response`. Rows stream through openpyxl's write-only mode, so memory stays flat
 whatever the number of rows; a sheet that reaches Excel's row limit continues on a new sheet.
+Every text cell is written as text through :func:`sheet_text`: characters XML cannot hold are
+dropped and a leading ``=``, ``+``, ``-``, ``@``, tab or carriage return gets OWASP's quote
+prefix, so a stored ``=HYPERLINK(...)`` is never a live formula.
 
 Import: declare the fields (:class:`Field`) on a :class:`SpreadsheetImport`, then
-:func:`run_import`. The workbook is checked before it is opened (xlsx only, size cap,
-expanded-size cap), read in read-only mode, headers matched by Chinese or English aliases, and
-every row validated and saved inside one transaction that is rolled back if any row fails, so a
-failed import changes nothing. Every error names the sheet, row, column and reason.
+:func:`run_import`. The file is checked before it is opened (xlsx or CSV, size cap; for xlsx
+the zip's entries: their number, each part's expanded size and compression ratio), read in
+read-only mode (CSV streamed), headers matched by Chinese or English aliases, and every row
+validated and saved inside one transaction that is rolled back if any row fails, so a failed
+import changes nothing. A column declared required must be in the header; an optional column
+that is absent is not in ``ParsedRow.present`` and must not overwrite what is stored. Every
+error names the sheet, row, column and reason.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -20,6 +27,7 @@ import re
 import tempfile
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -35,12 +43,58 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
 EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_CELL_CHARS = 32_767
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# Characters an xlsx part (XML 1.0) cannot hold: one stored \x0b made openpyxl refuse a whole
+# region's export (IllegalCharacterError). They carry no meaning in our data, so they are dropped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# OWASP, "CSV Injection": a cell beginning with one of these is taken for a formula by
+# spreadsheet programs (also when an officer edits the cell and presses Enter). The remedy OWASP
+# gives is a leading single quote, which Excel and WPS show as text; imports take it off again.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_NEUTRALISER = "'"
+_NEEDS_CARE = re.compile(_NOT_XML.pattern + "|^['=+\\-@\t\r]")
+
+
+def _needs_quote(text: str) -> bool:
+    # Quotes already in front count too: "'=x" is written "''=x", so that the import, which
+    # takes one quote off, gives back what was stored.
+    if text[:1] == FORMULA_NEUTRALISER:
+        text = text.lstrip(FORMULA_NEUTRALISER)
+    return text.startswith(FORMULA_TRIGGERS)
+
+
+def sheet_text(text: str) -> str:
+    """A string as a cell must hold it: without XML-illegal characters, never read as a
+    formula, within Excel's cell length."""
+    if _NEEDS_CARE.search(text) is None and len(text) <= EXCEL_MAX_CELL_CHARS:
+        return text  # nearly every cell: one scan, no copy
+    text = _NOT_XML.sub("", text)
+    if _needs_quote(text):
+        text = FORMULA_NEUTRALISER + text
+    return text[:EXCEL_MAX_CELL_CHARS]
+
+
+def imported_text(text: str) -> str:
+    """The inverse of :func:`sheet_text`'s quote prefix, so an export imported again keeps
+    its values."""
+    if text[:1] == FORMULA_NEUTRALISER and _needs_quote(text):
+        return text[1:]
+    return text
+
+
+def sheet_title(name: str) -> str:
+    """A sheet name Excel accepts (no []:*?/\\, no control characters, 31 characters)."""
+    cleaned = re.sub(r"[\[\]:*?/\\]", "_", _NOT_XML.sub("", str(name))).strip("'") or "Sheet"
+    return cleaned[:31]
+
 
 # --------------------------------------------------------------------------------------------
 # Export
@@ -95,15 +149,26 @@ def excel_value(value, yes_no=None):
     if isinstance(value, bool):
         yes, no = yes_no or _yes_no()
         return yes if value else no
-    if isinstance(value, Promise):
-        return str(value)
+    if isinstance(value, str):
+        return sheet_text(value)
     if isinstance(value, dt.datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value)
         return value.replace(tzinfo=None)
-    if isinstance(value, str | int | float | Decimal | dt.date | dt.time):
+    if isinstance(value, int | float | Decimal | dt.date | dt.time):
         return value
-    return str(value)
+    return sheet_text(str(value))  # lazy translations, enums, model instances
+
+
+def _text_cell(sheet, value, number_format=None):
+    """A write-only cell whose string value is stored as a string whatever it looks like
+    (openpyxl would otherwise type ``#N/A`` as an error and ``=...`` as a formula)."""
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    if number_format:
+        cell.number_format = number_format
+    return cell
 
 
 _TITLE_FONT = Font(bold=True, size=14)
@@ -137,7 +202,7 @@ class _SheetWriter:
     def _open_sheet(self):
         self.part += 1
         name = self.spec.name if self.part == 1 else f"{self.spec.name}（{self.part}）"
-        sheet = self.workbook.create_sheet(title=name[:31])
+        sheet = self.workbook.create_sheet(title=sheet_title(name))
         ncols = len(self.spec.columns)
         last_letter = get_column_letter(ncols)
         for index, column in enumerate(self.spec.columns, start=1):
@@ -150,7 +215,7 @@ class _SheetWriter:
         row_number = 0
         for title in self.spec.title_rows:
             row_number += 1
-            cell = WriteOnlyCell(sheet, value=str(title))
+            cell = _text_cell(sheet, sheet_text(str(title)))
             cell.font = _TITLE_FONT
             cell.alignment = _CENTER
             sheet.append([cell])
@@ -190,7 +255,7 @@ class _SheetWriter:
 
     @staticmethod
     def _header_cell(sheet, value):
-        cell = WriteOnlyCell(sheet, value=str(value) if value is not None else None)
+        cell = _text_cell(sheet, sheet_text(str(value)) if value is not None else None)
         cell.font = _HEADER_FONT
         cell.fill = _HEADER_FILL
         cell.alignment = _CENTER
@@ -202,7 +267,15 @@ class _SheetWriter:
         self.sheet.auto_filter.ref = f"A{self.header_height}:{last_letter}{max(last_row, self.header_height)}"
         if with_footer:
             for footer in self.spec.footer_rows:
-                self.sheet.append([excel_value(value) for value in footer])
+                self.sheet.append(self._cells([excel_value(value) for value in footer]))
+
+    def _cells(self, values: list) -> list:
+        # Plain strings go to openpyxl as they are (the fast path); the few it would not store
+        # as text become explicit string cells.
+        for index, value in enumerate(values):
+            if value.__class__ is str and value in ERROR_CODES:
+                values[index] = _text_cell(self.sheet, value)
+        return values
 
     def write(self, rows: Iterable[Any]) -> int:
         columns = self.spec.columns
@@ -217,10 +290,8 @@ class _SheetWriter:
                 self._open_sheet()
             values = [excel_value(column.extract(row), yes_no) for column in columns]
             for index in formatted:
-                cell = WriteOnlyCell(self.sheet, value=values[index])
-                cell.number_format = columns[index].number_format
-                values[index] = cell
-            self.sheet.append(values)
+                values[index] = _text_cell(self.sheet, values[index], columns[index].number_format)
+            self.sheet.append(self._cells(values))
             self.rows_in_sheet += 1
             total += 1
         self._close_sheet(with_footer=True)
@@ -238,7 +309,7 @@ def write_workbook(fp, sheets: Iterable[tuple[SheetSpec, Iterable[Any]]], *, max
 
 
 def content_disposition_filename(name: str) -> str:
-    name = re.sub(r'[\\/:*?"<>|\r\n]+', "_", name).strip() or "export"
+    name = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f]+', "_", name).strip() or "export"
     return name if name.lower().endswith(".xlsx") else f"{name}.xlsx"
 
 
@@ -403,13 +474,24 @@ PARSERS = {
 @dataclass(frozen=True)
 class Field:
     """A column an import reads: ``name`` is the key handed to the row handler, ``header`` the
-    official Chinese heading, ``aliases`` other headings people use (English included)."""
+    official Chinese heading, ``aliases`` other headings people use (English included).
+
+    ``required``: every row must fill the cell (so the column must be there too).
+    ``column_required``: the column must be in the header even when its cells may be blank
+    (a score sheet without 理论成绩 is not a score sheet); defaults to ``required``. An
+    optional column that is absent is left out of :attr:`ParsedRow.present`, and the row
+    handler must keep the stored value rather than write a blank over it."""
 
     name: str
     header: str | Promise
     aliases: tuple[str, ...] = ()
     kind: str = "str"
     required: bool = True
+    column_required: bool | None = None
+
+    @property
+    def needs_column(self) -> bool:
+        return self.required if self.column_required is None else self.column_required
 
     def labels(self) -> set[str]:
         return {normalise_label(label) for label in (str(self.header), self.name, *self.aliases)}
@@ -421,6 +503,15 @@ class ParsedRow:
     number: int
     values: dict[str, Any]
     columns: dict[str, tuple[str, str]]  # field name -> (column letter, header as written)
+
+    @property
+    def present(self) -> frozenset[str]:
+        """The fields whose column is in the sheet (absent ones read as None in ``values``)."""
+        return frozenset(self.columns)
+
+    def given(self) -> dict[str, Any]:
+        """``values`` restricted to the columns the sheet has: what an update may write."""
+        return {name: value for name, value in self.values.items() if name in self.columns}
 
     def error(self, message: str, field_name: str | None = None) -> RowError:
         letter, header = self.columns.get(field_name, (None, None)) if field_name else (None, None)
@@ -454,41 +545,93 @@ class SpreadsheetImport:
         return key if any(f.name == key for f in self.fields) else None
 
 
-def check_workbook_file(fp, *, max_bytes=None, max_expanded=None) -> None:
-    """Refuse what is not an xlsx workbook, is too large, or expands too far when unzipped,
-    before openpyxl sees it."""
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f}".rstrip("0").rstrip(".")
+
+
+def check_file_size(fp, *, max_bytes=None) -> int:
+    """Refuse a file above the import size cap (xlsx and CSV alike), without reading it."""
     max_bytes = max_bytes or settings.SPREADSHEET_MAX_UPLOAD_BYTES
-    max_expanded = max_expanded or settings.SPREADSHEET_MAX_EXPANDED_BYTES
-    fp.seek(0, io.SEEK_END)
-    size = fp.tell()
+    size = getattr(fp, "size", None)
+    if size is None:
+        fp.seek(0, io.SEEK_END)
+        size = fp.tell()
     fp.seek(0)
     if size > max_bytes:
         raise WorkbookRefused(
             _("The file is %(size)s MB; the limit is %(limit)s MB.")
-            % {"size": round(size / 1024 / 1024, 1), "limit": round(max_bytes / 1024 / 1024, 1)}
+            % {"size": _megabytes(size), "limit": _megabytes(max_bytes)}
         )
+    return size
+
+
+def _part_limit(name: str) -> int:
+    if name == "xl/sharedStrings.xml":
+        return settings.SPREADSHEET_MAX_SHARED_STRINGS_BYTES
+    if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+        return settings.SPREADSHEET_MAX_SHEET_BYTES
+    if name == "xl/styles.xml":
+        return settings.SPREADSHEET_MAX_STYLES_BYTES
+    return settings.SPREADSHEET_MAX_OTHER_PART_BYTES
+
+
+def check_workbook_file(fp, *, max_bytes=None, max_expanded=None) -> None:
+    """Refuse what is not an xlsx workbook, is too large, or expands too far, before openpyxl
+    sees it. Only the zip's central directory is read (nothing is decompressed): the number
+    of entries, each part's expanded size against its own limit (openpyxl reads the whole
+    shared-strings part even in read-only mode), its compression ratio and the total. The
+    sizes are the ones zipfile enforces when it decompresses: a part whose data expands past
+    its declared size is cut there and fails its CRC check, so a lying header cannot get more
+    than the limits let through."""
+    check_file_size(fp, max_bytes=max_bytes)
+    max_expanded = max_expanded or settings.SPREADSHEET_MAX_EXPANDED_BYTES
     head = fp.read(8)
     fp.seek(0)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise WorkbookRefused(_("Old .xls workbooks are not accepted; save the file as .xlsx and try again."))
-    if not zipfile.is_zipfile(fp):
+    if not head.startswith(b"PK") or not zipfile.is_zipfile(fp):
         fp.seek(0)
         raise WorkbookRefused(_("The file is not an Excel workbook (.xlsx)."))
     fp.seek(0)
     try:
         with zipfile.ZipFile(fp) as archive:
-            names = set(archive.namelist())
-            expanded = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
         raise WorkbookRefused(_("The file is not an Excel workbook (.xlsx).")) from exc
     finally:
         fp.seek(0)
+    if len(infos) > settings.SPREADSHEET_MAX_ZIP_ENTRIES:
+        raise WorkbookRefused(
+            _("The workbook holds %(count)d parts; the limit is %(limit)d.")
+            % {"count": len(infos), "limit": settings.SPREADSHEET_MAX_ZIP_ENTRIES}
+        )
+    names = {info.filename for info in infos}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise WorkbookRefused(_("The file is not an Excel workbook (.xlsx)."))
+    ratio = settings.SPREADSHEET_MAX_COMPRESSION_RATIO
+    for info in infos:
+        limit = _part_limit(info.filename)
+        if info.file_size > limit:
+            raise WorkbookRefused(
+                _("The part %(part)s of the workbook expands to %(size)s MB; the limit is %(limit)s MB.")
+                % {"part": info.filename, "size": _megabytes(info.file_size), "limit": _megabytes(limit)}
+            )
+        # Small parts may compress very well (an empty sheet); past 1 MB a ratio beyond what
+        # office programs produce is a zip bomb.
+        if info.file_size > 1024 * 1024 and info.file_size > ratio * max(info.compress_size, 1):
+            raise WorkbookRefused(
+                _("The part %(part)s of the workbook is compressed %(ratio)d times; the limit is %(limit)d.")
+                % {
+                    "part": info.filename,
+                    "ratio": info.file_size // max(info.compress_size, 1),
+                    "limit": ratio,
+                }
+            )
+    expanded = sum(info.file_size for info in infos)
     if expanded > max_expanded:
         raise WorkbookRefused(
             _("The workbook expands to %(size)s MB when opened; the limit is %(limit)s MB.")
-            % {"size": round(expanded / 1024 / 1024), "limit": round(max_expanded / 1024 / 1024)}
+            % {"size": _megabytes(expanded), "limit": _megabytes(max_expanded)}
         )
 
 
@@ -552,8 +695,62 @@ def _header_labels(rows: list[tuple]) -> dict[int, set[str]]:
     }
 
 
+def _is_blank_value(value) -> bool:
+    if isinstance(value, FormulaCell):  # a template's =IF(...,"") rows below the data
+        value = value.result
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def _is_blank(row: tuple) -> bool:
-    return all(value is None or (isinstance(value, str) and not value.strip()) for value in row)
+    return all(_is_blank_value(value) for value in row)
+
+
+class FormulaCell:
+    """A cell of an uploaded workbook that holds a formula: its text and the result the
+    spreadsheet program saved with it. Text fields take the formula's own text (never its
+    result, so what is stored is what was written); number, date and yes/no fields take the
+    saved result, as officers' tables compute 小计 and 合计 with =SUM(...)."""
+
+    __slots__ = ("formula", "result")
+
+    def __init__(self, formula: str, result):
+        self.formula = formula
+        self.result = result
+
+    def __str__(self):
+        return str(self.result if self.result is not None else self.formula)
+
+    def __repr__(self):
+        return f"FormulaCell({self.formula!r}, {self.result!r})"
+
+
+def _cell_input(cell, kind: str):
+    """What a field of ``kind`` reads from a cell."""
+    if isinstance(cell, FormulaCell):
+        cell = cell.formula if kind == "str" else cell.result
+    if isinstance(cell, str):
+        cell = imported_text(cell)
+    return cell
+
+
+def _missing_columns_error(sheet_name, found, fields, missing) -> RowError:
+    names = "、".join(str(f.header) for f in missing)
+    if found is None:
+        return RowError(
+            sheet_name,
+            None,
+            None,
+            None,
+            _("No header row was found in the first rows; the sheet needs the columns: %(names)s")
+            % {"names": "、".join(str(f.header) for f in fields if f.needs_column)},
+        )
+    return RowError(
+        sheet_name,
+        found[0] + 1,
+        None,
+        None,
+        _("The header lacks required columns: %(names)s. Nothing was imported.") % {"names": names},
+    )
 
 
 def _rows_from_iterator(importer, sheet_name: str, rows: Iterator[tuple], errors: list[RowError]):
@@ -564,18 +761,9 @@ def _rows_from_iterator(importer, sheet_name: str, rows: Iterator[tuple], errors
         except StopIteration:
             break
     found = _find_header(buffer, importer.fields) if buffer else None
-    missing = [f for f in importer.fields if f.required and (found is None or f.name not in found[1])]
+    missing = [f for f in importer.fields if f.needs_column and (found is None or f.name not in found[1])]
     if found is None or missing:
-        names = "、".join(str(f.header) for f in (missing or importer.fields))
-        errors.append(
-            RowError(
-                sheet_name,
-                None,
-                None,
-                None,
-                _("Header row not found; missing columns: %(names)s") % {"names": names},
-            )
-        )
+        errors.append(_missing_columns_error(sheet_name, found, importer.fields, missing))
         return
     last_header, mapping, texts = found
     columns = {
@@ -594,9 +782,24 @@ def _rows_from_iterator(importer, sheet_name: str, rows: Iterator[tuple], errors
         values, row_errors = {}, []
         for name, column in mapping.items():
             f = by_name[name]
-            cell = raw[column] if column < len(raw) else None
+            original = raw[column] if column < len(raw) else None
+            cell = _cell_input(original, f.kind)
             if cell is None or (isinstance(cell, str) and not cell.strip()):
-                if f.required:
+                if isinstance(original, FormulaCell):
+                    row_errors.append(
+                        RowError(
+                            sheet_name,
+                            number,
+                            columns[name][0],
+                            columns[name][1],
+                            _(
+                                "The formula %(formula)s has no saved result; open the file in Excel "
+                                "or WPS, save it and import it again (or paste the values)."
+                            )
+                            % {"formula": original.formula},
+                        )
+                    )
+                elif f.required:
                     row_errors.append(
                         RowError(
                             sheet_name,
@@ -623,40 +826,88 @@ def _rows_from_iterator(importer, sheet_name: str, rows: Iterator[tuple], errors
         yield ParsedRow(sheet_name, number, values, columns)
 
 
+def _with_formulas(values_rows: Iterator[tuple], formula_rows: Iterator[tuple]) -> Iterator[tuple]:
+    """The rows of the cached-values view, with each formula cell as a :class:`FormulaCell`.
+    Both views stream the same sheet part, so their rows correspond one to one."""
+    for values, formulas in zip(values_rows, formula_rows, strict=False):
+        row = None
+        for index, formula in enumerate(formulas):
+            if formula.__class__ is str and formula.startswith("="):
+                result = values[index] if index < len(values) else None
+                if result != formula:  # not a plain text cell that happens to begin with "="
+                    row = row or list(values) + [None] * (len(formulas) - len(values))
+                    row[index] = FormulaCell(formula, result)
+        yield tuple(row) if row is not None else values
+
+
 def read_workbook_rows(fp, importer: SpreadsheetImport, errors: list[RowError]) -> Iterator[ParsedRow]:
     check_workbook_file(fp)
+    books = []
     try:
-        workbook = load_workbook(fp, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise WorkbookRefused(_("The workbook cannot be read: it may be damaged.")) from exc
-    try:
+        try:
+            # Two read-only views of the same file: saved results and formulas (openpyxl gives
+            # one or the other). Both stream; the parts they read are capped above.
+            books.append(load_workbook(fp, read_only=True, data_only=True))
+            books.append(load_workbook(fp, read_only=True, data_only=False))
+        except Exception as exc:  # openpyxl raises many kinds for a damaged file
+            raise WorkbookRefused(_("The workbook cannot be read: it may be damaged.")) from exc
+        values_book, formulas_book = books
         if importer.sheet_name:
-            if importer.sheet_name not in workbook.sheetnames:
+            if importer.sheet_name not in values_book.sheetnames:
                 raise WorkbookRefused(
                     _('The workbook has no sheet named "%(name)s".') % {"name": importer.sheet_name}
                 )
-            sheet = workbook[importer.sheet_name]
+            name = importer.sheet_name
         else:
-            sheet = workbook.worksheets[0]
-        yield from _rows_from_iterator(importer, sheet.title, sheet.iter_rows(values_only=True), errors)
+            name = values_book.sheetnames[0]
+        rows = _with_formulas(
+            values_book[name].iter_rows(values_only=True), formulas_book[name].iter_rows(values_only=True)
+        )
+        try:
+            yield from _rows_from_iterator(importer, name, rows, errors)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # a part that lied about its size
+            raise WorkbookRefused(_("The workbook cannot be read: it may be damaged.")) from exc
     finally:
-        workbook.close()
+        for book in books:
+            book.close()
+
+
+_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def _csv_encoding(binary) -> str:
+    """The first of UTF-8 and GB18030 that decodes the whole file, read in chunks."""
+    for encoding in _ENCODINGS:
+        binary.seek(0)
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            while chunk := binary.read(64 * 1024):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        binary.seek(0)
+        return encoding
+    raise WorkbookRefused(_("The CSV file is neither UTF-8 nor GB18030 encoded."))
 
 
 def read_csv_rows(fp, importer: SpreadsheetImport, errors: list[RowError]) -> Iterator[ParsedRow]:
-    raw = fp.read()
-    if isinstance(raw, str):
-        text = raw
+    """CSV, streamed: the same size cap as a workbook, decoded chunk by chunk, one row at a
+    time, a field no longer than csv's limit (131,072 characters)."""
+    check_file_size(fp)
+    binary = getattr(fp, "file", fp)  # Django's UploadedFile wraps the real file
+    if isinstance(binary, io.TextIOBase):
+        text = binary
     else:
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise WorkbookRefused(_("The CSV file is neither UTF-8 nor GB18030 encoded."))
-    yield from _rows_from_iterator(importer, "CSV", iter(csv.reader(io.StringIO(text))), errors)
+        encoding = _csv_encoding(binary)
+        text = io.TextIOWrapper(binary, encoding=encoding, newline="")
+    try:
+        yield from _rows_from_iterator(importer, "CSV", iter(csv.reader(text)), errors)
+    except csv.Error as exc:
+        raise WorkbookRefused(_("The CSV file cannot be read: %(reason)s") % {"reason": exc}) from exc
+    finally:
+        if isinstance(text, io.TextIOWrapper):
+            text.detach()  # leave the caller's file open
 
 
 @dataclass

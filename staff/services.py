@@ -380,12 +380,19 @@ class ScoreImport(SpreadsheetImport):
     """Attendance and scores of one session. People are matched to staff by name, and by phone
     when the name is not unique; unknown or ambiguous people are errors of their row."""
 
+    # 姓名 and the three results are the sheet; 手机号 (to tell namesakes apart) and 证书编号
+    # are optional columns, and a sheet without 证书编号 keeps the certificates on file.
     fields = [
         Field("name", "姓名", aliases=("name", "人员姓名")),
         Field("phone", "手机号", aliases=("手机", "联系电话", "电话", "phone"), required=False),
-        Field("attended", "是否出勤", aliases=("出勤", "attended"), required=False),
+        Field("attended", "是否出勤", aliases=("出勤", "attended"), required=False, column_required=True),
         Field(
-            "theory_score", "理论成绩", aliases=("理论考核", "理论", "theory"), kind="decimal", required=False
+            "theory_score",
+            "理论成绩",
+            aliases=("理论考核", "理论", "theory"),
+            kind="decimal",
+            required=False,
+            column_required=True,
         ),
         Field(
             "practical_score",
@@ -393,6 +400,7 @@ class ScoreImport(SpreadsheetImport):
             aliases=("实操考核", "实操", "practical"),
             kind="decimal",
             required=False,
+            column_required=True,
         ),
         Field("certificate_number", "证书编号", aliases=("证书号", "certificate"), required=False),
     ]
@@ -448,6 +456,15 @@ class ScoreImport(SpreadsheetImport):
             attended = theory is not None or practical is not None
         else:
             raise ValidationError({"attended": _("Write 是 (attended) or 否 (absent).")})
+        if "certificate_number" in row.present:
+            certificate = values.get("certificate_number") or ""
+        else:  # no such column: the certificate on file stays
+            certificate = (
+                TrainingRecord.objects.filter(session=self.session, staff=member)
+                .values_list("certificate_number", flat=True)
+                .first()
+                or ""
+            )
         return record_result(
             self.session,
             member,
@@ -455,7 +472,7 @@ class ScoreImport(SpreadsheetImport):
             attended=attended,
             theory_score=theory,
             practical_score=practical,
-            certificate_number=values.get("certificate_number") or "",
+            certificate_number=certificate,
         )
 
     def field_for_error_key(self, key):

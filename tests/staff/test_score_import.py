@@ -118,3 +118,67 @@ def test_admin_import_shows_every_error_then_imports_a_good_sheet(world, pre_job
     good.name = "good.xlsx"
     assert client.post(url, {"file": good}).status_code == 302
     assert TrainingRecord.objects.get().passed
+
+
+def _record_on_file(world, pre_job, people):
+    services.import_scores(
+        pre_job,
+        workbook_bytes([HEADER, ["张三", "", "是", 88, 92, "GQ-001"]]),
+        by=world.changning_officer,
+        filename="成绩.xlsx",
+    )
+    return TrainingRecord.objects.get(staff=people["zhang"])
+
+
+def test_a_sheet_with_only_the_name_column_is_refused_and_overwrites_nothing(world, pre_job, people):
+    before = _record_on_file(world, pre_job, people)
+    with pytest.raises(ImportFailed) as failed:
+        services.import_scores(
+            pre_job,
+            workbook_bytes([["姓名"], ["张三"]], title="成绩"),
+            by=world.changning_officer,
+            filename="x.xlsx",
+        )
+    [error] = failed.value.errors
+    assert error.sheet == "成绩" and error.row == 1
+    assert all(column in error.message for column in ("是否出勤", "理论成绩", "实操成绩"))
+    assert "证书编号" not in error.message and "手机号" not in error.message  # optional columns
+    after = TrainingRecord.objects.get(pk=before.pk)
+    assert (
+        after.attended,
+        after.theory_score,
+        after.practical_score,
+        after.passed,
+        after.certificate_number,
+    ) == (
+        True,
+        Decimal(88),
+        Decimal(92),
+        True,
+        "GQ-001",
+    )
+
+
+def test_a_sheet_without_the_certificate_column_keeps_the_certificate_on_file(world, pre_job, people):
+    before = _record_on_file(world, pre_job, people)
+    sheet = workbook_bytes([["姓名", "是否出勤", "理论成绩", "实操成绩"], ["张三", "是", 95, 96]])
+    assert services.import_scores(pre_job, sheet, by=world.changning_officer, filename="x.xlsx").rows == 1
+    after = TrainingRecord.objects.get(pk=before.pk)
+    assert after.theory_score == Decimal(95) and after.certificate_number == "GQ-001"
+    # a 证书编号 column left blank is a decision, and clears it
+    sheet = workbook_bytes([HEADER, ["张三", "", "是", 95, 96, None]])
+    services.import_scores(pre_job, sheet, by=world.changning_officer, filename="x.xlsx")
+    assert TrainingRecord.objects.get(pk=before.pk).certificate_number == ""
+
+
+def test_api_refuses_a_name_only_sheet_with_the_missing_columns(world, pre_job, people):
+    client = api_client_for(world.changning_officer)
+    sheet = workbook_bytes([["姓名"], ["张三"]])
+    sheet.name = "names.xlsx"
+    response = client.post(
+        f"/api/v1/training-sessions/{pre_job.pk}/import-scores/", {"file": sheet}, format="multipart"
+    )
+    assert response.status_code == 400
+    body = response.json()["error"]
+    assert body["code"] == "import_failed" and "理论成绩" in body["rows"][0]["text"]
+    assert not TrainingRecord.objects.exists()
