@@ -19,6 +19,7 @@ from django.core.signals import request_finished, request_started
 from django.db import DatabaseError, close_old_connections, connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
@@ -118,17 +119,20 @@ def test_every_operation_answers_within_its_schema_and_never_fails(demo_world):
 
     for operation in operations:
         path_names = re.findall(r"{(\w+)}", operation.path)
-        if path_names:
-            strategy = st.one_of(
-                operation.as_strategy(),
-                st.sampled_from(ids).flatmap(
-                    lambda pk, op=operation, names=path_names: op.as_strategy(
-                        path_parameters=dict.fromkeys(names, pk)
+        # Valid requests and invalid ones (a 400 in the error format is within the schema), each
+        # on generated path values and, for detail routes, on ids that exist.
+        strategies = []
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            strategies.append(operation.as_strategy(mode))
+            if path_names:
+                strategies.append(
+                    st.sampled_from(ids).flatmap(
+                        lambda pk, op=operation, mode=mode, names=path_names: op.as_strategy(
+                            mode, path_parameters=dict.fromkeys(names, pk)
+                        )
                     )
-                ),
-            )
-        else:
-            strategy = operation.as_strategy()
+                )
+        strategy = st.one_of(strategies)
 
         run = _fuzz(strategy, tokens, checks)
         try:
