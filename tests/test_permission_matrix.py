@@ -4,9 +4,10 @@ registered viewset (list, detail, write, each action, exports) × own / other / 
 The expected answer is derived from the one scoping path (shared/DESIGN.md, principle 3), not
 from the view: an object in ``visible_to(user)`` reads 200, one outside it 404; a change needs
 ``editable_by(user)`` (403 for an object the user may only see); anonymous callers get 401 except
-on public endpoints, where they see ``published()`` and nothing else. The "other" object of each
-role is chosen outside its region and organisation (another city, another company), and the
-matrix first checks that the scoping rules keep it out.
+on public endpoints, where they see ``published()`` and nothing else. Each role's "own" object is
+one it may change (else one it sees), its "other" one outside its scope, "public" one anonymous
+visitors see. A second test checks, from each model's declared region and organisation paths and
+not through ``visible_to``, that another city's (or company's) objects stay out of the scope.
 
 ``ROUTES`` classifies every route: a new endpoint without an entry fails the test, so it must be
 classified (and so tested) before it ships. Field-level writes (organisation kind, region,
@@ -291,7 +292,7 @@ def _is_json(response):
     return response.get("Content-Type", "").startswith("application/json")
 
 
-def _model_and_queryset(viewset):
+def _model(viewset):
     return viewset.queryset.model
 
 
@@ -446,7 +447,7 @@ def test_training_targets_are_not_read_across_cities(demo):
 @pytest.mark.parametrize("basename", MATRIX_BASENAMES)
 def test_permission_matrix(demo, basename):
     viewset = next(v for _p, v, name in router.registry if name == basename)
-    model = _model_and_queryset(viewset)
+    model = _model(viewset)
     failures = []
     kinds_of_object = set()
     for role, username in ROLES:
