@@ -49,15 +49,15 @@ class Route:
     kind: str
     method: str = "get"
     query: str = ""  # a parameter the route needs (progress needs its region)
-    # The route validates an empty request (400) before it loads the object: 400 is accepted in
-    # place of 403/404. TODO(issue 10): give these routes a valid body so the scope decides.
+    # A valid body for a route that checks its body before it loads the object, so that the
+    # scope, not the body, decides the answer.
+    body: dict | None = None
+    # The route checks its input before the object (an upload, a station to check against): a
+    # 400 (or the station's own 404) is accepted in place of the object's 403/404.
     input_first: bool = False
     # Who may change the object is decided by the workflow's service (applications), not by
     # ``editable_by``: any answer but 404 for an object the user sees.
     service_decides: bool = False
-
-
-INPUT_FIRST = Route(WRITE, "post", input_first=True)
 
 
 def _standard(*actions, read_only=False):
@@ -83,7 +83,9 @@ ROUTES: dict[str, dict[str, Route]] = {
         "revoke": Route(WRITE, "post"),
     },
     "programme": _standard(
-        ("designate", INPUT_FIRST), ("publish_list", Route(WRITE, "post")), read_only=True
+        ("designate", Route(WRITE, "post", input_first=True, service_decides=True)),
+        ("publish_list", Route(WRITE, "post", service_decides=True)),
+        read_only=True,
     ),
     "application": _standard(
         EXPORT,
@@ -100,8 +102,8 @@ ROUTES: dict[str, dict[str, Route]] = {
     "station": _standard(
         EXPORT,
         ("nearby", Route(COLLECTION)),
-        ("change_status", INPUT_FIRST),
-        ("prices", INPUT_FIRST),
+        ("change_status", Route(WRITE, "post", body={"status": "suspended"})),
+        ("prices", Route(WRITE, "post", body={"category": "meals", "price": "12.00"})),
         ("revenue", Route(COLLECTION)),
         ("revenue_export", Route(COLLECTION)),
     ),
@@ -119,7 +121,7 @@ ROUTES: dict[str, dict[str, Route]] = {
         "list": Route(LIST),
         "retrieve": Route(READ),
         "create": Route(CREATE, "post"),
-        "rate": INPUT_FIRST,
+        "rate": Route(WRITE, "post", body={"rating": 5}),
     },
     "publicity-event": {"list": Route(LIST), "retrieve": Route(READ), "create": Route(CREATE, "post")},
     "survey": _standard(("averages", Route(READ)), read_only=True),
@@ -155,7 +157,7 @@ ROUTES: dict[str, dict[str, Route]] = {
     "points-entry": _standard(
         EXPORT,
         ("spend", Route(COLLECTION, "post")),
-        ("reverse", INPUT_FIRST),
+        ("reverse", Route(WRITE, "post", body={"reason": "矩阵：冲正"})),
         ("statement", Route(COLLECTION)),
         read_only=True,
     ),
@@ -484,7 +486,7 @@ def test_permission_matrix(demo, basename):
                 continue
             for which, pk in objects.items():
                 url = _url(basename, action, pk) + (f"?{route.query}" if route.query else "")
-                response = _call(_user(username), route.method, url, format=_format(viewset, action))
+                response = _call(_user(username), route.method, url, route.body, _format(viewset, action))
                 expected = _expected(route, user, pk, visible, editable, public_endpoint)
                 if response.status_code not in expected:
                     failures.append(
