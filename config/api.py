@@ -1,9 +1,12 @@
-"""API wiring shared by every app: pagination and the one error format."""
+"""API wiring shared by every app: pagination, the filter backend and the one error format."""
 
+from django import forms
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, status
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -88,3 +91,22 @@ def import_failed_response(exc):
         },
         status=status.HTTP_400_BAD_REQUEST,
     )
+
+
+# A database integer is 64 bits: a number filter outside that range can match nothing, and on
+# SQLite it would not even reach the database (OverflowError, a 500).
+DATABASE_INTEGER_RANGE = (-(2**63), 2**63 - 1)
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, with every number filter bounded to the database integer range,
+    so ``?employer=1e300`` is a 400 naming the field."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None:
+            low, high = DATABASE_INTEGER_RANGE
+            for field in filterset.form.fields.values():
+                if isinstance(field, forms.DecimalField):
+                    field.validators += [MinValueValidator(low), MaxValueValidator(high)]
+        return filterset
