@@ -222,6 +222,9 @@ def progress(request):
     result = None
     if form.is_bound and form.is_valid():
         region, year = form.cleaned_data["region"], form.cleaned_data["year"]
+    elif form.is_bound:
+        show_form_errors(request, form)
+        region = None
     elif not form.is_bound and district is not None:
         region, year = district, timezone.localdate().year
     else:
