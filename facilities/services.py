@@ -140,6 +140,8 @@ def save_room(instance: CareRoom | None, *, by, **fields) -> CareRoom:
     for name, value in fields.items():
         if name not in ROOM_FIELDS:
             raise ValidationError(_("Unknown field %(name)s.") % {"name": name})
+        if isinstance(value, dt.date):
+            check_calendar(value, name)  # the deadline is computed from the handover date
         setattr(room, name, value)
     if room.compound_id is None:
         raise ValidationError({"compound": _("Choose the compound.")})

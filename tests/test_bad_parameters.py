@@ -204,3 +204,11 @@ def test_portal_posted_ids_that_are_not_numbers_are_a_404(world, value):
     assert client.login(username="a_admin", password=PASSWORD)
     response = client.post("/staff/volunteers/", {"what": "reverse", "entry": value, "reason": "x"})
     assert response.status_code == 404
+
+
+def test_a_handover_date_at_the_calendars_end_is_a_400_naming_it(nanan):  # noqa: F811
+    room = make_room(nanan, handed_over_on=dt.date(2025, 9, 1))
+    response = api_client_for(nanan.ximei_officer).patch(
+        f"/api/v1/care-rooms/{room.pk}/", {"handed_over_on": "9999-12-31"}, format="json"
+    )
+    _assert_names(response, "handed_over_on")
