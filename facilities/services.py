@@ -514,6 +514,10 @@ def _fill_application(application: UseApplication, details: dict) -> None:
         raise ValidationError(
             _("The application still lacks: %(names)s.") % {"names": "、".join(map(str, missing))}
         )
+    # The model's own checks (choices, the database's integer range) of what the town filled in.
+    application.clean_fields(
+        exclude=[f.name for f in UseApplication._meta.fields if f.name not in APPLICATION_FIELDS]
+    )
 
 
 def _sign(

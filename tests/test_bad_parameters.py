@@ -212,3 +212,16 @@ def test_a_handover_date_at_the_calendars_end_is_a_400_naming_it(nanan):  # noqa
         f"/api/v1/care-rooms/{room.pk}/", {"handed_over_on": "9999-12-31"}, format="json"
     )
     _assert_names(response, "handed_over_on")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("residents", 99999999999999999999), ("operating_mode", "nonsense")]
+)
+def test_application_details_outside_the_models_range_are_a_400_naming_them(nanan, field, value):  # noqa: F811
+    room = make_room(nanan, handed_over_on=dt.date(2024, 3, 1))
+    application = facilities_services.start_application(by=nanan.ximei_officer, room=room)
+    body = {"action": "apply", "operating_mode": "day_care", "services": "日间照料", field: value}
+    response = api_client_for(nanan.ximei_officer).post(
+        f"/api/v1/room-applications/{application.pk}/act/", body, format="json"
+    )
+    _assert_names(response, field)
