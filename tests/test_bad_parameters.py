@@ -178,6 +178,7 @@ def portal(world):
 
 @pytest.mark.parametrize("value", BAD_MONTHS)
 def test_portal_duties_page_shows_a_month_error(portal, value):
+    assert "YYYY-MM" not in portal.get("/staff/duties/").content.decode()
     response = portal.get("/staff/duties/", {"month": value})
     assert response.status_code == 200
     assert "YYYY-MM" in response.content.decode()
@@ -186,6 +187,7 @@ def test_portal_duties_page_shows_a_month_error(portal, value):
 @pytest.mark.parametrize("value", BAD_DATES)
 @pytest.mark.parametrize("parameter", ["start", "end"])
 def test_portal_statement_page_shows_a_date_error(portal, world, volunteer, parameter, value):
+    assert "YYYY-MM-DD" not in portal.get(f"/staff/volunteers/{volunteer.pk}/statement/").content.decode()
     response = portal.get(f"/staff/volunteers/{volunteer.pk}/statement/", {parameter: value})
     assert response.status_code == 200
     assert "YYYY-MM-DD" in response.content.decode()
