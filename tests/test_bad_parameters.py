@@ -227,3 +227,10 @@ def test_application_details_outside_the_models_range_are_a_400_naming_them(nana
         f"/api/v1/room-applications/{application.pk}/act/", body, format="json"
     )
     _assert_names(response, field)
+
+
+def test_me_answers_a_user_signed_in_to_the_portal(world):
+    client = Client()
+    assert client.login(username="cn_officer", password=PASSWORD)
+    response = client.get("/api/v1/me/")
+    assert response.status_code == 200 and response.json()["username"] == "cn_officer"
