@@ -130,6 +130,16 @@ def parse_id(params, name: str, *, required: bool = False) -> int | None:
     return number
 
 
+def _document_bounds(number_filter) -> None:
+    """The OpenAPI schema shows the filter as an integer with its bounds and keeps its label
+    (drf-spectacular's per-field override, set per filter because labels differ)."""
+    schema = {"type": "integer", "minimum": number_filter.extra["min_value"]}
+    schema["maximum"] = number_filter.extra["max_value"]
+    if number_filter.label is not None:
+        schema["description"] = number_filter.label
+    number_filter._spectacular_annotation = {"field": schema}
+
+
 class YearFilter(django_filters.NumberFilter):
     """A filter on a date's year, refused (400) outside the platform's calendar: the ORM turns a
     year into the bounds of that year, which do not exist for year 0 or 10000."""
@@ -140,6 +150,7 @@ class YearFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", EARLIEST_YEAR)
         kwargs.setdefault("max_value", LATEST_YEAR)
         super().__init__(*args, **kwargs)
+        _document_bounds(self)
 
 
 class IdFilter(django_filters.NumberFilter):
@@ -152,3 +163,4 @@ class IdFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", LARGEST_ID)
         super().__init__(*args, **kwargs)
+        _document_bounds(self)
