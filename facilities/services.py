@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.models import Organization, OrganizationKind
+from accounts.params import check_calendar
 from regions.models import Region
 from reports.spreadsheets import Field, ParsedRow, RowError, SpreadsheetImport, run_import
 
@@ -139,6 +140,8 @@ def save_room(instance: CareRoom | None, *, by, **fields) -> CareRoom:
     for name, value in fields.items():
         if name not in ROOM_FIELDS:
             raise ValidationError(_("Unknown field %(name)s.") % {"name": name})
+        if isinstance(value, dt.date):
+            check_calendar(value, name)  # the deadline is computed from the handover date
         setattr(room, name, value)
     if room.compound_id is None:
         raise ValidationError({"compound": _("Choose the compound.")})
@@ -323,20 +326,40 @@ class Step:
     target: str
     actor: str  # "town" or "bureau"
     label: str
+    fields: tuple[str, ...] = ()  # the details this step records, besides its text
+
+
+APPLICATION_FIELDS = ("residents", "elderly_residents", "room_area", "operating_mode", "services")
 
 
 APPLICATION_STEPS = {
-    "apply": Step((ApplicationStatus.CONTACTED,), ApplicationStatus.APPLIED, "town", "提出申请"),
+    "apply": Step(
+        (ApplicationStatus.CONTACTED,), ApplicationStatus.APPLIED, "town", "提出申请", APPLICATION_FIELDS
+    ),
     "survey": Step((ApplicationStatus.APPLIED,), ApplicationStatus.SURVEYED, "bureau", "现场踏勘并提出意见"),
-    "approve": Step((ApplicationStatus.SURVEYED,), ApplicationStatus.APPROVED, "bureau", "登记市政府批示"),
+    "approve": Step(
+        (ApplicationStatus.SURVEYED,),
+        ApplicationStatus.APPROVED,
+        "bureau",
+        "登记市政府批示",
+        ("city_approval_number", "city_approved_on"),
+    ),
     "reject": Step(
         (ApplicationStatus.APPLIED, ApplicationStatus.SURVEYED),
         ApplicationStatus.REJECTED,
         "bureau",
         "不予同意",
     ),
-    "sign": Step((ApplicationStatus.APPROVED,), ApplicationStatus.SIGNED, "bureau", "签订委托协议"),
-    "operate": Step((ApplicationStatus.SIGNED,), ApplicationStatus.OPERATING, "town", "投入运营"),
+    "sign": Step(
+        (ApplicationStatus.APPROVED,),
+        ApplicationStatus.SIGNED,
+        "bureau",
+        "签订委托协议",
+        ("number", "signed_on", "starts_on", "ends_on", "note"),
+    ),
+    "operate": Step(
+        (ApplicationStatus.SIGNED,), ApplicationStatus.OPERATING, "town", "投入运营", ("operating_since",)
+    ),
     "withdraw": Step(
         (ApplicationStatus.CONTACTED, ApplicationStatus.APPLIED, ApplicationStatus.SURVEYED),
         ApplicationStatus.WITHDRAWN,
@@ -402,6 +425,14 @@ def act_on_application(
     step = APPLICATION_STEPS.get(action)
     if step is None:
         raise ValidationError(_("Unknown action “%(action)s”.") % {"action": action})
+    unexpected = sorted(set(details) - set(step.fields))
+    if unexpected:
+        raise ValidationError(
+            {
+                name: _("The step “%(step)s” does not take this field.") % {"step": step.label}
+                for name in unexpected
+            }
+        )
     with transaction.atomic():
         locked = (
             UseApplication.objects.select_for_update(of=("self",))
@@ -457,7 +488,7 @@ def act_on_application(
 
 
 def _fill_application(application: UseApplication, details: dict) -> None:
-    for name in ("residents", "elderly_residents", "room_area", "operating_mode", "services"):
+    for name in APPLICATION_FIELDS:
         if name in details:
             setattr(application, name, details[name])
     compound, room = application.room.compound, application.room
@@ -483,6 +514,10 @@ def _fill_application(application: UseApplication, details: dict) -> None:
         raise ValidationError(
             _("The application still lacks: %(names)s.") % {"names": "、".join(map(str, missing))}
         )
+    # The model's own checks (choices, the database's integer range) of what the town filled in.
+    application.clean_fields(
+        exclude=[f.name for f in UseApplication._meta.fields if f.name not in APPLICATION_FIELDS]
+    )
 
 
 def _sign(
@@ -492,6 +527,8 @@ def _sign(
         raise ValidationError({"number": _("Give the agreement's number.")})
     signed_on = signed_on or timezone.localdate()
     starts_on = starts_on or signed_on
+    for name, day in (("signed_on", signed_on), ("starts_on", starts_on), ("ends_on", ends_on)):
+        check_calendar(day, name)
     ends_on = ends_on or add_months(starts_on, 36) - dt.timedelta(days=1)  # 原则上为三年
     if ends_on <= starts_on:
         raise ValidationError({"ends_on": _("The agreement ends after it starts.")})

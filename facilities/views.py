@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import params
 from accounts.portal import export_query, show_errors, show_form_errors
 
 from . import exports, services
@@ -109,9 +110,10 @@ def room_detail(request, pk):
 
 @login_required
 def photo(request, pk):
-    item = get_object_or_404(InspectionPhoto.objects.select_related("inspection"), pk=pk)
-    if not Inspection.objects.visible_to(request.user).filter(pk=item.inspection_id).exists():
-        raise PermissionDenied
+    # A photo of an inspection the user may not see does not exist for them: 404, as elsewhere.
+    item = get_object_or_404(
+        InspectionPhoto.objects.filter(inspection__in=Inspection.objects.visible_to(request.user)), pk=pk
+    )
     return FileResponse(item.photo.open("rb"))
 
 
@@ -125,8 +127,8 @@ def violation_act(request, pk, action):
                 violation, by=request.user, action_taken=request.POST.get("action_taken", "")
             )
         elif action == "close":
-            inspection = get_object_or_404(
-                Inspection.objects.visible_to(request.user), pk=request.POST.get("inspection") or 0
+            inspection = params.object_or_404(
+                Inspection.objects.visible_to(request.user), request.POST.get("inspection")
             )
             services.close_violation(
                 violation,

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import params
+
 from . import services
 from .forms import (
     STEPS,
@@ -333,7 +335,7 @@ def _pilot_post(request, pilot):
     what = request.POST.get("what")
     if what == "milestone":
         form = MilestoneCompletionForm(request.POST)
-        milestone = get_object_or_404(pilot.milestones.all(), pk=request.POST.get("milestone"))
+        milestone = params.object_or_404(pilot.milestones.all(), request.POST.get("milestone"))
         if not form.is_valid():
             raise ValidationError([m for errors in form.errors.values() for m in errors])
         services.complete_milestone(milestone, by=request.user, **form.cleaned_data)

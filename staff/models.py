@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -341,10 +341,26 @@ class TrainingRecord(AuditedModel):
 
 
 class TrainingTargetQuerySet(ScopedQuerySet):
+    """000: a district's training plan. Read by the government users of the district (and of the
+    regions above it) and by the organisations located in the district (its street offices and
+    companies plan against it); set by the district's officers. Another city's users see none."""
+
     region_path = "region"
 
-    def visible_to(self, user):
-        return self.all() if user is not None and user.is_authenticated and user.is_active else self.none()
+    def scope_condition(self, user, scope, *, edit):
+        condition = super().scope_condition(user, scope, edit=edit)
+        if edit or not scope.view_organization_ids:
+            return condition
+        from accounts.models import Organization
+
+        located_in = Q(
+            Exists(
+                Organization.objects.filter(
+                    pk__in=scope.view_organization_ids, region__code__startswith=OuterRef("region__code")
+                )
+            )
+        )
+        return located_in if condition is None else condition | located_in
 
 
 class TrainingTarget(AuditedModel):

@@ -548,16 +548,15 @@ class TrainingProgress:
         return (Decimal(self.total.person_times) * 100 / self.target).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
-def training_progress(region: Region, year: int, *, records=None) -> TrainingProgress:
+def training_progress(region: Region, year: int, *, records=None, targets=None) -> TrainingProgress:
     """Training person-times (人次: attendances) of staff working in ``region`` in ``year``,
     against the district's target, with passes by street and by company (000: 200 人次)."""
     records = records if records is not None else TrainingRecord.objects.all()
+    targets = targets if targets is not None else TrainingTarget.objects.all()
     records = records.filter(
         attended=True, session__starts_on__year=year, staff__region__code__startswith=region.code
     )
-    target = (
-        TrainingTarget.objects.filter(region=region, year=year).values_list("person_times", flat=True).first()
-    )
+    target = targets.filter(region=region, year=year).values_list("person_times", flat=True).first()
     aggregate = {"person_times": Count("id"), "passed": Count("id", filter=Q(passed=True))}
     by_street = (
         records.annotate(street=Substr("staff__region__code", 1, 9)).values("street").annotate(**aggregate)

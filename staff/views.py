@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import params
 from accounts.pii import can_reveal, reveal
 from accounts.portal import export_query, show_errors, show_form_errors
 from accounts.scoping import scope_for
@@ -39,6 +40,7 @@ from .models import (
     StationResource,
     TrainingRecord,
     TrainingSession,
+    TrainingTarget,
     VolunteerActivity,
     VolunteerTeam,
 )
@@ -126,7 +128,7 @@ def staff_detail(request, pk):
                     return redirect("staff:detail", pk=pk)
                 services.save_qualification(None, by=request.user, staff=member, **form.cleaned_data)
             elif what == "delete-qualification":
-                qualification = get_object_or_404(member.qualifications, pk=request.POST.get("qualification"))
+                qualification = params.object_or_404(member.qualifications, request.POST.get("qualification"))
                 services.delete_qualification(qualification, by=request.user)
             else:
                 raise PermissionDenied
@@ -228,13 +230,19 @@ def progress(request):
     result = None
     if form.is_bound and form.is_valid():
         region, year = form.cleaned_data["region"], form.cleaned_data["year"]
+    elif form.is_bound:
+        show_form_errors(request, form)
+        region = None
     elif not form.is_bound and district is not None:
         region, year = district, timezone.localdate().year
     else:
         region = None
     if region is not None:
         result = services.training_progress(
-            region, year, records=TrainingRecord.objects.visible_to(request.user)
+            region,
+            year,
+            records=TrainingRecord.objects.visible_to(request.user),
+            targets=TrainingTarget.objects.visible_to(request.user),
         )
         if _wants_export(request):
             return exports.progress_response(result)
@@ -259,12 +267,12 @@ def _own_stations(user):
 
 @login_required
 def duties(request):
-    month = request.GET.get("month") or timezone.localdate().strftime("%Y-%m")
+    this_month = timezone.localdate().replace(day=1)
     try:
-        services.month_bounds(month)
+        month = params.parse_month(request.GET, default=this_month).strftime("%Y-%m")
     except ValidationError as exc:
         show_errors(request, exc)
-        month = timezone.localdate().strftime("%Y-%m")
+        month = this_month.strftime("%Y-%m")
     people, stations = services.monthly_duties(
         StaffMember.objects.visible_to(request.user).filter(status="active"),
         _own_stations(request.user).exclude(status="closed").select_related("operator")[:500],
@@ -291,8 +299,8 @@ def resources(request):
         form = ResourceForm(request.POST, user=request.user)
         instance = None
         if request.POST.get("resource"):
-            instance = get_object_or_404(
-                StationResource.objects.editable_by(request.user), pk=request.POST["resource"]
+            instance = params.object_or_404(
+                StationResource.objects.editable_by(request.user), request.POST["resource"]
             )
         if form.is_valid():
             data = dict(form.cleaned_data)
@@ -332,7 +340,7 @@ def volunteers(request):
         what = request.POST.get("what")
         try:
             if what == "reverse":
-                entry = get_object_or_404(PointsEntry.objects.visible_to(user), pk=request.POST.get("entry"))
+                entry = params.object_or_404(PointsEntry.objects.visible_to(user), request.POST.get("entry"))
                 services.reverse_entry(entry, by=user, reason=request.POST.get("reason", ""))
             else:
                 form_class = VOLUNTEER_FORMS.get(what)
@@ -385,12 +393,11 @@ def volunteers(request):
 def statement(request, pk):
     volunteer = get_object_or_404(StaffMember.objects.visible_to(request.user), pk=pk)
     today = timezone.localdate()
+    start, end = today.replace(month=1, day=1), today
     try:
-        start = dt.date.fromisoformat(request.GET.get("start") or today.replace(month=1, day=1).isoformat())
-        end = dt.date.fromisoformat(request.GET.get("end") or today.isoformat())
-    except ValueError:
-        messages.error(request, _("Give dates as YYYY-MM-DD."))
-        start, end = today.replace(month=1, day=1), today
+        start, end = params.parse_period(request.GET, default_start=start, default_end=end)
+    except ValidationError as exc:
+        show_errors(request, exc)
     result = services.statement(volunteer, start=start, end=end)
     if _wants_export(request):
         return exports.statement_response(result)

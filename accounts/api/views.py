@@ -6,7 +6,7 @@ from rest_framework.generics import RetrieveAPIView
 from rest_framework.response import Response
 
 from accounts import exports, services
-from accounts.models import ApiToken, Organization
+from accounts.models import ApiToken, Organization, User
 from reports.exporting import ExcelExportViewSetMixin
 
 from .base import ScopedModelViewSet
@@ -44,7 +44,8 @@ class MeView(RetrieveAPIView):
     def get_object(self):
         user = self.request.user
         user._prefetched_objects_cache = {}
-        return type(user).objects.prefetch_related("memberships__organization__region").get(pk=user.pk)
+        # The model itself: with session authentication request.user is a lazy wrapper.
+        return User.objects.prefetch_related("memberships__organization__region").get(pk=user.pk)
 
 
 class ApiTokenViewSet(

@@ -2,6 +2,7 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.params import IdFilter
 from facilities import services
 from facilities.models import (
     ApplicationStatus,
@@ -28,7 +29,7 @@ class RegionSubtree(django_filters.CharFilter):
 
 class CareRoomFilter(django_filters.FilterSet):
     region = RegionSubtree("compound__region")
-    compound = django_filters.NumberFilter(field_name="compound_id")
+    compound = IdFilter(field_name="compound_id")
     handover_state = django_filters.ChoiceFilter(choices=HandoverState.choices)
     operating_state = django_filters.ChoiceFilter(choices=OperatingState.choices)
     operating_mode = django_filters.ChoiceFilter(choices=OperatingMode.choices)
@@ -56,7 +57,7 @@ class CareRoomFilter(django_filters.FilterSet):
 
 class ViolationFilter(django_filters.FilterSet):
     region = RegionSubtree("room__compound__region")
-    room = django_filters.NumberFilter(field_name="room_id")
+    room = IdFilter(field_name="room_id")
     kind = django_filters.ChoiceFilter(choices=ViolationKind.choices)
     state = django_filters.ChoiceFilter(choices=ViolationState.choices)
 

@@ -1,9 +1,9 @@
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -187,6 +187,8 @@ class UseApplicationViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, *CREATE
     @extend_schema(request=ApplicationActionSerializer, responses=UseApplicationSerializer)
     @action(detail=True, methods=["post"])
     def act(self, request, pk=None):
+        # DRF's lookup: an id that is not a number is a 404 like an unknown one (Django's
+        # get_object_or_404 lets the ValueError through as a 500).
         application = get_object_or_404(self.get_queryset(), pk=pk)
         serializer = ApplicationActionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -194,7 +196,7 @@ class UseApplicationViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, *CREATE
         services.act_on_application(
             application, data.pop("action"), by=request.user, text=data.pop("text"), **data
         )
-        return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=application.pk)).data)
 
 
 class AgreementViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

@@ -1,14 +1,15 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from accounts.params import IdFilter
 from pilots.models import Application, ApplicationStatus, PilotType
 
 
 class ApplicationFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=ApplicationStatus.choices, label=_("status"))
     pilot_type = django_filters.ChoiceFilter(choices=PilotType.choices, label=_("pilot type"))
-    programme = django_filters.NumberFilter(field_name="programme_id", label=_("programme"))
-    organization = django_filters.NumberFilter(field_name="organization_id", label=_("applicant unit"))
+    programme = IdFilter(field_name="programme_id", label=_("programme"))
+    organization = IdFilter(field_name="organization_id", label=_("applicant unit"))
     region = django_filters.CharFilter(
         method="filter_region", label=_("site region code (its whole subtree)")
     )

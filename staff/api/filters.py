@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.params import IdFilter, YearFilter
 from staff.models import (
     EmploymentKind,
     EntryKind,
@@ -32,8 +33,8 @@ class StaffFilter(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(choices=StaffRole.choices, method="filter_role", label=_("role"))
     kind = django_filters.ChoiceFilter(choices=EmploymentKind.choices, label=_("kind"))
     status = django_filters.ChoiceFilter(choices=StaffStatus.choices, label=_("status"))
-    employer = django_filters.NumberFilter(field_name="employer_id", label=_("employer"))
-    station = django_filters.NumberFilter(method="filter_station", label=_("station"))
+    employer = IdFilter(field_name="employer_id", label=_("employer"))
+    station = IdFilter(method="filter_station", label=_("station"))
     region = django_filters.CharFilter(method="filter_region", label=_("street or community code (subtree)"))
     expiring = django_filters.BooleanFilter(method="filter_expiring", label=_("qualification expiring soon"))
 
@@ -65,7 +66,7 @@ class StaffFilter(django_filters.FilterSet):
 
 
 class QualificationFilter(django_filters.FilterSet):
-    staff = django_filters.NumberFilter(field_name="staff_id")
+    staff = IdFilter(field_name="staff_id")
     expires_before = django_filters.DateFilter(field_name="expires_on", lookup_expr="lte")
 
     class Meta:
@@ -76,7 +77,7 @@ class QualificationFilter(django_filters.FilterSet):
 class SessionFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=TrainingKind.choices)
     region = django_filters.CharFilter(method="filter_region", label=_("region code (subtree)"))
-    year = django_filters.NumberFilter(field_name="starts_on__year", label=_("year"))
+    year = YearFilter(field_name="starts_on__year", label=_("year"))
     starts_after = django_filters.DateFilter(field_name="starts_on", lookup_expr="gte")
     starts_before = django_filters.DateFilter(field_name="starts_on", lookup_expr="lte")
 
@@ -89,12 +90,12 @@ class SessionFilter(django_filters.FilterSet):
 
 
 class RecordFilter(django_filters.FilterSet):
-    session = django_filters.NumberFilter(field_name="session_id")
-    staff = django_filters.NumberFilter(field_name="staff_id")
-    employer = django_filters.NumberFilter(field_name="staff__employer_id", label=_("employer"))
+    session = IdFilter(field_name="session_id")
+    staff = IdFilter(field_name="staff_id")
+    employer = IdFilter(field_name="staff__employer_id", label=_("employer"))
     kind = django_filters.ChoiceFilter(field_name="session__kind", choices=TrainingKind.choices)
     passed = django_filters.BooleanFilter()
-    year = django_filters.NumberFilter(field_name="session__starts_on__year", label=_("year"))
+    year = YearFilter(field_name="session__starts_on__year", label=_("year"))
 
     class Meta:
         model = TrainingRecord
@@ -102,7 +103,7 @@ class RecordFilter(django_filters.FilterSet):
 
 
 class ResourceFilter(django_filters.FilterSet):
-    station = django_filters.NumberFilter(field_name="station_id")
+    station = IdFilter(field_name="station_id")
     kind = django_filters.ChoiceFilter(choices=ResourceKind.choices)
     is_current = django_filters.BooleanFilter()
     q = django_filters.CharFilter(method="filter_q", label=_("name or service contains"))
@@ -116,7 +117,7 @@ class ResourceFilter(django_filters.FilterSet):
 
 
 class ActivityFilter(django_filters.FilterSet):
-    team = django_filters.NumberFilter(field_name="team_id")
+    team = IdFilter(field_name="team_id")
     held_after = django_filters.DateFilter(field_name="held_on", lookup_expr="gte")
     held_before = django_filters.DateFilter(field_name="held_on", lookup_expr="lte")
 
@@ -126,7 +127,7 @@ class ActivityFilter(django_filters.FilterSet):
 
 
 class EntryFilter(django_filters.FilterSet):
-    volunteer = django_filters.NumberFilter(field_name="account__volunteer_id", label=_("volunteer"))
+    volunteer = IdFilter(field_name="account__volunteer_id", label=_("volunteer"))
     kind = django_filters.ChoiceFilter(choices=EntryKind.choices)
     after = django_filters.DateFilter(field_name="created_at__date", lookup_expr="gte")
     before = django_filters.DateFilter(field_name="created_at__date", lookup_expr="lte")

@@ -1,17 +1,16 @@
-import datetime as dt
-
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from accounts import params
 from accounts.api.base import ScopedViewSetMixin
 from accounts.pii import reveal
 from config.api import import_failed_response
@@ -68,15 +67,6 @@ from .serializers import (
 NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
 
 
-def _date(value, default):
-    if not value:
-        return default
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise exceptions.ValidationError({"date": [_("Give dates as YYYY-MM-DD.")]}) from exc
-
-
 class StaffViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
     """The three roles and volunteers of each company (phones and identity numbers masked;
     ``reveal`` with permission, logged). ``eligibility`` says whether someone may serve at a
@@ -128,12 +118,8 @@ class StaffViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ModelVi
     def eligibility(self, request, pk=None):
         """May this person (through their login account) take orders at the station?"""
         member = self.get_object()
-        try:
-            station = get_object_or_404(
-                Station.objects.visible_to(request.user), pk=int(request.query_params["station"])
-            )
-        except (KeyError, ValueError) as exc:
-            raise exceptions.ValidationError({"station": [_("Give the station id.")]}) from exc
+        station_id = params.parse_id(request.query_params, "station", required=True)
+        station = get_object_or_404(Station.objects.visible_to(request.user), pk=station_id)
         if member.user is None:
             reason = _("%(name)s has no login account.") % {"name": member.name}
         else:
@@ -150,8 +136,8 @@ class StaffViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ModelVi
     def duties(self, request):
         """What each person and each station did in a month: publicity events, resource
         updates, services, care visits, volunteer hours (and 专职人员数 per station)."""
-        month = request.query_params.get("month") or timezone.localdate().strftime("%Y-%m")
-        services.month_bounds(month)
+        first = params.parse_month(request.query_params, default=timezone.localdate().replace(day=1))
+        month = first.strftime("%Y-%m")
         people, stations = services.monthly_duties(
             self.filter_queryset(self.get_queryset()).prefetch_related(None),
             Station.objects.visible_to(request.user).select_related("operator").exclude(status="closed"),
@@ -242,12 +228,12 @@ class SessionViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.Model
     @action(detail=False, methods=["get"])
     def progress(self, request):
         region = get_object_or_404(Region, code=request.query_params.get("region", ""))
-        try:
-            year = int(request.query_params.get("year") or timezone.localdate().year)
-        except ValueError as exc:
-            raise exceptions.ValidationError({"year": [_("Give the year as a number.")]}) from exc
+        year = params.parse_year(request.query_params, default=timezone.localdate().year)
         progress = services.training_progress(
-            region, year, records=TrainingRecord.objects.visible_to(request.user)
+            region,
+            year,
+            records=TrainingRecord.objects.visible_to(request.user),
+            targets=TrainingTarget.objects.visible_to(request.user),
         )
         return Response(ProgressSerializer(progress).data)
 
@@ -395,12 +381,10 @@ class LedgerViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ReadOn
     )
     @action(detail=False, methods=["get"])
     def statement(self, request):
-        try:
-            volunteer_id = int(request.query_params["volunteer"])
-        except (KeyError, ValueError) as exc:
-            raise exceptions.ValidationError({"volunteer": [_("Give the volunteer's id.")]}) from exc
+        volunteer_id = params.parse_id(request.query_params, "volunteer", required=True)
         volunteer = get_object_or_404(StaffMember.objects.visible_to(request.user), pk=volunteer_id)
         today = timezone.localdate()
-        start = _date(request.query_params.get("start"), today.replace(month=1, day=1))
-        end = _date(request.query_params.get("end"), today)
+        start, end = params.parse_period(
+            request.query_params, default_start=today.replace(month=1, day=1), default_end=today
+        )
         return Response(StatementSerializer(services.statement(volunteer, start=start, end=end)).data)

@@ -1,6 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from accounts.params import IdFilter
 from stations.models import (
     LivingSituation,
     OrderStatus,
@@ -19,7 +20,7 @@ class StationFilter(django_filters.FilterSet):
     service = django_filters.ChoiceFilter(
         choices=ServiceCategory.choices, method="filter_service", label=_("offers this service")
     )
-    operator = django_filters.NumberFilter(field_name="operator_id", label=_("operator"))
+    operator = IdFilter(field_name="operator_id", label=_("operator"))
     q = django_filters.CharFilter(method="filter_q", label=_("name or address contains"))
 
     class Meta:
@@ -48,7 +49,7 @@ class ResidentFilter(django_filters.FilterSet):
     living_situation = django_filters.ChoiceFilter(
         choices=LivingSituation.choices, label=_("living situation")
     )
-    station = django_filters.NumberFilter(field_name="stations", label=_("station"))
+    station = IdFilter(field_name="stations", label=_("station"))
 
     class Meta:
         model = Resident

@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
+from accounts import params
 from accounts.api.base import ScopedViewSetMixin
 from accounts.permissions import TokenScopePermission
 from accounts.pii import reveal
@@ -160,16 +161,12 @@ class StationViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.Model
 
     def _revenue_rows(self, request):
         records = ServiceRecord.objects.visible_to(request.user)
-        station = request.query_params.get("station")
+        station = params.parse_id(request.query_params, "station")
         if station:
             records = records.filter(station_id=station)
-        month = request.query_params.get("month")
+        month = params.parse_month(request.query_params)
         if month:
-            try:
-                year, number = (int(part) for part in month.split("-"))
-            except ValueError as exc:
-                raise exceptions.ValidationError({"month": [_("Give the month as YYYY-MM.")]}) from exc
-            records = records.filter(started_at__year=year, started_at__month=number)
+            records = records.filter(started_at__year=month.year, started_at__month=month.month)
         return services.monthly_revenue(records)
 
 

@@ -63,7 +63,7 @@ def test_town_records_an_inspection_with_a_photo_and_closes_the_violation_later(
     violation = Violation.objects.get()
     photo = Inspection.objects.get().photos.get()
     assert client.get(f"/facilities/photos/{photo.pk}/").status_code == 200
-    assert _client("liucheng_officer").get(f"/facilities/photos/{photo.pk}/").status_code == 403
+    assert _client("liucheng_officer").get(f"/facilities/photos/{photo.pk}/").status_code == 404
     client.post(
         f"/facilities/rooms/{room.pk}/",
         {"what": "inspection", "inspected_on": "2025-11-03", "findings": "已收回"},

@@ -235,3 +235,37 @@ def test_officer_suspends_selected_people_in_batch_and_they_can_no_longer_serve(
     nanan.login(username="na_officer", password=PASSWORD)
     nanan.post("/admin/staff/staffmember/", {"action": "reinstate", "_selected_action": [other.pk]})
     assert StaffMember.objects.get(pk=other.pk).status == "suspended"  # outside 南安's region
+
+
+def test_training_targets_are_read_only_within_their_district(world, django_assert_num_queries):
+    from staff.models import TrainingTarget
+
+    changning = TrainingTarget.objects.create(region=world.regions["310105"], year=2026, person_times=200)
+    nanan = TrainingTarget.objects.create(region=world.regions["350583"], year=2026, person_times=120)
+
+    def ids(user):
+        return {row["id"] for row in api_client_for(user).get("/api/v1/training-targets/").json()["results"]}
+
+    # the district's bureau, its street offices and the companies located in it read its plan
+    assert ids(world.changning_officer) == {changning.pk}
+    assert ids(world.street_officer) == {changning.pk}
+    assert ids(world.company_a_admin) == {changning.pk}
+    # another city's users see neither the list entry nor the record
+    assert ids(world.nanan_officer) == {nanan.pk}
+    url = "/api/v1/training-targets/{}/"
+    assert api_client_for(world.nanan_officer).get(url.format(changning.pk)).status_code == 404
+    assert api_client_for(world.company_a_admin).get(url.format(nanan.pk)).status_code == 404
+    # nor through the progress report of the other district
+    progress = api_client_for(world.company_a_admin).get(
+        "/api/v1/training-sessions/progress/", {"region": "350583", "year": "2026"}
+    )
+    assert progress.status_code == 200 and progress.json()["target"] is None
+    # a company reads but does not change its district's plan
+    assert (
+        api_client_for(world.company_a_admin)
+        .patch(f"/api/v1/training-targets/{changning.pk}/", {"person_times": 1}, format="json")
+        .status_code
+        == 403
+    )
+    with django_assert_num_queries(3):  # scope, count, page (the organisations' test is a subquery)
+        api_client_for(world.company_b_admin).get("/api/v1/training-targets/")
