@@ -415,16 +415,13 @@ ROLE_REGION = {"cn_civil": CHANGNING, "cn_housing": CHANGNING, "cn_stats": CHANG
 # Read by every signed-in user by design (their querysets say so): sessions are not personal,
 # questionnaires are public to the people asked.
 READ_BY_EVERY_SIGNED_IN_USER = {"training-session", "survey"}
-# Issue 10 item 10: training targets are readable by every signed-in user; fixed in parallel on
-# another branch of issue 10 (the lead moves it out of this set when merging).
-KNOWN_CROSS_CITY_READS_ISSUE_10_ITEM_10 = {"training-target"}
 
 
 def _scoped_models():
     from accounts.scoping import ScopedQuerySet
 
     for basename in MATRIX_BASENAMES:
-        if basename in READ_BY_EVERY_SIGNED_IN_USER | KNOWN_CROSS_CITY_READS_ISSUE_10_ITEM_10:
+        if basename in READ_BY_EVERY_SIGNED_IN_USER:
             continue
         viewset = next(v for _p, v, name in router.registry if name == basename)
         model = viewset.queryset.model
@@ -460,7 +457,6 @@ def test_scoping_keeps_other_cities_and_companies_out(demo, username):
     assert not leaks
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10 item 10: training targets readable by every signed-in user")
 def test_training_targets_are_not_read_across_cities(demo):
     from staff.models import TrainingTarget
 

@@ -29,15 +29,6 @@ from config.wsgi import application
 
 EXAMPLES_PER_OPERATION = 10
 
-# Server errors of issue 10 item 7 (years out of range, revenue months, a non-integer id in
-# `act/`, step fields sent to the wrong step, statement dates), fixed on branch i10-errors. Each
-# entry names an operation and the query parameters left out of its generated requests (None: the
-# whole operation is left out). The lead empties this table when merging i10-errors.
-KNOWN_SERVER_ERRORS_ISSUE_10_ITEM_7: dict[tuple[str, str], set[str] | None] = {
-    ("GET", "/api/v1/training-records/"): {"year"},
-    ("GET", "/api/v1/training-sessions/"): {"year"},
-}
-
 pytestmark = pytest.mark.django_db
 
 
@@ -72,9 +63,6 @@ def _real_ids():
 def _operations(schema):
     for result in schema.get_all_operations():
         operation = result.ok()
-        key = (operation.method.upper(), operation.path)
-        if key in KNOWN_SERVER_ERRORS_ISSUE_10_ITEM_7 and KNOWN_SERVER_ERRORS_ISSUE_10_ITEM_7[key] is None:
-            continue
         yield operation
 
 
@@ -93,9 +81,6 @@ def _fuzz(strategy, tokens, checks):
     )
     @given(case=strategy, who=st.sampled_from(sorted(tokens)))
     def run(case, who):
-        left_out = KNOWN_SERVER_ERRORS_ISSUE_10_ITEM_7.get((case.method.upper(), case.operation.path)) or ()
-        for name in left_out:
-            (case.query or {}).pop(name, None)
         # Each request in its own savepoint, rolled back: the demo data stays as loaded and a
         # failed statement cannot poison the transaction of the next request.
         try:
