@@ -276,7 +276,9 @@ def transition(
 def _already_done(application: Application, action: str, by) -> bool:
     """Whether ``by`` just took this very action, so a repeat is a double click, not an error."""
     if action == "submit":
-        return application.status == S.SUBMITTED
+        # Only someone who may submit it is told "already done"; anyone else is refused below.
+        submit = next(t for t in TRANSITIONS if t.action == "submit")
+        return application.status == S.SUBMITTED and actor_organization(by, application, submit.actor)[0]
     last = application.opinions.order_by("-at", "-id").first()
     return (
         last is not None

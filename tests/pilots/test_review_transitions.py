@@ -136,6 +136,17 @@ def test_double_click_changes_nothing(world, draft):
     assert Opinion.objects.filter(application=app).count() == 1
 
 
+def test_only_the_applicant_side_gets_a_repeated_submit_as_a_double_click(world, draft):
+    """A submitted application submitted again by someone who may not submit it is refused,
+    not answered as if that person had just submitted it."""
+    app = act(draft, "submit", world.company_a_admin)
+    for user in (world.changning_viewer, world.company_b_admin):
+        with pytest.raises((PermissionDenied, ValidationError)):
+            act(app, "submit", user)
+    app.refresh_from_db()
+    assert app.version == 1 and app.versions.count() == 1
+
+
 def test_second_reviewer_arriving_late_is_told_it_is_decided(world, draft):
     from tests.factories import make_user
 
