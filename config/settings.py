@@ -5,7 +5,6 @@ tasks run eagerly, cache in local memory.
 """
 
 import os
-from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -338,4 +337,3 @@ LOGGING = {
 }
 
 APP_VERBOSE_NAME = _("Property + Elderly Care Pilot Platform")
-LOGIN_LOCKOUT = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
