@@ -132,11 +132,14 @@ class PhotoSerializer(serializers.ModelSerializer):
         fields = ["id", "inspection", "caption"]
 
 
-class ViolationActionSerializer(serializers.Serializer):
+class ViolationActionSerializer(ScopedChoicesMixin, serializers.Serializer):
     action_taken = serializers.CharField(required=False, allow_blank=True, default="")
     inspection = serializers.PrimaryKeyRelatedField(
         queryset=Inspection.objects.all(), required=False, help_text=_("For close: the later inspection.")
     )
+
+    # An inspection the user may not see is "not found", exactly like one that does not exist.
+    scoped_choices = {"inspection": "view"}
 
 
 class AlterationSerializer(ScopedChoicesMixin, serializers.ModelSerializer):

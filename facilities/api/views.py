@@ -119,7 +119,7 @@ class ViolationViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.Rea
     @extend_schema(request=ViolationActionSerializer, responses=ViolationSerializer)
     @action(detail=True, methods=["post"])
     def rectify(self, request, pk=None):
-        serializer = ViolationActionSerializer(data=request.data)
+        serializer = ViolationActionSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         violation = services.update_violation(
             self.get_object(), by=request.user, action_taken=serializer.validated_data["action_taken"]
@@ -129,7 +129,7 @@ class ViolationViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.Rea
     @extend_schema(request=ViolationActionSerializer, responses=ViolationSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        serializer = ViolationActionSerializer(data=request.data)
+        serializer = ViolationActionSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         violation = self.get_object()
         inspection = serializer.validated_data.get("inspection")

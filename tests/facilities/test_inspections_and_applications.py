@@ -195,3 +195,34 @@ def test_agreements_nearing_their_end_are_listed(nanan, room):
     )
     assert [a.number for a in services.expiring_agreements()] == ["WT-OLD"]
     assert services.expiring_agreements(today=today - dt.timedelta(days=100)).count() == 0
+
+
+def test_closing_with_an_inspection_of_another_town_reads_as_not_found(nanan):
+    """The inspection offered to close a violation is looked up within what the user may see:
+    another town's inspection answers exactly like one that does not exist."""
+    from tests.conftest import api_client_for
+
+    ours = make_room(nanan, handed_over_on=dt.date(2025, 1, 10))
+    theirs = make_room(nanan, compound=nanan.other_compound, handed_over_on=dt.date(2025, 1, 10))
+    found = services.record_inspection(
+        by=nanan.ximei_officer,
+        room=ours,
+        inspected_on=dt.date(2025, 9, 1),
+        findings="空置",
+        violations=[{"kind": "built_unused", "rectify_by": dt.date(2025, 12, 1)}],
+    )
+    elsewhere = services.record_inspection(
+        by=nanan.liucheng_officer, room=theirs, inspected_on=dt.date(2025, 10, 1), findings="正常"
+    )
+    violation = found.violations.get()
+    client = api_client_for(nanan.ximei_officer)
+    url = f"/api/v1/room-violations/{violation.pk}/close/"
+    hidden = client.post(url, {"inspection": elsewhere.pk}, format="json")
+    missing = client.post(url, {"inspection": 10**9}, format="json")
+    assert hidden.status_code == missing.status_code == 400
+    assert hidden.json()["error"]["fields"]["inspection"] == [
+        message.replace(str(10**9), str(elsewhere.pk))
+        for message in missing.json()["error"]["fields"]["inspection"]
+    ]
+    violation.refresh_from_db()
+    assert violation.state != "closed"
