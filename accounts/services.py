@@ -245,9 +245,10 @@ def revoke_token(token: ApiToken, *, by: User) -> ApiToken:
 # --- organisations ------------------------------------------------------------------------
 
 # What the bureau confirms about an organisation: its kind decides whose data it may see (a
-# civil-affairs bureau sees its whole region), its region places it, its credit code identifies
-# it and its licence makes a company eligible for a property-plus-care pilot (001).
-CONFIRMED_FIELDS = ("kind", "region", "credit_code", "has_property_licence")
+# civil-affairs bureau sees its whole region), its region places it, its registered name and
+# credit code identify it (both stand on its business licence) and its licence makes a company
+# eligible for a property-plus-care pilot (001).
+CONFIRMED_FIELDS = ("kind", "name", "region", "credit_code", "has_property_licence")
 
 
 def _check_region_in_scope(by: User, region) -> None:
@@ -278,6 +279,8 @@ def confirmed_changes(organization: Organization, fields: dict) -> dict:
         old, new = getattr(organization, name), fields[name]
         if name == "credit_code":
             old, new = (old or "").strip().upper(), (new or "").strip().upper()
+        elif name == "name":
+            old, new = (old or "").strip(), (new or "").strip()
         if old != new:
             changes[name] = (old, new)
     return changes
@@ -292,7 +295,11 @@ def check_confirmed_changes(organization: Organization, *, by: User, changes: di
         return
     from .scoping import GOVERNMENT_KINDS
 
-    if organization.is_government or changes.get("kind", (None, None))[1] in GOVERNMENT_KINDS:
+    if not organization.is_government and changes.get("kind", (None, None))[1] in GOVERNMENT_KINDS:
+        raise PermissionDenied(
+            _("Only the platform administrator can make an organisation a government unit.")
+        )
+    if organization.is_government:
         raise PermissionDenied(
             _("Government units are set up by the platform administrator: you may not change %(fields)s.")
             % {"fields": _field_labels(changes)}

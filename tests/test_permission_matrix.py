@@ -535,6 +535,7 @@ def _new_credit_code():
     ("field", "value"),
     [
         pytest.param("kind", "civil_affairs", id="kind"),
+        pytest.param("name", "改名物业有限公司", id="name"),
         pytest.param("region", "310105", id="region"),
         pytest.param("has_property_licence", None, id="licence"),
         pytest.param("credit_code", _new_credit_code(), id="credit_code"),

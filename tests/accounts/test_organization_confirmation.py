@@ -1,4 +1,4 @@
-"""Kind, region, credit code and licence are the bureau's to confirm: no member of an
+"""Kind, registered name, region, credit code and licence are the bureau's to confirm: no member of an
 organisation changes them on its own (issue 10, item 1), by any road; an officer of the region
 does, and each such change is audited as ``confirm_organization``."""
 
@@ -33,6 +33,7 @@ def patch(user, org, data):
         ("has_property_licence", True),
         ("credit_code", "CREDIT"),
         ("region", "310105"),
+        ("name", "改名物业有限公司"),
     ],
 )
 def test_company_admin_cannot_change_a_confirmed_field_of_its_own_company(world, field, value):
@@ -46,6 +47,19 @@ def test_company_admin_cannot_change_a_confirmed_field_of_its_own_company(world,
     company.refresh_from_db()
     assert {name: getattr(company, name) for name in services.CONFIRMED_FIELDS} == before
     assert not confirmations(company).exists()
+
+
+def test_company_asking_to_become_a_bureau_is_told_who_can_do_that(world):
+    response = patch(world.company_b_admin, world.company_b, {"kind": "civil_affairs"})
+    message = api_client_for(world.company_b_admin).patch(
+        f"/api/v1/organizations/{world.company_b.pk}/",
+        {"kind": "civil_affairs"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == message.status_code == 403
+    assert "platform administrator" in message.json()["error"]["message"]
+    assert "government unit" in message.json()["error"]["message"]
 
 
 def test_company_becoming_a_bureau_does_not_widen_what_it_sees(world):
