@@ -274,32 +274,34 @@ def link_requests(request):
     links = ResidentLinkRequest.objects.visible_to(request.user).select_related(
         "station", "organization", "resident__community", "requested_by", "consent_recorded_by"
     )
+    # A refused form comes back on its own row with what was typed and the errors beside the
+    # fields (the file itself cannot be kept by a browser and must be chosen again).
+    bound = {}
     if request.method == "POST":
         link = get_object_or_404(links, pk=request.POST.get("link"))
         action = request.POST.get("what")
-        details = {}
-        if action == "record_consent":
-            form = LinkConsentForm(request.POST, request.FILES)
-        elif action == "refuse":
-            form = LinkRefuseForm(request.POST)
-        elif action == "withdraw":
-            form = None
-        else:
+        forms_by_action = {
+            "record_consent": lambda: LinkConsentForm(request.POST, request.FILES, prefix=f"c{link.pk}"),
+            "refuse": lambda: LinkRefuseForm(request.POST, prefix=f"r{link.pk}"),
+            "withdraw": lambda: None,
+        }
+        if action not in forms_by_action:
             raise PermissionDenied
-        if form is not None and not form.is_valid():
-            for field, errors in form.errors.items():
-                for message in errors:
-                    messages.error(request, f"{form.fields[field].label}：{message}")
-            return redirect("stations:link-requests")
-        if form is not None:
-            details = form.cleaned_data
-        try:
-            services.act_on_link_request(link, action, by=request.user, **details)
-        except (ValidationError, PermissionDenied) as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, _("Saved."))
-        return redirect("stations:link-requests")
+        form = forms_by_action[action]()
+        if form is None or form.is_valid():
+            try:
+                services.act_on_link_request(
+                    link, action, by=request.user, **(form.cleaned_data if form is not None else {})
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                if form is None:
+                    _errors(request, exc)
+                    return redirect("stations:link-requests")
+                _add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("stations:link-requests")
+        bound[(link.pk, action)] = form
     rows = [
         (
             link,
@@ -309,14 +311,21 @@ def link_requests(request):
             }
             if link.state == LinkRequestState.PENDING
             else {},
+            bound.get((link.pk, "record_consent")) or LinkConsentForm(prefix=f"c{link.pk}"),
+            bound.get((link.pk, "refuse")) or LinkRefuseForm(prefix=f"r{link.pk}"),
         )
         for link in links[:200]
     ]
-    return render(
-        request,
-        "stations/link_requests.html",
-        {"rows": rows, "consent_form": LinkConsentForm(), "refuse_form": LinkRefuseForm()},
-    )
+    return render(request, "stations/link_requests.html", {"rows": rows}, status=400 if bound else 200)
+
+
+def _add_service_errors(form, exc) -> None:
+    """A service's refusal shown on the form: beside the field it names, else above the form."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, getattr(exc, "messages", None) or [str(exc)])
 
 
 @login_required

@@ -10,6 +10,16 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 
+  // An irreversible action asks first: a form with data-confirm="…" is sent only once the
+  // person agrees to the sentence that says what will happen.
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) {
+        event.preventDefault();
+      }
+    });
+  });
+
   // The station finder: "Use my location" fills in the position and searches.
   var locate = document.getElementById("locate");
   if (locate) {

@@ -3,6 +3,8 @@ on file with another operator discloses nothing of her file and makes a link req
 station is linked only once her signed consent is recorded. The bureau of her region sees the
 request, the operators serving her are told, other companies see nothing."""
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -272,8 +274,8 @@ def test_consent_is_recorded_in_the_portal_and_its_form_is_read_by_the_requester
         {
             "what": "record_consent",
             "link": link.pk,
-            "consent_on": timezone.localdate().isoformat(),
-            "consent_form": signed_form("扫描件.pdf"),
+            f"c{link.pk}-consent_on": timezone.localdate().isoformat(),
+            f"c{link.pk}-consent_form": signed_form("扫描件.pdf"),
         },
     )
     link.refresh_from_db()
@@ -288,6 +290,53 @@ def test_consent_is_recorded_in_the_portal_and_its_form_is_read_by_the_requester
     stranger.login(username="na_admin", password=PASSWORD)
     assert stranger.get(url).status_code == 404
     assert stranger.post("/stations/link-requests/", {"what": "withdraw", "link": link.pk}).status_code == 404
+
+
+def test_a_refused_consent_comes_back_with_the_date_kept_and_the_errors_beside_the_fields(
+    world, resident, station_b
+):
+    link = request_by_b(world, station_b).link_request
+    company = Client()
+    company.login(username="b_admin", password=PASSWORD)
+    typed = (timezone.localdate() - dt.timedelta(days=3)).isoformat()
+    no_file = company.post(
+        "/stations/link-requests/",
+        {"what": "record_consent", "link": link.pk, f"c{link.pk}-consent_on": typed},
+    )
+    assert no_file.status_code == 400
+    form = no_file.context["rows"][0][2]
+    assert list(form.errors) == ["consent_form"]
+    page = no_file.content.decode()
+    assert f'value="{typed}"' in page  # the date typed is still there
+    row = page[page.index(f'id="consent-{link.pk}"') :]
+    assert "errorlist" in row[: row.index("</form>")]  # the error sits in this row's form
+    fake = company.post(
+        "/stations/link-requests/",
+        {
+            "what": "record_consent",
+            "link": link.pk,
+            f"c{link.pk}-consent_on": typed,
+            f"c{link.pk}-consent_form": SimpleUploadedFile("同意书.pdf", b"MZ\x90\x00 not a pdf"),
+        },
+    )
+    assert fake.status_code == 400 and "consent_form" in fake.context["rows"][0][2].errors
+    link.refresh_from_db()
+    assert link.state == LinkRequestState.PENDING and station_b not in resident.stations.all()
+
+
+def test_withdrawing_and_refusing_ask_first(world, resident, station_b):
+    link = request_by_b(world, station_b).link_request
+    company = Client()
+    company.login(username="b_admin", password=PASSWORD)
+    page = company.get("/stations/link-requests/").content.decode()
+    withdraw = page[page.rindex("<form", 0, page.index('value="withdraw"')) :]
+    assert "data-confirm=" in withdraw[: withdraw.index(">")]
+    officer = Client()
+    officer.login(username="cn_officer", password=PASSWORD)
+    page = officer.get("/stations/link-requests/").content.decode()
+    refuse = page[page.index(f'id="refuse-{link.pk}"') :]
+    assert "data-confirm=" in refuse[: refuse.index(">")]
+    assert f'<label for="id_r{link.pk}-reason">' in refuse
 
 
 def test_the_portal_request_page_costs_the_same_queries_at_2_and_12(world, station_a, station_b):
