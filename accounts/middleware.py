@@ -41,27 +41,23 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
 
 
 def too_large_response(request, limit: int):
-    """413 in the API's error format for /api/, as a short page elsewhere."""
-    from django.http import HttpResponse, JsonResponse
-    from django.utils.html import format_html
+    """413 in the API's error format for /api/, as a portal page elsewhere. The message states
+    the largest file people may upload (the request cap adds a margin for the form around it)."""
+    from django.http import JsonResponse
+    from django.shortcuts import render
+    from django.utils.http import url_has_allowed_host_and_scheme
     from django.utils.translation import gettext as _
 
-    message = _("The upload is too large: the limit is %(limit)s MB.") % {"limit": round(limit / 2**20)}
+    largest = min(limit, max(settings.UPLOAD_MAX_BYTES, settings.SPREADSHEET_MAX_UPLOAD_BYTES))
+    message = _("The upload is too large: a file may have at most %(limit)s MB.") % {
+        "limit": f"{largest / 2**20:g}"
+    }
     if request.path_info.startswith("/api/"):
-        response = JsonResponse({"error": {"code": "request_too_large", "message": message}}, status=413)
-    else:
-        response = HttpResponse(
-            format_html(
-                '<!doctype html><html lang="{}"><meta charset="utf-8">'
-                "<title>{}</title><h1>{}</h1><p>{}</p></html>",
-                translation.get_language(),
-                _("Upload refused"),
-                _("Upload refused"),
-                message,
-            ),
-            status=413,
-        )
-    return response
+        return JsonResponse({"error": {"code": "request_too_large", "message": message}}, status=413)
+    back = request.META.get("HTTP_REFERER", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = "/"
+    return render(request, "accounts/upload_refused.html", {"message": message, "back": back}, status=413)
 
 
 class UploadGuardMiddleware:
