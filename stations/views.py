@@ -316,7 +316,7 @@ def link_requests(request):
         )
         for link in links[:200]
     ]
-    return render(request, "stations/link_requests.html", {"rows": rows}, status=400 if bound else 200)
+    return render(request, "stations/link_requests.html", {"rows": rows})
 
 
 def _add_service_errors(form, exc) -> None:
