@@ -151,6 +151,13 @@ class Station(AuditedModel):
         error = day_care_below_ground_error(self.floor, self.services)
         if error is not None:
             errors["services"] = error
+        elif self.pk and self.floor in BELOW_GROUND:
+            # A posted day-care price is an offer of day care too: a station cannot move below
+            # ground while it lists one (003).
+            priced = list(self.prices.values_list("category", flat=True))
+            error = day_care_below_ground_error(self.floor, priced)
+            if error is not None:
+                errors["floor"] = error
         unknown = [s for s in self.services or [] if s not in ServiceCategory.values]
         if unknown:
             errors["services"] = ValidationError(

@@ -135,6 +135,14 @@ def set_price(
     return item
 
 
+def remove_price(station: Station, *, by, category: str) -> None:
+    """Take a posted price down (the service is no longer offered at this price)."""
+    _require_station_editor(station, by)
+    deleted, _details = StationPrice.objects.filter(station=station, category=category).delete()
+    if deleted:
+        audit.record(station, "price_removed", note=category, actor=by)
+
+
 # --- residents ----------------------------------------------------------------------------
 
 RESIDENT_FIELDS = (

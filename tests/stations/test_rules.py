@@ -162,3 +162,90 @@ def test_station_scoping_and_the_public_finder(world, station_a, station_b, api)
     wide = services.stations_near(Station.objects.all(), latitude=31.2245, longitude=121.4300, radius_m=6000)
     assert [s.name for s in wide] == ["华阳路为老服务站", "仙霞新村服务站"]
     assert wide[0].distance_m < wide[1].distance_m
+
+
+def _station_without_day_care_but_priced(world):
+    station = services.save_station(
+        None,
+        by=world.company_a_admin,
+        operator=world.company_a,
+        region=world.regions["310105001"],
+        name="仙霞为老服务站",
+        address="仙霞路 1 号",
+        floor=Floor.GROUND,
+        services=["meals"],
+    )
+    services.set_price(station, by=world.company_a_admin, category="day_care", price=80)
+    return station
+
+
+def test_a_station_with_a_posted_day_care_price_cannot_move_below_ground(world):
+    """003 through the API: the price lists day care as much as the services do."""
+    from tests.conftest import api_client_for
+
+    station = _station_without_day_care_but_priced(world)
+    response = api_client_for(world.company_a_admin).patch(
+        f"/api/v1/stations/{station.pk}/", {"floor": Floor.BASEMENT}, format="json"
+    )
+    assert response.status_code == 400
+    assert "floor" in response.json()["error"]["fields"]
+    station.refresh_from_db()
+    assert station.floor == Floor.GROUND
+
+
+def _admin_form_data(client, url):
+    """Every field of an admin change form as the page shows it (what a browser would post)."""
+    from lxml import html
+
+    page = html.fromstring(client.get(url).content)
+    form = page.get_element_by_id("station_form")
+    data = {}
+    for field in form.xpath(".//input|.//select|.//textarea"):
+        name = field.get("name")
+        if not name or field.get("type") in ("submit", "button", "file"):
+            continue
+        if field.tag == "select":
+            data[name] = [o.get("value") for o in field.xpath(".//option[@selected]")] or [""]
+            if field.get("multiple") is None:
+                data[name] = data[name][0]
+        elif field.get("type") == "checkbox":
+            if field.get("checked") is not None:
+                data[name] = field.get("value") or "on"
+        elif field.tag == "textarea":
+            data[name] = field.text or ""
+        else:
+            data[name] = field.get("value") or ""
+    return data
+
+
+def test_the_admin_price_inline_refuses_day_care_below_ground_and_saves_through_the_service(world, client):
+    """The inline went around set_price: a day-care price at a basement station was saved."""
+    from stations.models import StationPrice
+
+    basement = services.save_station(
+        None,
+        by=world.company_a_admin,
+        operator=world.company_a,
+        region=world.regions["310105001"],
+        name="地下室站",
+        address="x",
+        floor=Floor.BASEMENT,
+        services=["meals"],
+    )
+    client.force_login(world.changning_officer)
+    url = f"/admin/stations/station/{basement.pk}/change/"
+    data = _admin_form_data(client, url)
+    prefix = "prices"
+    data.update({f"{prefix}-TOTAL_FORMS": "1", f"{prefix}-0-station": str(basement.pk)})
+    data.update({f"{prefix}-0-category": "day_care", f"{prefix}-0-price": "60", f"{prefix}-0-unit": "天"})
+    refused = client.post(url, data)
+    assert refused.status_code == 200  # the form again, with the rule's message
+    assert "日间托养" in refused.content.decode()
+    assert not StationPrice.objects.filter(station=basement).exists()
+
+    data[f"{prefix}-0-category"] = "meals"
+    data[f"{prefix}-0-price"] = "12"
+    saved = client.post(url, data)
+    assert saved.status_code == 302
+    assert StationPrice.objects.get(station=basement).category == "meals"
+    assert AuditEntry.objects.filter(action="price_set", object_id=str(basement.pk)).exists()
