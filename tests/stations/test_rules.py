@@ -164,17 +164,21 @@ def test_station_scoping_and_the_public_finder(world, station_a, station_b, api)
     assert wide[0].distance_m < wide[1].distance_m
 
 
-def _station_without_day_care_but_priced(world):
-    station = services.save_station(
+def _meals_station(world, floor, name):
+    return services.save_station(
         None,
         by=world.company_a_admin,
         operator=world.company_a,
         region=world.regions["310105001"],
-        name="仙霞为老服务站",
+        name=name,
         address="仙霞路 1 号",
-        floor=Floor.GROUND,
+        floor=floor,
         services=["meals"],
     )
+
+
+def _station_without_day_care_but_priced(world):
+    station = _meals_station(world, Floor.GROUND, "仙霞为老服务站")
     services.set_price(station, by=world.company_a_admin, category="day_care", price=80)
     return station
 
@@ -222,16 +226,7 @@ def test_the_admin_price_inline_refuses_day_care_below_ground_and_saves_through_
     """The inline went around set_price: a day-care price at a basement station was saved."""
     from stations.models import StationPrice
 
-    basement = services.save_station(
-        None,
-        by=world.company_a_admin,
-        operator=world.company_a,
-        region=world.regions["310105001"],
-        name="地下室站",
-        address="x",
-        floor=Floor.BASEMENT,
-        services=["meals"],
-    )
+    basement = _meals_station(world, Floor.BASEMENT, "地下室站")
     client.force_login(world.changning_officer)
     url = f"/admin/stations/station/{basement.pk}/change/"
     data = _admin_form_data(client, url)
