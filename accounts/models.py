@@ -69,6 +69,10 @@ class UserQuerySet(models.QuerySet):
         # Accounts carry permissions: only platform administrators change them in the admin.
         return self.all() if user.is_authenticated and user.is_superuser else self.none()
 
+    def of_organizations_editable_by(self, user):
+        """The login accounts of the organisations ``user`` may change (to link a staff member)."""
+        return self.filter(memberships__organization__in=Organization.objects.editable_by(user)).distinct()
+
 
 class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
     pass

@@ -10,15 +10,29 @@ its organisation are (``region_path``, ``organization_path``). Then:
 * superusers see everything.
 
 ``editable_by`` is the same with only the roles that may change things (viewers are read-only).
-Everything else — API viewsets, admin, portal views, exports — calls these two methods.
+Everything else — API viewsets, admin, portal views, exports — calls these two methods, through
+the few helpers below rather than by hand:
+
+* :func:`is_editable` / :func:`require_editable` — may this user change this object (one query);
+* :func:`scoped_object_or_404` — one object for a page, a download or an action: anything outside
+  the user's scope does not exist for them (404, never 403);
+* :func:`acting_organization` — the organisation through which the user acts (a street office of
+  the street, an issuing bureau, a bureau over a region, the applicant unit);
+* ``regions.models.region_subtree`` — the "region under this region" condition (code prefix);
+* ``accounts.api.base.ScopedChoicesMixin`` — related-field choices of the API's serializers.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from regions.models import region_subtree
 
 GOVERNMENT_KINDS = frozenset({"civil_affairs", "housing", "street_office"})
 EDITING_ROLES = frozenset({"officer", "org_admin", "staff"})
@@ -32,6 +46,9 @@ class Scope:
     view_organization_ids: tuple[int, ...]
     edit_organization_ids: tuple[int, ...]
     is_superuser: bool = False
+    # The active memberships (of active organisations) the scope was computed from, with their
+    # organisation and its region: what :func:`acting_organization` chooses from.
+    memberships: tuple = field(default=(), compare=False, repr=False)
 
     def region_codes(self, edit: bool) -> tuple[str, ...]:
         return self.edit_region_codes if edit else self.view_region_codes
@@ -72,11 +89,15 @@ def scope_for(user) -> Scope:
     from accounts.models import Membership
 
     view_codes, edit_codes, view_orgs, edit_orgs = set(), set(), set(), set()
-    memberships = Membership.objects.filter(user=user, is_active=True).select_related("organization__region")
+    memberships = [
+        membership
+        for membership in Membership.objects.filter(user=user, is_active=True).select_related(
+            "organization__region"
+        )
+        if membership.organization.is_active
+    ]
     for membership in memberships:
         organization = membership.organization
-        if not organization.is_active:
-            continue
         view_orgs.add(organization.pk)
         if membership.role in EDITING_ROLES:
             edit_orgs.add(organization.pk)
@@ -90,9 +111,58 @@ def scope_for(user) -> Scope:
         tuple(sorted(view_orgs)),
         tuple(sorted(edit_orgs)),
         is_superuser=user.is_superuser,
+        memberships=tuple(memberships),
     )
     user._scope_cache = scope
     return scope
+
+
+def acting_organization(user, *, kinds=None, roles=EDITING_ROLES, region=None, among=None):
+    """The organisation through which ``user`` acts: the first of the user's active memberships
+    (of active organisations) whose role is in ``roles``, whose organisation's kind is in
+    ``kinds`` (any if None), whose organisation's region covers ``region`` (if given) and which
+    is one of ``among`` (organisations or ids, if given). ``None`` when there is none. Costs no
+    query once the user's scope is known (the memberships are read with it)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    wanted = None if among is None else {getattr(item, "pk", item) for item in among}
+    for membership in scope_for(user).memberships:
+        organization = membership.organization
+        if membership.role not in roles:
+            continue
+        if kinds is not None and organization.kind not in kinds:
+            continue
+        if wanted is not None and organization.pk not in wanted:
+            continue
+        if region is not None and not (
+            organization.region_id and region.code.startswith(organization.region.code)
+        ):
+            continue
+        return organization
+    return None
+
+
+def _in_scope(queryset_or_model, user, *, edit: bool):
+    queryset = getattr(queryset_or_model, "_default_manager", queryset_or_model)
+    return queryset.editable_by(user) if edit else queryset.visible_to(user)
+
+
+def is_editable(obj, user) -> bool:
+    """May ``user`` change ``obj`` (is it in its model's ``editable_by``)? One query."""
+    return _in_scope(type(obj), user, edit=True).filter(pk=obj.pk).exists()
+
+
+def require_editable(obj, user, message=None) -> None:
+    """Raise PermissionDenied (with ``message``, or a general one) unless ``user`` may change
+    ``obj``. For an object the user can see; one the user cannot see is a 404 earlier on."""
+    if not is_editable(obj, user):
+        raise PermissionDenied(message or _("You may view this record but not change it."))
+
+
+def scoped_object_or_404(queryset_or_model, user, *, edit=False, **lookup):
+    """The object matching ``lookup`` among those ``user`` can see (or, with ``edit``, change);
+    Http404 otherwise — an object outside the user's scope does not exist for them."""
+    return get_object_or_404(_in_scope(queryset_or_model, user, edit=edit), **lookup)
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -109,7 +179,7 @@ class ScopedQuerySet(models.QuerySet):
     def editable_by(self, user):
         return self._scoped(user, edit=True)
 
-    def _scoped(self, user, *, edit: bool):
+    def _scoped(self, user, *, edit: bool, scope_condition=None):
         if user is None or not user.is_authenticated:
             return self.none() if edit else self.published()
         if not user.is_active:
@@ -117,14 +187,14 @@ class ScopedQuerySet(models.QuerySet):
         if user.is_superuser:
             return self.all()
         scope = scope_for(user)
-        condition = self.scope_condition(user, scope, edit=edit)
+        condition = (scope_condition or self.scope_condition)(user, scope, edit=edit)
         return self.filter(condition) if condition is not None else self.none()
 
     def scope_condition(self, user, scope: Scope, *, edit: bool) -> Q | None:
         condition = None
         if self.region_path:
             for code in scope.region_codes(edit):
-                part = Q(**{f"{self.region_path}__code__startswith": code})
+                part = region_subtree(self.region_path, code)
                 condition = part if condition is None else condition | part
         organization_ids = scope.organization_ids(edit)
         if self.organization_path and organization_ids:

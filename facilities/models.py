@@ -256,10 +256,17 @@ class Inspection(AuditedModel):
         return f"{self.inspected_on:%Y-%m-%d} {self.room}"
 
 
+class InspectionPhotoQuerySet(ScopedQuerySet):
+    region_path = "inspection__room__compound__region"
+    organization_path = "inspection__room__operator"
+
+
 class InspectionPhoto(models.Model):
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="photos")
     photo = models.FileField(_("photo"), upload_to="facilities/inspections/", max_length=300)
     caption = models.CharField(_("caption"), max_length=200, blank=True)
+
+    objects = InspectionPhotoQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("inspection photo")

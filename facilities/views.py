@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import params
 from accounts.portal import export_query, show_errors, show_form_errors
+from accounts.scoping import is_editable, scoped_object_or_404
 
 from . import exports, services
 from .api.filters import CareRoomFilter
@@ -52,7 +53,7 @@ def room_detail(request, pk):
         CareRoom.objects.visible_to(request.user).select_related("compound__region", "owner", "operator"),
         pk=pk,
     )
-    editable = CareRoom.objects.editable_by(request.user).filter(pk=pk).exists()
+    editable = is_editable(room, request.user)
     if request.method == "POST":
         if not editable:
             raise PermissionDenied
@@ -110,10 +111,7 @@ def room_detail(request, pk):
 
 @login_required
 def photo(request, pk):
-    # A photo of an inspection the user may not see does not exist for them: 404, as elsewhere.
-    item = get_object_or_404(
-        InspectionPhoto.objects.filter(inspection__in=Inspection.objects.visible_to(request.user)), pk=pk
-    )
+    item = scoped_object_or_404(InspectionPhoto, request.user, pk=pk)
     return FileResponse(item.photo.open("rb"))
 
 

@@ -44,9 +44,16 @@ def normalise_code(raw) -> str:
     return code
 
 
+def region_subtree(path: str, region) -> models.Q:
+    """Rows whose region — the Region at lookup ``path`` ("" for regions themselves) — lies in
+    the subtree of ``region`` (a Region, a code, or an expression giving a code)."""
+    code = region.code if isinstance(region, Region) else region
+    return models.Q(**{f"{path}__code__startswith" if path else "code__startswith": code})
+
+
 class RegionQuerySet(models.QuerySet):
     def subtree(self, code: str, include_self: bool = True):
-        qs = self.filter(code__startswith=code)
+        qs = self.filter(region_subtree("", code))
         return qs if include_self else qs.exclude(code=code)
 
     def visible_to(self, user):

@@ -253,18 +253,6 @@ def progress(request):
     )
 
 
-def _own_stations(user):
-    """The stations a user answers for: a bureau's region, or a company's own (the public
-    finder's operating stations elsewhere are not theirs to report on)."""
-    if user.is_superuser:
-        return Station.objects.all()
-    scope = scope_for(user)
-    condition = Q(operator__in=scope.view_organization_ids)
-    for code in scope.view_region_codes:
-        condition |= Q(region__code__startswith=code)
-    return Station.objects.filter(condition)
-
-
 @login_required
 def duties(request):
     this_month = timezone.localdate().replace(day=1)
@@ -275,7 +263,7 @@ def duties(request):
         month = this_month.strftime("%Y-%m")
     people, stations = services.monthly_duties(
         StaffMember.objects.visible_to(request.user).filter(status="active"),
-        _own_stations(request.user).exclude(status="closed").select_related("operator")[:500],
+        Station.objects.within_scope_of(request.user).exclude(status="closed").select_related("operator")[:500],
         month,
     )
     if _wants_export(request):

@@ -75,6 +75,11 @@ class StationQuerySet(ScopedQuerySet):
             condition = public if condition is None else condition | public
         return condition
 
+    def within_scope_of(self, user):
+        """The stations a user answers for (a bureau's region, a company's own): ``visible_to``
+        without the finder's operating stations elsewhere, which are not theirs to report on."""
+        return self._scoped(user, edit=False, scope_condition=super().scope_condition)
+
 
 class Station(AuditedModel):
     operator = models.ForeignKey(

@@ -1,10 +1,21 @@
-"""The base of every scoped API viewset: lists and reads go through ``visible_to``, changes
-through ``editable_by``. An object the user cannot see answers 404; one the user can see but
-not change answers 403."""
+"""The bases of the API's half of the scoping path.
 
+Viewsets: lists and reads go through ``visible_to``, changes through ``editable_by``. An object
+the user cannot see answers 404; one the user can see but not change answers 403.
+
+Serializers: every related field offers only what the requesting user may pick, through the
+same two methods (:class:`ScopedChoicesMixin`; :class:`ScopedModelSerializer` for models).
+"""
+
+from django.contrib.auth import get_user_model
+from django.db import models
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, viewsets
+from rest_framework import exceptions, serializers, viewsets
 from rest_framework.permissions import SAFE_METHODS
+from rest_framework.relations import RelatedField
+
+from accounts.scoping import is_editable
+from regions.models import Region
 
 
 class ScopedViewSetMixin:
@@ -20,7 +31,7 @@ class ScopedViewSetMixin:
         return obj
 
     def is_editable(self, obj) -> bool:
-        return type(obj).objects.editable_by(self.request.user).filter(pk=obj.pk).exists()
+        return is_editable(obj, self.request.user)
 
 
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -29,3 +40,60 @@ class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     pass
+
+
+def choices_method(model) -> str | None:
+    """How a reference to ``model`` is narrowed when a user picks it: ``editable_by`` (a record
+    points at what the user may change), ``visible_to`` for people (anyone the user can see),
+    nothing for divisions (reference data open to all) or for models without a scope. The
+    admin's foreign-key choices follow the same rule."""
+    if model is Region or not hasattr(model._default_manager.all(), "editable_by"):
+        return None
+    return "visible_to" if model is get_user_model() else "editable_by"
+
+
+MODES = {"edit": "editable_by", "view": "visible_to"}
+
+
+class ScopedChoices(models.Manager):
+    """A related field's choices, narrowed for ``user`` only when they are used (to check a
+    submitted id or to list choices in a form): reading a list builds none of them."""
+
+    def __init__(self, choices, user, method: str):
+        super().__init__()
+        self.model = choices.model
+        self._choices, self._user, self._method = choices, user, method
+
+    def get_queryset(self):
+        choices = self._choices.all()
+        if self._user is None:
+            return choices.none()  # no request: nothing to pick from (default deny)
+        return getattr(choices, self._method)(self._user)
+
+
+class ScopedChoicesMixin:
+    """Related fields offer only what the requesting user may pick, through the scoping path.
+    By default every writable related field to a scoped model is narrowed as
+    :func:`choices_method` says; ``scoped_choices = {"field": "edit" | "view" | "<queryset
+    method taking the user>"}`` chooses otherwise for a field."""
+
+    scoped_choices: dict[str, str] = {}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        for name, field in fields.items():
+            target = getattr(field, "child_relation", field)
+            if field.read_only or not isinstance(target, RelatedField) or target.queryset is None:
+                continue
+            choices = target.queryset
+            method = self.scoped_choices.get(name)
+            method = MODES.get(method, method) or choices_method(choices.model)
+            if method is not None and not isinstance(choices, ScopedChoices):
+                target.queryset = ScopedChoices(choices, user, method)
+        return fields
+
+
+class ScopedModelSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+    """The base of every serializer of a scoped model."""

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from accounts.api.base import ScopedModelSerializer
 from accounts.models import ApiToken, Membership, Organization, User
 from regions.models import Region
 
@@ -14,7 +15,7 @@ class RegionRefField(serializers.SlugRelatedField):
         super().__init__(**kwargs)
 
 
-class OrganizationSerializer(serializers.ModelSerializer):
+class OrganizationSerializer(ScopedModelSerializer):
     region = RegionRefField(label=_("region code"))
     region_name = serializers.CharField(source="region.name", read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
@@ -40,7 +41,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(ScopedModelSerializer):
     organization = serializers.PrimaryKeyRelatedField(read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     organization_kind = serializers.CharField(source="organization.kind", read_only=True)

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from accounts.api.base import ScopedChoicesMixin, ScopedModelSerializer
 from accounts.api.serializers import RegionRefField
 from facilities.models import (
     Alteration,
@@ -15,10 +16,9 @@ from facilities.models import (
     Violation,
     ViolationKind,
 )
-from staff.api.serializers import ScopedChoicesMixin
 
 
-class CompoundSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+class CompoundSerializer(ScopedModelSerializer):
     region = RegionRefField(label=_("town or community code"))
     region_name = serializers.CharField(source="region.name", read_only=True)
 
@@ -40,7 +40,7 @@ class CompoundSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     scoped_choices = {"property_company": "view"}
 
 
-class CareRoomSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+class CareRoomSerializer(ScopedModelSerializer):
     compound_name = serializers.CharField(source="compound.name", read_only=True)
     days_left = serializers.SerializerMethodField()
     is_overdue = serializers.BooleanField(read_only=True)
@@ -88,7 +88,7 @@ class ViolationInputSerializer(serializers.Serializer):
     rectify_by = serializers.DateField()
 
 
-class ViolationSerializer(serializers.ModelSerializer):
+class ViolationSerializer(ScopedModelSerializer):
     compound_name = serializers.CharField(source="room.compound.name", read_only=True)
     is_overdue = serializers.BooleanField(read_only=True)
 
@@ -110,7 +110,7 @@ class ViolationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InspectionSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+class InspectionSerializer(ScopedModelSerializer):
     violations = ViolationInputSerializer(many=True, required=False, write_only=True)
     found = ViolationSerializer(many=True, read_only=True, source="violations")
     inspector = serializers.CharField(source="inspector.username", read_only=True)
@@ -126,7 +126,7 @@ class PhotoUploadSerializer(serializers.Serializer):
     photos = serializers.ListField(child=serializers.FileField(), help_text=_("One or more photos."))
 
 
-class PhotoSerializer(serializers.ModelSerializer):
+class PhotoSerializer(ScopedModelSerializer):
     class Meta:
         model = InspectionPhoto
         fields = ["id", "inspection", "caption"]
@@ -142,7 +142,7 @@ class ViolationActionSerializer(ScopedChoicesMixin, serializers.Serializer):
     scoped_choices = {"inspection": "view"}
 
 
-class AlterationSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+class AlterationSerializer(ScopedModelSerializer):
     class Meta:
         model = Alteration
         fields = ["id", "room", "kind", "description", "approval_number", "approved_by", "approved_on"]
@@ -159,7 +159,7 @@ class StepSerializer(serializers.ModelSerializer):
         fields = ["action", "from_status", "to_status", "actor", "organization", "text", "at"]
 
 
-class UseApplicationSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+class UseApplicationSerializer(ScopedModelSerializer):
     steps = StepSerializer(many=True, read_only=True)
     town_name = serializers.CharField(source="town.name", read_only=True)
     compound_name = serializers.CharField(source="room.compound.name", read_only=True)
@@ -218,7 +218,7 @@ class ApplicationActionSerializer(serializers.Serializer):
     operating_since = serializers.DateField(required=False)
 
 
-class AgreementSerializer(serializers.ModelSerializer):
+class AgreementSerializer(ScopedModelSerializer):
     compound_name = serializers.CharField(source="room.compound.name", read_only=True)
     days_left = serializers.SerializerMethodField()
 
@@ -244,7 +244,7 @@ class AgreementSerializer(serializers.ModelSerializer):
         return agreement.days_left()
 
 
-class GuidanceTargetSerializer(serializers.ModelSerializer):
+class GuidanceTargetSerializer(ScopedModelSerializer):
     town = serializers.CharField(source="town.code")
     town_name = serializers.CharField(source="town.name")
     county = serializers.CharField(source="county.code")

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from accounts.api.base import ScopedChoicesMixin, ScopedModelSerializer
 from accounts.api.serializers import RegionRefField
 from accounts.models import Organization
 from pilots.models import (
@@ -36,7 +37,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
         fields = ["id", "phase", "name", "due_on", "evidence"]
 
 
-class ProgrammeSerializer(serializers.ModelSerializer):
+class ProgrammeSerializer(ScopedModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     issuers = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
     quotas = QuotaSerializer(many=True, read_only=True)
@@ -73,7 +74,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OpinionSerializer(serializers.ModelSerializer):
+class OpinionSerializer(ScopedModelSerializer):
     officer = serializers.SlugRelatedField(slug_field="username", read_only=True)
     organization = serializers.SlugRelatedField(slug_field="name", read_only=True)
 
@@ -100,7 +101,7 @@ class VersionSerializer(serializers.ModelSerializer):
         fields = ["number", "submitted_at", "data"]
 
 
-class ApplicationSerializer(serializers.ModelSerializer):
+class ApplicationSerializer(ScopedModelSerializer):
     programme = serializers.PrimaryKeyRelatedField(queryset=Programme.objects.all())
     organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
     organization_name = serializers.CharField(source="organization.name", read_only=True)
@@ -145,13 +146,11 @@ class ApplicationSerializer(serializers.ModelSerializer):
         street = application.street
         return street.code if street else None
 
+    # Choices limited to what the user may see; the service checks the rest.
+    scoped_choices = {"organization": "view", "programme": "view"}
+
     def get_fields(self):
         fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None and request.user.is_authenticated:
-            # Choices limited to what the user may see; the service checks the rest.
-            fields["organization"].queryset = Organization.objects.visible_to(request.user)
-            fields["programme"].queryset = Programme.objects.visible_to(request.user)
         if self.instance is not None and not isinstance(self.instance, list):
             for name in ("programme", "organization", "pilot_type"):
                 fields[name].read_only = True
@@ -180,7 +179,7 @@ class AttachmentUploadSerializer(serializers.Serializer):
     name = serializers.CharField(label=_("name"), required=False, allow_blank=True, default="")
 
 
-class PilotMilestoneSerializer(serializers.ModelSerializer):
+class PilotMilestoneSerializer(ScopedModelSerializer):
     name = serializers.CharField(source="milestone.name", read_only=True)
     due_on = serializers.DateField(source="milestone.due_on", read_only=True)
 
@@ -190,7 +189,7 @@ class PilotMilestoneSerializer(serializers.ModelSerializer):
         read_only_fields = ["pilot", "status"]
 
 
-class PilotSerializer(serializers.ModelSerializer):
+class PilotSerializer(ScopedModelSerializer):
     programme = serializers.PrimaryKeyRelatedField(read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     site_region = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -213,7 +212,7 @@ class PilotSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DesignateSerializer(serializers.Serializer):
+class DesignateSerializer(ScopedChoicesMixin, serializers.Serializer):
     """000: the bureau designates a pilot directly."""
 
     organization = serializers.PrimaryKeyRelatedField(
@@ -225,9 +224,4 @@ class DesignateSerializer(serializers.Serializer):
         label=_("site address"), required=False, allow_blank=True, default=""
     )
 
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            fields["organization"].queryset = Organization.objects.visible_to(request.user)
-        return fields
+    scoped_choices = {"organization": "view"}

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from accounts.api.base import ScopedChoicesMixin, ScopedModelSerializer
 from accounts.api.serializers import RegionRefField
 from accounts.models import Organization, User
 from staff.models import (
@@ -20,30 +21,7 @@ from staff.models import (
 from stations.models import Station
 
 
-def _user(serializer):
-    request = serializer.context.get("request")
-    return request.user if request is not None and request.user.is_authenticated else None
-
-
-class ScopedChoicesMixin:
-    """Related fields offer only what the requesting user may pick, through the scoping path:
-    ``scoped_choices = {"field": "edit" | "view"}`` (the model is the field's own)."""
-
-    scoped_choices: dict[str, str] = {}
-
-    def get_fields(self):
-        fields = super().get_fields()
-        user = _user(self)
-        if user is None:
-            return fields
-        for name, mode in self.scoped_choices.items():
-            target = getattr(fields[name], "child_relation", fields[name])
-            manager = target.queryset.model.objects
-            target.queryset = manager.editable_by(user) if mode == "edit" else manager.visible_to(user)
-        return fields
-
-
-class QualificationSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+class QualificationSerializer(ScopedModelSerializer):
     staff = serializers.PrimaryKeyRelatedField(queryset=StaffMember.objects.all())
     days_left = serializers.SerializerMethodField()
 
@@ -66,7 +44,7 @@ class QualificationSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     scoped_choices = {"staff": "edit"}
 
 
-class StaffSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+class StaffSerializer(ScopedModelSerializer):
     """Phone and identity number are write-only in full and read masked."""
 
     phone = serializers.CharField(write_only=True, required=False, allow_blank=True, label=_("phone"))
@@ -109,16 +87,8 @@ class StaffSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
             "qualifications",
         ]
 
-    scoped_choices = {"employer": "edit", "stations": "edit"}
-
-    def get_fields(self):
-        fields = super().get_fields()
-        user = _user(self)
-        if user is not None:  # login accounts of the organisations the user may keep
-            fields["user"].queryset = User.objects.filter(
-                memberships__organization__in=Organization.objects.editable_by(user)
-            ).distinct()
-        return fields
+    # login accounts of the organisations the user may keep
+    scoped_choices = {"employer": "edit", "stations": "edit", "user": "of_organizations_editable_by"}
 
 
 class StaffRevealSerializer(serializers.Serializer):
@@ -132,7 +102,7 @@ class EligibilitySerializer(serializers.Serializer):
     reason = serializers.CharField(allow_null=True)
 
 
-class TrainingSessionSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+class TrainingSessionSerializer(ScopedModelSerializer):
     organiser = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
     organiser_name = serializers.CharField(source="organiser.name", read_only=True)
     region = RegionRefField(label=_("district code"))
@@ -165,7 +135,7 @@ class TrainingSessionSerializer(ScopedChoicesMixin, serializers.ModelSerializer)
     scoped_choices = {"organiser": "edit"}
 
 
-class TrainingRecordSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+class TrainingRecordSerializer(ScopedModelSerializer):
     session = serializers.PrimaryKeyRelatedField(queryset=TrainingSession.objects.all())
     staff = serializers.PrimaryKeyRelatedField(queryset=StaffMember.objects.all())
     staff_name = serializers.CharField(source="staff.name", read_only=True)
@@ -205,7 +175,7 @@ class ImportResultSerializer(serializers.Serializer):
     rows = serializers.IntegerField()
 
 
-class TrainingTargetSerializer(serializers.ModelSerializer):
+class TrainingTargetSerializer(ScopedModelSerializer):
     region = RegionRefField(label=_("district code"))
 
     class Meta:
@@ -232,7 +202,7 @@ class ProgressSerializer(serializers.Serializer):
     companies = ProgressRowSerializer(many=True)
 
 
-class StationResourceSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+class StationResourceSerializer(ScopedModelSerializer):
     station = serializers.PrimaryKeyRelatedField(queryset=Station.objects.all())
     updated_by_name = serializers.CharField(source="updated_by.name", read_only=True)
 

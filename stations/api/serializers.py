@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from accounts.api.base import ScopedChoicesMixin, ScopedModelSerializer
 from accounts.api.serializers import RegionRefField
 from accounts.models import Organization, User
 from staff.models import StaffMember
@@ -25,7 +26,7 @@ class PriceSerializer(serializers.ModelSerializer):
         fields = ["category", "price", "unit", "note"]
 
 
-class StationSerializer(serializers.ModelSerializer):
+class StationSerializer(ScopedModelSerializer):
     operator = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
     operator_name = serializers.CharField(source="operator.name", read_only=True)
     region = RegionRefField(label=_("street or community code"))
@@ -66,20 +67,13 @@ class StationSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["status", "status_changed_on", "opened_on"]
 
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None and request.user.is_authenticated:
-            fields["operator"].queryset = Organization.objects.editable_by(request.user)
-        return fields
-
 
 class StationStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Station._meta.get_field("status").choices)
     on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class ResidentSerializer(serializers.ModelSerializer):
+class ResidentSerializer(ScopedModelSerializer):
     """Identity number and phones are write-only in full and read masked. The birth date is the
     hidden part of the mask: answers carry the birth year and the age reached this year, never
     the date (the audited ``reveal`` gives it)."""
@@ -135,9 +129,6 @@ class ResidentSerializer(serializers.ModelSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None and request.user.is_authenticated:
-            fields["station"].queryset = Station.objects.editable_by(request.user)
         if self.instance is not None:
             fields["id_number"].required = False
             fields["station"].required = False
@@ -162,7 +153,7 @@ class IdentitySearchSerializer(serializers.Serializer):
         return attrs
 
 
-class LinkRequestSerializer(serializers.ModelSerializer):
+class LinkRequestSerializer(ScopedModelSerializer):
     """A request to serve a person on file with another operator. It carries nothing of her file
     beyond what the requester typed (the name given, the masked number); the resident's id
     appears once she is linked."""
@@ -206,19 +197,12 @@ class LinkRequestSerializer(serializers.ModelSerializer):
         return link.resident_id if link.state == "approved" else None
 
 
-class LinkRequestCreateSerializer(serializers.Serializer):
+class LinkRequestCreateSerializer(ScopedChoicesMixin, serializers.Serializer):
     station = serializers.PrimaryKeyRelatedField(
         queryset=Station.objects.all(), label=_("requesting station")
     )
     name = serializers.CharField(max_length=50, label=_("name"))
     id_number = serializers.CharField(max_length=32, label=_("identity number"))
-
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None and request.user.is_authenticated:
-            fields["station"].queryset = Station.objects.editable_by(request.user)
-        return fields
 
 
 class LinkConsentSerializer(serializers.Serializer):
@@ -237,7 +221,7 @@ class RevealSerializer(serializers.Serializer):
     emergency_phone = serializers.CharField()
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(ScopedModelSerializer):
     resident = serializers.PrimaryKeyRelatedField(queryset=Resident.objects.all())
     station = serializers.PrimaryKeyRelatedField(queryset=Station.objects.all())
     resident_name = serializers.CharField(source="resident.name", read_only=True)
@@ -263,13 +247,7 @@ class OrderSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["status", "assigned_at", "cancel_reason", "created_at"]
 
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None and request.user.is_authenticated:
-            fields["resident"].queryset = Resident.objects.visible_to(request.user)
-            fields["station"].queryset = Station.objects.editable_by(request.user)
-        return fields
+    scoped_choices = {"resident": "view"}
 
 
 class OrderActionSerializer(serializers.Serializer):
@@ -287,7 +265,7 @@ class OrderActionSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", help_text=_("For cancel."))
 
 
-class RecordSerializer(serializers.ModelSerializer):
+class RecordSerializer(ScopedModelSerializer):
     resident = serializers.PrimaryKeyRelatedField(queryset=Resident.objects.all())
     station = serializers.PrimaryKeyRelatedField(queryset=Station.objects.all())
     staff = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.all())
@@ -321,20 +299,16 @@ class RecordSerializer(serializers.ModelSerializer):
             "rating",
         ]
 
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None and request.user.is_authenticated:
-            fields["resident"].queryset = Resident.objects.visible_to(request.user)
-            fields["station"].queryset = Station.objects.editable_by(request.user)
-        return fields
+    scoped_choices = {"resident": "view"}
 
 
 class RatingSerializer(serializers.Serializer):
     rating = serializers.IntegerField(min_value=1, max_value=5)
 
 
-class PublicitySerializer(serializers.ModelSerializer):
+class PublicitySerializer(ScopedModelSerializer):
+    # officers: only those the user may keep, so another company's people are not even named
+    # in an error
     station = serializers.PrimaryKeyRelatedField(queryset=Station.objects.all())
     officers = serializers.PrimaryKeyRelatedField(
         queryset=StaffMember.objects.all(),
@@ -347,17 +321,8 @@ class PublicitySerializer(serializers.ModelSerializer):
         model = PublicityEvent
         fields = ["id", "station", "held_on", "form", "topic", "participants", "officers"]
 
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None and request.user.is_authenticated:
-            fields["station"].queryset = Station.objects.editable_by(request.user)
-            # another company's people are not even named in an error
-            fields["officers"].child_relation.queryset = StaffMember.objects.editable_by(request.user)
-        return fields
 
-
-class SurveySerializer(serializers.ModelSerializer):
+class SurveySerializer(ScopedModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
@@ -365,7 +330,7 @@ class SurveySerializer(serializers.ModelSerializer):
         fields = ["id", "title", "region", "programme", "station", "period_start", "period_end", "questions"]
 
 
-class SurveyResponseSerializer(serializers.ModelSerializer):
+class SurveyResponseSerializer(ScopedModelSerializer):
     survey = serializers.PrimaryKeyRelatedField(queryset=Survey.objects.all())
     station = serializers.PrimaryKeyRelatedField(queryset=Station.objects.all())
     resident = serializers.PrimaryKeyRelatedField(
@@ -378,14 +343,7 @@ class SurveyResponseSerializer(serializers.ModelSerializer):
         fields = ["id", "survey", "station", "resident", "scores", "average", "comment", "submitted_on"]
         read_only_fields = ["average"]
 
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None and request.user.is_authenticated:
-            fields["station"].queryset = Station.objects.editable_by(request.user)
-            fields["resident"].queryset = Resident.objects.visible_to(request.user)
-            fields["survey"].queryset = Survey.objects.visible_to(request.user)
-        return fields
+    scoped_choices = {"resident": "view", "survey": "view"}
 
 
 class RevenueSerializer(serializers.Serializer):
