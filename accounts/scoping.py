@@ -26,13 +26,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from regions.models import region_subtree
+from regions.models import Region, region_subtree
 
 GOVERNMENT_KINDS = frozenset({"civil_affairs", "housing", "street_office"})
 EDITING_ROLES = frozenset({"officer", "org_admin", "staff"})
@@ -140,6 +141,16 @@ def acting_organization(user, *, kinds=None, roles=EDITING_ROLES, region=None, a
             continue
         return organization
     return None
+
+
+def choices_method(model) -> str | None:
+    """How a reference to ``model`` is narrowed when a user picks it (admin forms, API
+    serializers): ``editable_by`` (a record points at what the user may change), ``visible_to``
+    for people (anyone the user can see), nothing for divisions (reference data open to all) or
+    for models without a scope."""
+    if model is Region or not hasattr(model._default_manager.all(), "editable_by"):
+        return None
+    return "visible_to" if model is get_user_model() else "editable_by"
 
 
 def _in_scope(queryset_or_model, user, *, edit: bool):

@@ -15,6 +15,7 @@ from . import services
 from .forms import ApiTokenForm, OrganizationContactForm, RegistrationForm
 from .home import actions_for
 from .models import ApiToken, Membership, Notification, Organization
+from .scoping import is_editable
 
 
 def home(request):
@@ -100,7 +101,7 @@ def organization_detail(request, pk):
     organization = get_object_or_404(
         Organization.objects.visible_to(request.user).select_related("region"), pk=pk
     )
-    editable = Organization.objects.editable_by(request.user).filter(pk=pk).exists()
+    editable = is_editable(organization, request.user)
     form = OrganizationContactForm(instance=organization) if editable else None
     if request.method == "POST":
         if not editable:

@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -43,16 +42,7 @@ class CampaignAdmin(admin.ModelAdmin):
     list_select_related = ["region"]
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).select_related("region")
-        if request.user.is_superuser:
-            return queryset
-        from accounts.scoping import scope_for
-
-        codes = scope_for(request.user).view_region_codes
-        condition = Q(pk__in=[])
-        for code in codes:
-            condition |= Q(region__code__startswith=code[:6]) | Q(region__code=code[:4])
-        return queryset.filter(condition)
+        return super().get_queryset(request).select_related("region").visible_to(request.user)
 
     def save_model(self, request, obj, form, change):
         if not request.user.is_superuser and services.bureau_of(request.user, obj.region) is None:

@@ -15,7 +15,25 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import AuditedModel
 from accounts.scoping import ScopedQuerySet
+from regions.models import region_subtree
 from stations.models import Floor
+
+
+class CampaignQuerySet(ScopedQuerySet):
+    """A campaign concerns every room of its county: government users see the campaigns of
+    their county (for a street, the county it lies in) and of its city, and those below their
+    own region; they change those within their region."""
+
+    region_path = "region"
+
+    def scope_condition(self, user, scope, *, edit):
+        if edit:
+            return super().scope_condition(user, scope, edit=edit)
+        condition = None
+        for code in scope.region_codes(edit):
+            part = region_subtree("region", code[:6]) | Q(region__code=code[:4])
+            condition = part if condition is None else condition | part
+        return condition
 
 
 class Campaign(AuditedModel):
@@ -33,6 +51,8 @@ class Campaign(AuditedModel):
     new_handover_months = models.PositiveSmallIntegerField(
         _("newly handed-over rooms operate within (months)"), default=12
     )
+
+    objects = CampaignQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("care-room campaign")

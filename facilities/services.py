@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.models import Organization, OrganizationKind
 from accounts.params import check_calendar
+from accounts.scoping import GOVERNMENT_EDITING_ROLES, acting_organization
 from regions.models import Region
 from reports.spreadsheets import Field, ParsedRow, RowError, SpreadsheetImport, run_import
 
@@ -44,34 +45,16 @@ AGREEMENT_WARNING_DAYS = 90
 # --- who may act -------------------------------------------------------------------------------
 
 
-def _officer_of_region(user, region, *, kinds=None) -> Organization | None:
-    """The government organisation through which ``user`` may change things in ``region``."""
-    from accounts.models import Membership, Role
-
-    memberships = Membership.objects.filter(
-        user=user, is_active=True, role__in=[Role.OFFICER, Role.ORG_ADMIN], organization__is_active=True
-    ).select_related("organization__region")
-    for membership in memberships:
-        organization = membership.organization
-        if kinds and organization.kind not in kinds:
-            continue
-        if (
-            organization.is_government
-            and organization.region_id
-            and region.code.startswith(organization.region.code)
-        ):
-            return organization
-    return None
-
-
 def bureau_of(user, region) -> Organization | None:
     """A civil-affairs bureau over ``region`` in which ``user`` is an officer (the owner)."""
-    return _officer_of_region(user, region, kinds={OrganizationKind.CIVIL_AFFAIRS})
+    kinds = {OrganizationKind.CIVIL_AFFAIRS}
+    return acting_organization(user, kinds=kinds, roles=GOVERNMENT_EDITING_ROLES, region=region)
 
 
 def town_of(user, region) -> Organization | None:
     """The town government (street office) of ``region`` in which ``user`` is an officer."""
-    return _officer_of_region(user, region, kinds={OrganizationKind.STREET_OFFICE})
+    kinds = {OrganizationKind.STREET_OFFICE}
+    return acting_organization(user, kinds=kinds, roles=GOVERNMENT_EDITING_ROLES, region=region)
 
 
 def _require_registry_editor(user, region) -> None:

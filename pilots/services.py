@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy
 from stdnum.cn import uscc
 
 from accounts import audit, notices
-from accounts.models import Organization, OrganizationKind, Role
-from accounts.scoping import GOVERNMENT_EDITING_ROLES, scope_for
+from accounts.models import Organization, OrganizationKind
+from accounts.scoping import GOVERNMENT_EDITING_ROLES, acting_organization, require_editable, scope_for
 from accounts.uploads import check_upload
 
 from .models import (
@@ -62,25 +62,8 @@ EDITABLE_FIELDS = ("site_region", "site_address", *REQUIRED_FIELDS)
 # --- who is who ---------------------------------------------------------------------------
 
 
-def _active_memberships(user):
-    if not user.is_authenticated:
-        return []
-    cached = getattr(user, "_membership_cache", None)
-    if cached is None:
-        cached = list(
-            user.memberships.filter(is_active=True, organization__is_active=True).select_related(
-                "organization__region"
-            )
-        )
-        user._membership_cache = cached
-    return cached
-
-
 def is_applicant_member(user, application) -> bool:
-    return any(
-        m.organization_id == application.organization_id and m.role != Role.VIEWER
-        for m in _active_memberships(user)
-    )
+    return acting_organization(user, among=[application.organization_id]) is not None
 
 
 def files_on_behalf(user, application) -> bool:
@@ -93,23 +76,13 @@ def street_office_of(user, application) -> Organization | None:
     street = application.street
     if street is None:
         return None
-    for m in _active_memberships(user):
-        if (
-            m.organization.kind == OrganizationKind.STREET_OFFICE
-            and m.role in GOVERNMENT_EDITING_ROLES
-            and m.organization.region_id == street.pk
-        ):
-            return m.organization
-    return None
+    kinds = {OrganizationKind.STREET_OFFICE}
+    return acting_organization(user, kinds=kinds, roles=GOVERNMENT_EDITING_ROLES, region=street)
 
 
 def issuing_bureau_of(user, programme) -> Organization | None:
     """The issuing organisation of ``programme`` in which ``user`` is an officer, if any."""
-    issuer_ids = {organization.pk for organization in programme.issuers.all()}
-    for m in _active_memberships(user):
-        if m.organization_id in issuer_ids and m.role in GOVERNMENT_EDITING_ROLES:
-            return m.organization
-    return None
+    return acting_organization(user, roles=GOVERNMENT_EDITING_ROLES, among=programme.issuers.all())
 
 
 # --- the workflow -------------------------------------------------------------------------
@@ -611,8 +584,7 @@ def complete_milestone(pilot_milestone: PilotMilestone, *, by, completed_on=None
 
 
 def _require_pilot_editor(pilot: Pilot, by) -> None:
-    if not Pilot.objects.editable_by(by).filter(pk=pilot.pk).exists():
-        raise PermissionDenied(_("You may not update this pilot."))
+    require_editable(pilot, by, _("You may not update this pilot."))
 
 
 def add_showcase_case(pilot: Pilot, *, by, title: str, text: str, photo=None):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import params
+from accounts.scoping import is_editable
 
 from . import services
 from .forms import (
@@ -297,9 +298,7 @@ def pilot_detail(request, pk):
     """A pilot: its milestones, showcase cases and summary report. The pilot unit (and the
     region's officers) keep it current; the issuing bureau marks demonstration projects."""
     pilot = _visible_pilot(request, pk)
-    editable = (
-        request.user.is_authenticated and Pilot.objects.editable_by(request.user).filter(pk=pk).exists()
-    )
+    editable = is_editable(pilot, request.user)
     if request.method == "POST":
         if not request.user.is_authenticated:
             raise PermissionDenied

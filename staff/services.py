@@ -21,6 +21,7 @@ from accounts import audit
 from accounts.identity import parse_identity_number
 from accounts.models import Organization
 from accounts.pii import blind_index, blind_index_candidates, mask_phone
+from accounts.scoping import require_editable
 from regions.models import Region
 from reports.spreadsheets import Field, ParsedRow, SpreadsheetImport, run_import
 
@@ -51,8 +52,7 @@ STAFF_FIELDS += ("joined_on", "left_on", "user")
 
 
 def _require_employer(organization: Organization, by) -> None:
-    if not Organization.objects.editable_by(by).filter(pk=organization.pk).exists():
-        raise PermissionDenied(_("Only the employer (or an officer of its region) can do this."))
+    require_editable(organization, by, _("Only the employer (or an officer of its region) can do this."))
 
 
 # --- staff -------------------------------------------------------------------------------------
@@ -291,8 +291,8 @@ SESSION_FIELDS += ("instructors", "capacity", "theory_pass_mark", "practical_pas
 
 
 def _require_session_editor(session: TrainingSession, by) -> None:
-    if session.pk and not TrainingSession.objects.editable_by(by).filter(pk=session.pk).exists():
-        raise PermissionDenied(_("Only an officer of the session's region can change it."))
+    if session.pk:
+        require_editable(session, by, _("Only an officer of the session's region can change it."))
 
 
 def save_session(instance: TrainingSession | None, *, by, **fields) -> TrainingSession:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts import params
 from accounts.pii import can_reveal, reveal
 from accounts.portal import export_query, show_errors, show_form_errors
-from accounts.scoping import scope_for
+from accounts.scoping import is_editable, scope_for
 from regions.models import Region
 from stations.models import Station
 
@@ -104,7 +104,7 @@ def staff_detail(request, pk):
     member = get_object_or_404(
         StaffMember.objects.visible_to(request.user).select_related("employer", "region", "user"), pk=pk
     )
-    editable = StaffMember.objects.editable_by(request.user).filter(pk=pk).exists()
+    editable = is_editable(member, request.user)
     if request.method == "POST":
         if not editable:
             raise PermissionDenied
@@ -263,7 +263,9 @@ def duties(request):
         month = this_month.strftime("%Y-%m")
     people, stations = services.monthly_duties(
         StaffMember.objects.visible_to(request.user).filter(status="active"),
-        Station.objects.within_scope_of(request.user).exclude(status="closed").select_related("operator")[:500],
+        Station.objects.within_scope_of(request.user)
+        .exclude(status="closed")
+        .select_related("operator")[:500],
         month,
     )
     if _wants_export(request):

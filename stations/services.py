@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.identity import parse_identity_number
 from accounts.pii import blind_index, blind_index_candidates, normalise
+from accounts.scoping import is_editable, require_editable
 
 from .models import (
     BasicCareCategory,
@@ -67,8 +68,8 @@ STATION_FIELDS = (
 
 
 def _require_station_editor(station: Station, by) -> None:
-    if station.pk and not Station.objects.editable_by(by).filter(pk=station.pk).exists():
-        raise PermissionDenied(_("You may not change this station."))
+    if station.pk:
+        require_editable(station, by, _("You may not change this station."))
     if not station.pk:
         scope = by.scope
         if not (
@@ -186,8 +187,7 @@ def register_resident(
     hash of the identity number) whose file the caller may not change is not linked and nothing
     of her file is returned: knowing an identity number is not a care relationship. A link
     request is made instead; it links the station once her consent is recorded."""
-    if not Station.objects.editable_by(by).filter(pk=station.pk).exists():
-        raise PermissionDenied(_("You can only register residents at your own stations."))
+    require_editable(station, by, _("You can only register residents at your own stations."))
     try:
         identity = parse_identity_number(id_number)
     except ValidationError as exc:
@@ -199,7 +199,7 @@ def register_resident(
             .filter(id_number_hash__in=blind_index_candidates(identity.number))
             .first()
         )
-        if resident is not None and not Resident.objects.editable_by(by).filter(pk=resident.pk).exists():
+        if resident is not None and not is_editable(resident, by):
             link = _request_link(resident, station=station, by=by, name=name)
             return Registration(None, identity.warnings, link)
         if resident is None:
@@ -281,8 +281,7 @@ def _request_link(resident: Resident, *, station: Station, by, name: str) -> Res
 def request_link(*, by, station: Station, name: str, id_number: str) -> ResidentLinkRequest:
     """Ask to serve a person on file with another operator (the API's explicit road; registering
     her at the station leads here too)."""
-    if not Station.objects.editable_by(by).filter(pk=station.pk).exists():
-        raise PermissionDenied(_("You can only register residents at your own stations."))
+    require_editable(station, by, _("You can only register residents at your own stations."))
     try:
         identity = parse_identity_number(id_number)
     except ValidationError as exc:
@@ -293,7 +292,7 @@ def request_link(*, by, station: Station, name: str, id_number: str) -> Resident
             .filter(id_number_hash__in=blind_index_candidates(identity.number))
             .first()
         )
-        if resident is None or Resident.objects.editable_by(by).filter(pk=resident.pk).exists():
+        if resident is None or is_editable(resident, by):
             raise ValidationError(
                 {
                     "id_number": _(
@@ -396,8 +395,7 @@ def _tell_requester(link: ResidentLinkRequest) -> None:
 
 
 def update_resident(resident: Resident, *, by, phone: str | None = None, **fields) -> Resident:
-    if not Resident.objects.editable_by(by).filter(pk=resident.pk).exists():
-        raise PermissionDenied(_("You may not change this resident's file."))
+    require_editable(resident, by, _("You may not change this resident's file."))
     _check_resident_values(fields)
     for name, value in fields.items():
         if name in RESIDENT_FIELDS:
@@ -464,8 +462,7 @@ ORDER_TRANSITIONS = {
 
 
 def _require_station_operator(station: Station, by) -> None:
-    if not Station.objects.editable_by(by).filter(pk=station.pk).exists():
-        raise PermissionDenied(_("Only the station's operator (or an officer of its region) can do this."))
+    require_editable(station, by, _("Only the station's operator (or an officer of its region) can do this."))
 
 
 def _check_service_allowed(station: Station, resident: Resident, category: str) -> None:

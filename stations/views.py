@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.pii import can_reveal, reveal
+from accounts.scoping import is_editable
 
 from . import services
 from .forms import (
@@ -73,9 +74,7 @@ def station_public(request, pk):
         .prefetch_related("prices"),
         pk=pk,
     )
-    editable = (
-        request.user.is_authenticated and Station.objects.editable_by(request.user).filter(pk=pk).exists()
-    )
+    editable = is_editable(station, request.user)
     return render(request, "stations/station_public.html", {"station": station, "editable": editable})
 
 

@@ -7,15 +7,13 @@ Serializers: every related field offers only what the requesting user may pick, 
 same two methods (:class:`ScopedChoicesMixin`; :class:`ScopedModelSerializer` for models).
 """
 
-from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.relations import RelatedField
 
-from accounts.scoping import is_editable
-from regions.models import Region
+from accounts.scoping import choices_method, is_editable
 
 
 class ScopedViewSetMixin:
@@ -40,16 +38,6 @@ class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     pass
-
-
-def choices_method(model) -> str | None:
-    """How a reference to ``model`` is narrowed when a user picks it: ``editable_by`` (a record
-    points at what the user may change), ``visible_to`` for people (anyone the user can see),
-    nothing for divisions (reference data open to all) or for models without a scope. The
-    admin's foreign-key choices follow the same rule."""
-    if model is Region or not hasattr(model._default_manager.all(), "editable_by"):
-        return None
-    return "visible_to" if model is get_user_model() else "editable_by"
 
 
 MODES = {"edit": "editable_by", "view": "visible_to"}
