@@ -203,10 +203,8 @@ class ScopedQuerySet(models.QuerySet):
 
     def scope_condition(self, user, scope: Scope, *, edit: bool) -> Q | None:
         condition = None
-        if self.region_path:
-            for code in scope.region_codes(edit):
-                part = region_subtree(self.region_path, code)
-                condition = part if condition is None else condition | part
+        if self.region_path and scope.region_codes(edit):
+            condition = region_subtree(self.region_path, *scope.region_codes(edit))
         organization_ids = scope.organization_ids(edit)
         if self.organization_path and organization_ids:
             part = Q(**{f"{self.organization_path}__in": organization_ids})

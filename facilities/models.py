@@ -29,11 +29,11 @@ class CampaignQuerySet(ScopedQuerySet):
     def scope_condition(self, user, scope, *, edit):
         if edit:
             return super().scope_condition(user, scope, edit=edit)
-        condition = None
-        for code in scope.region_codes(edit):
-            part = region_subtree("region", code[:6]) | Q(region__code=code[:4])
-            condition = part if condition is None else condition | part
-        return condition
+        codes = scope.region_codes(edit)
+        if not codes:
+            return None
+        counties = region_subtree("region", *{code[:6] for code in codes})
+        return counties | Q(region__code__in={code[:4] for code in codes})
 
 
 class Campaign(AuditedModel):

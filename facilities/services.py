@@ -17,7 +17,7 @@ from accounts import audit
 from accounts.models import Organization, OrganizationKind
 from accounts.params import check_calendar
 from accounts.scoping import GOVERNMENT_EDITING_ROLES, acting_organization
-from regions.models import Region
+from regions.models import Region, region_subtree
 from reports.spreadsheets import Field, ParsedRow, RowError, SpreadsheetImport, run_import
 
 from .models import (
@@ -141,7 +141,7 @@ def save_room(instance: CareRoom | None, *, by, **fields) -> CareRoom:
 
 
 def recompute_deadlines(campaign: Campaign) -> int:
-    rooms = CareRoom.objects.filter(compound__region__code__startswith=campaign.region.code).select_related(
+    rooms = CareRoom.objects.filter(region_subtree("compound__region", campaign.region)).select_related(
         "compound__region"
     )
     changed = 0
@@ -610,7 +610,7 @@ class TargetImport(SpreadsheetImport):
         self.total: ParsedRow | None = None
         self.towns = {
             region.name: region
-            for region in Region.objects.filter(code__startswith=county.code, code__regex=r"^\d{9}$")
+            for region in Region.objects.subtree(county.code).filter(code__regex=r"^\d{9}$")
         }
         self.saved: list[GuidanceTarget] = []
 
@@ -778,7 +778,7 @@ def target_progress(
     )
     years = sorted({int(y) for t in targets for y in t.per_year})
     counts = (
-        rooms.filter(compound__region__code__startswith=county.code)
+        rooms.filter(region_subtree("compound__region", county))
         .values("compound__region__code")
         .annotate(
             built=Count("id"),
@@ -787,7 +787,7 @@ def target_progress(
         )
     )
     by_year = (
-        rooms.filter(compound__region__code__startswith=county.code, operating_state=OperatingState.OPERATING)
+        rooms.filter(region_subtree("compound__region", county), operating_state=OperatingState.OPERATING)
         .exclude(operating_since=None)
         .values("compound__region__code", "operating_since__year")
         .annotate(n=Count("id"))

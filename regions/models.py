@@ -44,11 +44,16 @@ def normalise_code(raw) -> str:
     return code
 
 
-def region_subtree(path: str, region) -> models.Q:
+def region_subtree(path: str, *regions) -> models.Q:
     """Rows whose region — the Region at lookup ``path`` ("" for regions themselves) — lies in
-    the subtree of ``region`` (a Region, a code, or an expression giving a code)."""
-    code = region.code if isinstance(region, Region) else region
-    return models.Q(**{f"{path}__code__startswith" if path else "code__startswith": code})
+    the subtree of one of ``regions`` (Regions, codes, or expressions giving a code); with no
+    region, nothing."""
+    lookup = f"{path}__code__startswith" if path else "code__startswith"
+    condition = None
+    for region in regions:
+        part = models.Q(**{lookup: region.code if isinstance(region, Region) else region})
+        condition = part if condition is None else condition | part
+    return models.Q(pk__in=[]) if condition is None else condition
 
 
 class RegionQuerySet(models.QuerySet):

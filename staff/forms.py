@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, User
 from accounts.scoping import GOVERNMENT_KINDS
-from regions.models import Level, Region
+from regions.models import Level, Region, region_subtree
 from stations.models import Station
 
 from .models import (
@@ -79,12 +79,9 @@ class StaffForm(forms.Form):
         ).distinct()
         codes = sorted({c.region.code[:6] for c in companies.select_related("region") if c.region_id})
         if codes:
-            from django.db.models import Q
-
-            condition = Q()
-            for code in codes:
-                condition |= Q(code__startswith=code)
-            self.fields["region"].queryset = Region.objects.filter(condition, level__gte=Level.STREET)
+            self.fields["region"].queryset = Region.objects.filter(
+                region_subtree("", *codes), level__gte=Level.STREET
+            )
 
     @classmethod
     def initial_for(cls, member: StaffMember) -> dict:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.audit import AuditedModel
 from accounts.pii import EncryptedCharField, mask_id_number, mask_phone
 from accounts.scoping import ScopedQuerySet
+from regions.models import region_subtree
 
 
 class StaffRole(models.TextChoices):
@@ -266,11 +267,8 @@ class TrainingRecordQuerySet(StaffChildQuerySet):
     def scope_condition(self, user, scope, *, edit):
         # Scores are the bureau's: companies read their staff's results but never change them.
         if edit:
-            condition = None
-            for code in scope.region_codes(edit=True):
-                part = Q(staff__region__code__startswith=code)
-                condition = part if condition is None else condition | part
-            return condition
+            codes = scope.region_codes(edit=True)
+            return region_subtree("staff__region", *codes) if codes else None
         return super().scope_condition(user, scope, edit=edit)
 
 
@@ -356,7 +354,7 @@ class TrainingTargetQuerySet(ScopedQuerySet):
         located_in = Q(
             Exists(
                 Organization.objects.filter(
-                    pk__in=scope.view_organization_ids, region__code__startswith=OuterRef("region__code")
+                    region_subtree("region", OuterRef("region__code")), pk__in=scope.view_organization_ids
                 )
             )
         )

@@ -22,7 +22,7 @@ from accounts.identity import parse_identity_number
 from accounts.models import Organization
 from accounts.pii import blind_index, blind_index_candidates, mask_phone
 from accounts.scoping import require_editable
-from regions.models import Region
+from regions.models import Region, region_subtree
 from reports.spreadsheets import Field, ParsedRow, SpreadsheetImport, run_import
 
 from .models import (
@@ -413,7 +413,7 @@ class ScoreImport(SpreadsheetImport):
         self.session = session
         self.seen: dict[int, int] = {}
         self.candidates = StaffMember.objects.visible_to(self.by).filter(
-            region__code__startswith=session.region.code
+            region_subtree("region", session.region)
         )
 
     def save_row(self, row: ParsedRow):
@@ -554,7 +554,7 @@ def training_progress(region: Region, year: int, *, records=None, targets=None) 
     records = records if records is not None else TrainingRecord.objects.all()
     targets = targets if targets is not None else TrainingTarget.objects.all()
     records = records.filter(
-        attended=True, session__starts_on__year=year, staff__region__code__startswith=region.code
+        region_subtree("staff__region", region), attended=True, session__starts_on__year=year
     )
     target = targets.filter(region=region, year=year).values_list("person_times", flat=True).first()
     aggregate = {"person_times": Count("id"), "passed": Count("id", filter=Q(passed=True))}

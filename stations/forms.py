@@ -72,9 +72,7 @@ class ResidentForm(forms.Form):
     def __init__(self, *args, station=None, **kwargs):
         super().__init__(*args, **kwargs)
         code = station.region.code[:9] if station else ""
-        self.fields["community"].queryset = Region.objects.filter(
-            code__startswith=code, level__gte=Level.STREET
-        )
+        self.fields["community"].queryset = Region.objects.subtree(code).filter(level__gte=Level.STREET)
 
 
 class OrderForm(forms.Form):

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.pii import can_reveal, reveal
 from accounts.scoping import is_editable
+from regions.models import region_subtree
 
 from . import services
 from .forms import (
@@ -51,7 +52,7 @@ def finder(request):
     if form.is_valid():
         data = form.cleaned_data
         if data["region"]:
-            stations = stations.filter(region__code__startswith=data["region"].code)
+            stations = stations.filter(region_subtree("region", data["region"]))
         if data["service"]:
             stations = stations.filter(services__icontains=f'"{data["service"]}"')
         if data["lat"] is not None and data["lng"] is not None:

@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, OrganizationKind
+from regions.models import region_subtree
 
 
 class OrganizationFilter(django_filters.FilterSet):
@@ -17,7 +18,7 @@ class OrganizationFilter(django_filters.FilterSet):
         fields = ["kind", "region", "has_property_licence", "is_active", "q"]
 
     def filter_region(self, queryset, name, value):
-        return queryset.filter(region__code__startswith=value.strip())
+        return queryset.filter(region_subtree("region", value.strip()))
 
     def filter_search(self, queryset, name, value):
         value = value.strip()

@@ -16,6 +16,7 @@ from facilities.models import (
     ViolationKind,
     ViolationState,
 )
+from regions.models import region_subtree
 
 
 class RegionSubtree(django_filters.CharFilter):
@@ -24,7 +25,7 @@ class RegionSubtree(django_filters.CharFilter):
         self.path = path
 
     def subtree(self, queryset, name, value):
-        return queryset.filter(**{f"{self.path}__code__startswith": value.strip()})
+        return queryset.filter(region_subtree(self.path, value.strip()))
 
 
 class CareRoomFilter(django_filters.FilterSet):

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.params import IdFilter
 from pilots.models import Application, ApplicationStatus, PilotType
+from regions.models import region_subtree
 
 
 class ApplicationFilter(django_filters.FilterSet):
@@ -26,7 +27,7 @@ class ApplicationFilter(django_filters.FilterSet):
         fields = ["status", "pilot_type", "programme", "organization", "region"]
 
     def filter_region(self, queryset, name, value):
-        return queryset.filter(site_region__code__startswith=value.strip())
+        return queryset.filter(region_subtree("site_region", value.strip()))
 
     def filter_search(self, queryset, name, value):
         from django.db.models import Q

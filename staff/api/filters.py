@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.params import IdFilter, YearFilter
+from regions.models import region_subtree
 from staff.models import (
     EmploymentKind,
     EntryKind,
@@ -56,7 +57,7 @@ class StaffFilter(django_filters.FilterSet):
         return queryset.filter(Q(stations=value) | Q(stations__isnull=True, employer__in=operator)).distinct()
 
     def filter_region(self, queryset, name, value):
-        return queryset.filter(region__code__startswith=value.strip())
+        return queryset.filter(region_subtree("region", value.strip()))
 
     def filter_expiring(self, queryset, name, value):
         if not value:
@@ -86,7 +87,7 @@ class SessionFilter(django_filters.FilterSet):
         fields = ["kind", "region", "year", "starts_after", "starts_before"]
 
     def filter_region(self, queryset, name, value):
-        return queryset.filter(region__code__startswith=value.strip())
+        return queryset.filter(region_subtree("region", value.strip()))
 
 
 class RecordFilter(django_filters.FilterSet):

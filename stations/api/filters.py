@@ -2,6 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from accounts.params import IdFilter
+from regions.models import region_subtree
 from stations.models import (
     LivingSituation,
     OrderStatus,
@@ -28,7 +29,7 @@ class StationFilter(django_filters.FilterSet):
         fields = ["region", "status", "service", "operator", "q"]
 
     def filter_region(self, queryset, name, value):
-        return queryset.filter(region__code__startswith=value.strip())
+        return queryset.filter(region_subtree("region", value.strip()))
 
     def filter_service(self, queryset, name, value):
         # JSON list membership, portable between SQLite and PostgreSQL.
@@ -56,7 +57,7 @@ class ResidentFilter(django_filters.FilterSet):
         fields = ["name", "community", "living_situation", "station"]
 
     def filter_community(self, queryset, name, value):
-        return queryset.filter(community__code__startswith=value.strip())
+        return queryset.filter(region_subtree("community", value.strip()))
 
 
 class OrderFilter(django_filters.FilterSet):
