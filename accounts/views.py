@@ -15,7 +15,7 @@ from . import services
 from .forms import ApiTokenForm, OrganizationContactForm, RegistrationForm
 from .home import actions_for
 from .models import ApiToken, Membership, Notification, Organization
-from .scoping import is_editable
+from .scoping import is_editable, scoped_object_or_404
 
 
 def home(request):
@@ -98,9 +98,7 @@ def token_list(request):
 def organization_detail(request, pk):
     """An organisation's record and members, for whoever may see it; its members with an
     editing role keep the contact details current."""
-    organization = get_object_or_404(
-        Organization.objects.visible_to(request.user).select_related("region"), pk=pk
-    )
+    organization = scoped_object_or_404(Organization.objects.select_related("region"), request.user, pk=pk)
     editable = is_editable(organization, request.user)
     form = OrganizationContactForm(instance=organization) if editable else None
     if request.method == "POST":

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -49,9 +49,8 @@ def registry(request):
 
 @login_required
 def room_detail(request, pk):
-    room = get_object_or_404(
-        CareRoom.objects.visible_to(request.user).select_related("compound__region", "owner", "operator"),
-        pk=pk,
+    room = scoped_object_or_404(
+        CareRoom.objects.select_related("compound__region", "owner", "operator"), request.user, pk=pk
     )
     editable = is_editable(room, request.user)
     if request.method == "POST":
@@ -118,7 +117,7 @@ def photo(request, pk):
 @login_required
 @require_POST
 def violation_act(request, pk, action):
-    violation = get_object_or_404(Violation.objects.visible_to(request.user).select_related("room"), pk=pk)
+    violation = scoped_object_or_404(Violation.objects.select_related("room"), request.user, pk=pk)
     try:
         if action == "rectify":
             services.update_violation(
@@ -145,9 +144,8 @@ def violation_act(request, pk, action):
 
 @login_required
 def application_detail(request, pk):
-    application = get_object_or_404(
-        UseApplication.objects.visible_to(request.user).select_related("room__compound__region", "town"),
-        pk=pk,
+    application = scoped_object_or_404(
+        UseApplication.objects.select_related("room__compound__region", "town"), request.user, pk=pk
     )
     if request.method == "POST":
         action = request.POST.get("action", "")

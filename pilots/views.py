@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import params
-from accounts.scoping import is_editable
+from accounts.scoping import is_editable, scoped_object_or_404
 
 from . import services
 from .forms import (
@@ -270,7 +270,7 @@ def attachment_download(request, pk):
 
 @login_required
 def opinion_scan_download(request, pk):
-    opinion = get_object_or_404(Opinion.objects.visible_to(request.user).exclude(scan=""), pk=pk)
+    opinion = scoped_object_or_404(Opinion.objects.exclude(scan=""), request.user, pk=pk)
     return FileResponse(
         opinion.scan.open("rb"), as_attachment=True, filename=opinion.scan.name.rsplit("/", 1)[-1]
     )

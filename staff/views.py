@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts import params
 from accounts.pii import can_reveal, reveal
 from accounts.portal import export_query, show_errors, show_form_errors
-from accounts.scoping import is_editable, scope_for
+from accounts.scoping import is_editable, scope_for, scoped_object_or_404
 from regions.models import Region
 from stations.models import Station
 
@@ -101,8 +101,8 @@ def staff_list(request):
 
 @login_required
 def staff_detail(request, pk):
-    member = get_object_or_404(
-        StaffMember.objects.visible_to(request.user).select_related("employer", "region", "user"), pk=pk
+    member = scoped_object_or_404(
+        StaffMember.objects.select_related("employer", "region", "user"), request.user, pk=pk
     )
     editable = is_editable(member, request.user)
     if request.method == "POST":
@@ -163,7 +163,7 @@ def staff_detail(request, pk):
 @login_required
 @require_POST
 def staff_reveal(request, pk):
-    member = get_object_or_404(StaffMember.objects.visible_to(request.user), pk=pk)
+    member = scoped_object_or_404(StaffMember, request.user, pk=pk)
     try:
         plain = reveal(member, ("phone", "id_number"), by=request.user)
     except PermissionDenied as exc:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.pii import can_reveal, reveal
-from accounts.scoping import is_editable
+from accounts.scoping import is_editable, scoped_object_or_404
 from regions.models import region_subtree
 
 from . import services
@@ -330,7 +330,7 @@ def _add_service_errors(form, exc) -> None:
 
 @login_required
 def link_consent_form(request, pk):
-    link = get_object_or_404(ResidentLinkRequest.objects.visible_to(request.user), pk=pk)
+    link = scoped_object_or_404(ResidentLinkRequest, request.user, pk=pk)
     if not link.consent_form:
         raise Http404
     return FileResponse(link.consent_form.open("rb"), as_attachment=True)
