@@ -505,12 +505,18 @@ class PilotMilestone(models.Model):
         )
 
 
+class ShowcaseCaseQuerySet(ThroughParentQuerySet):
+    parent_field, parent_model = "pilot", "Pilot"
+
+
 class ShowcaseCase(models.Model):
     pilot = models.ForeignKey(Pilot, on_delete=models.CASCADE, related_name="cases")
     title = models.CharField(_("title"), max_length=200)
     text = models.TextField(_("text"))
     photo = models.FileField(_("photo"), upload_to="pilots/cases/", blank=True, max_length=300)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ShowcaseCaseQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("showcase case")

@@ -354,10 +354,5 @@ def _pilot_post(request, pilot):
 
 
 def case_photo(request, pk):
-    case = get_object_or_404(
-        ShowcaseCase.objects.filter(pilot__in=Pilot.objects.visible_to(request.user).values("pk")).exclude(
-            photo=""
-        ),
-        pk=pk,
-    )
+    case = scoped_object_or_404(ShowcaseCase.objects.exclude(photo=""), request.user, pk=pk)
     return FileResponse(case.photo.open("rb"))

@@ -59,6 +59,21 @@ def test_showcase_case_photo_is_checked_by_content(world, pilot):
         )
 
 
+def test_a_case_photo_outside_the_scope_answers_404(world, pilot):
+    case = services.add_showcase_case(
+        pilot, by=world.company_a_admin, title="助浴上门", text="x", photo=SimpleUploadedFile("助浴.png", PNG)
+    )
+
+    def status(user):
+        client = Client()
+        assert client.login(username=user.username, password=PASSWORD)
+        return client.get(f"/pilots/cases/{case.pk}/photo/").status_code
+
+    assert status(world.company_a_admin) == 200
+    assert status(world.company_b_admin) == 404  # the pilot list is not published
+    assert status(world.nanan_officer) == 404
+
+
 def test_only_the_issuing_bureau_marks_a_demonstration_project(world, pilot):
     with pytest.raises(PermissionDenied):
         services.set_demonstration(pilot, by=world.company_a_admin, value=True)
