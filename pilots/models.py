@@ -311,6 +311,28 @@ class ApplicationVersion(models.Model):
         return f"v{self.number}"
 
 
+class ThroughParentQuerySet(models.QuerySet):
+    """Visible and editable exactly when the parent record is."""
+
+    parent_field: str = ""
+    parent_model: str = ""
+
+    def _parent(self):
+        from django.apps import apps
+
+        return apps.get_model("pilots", self.parent_model).objects
+
+    def visible_to(self, user):
+        return self.filter(**{f"{self.parent_field}__in": self._parent().visible_to(user).values("pk")})
+
+    def editable_by(self, user):
+        return self.filter(**{f"{self.parent_field}__in": self._parent().editable_by(user).values("pk")})
+
+
+class AttachmentQuerySet(ThroughParentQuerySet):
+    parent_field, parent_model = "application", "Application"
+
+
 def attachment_path(instance, filename):
     return f"applications/{instance.application_id}/{timezone.now():%Y%m%d%H%M%S}-{filename}"
 
@@ -325,6 +347,8 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    objects = AttachmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("attachment")
@@ -350,24 +374,6 @@ class Decision(models.TextChoices):
 
 def opinion_scan_path(instance, filename):
     return f"applications/{instance.application_id}/opinions/{timezone.now():%Y%m%d%H%M%S}-{filename}"
-
-
-class ThroughParentQuerySet(models.QuerySet):
-    """Visible and editable exactly when the parent record is."""
-
-    parent_field: str = ""
-    parent_model: str = ""
-
-    def _parent(self):
-        from django.apps import apps
-
-        return apps.get_model("pilots", self.parent_model).objects
-
-    def visible_to(self, user):
-        return self.filter(**{f"{self.parent_field}__in": self._parent().visible_to(user).values("pk")})
-
-    def editable_by(self, user):
-        return self.filter(**{f"{self.parent_field}__in": self._parent().editable_by(user).values("pk")})
 
 
 class OpinionQuerySet(ThroughParentQuerySet):

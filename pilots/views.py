@@ -257,10 +257,7 @@ def attachment_add(request, pk):
 @login_required
 def attachment_download(request, pk):
     """Attachments and opinion scans are served only to those who may see the application."""
-    attachment = get_object_or_404(
-        Attachment.objects.filter(application__in=Application.objects.visible_to(request.user).values("pk")),
-        pk=pk,
-    )
+    attachment = scoped_object_or_404(Attachment, request.user, pk=pk)
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,

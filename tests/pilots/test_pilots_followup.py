@@ -74,6 +74,21 @@ def test_a_case_photo_outside_the_scope_answers_404(world, pilot):
     assert status(world.nanan_officer) == 404
 
 
+def test_an_attachment_outside_the_scope_answers_404(world, draft):
+    attachment = services.add_attachment(
+        draft, by=world.company_a_admin, upload=SimpleUploadedFile("方案.pdf", b"%PDF-1.4\n%%EOF\n")
+    )
+
+    def status(user):
+        client = Client()
+        assert client.login(username=user.username, password=PASSWORD)
+        return client.get(f"/pilots/attachments/{attachment.pk}/").status_code
+
+    assert status(world.company_a_admin) == 200
+    assert status(world.company_b_admin) == 404
+    assert status(world.nanan_officer) == 404
+
+
 def test_only_the_issuing_bureau_marks_a_demonstration_project(world, pilot):
     with pytest.raises(PermissionDenied):
         services.set_demonstration(pilot, by=world.company_a_admin, value=True)
