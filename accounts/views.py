@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -130,7 +130,7 @@ def notification_list(request):
 @login_required
 @require_POST
 def token_revoke(request, pk):
-    token = get_object_or_404(ApiToken.objects.editable_by(request.user), pk=pk)
+    token = scoped_object_or_404(ApiToken, request.user, edit=True, pk=pk)
     services.revoke_token(token, by=request.user)
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     return redirect("token-list")

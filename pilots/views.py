@@ -41,10 +41,11 @@ def programme_list(request):
 
 
 def programme_detail(request, pk):
-    programme = get_object_or_404(
-        Programme.objects.visible_to(request.user)
-        .select_related("region")
-        .prefetch_related("quotas", "phases", "milestones", "issuers"),
+    programme = scoped_object_or_404(
+        Programme.objects.select_related("region").prefetch_related(
+            "quotas", "phases", "milestones", "issuers"
+        ),
+        request.user,
         pk=pk,
     )
     can_apply = (
@@ -66,7 +67,7 @@ def programme_detail(request, pk):
 
 def programme_pilots(request, pk):
     """The published pilot list: public once the bureau publishes it."""
-    programme = get_object_or_404(Programme.objects.visible_to(request.user), pk=pk)
+    programme = scoped_object_or_404(Programme, request.user, pk=pk)
     pilots = (
         Pilot.objects.visible_to(request.user)
         .filter(programme=programme)
@@ -108,7 +109,7 @@ def application_list(request):
 @login_required
 def application_create(request, pk):
     """Step 1 of the application form creates the draft."""
-    programme = get_object_or_404(Programme.objects.visible_to(request.user), pk=pk)
+    programme = scoped_object_or_404(Programme, request.user, pk=pk)
     organizations = applicant_organizations(request.user)
     form = ApplicationForm(request.POST or None, programme=programme, organizations=organizations)
     if request.method == "POST" and form.is_valid():
@@ -136,14 +137,15 @@ def application_create(request, pk):
 
 
 def _visible_application(request, pk):
-    return get_object_or_404(
-        Application.objects.visible_to(request.user)
-        .select_related("programme__region", "organization", "site_region__parent")
-        .prefetch_related(
+    return scoped_object_or_404(
+        Application.objects.select_related(
+            "programme__region", "organization", "site_region__parent"
+        ).prefetch_related(
             "attachments",
             "versions",
             Prefetch("opinions", queryset=Opinion.objects.select_related("officer", "organization")),
         ),
+        request.user,
         pk=pk,
     )
 
@@ -281,12 +283,11 @@ def application_print(request, pk):
 
 
 def _visible_pilot(request, pk):
-    return get_object_or_404(
-        Pilot.objects.visible_to(request.user)
-        .select_related("programme", "organization", "site_region")
-        .prefetch_related(
+    return scoped_object_or_404(
+        Pilot.objects.select_related("programme", "organization", "site_region").prefetch_related(
             Prefetch("milestones", queryset=PilotMilestone.objects.select_related("milestone")), "cases"
         ),
+        request.user,
         pk=pk,
     )
 

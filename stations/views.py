@@ -69,10 +69,9 @@ def finder(request):
 
 
 def station_public(request, pk):
-    station = get_object_or_404(
-        Station.objects.visible_to(request.user)
-        .select_related("region", "operator")
-        .prefetch_related("prices"),
+    station = scoped_object_or_404(
+        Station.objects.select_related("region", "operator").prefetch_related("prices"),
+        request.user,
         pk=pk,
     )
     editable = is_editable(station, request.user)
@@ -90,8 +89,8 @@ def my_stations(request):
 
 
 def _editable_station(request, pk):
-    return get_object_or_404(
-        Station.objects.editable_by(request.user).select_related("region", "operator"), pk=pk
+    return scoped_object_or_404(
+        Station.objects.select_related("region", "operator"), request.user, edit=True, pk=pk
     )
 
 
@@ -231,8 +230,9 @@ def resident_list(request):
 
 @login_required
 def resident_detail(request, pk):
-    resident = get_object_or_404(
-        Resident.objects.visible_to(request.user).select_related("community").prefetch_related("stations"),
+    resident = scoped_object_or_404(
+        Resident.objects.select_related("community").prefetch_related("stations"),
+        request.user,
         pk=pk,
     )
     revealed = None
