@@ -41,6 +41,7 @@ class CampaignAdmin(admin.ModelAdmin):
     ]
     autocomplete_fields = ["region"]
     list_select_related = ["region"]
+    service = "facilities.services.save_campaign"
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("region")
@@ -54,11 +55,15 @@ class CampaignAdmin(admin.ModelAdmin):
             condition |= Q(region__code__startswith=code[:6]) | Q(region__code=code[:4])
         return queryset.filter(condition)
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # the rooms' deadlines follow from it
+
     def save_model(self, request, obj, form, change):
-        if not request.user.is_superuser and services.bureau_of(request.user, obj.region) is None:
-            raise PermissionDenied
-        super().save_model(request, obj, form, change)
-        changed = services.recompute_deadlines(obj)
+        fields = {n: form.cleaned_data[n] for n in services.CAMPAIGN_FIELDS if n in form.cleaned_data}
+        saved, changed = services.save_campaign(
+            Campaign.objects.get(pk=obj.pk) if change else None, by=request.user, **fields
+        )
+        obj.pk = saved.pk
         self.message_user(request, _("Deadlines recomputed for %(count)d rooms.") % {"count": changed})
 
 

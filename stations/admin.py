@@ -219,13 +219,72 @@ class ServiceRecordAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
         return False
 
 
+class PublicityEventForm(forms.ModelForm):
+    """Shows what ``record_publicity`` refuses (who ran the event, the photo's content) beside the
+    fields; the service checks again when saving."""
+
+    request_user = None
+
+    class Meta:
+        model = PublicityEvent
+        fields = ["station", "held_on", "form", "topic", "participants", "officers", "photo"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("station") is None or self.request_user is None:
+            return data
+        try:
+            services.check_publicity(
+                by=self.request_user,
+                station=data["station"],
+                officers=data.get("officers") or (),
+                photo=data.get("photo") or None,
+            )
+        except PermissionDenied as exc:
+            self.add_error("station", str(exc))
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        return data
+
+
 @admin.register(PublicityEvent)
 class PublicityEventAdmin(ScopedModelAdmin):
+    """Events are recorded through ``services.record_publicity``; a recorded event is read here."""
+
+    service = "stations.services.record_publicity"
+    form = PublicityEventForm
     list_display = ["held_on", "station", "form", "topic", "participants"]
     list_filter = ["form"]
     search_fields = ["topic", "station__name"]
     list_select_related = ["station"]
+    autocomplete_fields = ["station"]
     date_hierarchy = "held_on"
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.request_user = request.user
+        return form
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        event = services.record_publicity(
+            by=request.user,
+            station=data["station"],
+            officers=data.get("officers") or (),
+            photo=data.get("photo") or None,
+            **{name: data[name] for name in ("held_on", "form", "topic", "participants")},
+        )
+        obj.pk = event.pk
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the officers were set by the service
 
 
 class SurveyResponseInline(admin.TabularInline):
