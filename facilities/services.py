@@ -99,7 +99,14 @@ def campaign_for(region) -> Campaign | None:
     )
 
 
-CAMPAIGN_FIELDS = ("region", "title", "document_number", "starts_on", "existing_deadline", "new_handover_months")
+CAMPAIGN_FIELDS = (
+    "region",
+    "title",
+    "document_number",
+    "starts_on",
+    "existing_deadline",
+    "new_handover_months",
+)
 
 
 def save_campaign(instance: Campaign | None, *, by, **fields) -> tuple[Campaign, int]:

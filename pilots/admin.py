@@ -70,7 +70,11 @@ class ProgrammeAdmin(ScopedModelAdmin):
     """The call is prepared here; announcing it and publishing its pilot list are actions that ask
     first, since neither can be undone."""
 
-    service = ("pilots.services.save_programme", "pilots.services.announce", "pilots.services.publish_pilot_list")
+    service = (
+        "pilots.services.save_programme",
+        "pilots.services.announce",
+        "pilots.services.publish_pilot_list",
+    )
     form = ProgrammeAdminForm
     readonly_fields = ["announced_at", "list_published_at"]
     list_display = ["title", "document_number", "mode", "region", "announced_at", "list_published_at"]
@@ -190,6 +194,11 @@ class OpinionInline(admin.TabularInline):
 
 @admin.register(Application)
 class ApplicationAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
+    service = ("pilots.services.create_application", "pilots.services.update_application")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     export_definition = exports.APPLICATIONS
     list_display = ["id", "organization", "pilot_type", "programme", "site_region", "status", "submitted_at"]
     list_filter = ["status", "pilot_type", "programme"]
@@ -341,7 +350,14 @@ class PilotAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
         if obj is None:
             return self.readonly_fields
         # Who the pilot is and where was settled when it was designated or approved.
-        return [*self.readonly_fields, "programme", "organization", "pilot_type", "site_region", "site_address"]
+        return [
+            *self.readonly_fields,
+            "programme",
+            "organization",
+            "pilot_type",
+            "site_region",
+            "site_address",
+        ]
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -354,7 +370,9 @@ class PilotAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
             if milestone_form.instance.pk and milestone_form.has_changed():
                 data = milestone_form.cleaned_data
                 done = services.complete_milestone(
-                    PilotMilestone.objects.select_related("pilot", "milestone").get(pk=milestone_form.instance.pk),
+                    PilotMilestone.objects.select_related("pilot", "milestone").get(
+                        pk=milestone_form.instance.pk
+                    ),
                     by=request.user,
                     completed_on=data.get("completed_on"),
                     evidence=data.get("evidence") or "",

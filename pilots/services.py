@@ -527,7 +527,9 @@ def save_programme(instance: Programme | None, *, by, issuers, **fields) -> Prog
             raise ValidationError(_("Unknown field %(name)s.") % {"name": name})
         setattr(programme, name, value)
     issuers = list(issuers)
-    problems = programme_problems(by=by, region=programme.region if programme.region_id else None, issuers=issuers)
+    problems = programme_problems(
+        by=by, region=programme.region if programme.region_id else None, issuers=issuers
+    )
     if problems:
         raise ValidationError(problems)
     programme.full_clean(exclude=["issuers"])

@@ -42,6 +42,7 @@ class PriceInline(admin.TabularInline):
     """Posted prices are written through ``services.set_price`` / ``remove_price`` (see
     ``StationAdmin.save_formset``), never saved by the inline itself."""
 
+    service = ("stations.services.set_price", "stations.services.remove_price")
     model = StationPrice
     formset = PriceFormSet
     extra = 0
@@ -49,6 +50,11 @@ class PriceInline(admin.TabularInline):
 
 @admin.register(Station)
 class StationAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
+    service = ("stations.services.save_station", "stations.services.change_station_status")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a station is closed (status), not deleted
+
     export_definition = exports.STATIONS
     list_display = ["name", "operator", "region", "floor", "status", "opened_on"]
     list_filter = ["status", "floor"]
@@ -102,6 +108,11 @@ class StationAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
 class ResidentAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
     """Identity numbers and phones appear masked; residents are registered in the portal or the
     API, where the identity number is checked."""
+
+    service = "stations.services.update_resident"
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     export_definition = exports.RESIDENTS
     list_display = [
@@ -169,6 +180,11 @@ class ResidentAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
 
 @admin.register(ServiceOrder)
 class ServiceOrderAdmin(ScopedModelAdmin):
+    service = "stations.services.transition_order"
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     list_display = [
         "id",
         "station",
@@ -195,6 +211,11 @@ class ServiceOrderAdmin(ScopedModelAdmin):
 
 @admin.register(ServiceRecord)
 class ServiceRecordAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
+    service = "stations.services.log_service"
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     export_definition = exports.SERVICE_RECORDS
     list_display = [
         "id",
@@ -300,6 +321,7 @@ class SurveyResponseInline(admin.TabularInline):
 
 @admin.register(Survey)
 class SurveyAdmin(ScopedModelAdmin):
+    service = None  # surveys are set up here; responses come through add_survey_response
     list_display = ["title", "region", "programme", "station", "period_start", "period_end"]
     autocomplete_fields = ["region", "station", "programme"]
     inlines = [SurveyResponseInline]
