@@ -300,7 +300,7 @@ class PilotMilestoneFormSet(forms.BaseInlineFormSet):
             if form.instance.pk and form.has_changed() and form.cleaned_data:
                 refusal = _refusal(lambda form=form: self.complete(form))
                 if refusal is not None:
-                    form.add_error("evidence" if hasattr(refusal, "error_dict") else None, refusal)
+                    form.add_error(None, refusal)  # a refusal about a field shows beside it
 
     def complete(self, form):
         data = form.cleaned_data
