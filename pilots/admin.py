@@ -338,6 +338,16 @@ class PilotAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
     search_fields = ["organization__name", "site_address"]
     list_select_related = ["organization", "programme", "site_region"]
     autocomplete_fields = ["organization", "site_region", "programme"]
+    fields = [
+        "programme",
+        "organization",
+        "pilot_type",
+        "site_region",
+        "site_address",
+        "application",
+        "is_demonstration",
+        "summary_report",
+    ]
     readonly_fields = ["application"]
     inlines = [PilotMilestoneInline, ShowcaseCaseInline]
     service = (

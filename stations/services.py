@@ -681,12 +681,18 @@ def check_publicity(*, by, station: Station, officers=(), photo=None) -> None:
     from staff.services import check_publicity_officers
 
     _require_station_operator(station, by)
-    check_publicity_officers(officers, station)
+    problems = {}
+    try:
+        check_publicity_officers(officers, station)
+    except ValidationError as exc:
+        problems.update(exc.message_dict)
     if photo is not None:
         try:
             check_upload(photo, allowed=IMAGE_KINDS)
         except ValidationError as exc:
-            raise ValidationError({"photo": exc.messages}) from exc
+            problems["photo"] = exc.messages
+    if problems:
+        raise ValidationError(problems)
 
 
 def record_publicity(*, by, station: Station, officers=(), photo=None, **fields) -> PublicityEvent:

@@ -93,3 +93,11 @@ def test_a_recorded_event_is_not_changed_or_deleted_in_the_admin(world, station_
     )
     event.refresh_from_db()
     assert event.topic == "防诈骗讲座" and list(event.officers.all()) == [publicist]
+
+
+def test_both_refusals_show_at_once(world, station_a, client):
+    server = make_staff(world.company_a, "服务员小李", roles=["service"])
+    fake = SimpleUploadedFile("poster.png", b"%PDF-1.4 not an image at all", content_type="image/png")
+    page = client.post("/admin/stations/publicityevent/add/", event_post(station_a, [server], fake))
+    assert {"officers", "photo"} <= set(page.context["adminform"].form.errors)
+    assert not PublicityEvent.objects.exists()
