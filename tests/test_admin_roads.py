@@ -10,7 +10,8 @@ declares which service writes its model, as a class attribute:
 An admin or inline that cannot write needs no declaration. For a declared service this test
 requires that every write of the admin goes through it: ``save_model`` (when it can add or
 change), ``delete_model`` and ``delete_queryset`` (when it can delete) and, for a writable inline,
-the parent admin's ``save_formset`` are our own and name the declared service; no admin action
+the parent admin's ``save_formset`` are our own and name the declared service; ``save_model``
+never falls back to Django's own save (``super().save_model``, ``obj.save()``); no admin action
 writes with ``.save()``, ``.update()``, ``.delete()`` or ``.create()``. ``service = None`` is
 refused for a model that a ``save_*``/``record_*``-style function of a ``services`` module takes or
 returns, so a model that has a service cannot be declared as having none.
@@ -28,6 +29,9 @@ from django.contrib import admin
 from django.contrib.admin.options import InlineModelAdmin, ModelAdmin
 from django.contrib.auth import get_user_model
 from django.test import RequestFactory
+
+from stations import services as station_services
+from stations.models import PublicityEvent, Station, StationPrice
 
 # Functions of a services module that write the model they take or return.
 WRITING = re.compile(
@@ -174,10 +178,11 @@ def road_problems(model_admin, request) -> list[str]:
         services = check_declaration(model_admin, label)
         if services:
             admin_class = type(model_admin)
-            if (allowed["add"] or allowed["change"]) and not names_a_service(
-                source_of(admin_class, "save_model"), services
-            ):
+            save_model = source_of(admin_class, "save_model")
+            if (allowed["add"] or allowed["change"]) and not names_a_service(save_model, services):
                 problems.append(f"{label}.save_model writes {model_admin.model.__name__} around {services}")
+            if save_model and re.search(r"super\(\)\.save_model\(|\bobj\.save\(", save_model):
+                problems.append(f"{label}.save_model also saves {model_admin.model.__name__} itself")
             if allowed["delete"]:
                 for method in ("delete_model", "delete_queryset"):
                     if not names_a_service(source_of(admin_class, method), services):
@@ -223,7 +228,6 @@ def test_the_admin_writes_each_model_only_through_its_service(model_admin):
 
 def test_the_checks_can_fail():
     """A plain ModelAdmin over a model with a service, with a plain inline, is caught."""
-    from stations.models import PublicityEvent, Station, StationPrice
 
     class PlainInline(admin.TabularInline):
         model = StationPrice
@@ -248,6 +252,18 @@ def test_the_checks_can_fail():
     assert any("delete_queryset" in p for p in problems)
     assert any("save_formset" in p for p in problems)
     assert any("action close" in p for p in problems)
+
+    class HalfwayAdmin(admin.ModelAdmin):
+        service = "stations.services.save_station"
+
+        def save_model(self, request, obj, form, change):
+            if change:
+                super().save_model(request, obj, form, change)
+            else:
+                station_services.save_station(None, by=request.user)
+
+    problems = road_problems(HalfwayAdmin(Station, site), superuser_request())
+    assert "HalfwayAdmin.save_model also saves Station itself" in problems
     problems = road_problems(UndeclaredAdmin(PublicityEvent, site), superuser_request())
     assert problems == ["UndeclaredAdmin can write PublicityEvent but declares no `service`"]
 

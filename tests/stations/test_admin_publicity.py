@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import AuditEntry
+from stations import services
 from stations.models import PublicityEvent
 from tests.admin_pages import admin_client, superuser
 from tests.factories import make_staff
@@ -74,8 +75,6 @@ def test_an_event_of_the_operators_publicity_officer_is_recorded_through_the_ser
 
 
 def test_a_recorded_event_is_not_changed_or_deleted_in_the_admin(world, station_a, client):
-    from stations import services
-
     publicist = make_staff(world.company_a, "宣传员小王", roles=["publicity"])
     event = services.record_publicity(
         by=world.company_a_admin,
