@@ -27,6 +27,7 @@ from stations.api.views import (
     SurveyResponseViewSet,
     SurveyViewSet,
 )
+from volunteers.api import views as volunteers_api
 
 admin.site.site_header = _("Property + Elderly Care Pilot Platform")
 admin.site.site_title = _("Property + Elderly Care Pilot Platform")
@@ -56,10 +57,10 @@ router.register("training-sessions", staff_api.SessionViewSet, basename="trainin
 router.register("training-records", staff_api.RecordViewSet, basename="training-record")
 router.register("training-targets", staff_api.TargetViewSet, basename="training-target")
 router.register("station-resources", staff_api.ResourceViewSet, basename="station-resource")
-router.register("volunteer-teams", staff_api.TeamViewSet, basename="volunteer-team")
-router.register("volunteer-activities", staff_api.ActivityViewSet, basename="volunteer-activity")
-router.register("rewards", staff_api.RewardViewSet, basename="reward")
-router.register("points-ledger", staff_api.LedgerViewSet, basename="points-entry")
+router.register("volunteer-teams", volunteers_api.TeamViewSet, basename="volunteer-team")
+router.register("volunteer-activities", volunteers_api.ActivityViewSet, basename="volunteer-activity")
+router.register("rewards", volunteers_api.RewardViewSet, basename="reward")
+router.register("points-ledger", volunteers_api.LedgerViewSet, basename="points-entry")
 router.register("compounds", facilities_api.CompoundViewSet, basename="compound")
 router.register("care-rooms", facilities_api.CareRoomViewSet, basename="care-room")
 router.register("room-inspections", facilities_api.InspectionViewSet, basename="room-inspection")
@@ -84,6 +85,8 @@ urlpatterns = [
     path("pilots/", include("pilots.urls")),
     path("stations/", include("stations.urls")),
     path("staff/", include("staff.urls")),
+    path("staff/", include("volunteers.urls")),
+    path("", include("reports.urls")),
     path("facilities/", include("facilities.urls")),
     path("", include("accounts.urls")),
 ]

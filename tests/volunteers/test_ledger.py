@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from staff import services
-from staff.models import PointsAccount, PointsEntry, PointsRule, Reward
+from tests.factories import make_staff
+from volunteers import services
+from volunteers.models import PointsAccount, PointsEntry, PointsRule, Reward
 
 
 def _earn(world, team, volunteer, hours, days_ago=3):
@@ -53,8 +54,6 @@ def test_hours_earn_points_by_the_rule_in_force_on_the_day(world, team, voluntee
 
 
 def test_only_team_members_earn_and_not_for_the_future(world, team, volunteer):
-    from tests.factories import make_staff
-
     outsider = make_staff(world.company_a, "非队员", kind="volunteer")
     with pytest.raises(ValidationError):
         _earn(world, team, outsider, 2)
