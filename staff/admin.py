@@ -11,7 +11,7 @@ from accounts.admin_scoping import ScopedModelAdmin
 from reports.exporting import ExcelExportAdminMixin
 from reports.spreadsheets import ImportFailed
 
-from . import exports, services
+from . import exports, imports, services
 from .models import (
     Qualification,
     StaffMember,
@@ -217,7 +217,7 @@ class TrainingSessionAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                result = services.import_scores(session, upload, by=request.user, filename=upload.name)
+                result = imports.import_scores(session, upload, by=request.user, filename=upload.name)
             except ImportFailed as exc:
                 errors = exc.errors
             except (PermissionDenied, ValidationError) as exc:
@@ -234,7 +234,7 @@ class TrainingSessionAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
             "form": form,
             "errors": errors,
             "title": _("Import attendance and scores"),
-            "headers": [str(f.header) for f in services.ScoreImport.fields],
+            "headers": [str(f.header) for f in imports.ScoreImport.fields],
         }
         return TemplateResponse(request, "admin/staff/trainingsession/import_scores.html", context)
 

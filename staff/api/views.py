@@ -19,7 +19,7 @@ from reports.api.serializers import DutiesSerializer
 from reports.duties import monthly_duties
 from reports.exporting import ExcelExportViewSetMixin
 from reports.spreadsheets import ImportFailed
-from staff import exports, services
+from staff import exports, imports, services
 from staff.models import (
     Qualification,
     StaffMember,
@@ -201,7 +201,7 @@ class SessionViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.Model
         upload.is_valid(raise_exception=True)
         file = upload.validated_data["file"]
         try:
-            result = services.import_scores(session, file, by=request.user, filename=file.name, channel="api")
+            result = imports.import_scores(session, file, by=request.user, filename=file.name, channel="api")
         except ImportFailed as exc:
             return import_failed_response(exc)
         return Response({"rows": result.rows})
