@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from regions.models import Region
-from reports.spreadsheets import Field, ParsedRow, RowError, SpreadsheetImport, run_import
+from reports.spreadsheets.fields import Field, ParsedRow, RowError, SpreadsheetImport
+from reports.spreadsheets.reader import run_import
 
 from . import targets
 from .models import GuidanceTarget

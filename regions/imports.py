@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from reports.spreadsheets import Field, ParsedRow, RowError, SpreadsheetImport, run_import
+from reports.spreadsheets.fields import Field, ParsedRow, RowError, SpreadsheetImport
+from reports.spreadsheets.reader import run_import
 
 from . import services
 from .models import Region, normalise_code

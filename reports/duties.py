@@ -15,7 +15,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reports.spreadsheets import Column, SheetSpec, export_response
+from reports.spreadsheets.writer import Column, SheetSpec, export_response
 from staff.models import StaffMember, StaffStatus, StationResource
 from stations.models import PublicityEvent, ServiceRecord
 from volunteers.models import VolunteerHours

@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from accounts.pii import blind_index_candidates, mask_phone
-from reports.spreadsheets import Field, ParsedRow, SpreadsheetImport, run_import
+from reports.spreadsheets.fields import Field, ParsedRow, SpreadsheetImport
+from reports.spreadsheets.reader import run_import
 
 from . import services
 from .models import StaffMember, TrainingRecord, TrainingSession
