@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from accounts.audit import audit_context
+
 from .fields import (
     PARSERS,
     Field,
@@ -421,8 +423,6 @@ def _validation_messages(importer, row: ParsedRow, exc: ValidationError) -> list
 def run_import(fp, importer: SpreadsheetImport, *, filename: str = "") -> ImportResult:
     """Read, validate and save every row in one transaction. Raises :class:`ImportFailed` with
     every error (up to ``max_errors``) and writes nothing if any row is bad."""
-    from accounts.audit import audit_context
-
     errors: list[RowError] = []
     results = []
     is_csv = filename.lower().endswith(".csv")
