@@ -13,7 +13,7 @@ from regions.models import Region
 from reports.exporting import ExcelExportAdminMixin
 from reports.spreadsheets import ImportFailed
 
-from . import exports, services
+from . import exports, imports, services
 from .models import (
     Alteration,
     ApplicationStep,
@@ -392,7 +392,7 @@ class GuidanceTargetAdmin(ScopedModelAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                saved = services.import_targets(
+                saved = imports.import_targets(
                     upload, county=form.cleaned_data["county"], by=request.user, filename=upload.name
                 )
             except ImportFailed as exc:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts import params
 from accounts.portal import export_query, show_errors, show_form_errors
 
-from . import exports, services
+from . import exports, services, targets
 from .api.filters import CareRoomFilter
 from .forms import ApplyForm, CountyForm, InspectionForm, RectifyForm
 from .models import (
@@ -236,7 +236,7 @@ def progress(request):
         county = first.county if first else None
     if county is None:
         return render(request, "facilities/progress.html", {"form": form})
-    years, rows, total = services.target_progress(
+    years, rows, total = targets.target_progress(
         county,
         rooms=CareRoom.objects.visible_to(request.user),
         targets=GuidanceTarget.objects.visible_to(request.user),

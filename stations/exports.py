@@ -1,7 +1,7 @@
 from django.utils import timezone
 
 from reports.exporting import ExportDefinition
-from reports.spreadsheets import Column, choice_label
+from reports.spreadsheets.writer import Column, choice_label
 from stations.models import Floor, LivingSituation, ServiceCategory, StationStatus
 
 CATEGORY = choice_label(ServiceCategory)

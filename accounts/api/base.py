@@ -23,9 +23,5 @@ class ScopedViewSetMixin:
         return type(obj).objects.editable_by(self.request.user).filter(pk=obj.pk).exists()
 
 
-class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    pass
-
-
 class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     pass

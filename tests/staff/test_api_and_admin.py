@@ -17,6 +17,7 @@ from staff.models import StaffMember
 from tests.conftest import api_client_for
 from tests.factories import PASSWORD, make_staff
 from tests.stations.conftest import CHANGNING_ID
+from volunteers import services as volunteer_services
 
 
 def _queries(client, url, params=None):
@@ -145,7 +146,7 @@ def test_list_endpoints_and_admin_pages_cost_the_same_queries_at_10_and_100(worl
             services.save_resource(
                 None, by=info_user, station=station_a, kind="charity", name=f"资源{offset + i}"
             )
-            services.save_team(
+            volunteer_services.save_team(
                 None,
                 by=world.company_a_admin,
                 members=[member],
@@ -155,7 +156,7 @@ def test_list_endpoints_and_admin_pages_cost_the_same_queries_at_10_and_100(worl
             )
         team.members.add(*members)
         for member in members:
-            services.record_activity(
+            volunteer_services.record_activity(
                 by=world.company_a_admin,
                 team=team,
                 held_on=timezone.localdate(),
@@ -177,10 +178,10 @@ def test_list_endpoints_and_admin_pages_cost_the_same_queries_at_10_and_100(worl
         "/admin/staff/staffmember/",
         "/admin/staff/trainingsession/",
         "/admin/staff/trainingrecord/",
-        "/admin/staff/pointsentry/",
-        "/admin/staff/volunteeractivity/",
+        "/admin/volunteers/pointsentry/",
+        "/admin/volunteers/volunteeractivity/",
         "/admin/staff/stationresource/",
-        "/admin/staff/volunteerteam/",
+        "/admin/volunteers/volunteerteam/",
     ]
     before = [_queries(admin, page) for page in pages]
     add(20, 300)
