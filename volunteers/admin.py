@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin_scoping import ScopedModelAdmin
 from reports.exporting import ExcelExportAdminMixin
 
-from . import exports
+from . import exports, services
 from .models import PointsEntry, PointsRule, Reward, VolunteerActivity, VolunteerHours, VolunteerTeam
 
 
@@ -21,6 +21,9 @@ class VolunteerTeamAdmin(ScopedModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a team is disbanded by its organisation, its history kept
 
 
 class HoursInline(admin.TabularInline):
@@ -50,19 +53,45 @@ class VolunteerActivityAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # the hours earned points in the ledger: activities are kept
+
 
 @admin.register(PointsRule)
 class PointsRuleAdmin(ScopedModelAdmin):
+    service = "volunteers.services.save_points_rule"
     list_display = ["organization", "effective_from", "points_per_hour", "max_hours_per_activity"]
     list_select_related = ["organization"]
+    fields = list(services.RULE_FIELDS)
+
+    def save_model(self, request, obj, form, change):
+        services.save_points_rule(
+            obj if change else None,
+            by=request.user,
+            **{name: form.cleaned_data[name] for name in services.RULE_FIELDS},
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # points already earned were counted by the rule: a new date replaces it
 
 
 @admin.register(Reward)
 class RewardAdmin(ScopedModelAdmin):
+    """Goods are set in the portal or the API (``save_reward``); read here."""
+
     list_display = ["name", "organization", "points", "stock", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "organization__name"]
     list_select_related = ["organization"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(PointsEntry)

@@ -72,6 +72,26 @@ def rule_for(organization_id: int, on: dt.date) -> PointsRule:
     return rule
 
 
+RULE_FIELDS = ("organization", "effective_from", "points_per_hour", "max_hours_per_activity")
+
+
+def save_points_rule(instance: PointsRule | None, *, by, **fields) -> PointsRule:
+    """Set (or correct) an organisation's points rule from a date on; only the organisation's
+    administrators and staff, or an officer of its region, may."""
+    rule = instance or PointsRule()
+    if instance is not None:
+        require_employer(instance.organization, by)
+    for name, value in fields.items():
+        if name not in RULE_FIELDS:
+            raise ValidationError(_("Unknown field %(name)s.") % {"name": name})
+        setattr(rule, name, value)
+    require_employer(rule.organization, by)
+    rule.full_clean()
+    with audit.audit_context(actor=by):
+        rule.save()
+    return rule
+
+
 def points_for(hours: Decimal, rule: PointsRule) -> int:
     counted = min(Decimal(hours), rule.max_hours_per_activity)
     return int((counted * rule.points_per_hour).to_integral_value(ROUND_HALF_UP))
