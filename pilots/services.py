@@ -508,6 +508,11 @@ class ProgrammeFlow(Workflow):
             return Actor.refuse(refusal)
         return Actor(True, issuing_bureau_of(user, programme))
 
+    def reached(self, programme, step):
+        # Announcing a programme whose list is published is a double click too.
+        order = list(PublicationState.values)
+        return order.index(programme.publication_state) >= order.index(step.target)
+
     def set_state(self, programme, state):
         if (
             state in (PublicationState.ANNOUNCED, PublicationState.LIST_PUBLISHED)
