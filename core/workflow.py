@@ -43,7 +43,8 @@ actors and the actions::
 
 A state is usually a model field with ``TextChoices``; a workflow whose state is computed from
 other fields (a programme's publication, from the dates that record it) declares ``states`` (the
-choices) and overrides ``state_of`` and ``set_state``.
+choices), names a property as ``state_field`` (or overrides ``state_of``) and overrides
+``set_state`` to write the fields the state is read from.
 """
 
 from __future__ import annotations

@@ -95,6 +95,9 @@ class ToyFlow(Workflow):
         self.calls.append("apply")
         station.closed_on = station.status_changed_on
 
+    def after(self, station, step, by, actor, source, inputs):
+        self.calls.append(("after", step.name, inputs, station.status))
+
     def notify(self, station, step, by, source):
         self.notices.append((station.pk, step.name, source))
 
@@ -151,6 +154,9 @@ def test_the_order_is_who_then_state_then_rules(flow, station, world):
         flow.perform(station, "close", by=world.changning_officer, reason="  ")
     assert flow.calls[-2:] == ["prepare", "check"]
     assert Station.objects.get(pk=station.pk).status == S.OPERATING
+    # The effects, then ``after`` on the saved row with the step's inputs.
+    flow.perform(station, "close", by=world.changning_officer, reason="停业")
+    assert flow.calls[-3:] == ["check", "apply", ("after", "close", {"reason": "停业"}, S.CLOSED)]
 
 
 def test_a_double_click_changes_nothing(flow, station, world):
