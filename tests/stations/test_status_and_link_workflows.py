@@ -1,8 +1,11 @@
 """Station status and link requests as declared workflows: the steps a page offers, a double
 click changes nothing, the refusal notice goes out once and only after the commit."""
 
+import threading
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 
 from accounts.models import AuditEntry, Notification
 from stations import services
@@ -55,3 +58,35 @@ def test_a_double_click_on_a_refusal_tells_the_requester_once(world, resident, s
     assert again.state == "refused"
     assert Notification.objects.filter(recipient=world.company_b_admin, body="无本人到场").count() == 1
     assert services.LINK_REQUESTS.available(again, world.changning_officer) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_clicks_refuse_once(postgres, world, resident, station_b):
+    link = services.register_resident(
+        by=world.company_b_admin,
+        station=station_b,
+        name="某某",
+        id_number=CHANGNING_ID,
+        community=world.regions["310105008"],
+    ).link_request
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def refuse():
+        try:
+            barrier.wait()
+            done = services.act_on_link_request(
+                link, "refuse", by=world.changning_officer, reason="无本人到场"
+            )
+            outcomes.append(done.state)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=refuse) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes == ["refused", "refused"]
+    assert AuditEntry.objects.filter(action="transition:refuse", object_id=str(link.pk)).count() == 1
+    assert Notification.objects.filter(recipient=world.company_b_admin, body="无本人到场").count() == 1
