@@ -475,6 +475,15 @@ def _require_issuer(programme, by):
         raise PermissionDenied(_("Only an officer of an issuing bureau can do this."))
 
 
+def announce(programme: Programme, *, by) -> Programme:
+    return PROGRAMMES.perform(programme, "announce", by=by)
+
+
+def publish_pilot_list(programme: Programme, *, by) -> Programme:
+    """Make the programme's pilot list public (the public page and the API)."""
+    return PROGRAMMES.perform(programme, "publish_list", by=by)
+
+
 class ProgrammeFlow(Workflow):
     """A programme's publication: prepared → announced (the call or the designation is public) →
     pilot list published. The state is read from ``announced_at`` / ``list_published_at``, which
@@ -534,15 +543,6 @@ class ProgrammeFlow(Workflow):
 
 
 PROGRAMMES = ProgrammeFlow()
-
-
-def announce(programme: Programme, *, by) -> Programme:
-    return PROGRAMMES.perform(programme, "announce", by=by)
-
-
-def publish_pilot_list(programme: Programme, *, by) -> Programme:
-    """Make the programme's pilot list public (the public page and the API)."""
-    return PROGRAMMES.perform(programme, "publish_list", by=by)
 
 
 def create_pilot_from(application: Application, *, by) -> Pilot:
