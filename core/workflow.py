@@ -32,13 +32,19 @@ actors and the actions::
    while a file is read);
 3. the row is locked (``select_for_update``) and read again;
 4. who: the step's actor must accept the user, else ``PermissionDenied`` with the actor's reason;
-5. a double click: when the row already stands where this action leads and ``already_done`` agrees,
-   the locked row is returned and nothing else happens;
+5. a double click: when the row already stands where this action leads (``reached``) and
+   ``already_done`` agrees, the locked row is returned and nothing else happens;
 6. the state: a step that cannot leave the current state is a ``ValidationError`` naming it;
 7. ``check_<action>``: the step's own rules (``ValidationError``);
-8. ``apply_<action>``: the effects; then the state is set, the row saved and the transition
-   audited, all inside the transaction;
+8. ``apply_<action>``: the effects; then the state is set (``set_state``), the row saved, the
+   transition audited and ``after`` run (effects that need the saved row), all inside the
+   transaction and its audit context;
 9. ``notify``: after the commit, never for a rolled-back step.
+
+A state is usually a model field with ``TextChoices``; a workflow whose state is computed from
+other fields (a programme's publication, from the dates that record it) declares ``states`` (the
+choices), names a property as ``state_field`` (or overrides ``state_of``) and overrides
+``set_state`` to write the fields the state is read from.
 """
 
 from __future__ import annotations
@@ -105,6 +111,7 @@ class Action:
 class Workflow:
     model: ClassVar[type[models.Model]]
     state_field: ClassVar[str] = "status"
+    states: ClassVar[type[models.TextChoices] | None] = None  # only when the state is not a field
     transitions: ClassVar[tuple[Transition, ...]] = ()
     select_related: ClassVar[tuple[str, ...]] = ()
 
@@ -130,9 +137,17 @@ class Workflow:
         steps = self._by_name.get(action)
         return steps[0].label if steps else action
 
+    def choices(self) -> dict:
+        """Each state's value and its (lazy) label."""
+        if self.states is not None:
+            return dict(self.states.choices)
+        return dict(self.model._meta.get_field(self.state_field).flatchoices)
+
     def state_label(self, state: str) -> str:
-        field_ = self.model._meta.get_field(self.state_field)
-        return str(dict(field_.flatchoices).get(state, state))
+        return str(self.choices().get(state, state))
+
+    def set_state(self, obj, state: str) -> None:
+        setattr(obj, self.state_field, state)
 
     # --- asking --------------------------------------------------------------------------------
 
@@ -147,7 +162,7 @@ class Workflow:
             return False, _("Unknown action “%(action)s”.") % {"action": action}
         step = self.step(action, self.state_of(obj))
         if step is None:
-            return False, self._wrong_state_message(obj, action)
+            return False, self.wrong_state_message(obj, action)
         who = self.actor(obj, user, step)
         return who.allowed, who.reason
 
@@ -203,13 +218,13 @@ class Workflow:
             apply = getattr(self, f"apply_{action}", None)
             if apply is not None:
                 apply(locked, by, who, **inputs)
-            setattr(locked, self.state_field, step.target)
+            self.set_state(locked, step.target)
             with audit.audit_context(actor=by):
                 locked.save()
                 audit.record_transition(
                     locked, action, from_state=state, to_state=step.target, note=self.audit_note(inputs)
                 )
-            self.after(locked, step, by, who, state)
+                self.after(locked, step, by, who, state, inputs)
             after_commit(lambda: self.notify(locked, step, by, state))
         return locked
 
@@ -222,25 +237,29 @@ class Workflow:
     def _not_from_here(self, locked, action: str, steps: Iterable[Transition], by):
         """The action cannot leave the current state: a double click, someone not allowed, or a
         state that moved on."""
-        state = self.state_of(locked)
         for step in steps:
             if (
-                step.target == state
+                self.reached(locked, step)
                 and self.actor(locked, by, step).allowed
                 and self.already_done(locked, step, by)
             ):
                 return locked  # a double click: the first click did it
         if not any(self.actor(locked, by, step).allowed for step in steps):
             raise PermissionDenied(self.actor(locked, by, next(iter(steps))).reason)
-        raise ValidationError(self._wrong_state_message(locked, action), code="invalid_state")
+        raise ValidationError(self.wrong_state_message(locked, action), code="invalid_state")
 
-    def _wrong_state_message(self, obj, action: str) -> str:
+    # --- hooks -------------------------------------------------------------------------------
+
+    def wrong_state_message(self, obj, action: str) -> str:
         return _("“%(action)s” is not possible while it is “%(status)s”.") % {
             "action": self.label(action),
             "status": self.state_label(self.state_of(obj)),
         }
 
-    # --- hooks -------------------------------------------------------------------------------
+    def reached(self, obj, step: Transition) -> bool:
+        """Whether ``obj`` stands where ``step`` leads; a workflow whose later states imply the
+        step (a programme whose list is published was announced) says so."""
+        return self.state_of(obj) == step.target
 
     def already_done(self, locked, step: Transition, by) -> bool:
         """Whether the row standing at ``step.target`` means ``by``'s click already did it.
@@ -254,7 +273,7 @@ class Workflow:
                 return value.strip()
         return ""
 
-    def after(self, locked, step: Transition, by, actor: Actor, source: str) -> None:
+    def after(self, locked, step: Transition, by, actor: Actor, source: str, inputs: dict) -> None:
         """Effects that need the saved row (history rows, a pilot created on approval)."""
 
     def notify(self, obj, step: Transition, by, source: str) -> None:

@@ -10,10 +10,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts import audit
-from accounts.models import Organization, OrganizationKind
+from accounts.models import Organization, OrganizationKind, Role
+from accounts.notices import members_of, notify
 from accounts.params import check_calendar
+from core.workflow import Actor, Transition, Workflow
 from regions.models import Region
 
 from .models import (
@@ -293,39 +296,70 @@ def add_inspection_photos(inspection: Inspection, photos, *, by) -> list[Inspect
     return saved
 
 
+class ViolationFlow(Workflow):
+    """A violation found by an inspection (004): the action taken so far (it is then being
+    rectified), and closing, only by a later inspection of the same room that found it put right."""
+
+    model = Violation
+    state_field = "state"
+    select_related = ("found_in", "room__compound__region")
+    transitions = (
+        Transition(
+            "update",
+            (ViolationState.OPEN, ViolationState.RECTIFYING),
+            ViolationState.RECTIFYING,
+            gettext_lazy("Record the action taken"),
+            "registry",
+            inputs=("action_taken",),
+        ),
+        Transition(
+            "close",
+            (ViolationState.OPEN, ViolationState.RECTIFYING),
+            ViolationState.CLOSED,
+            pgettext_lazy("violation", "Close"),
+            "registry",
+            inputs=("inspection", "action_taken"),
+        ),
+    )
+
+    def actor_registry(self, violation, user):
+        try:
+            _require_registry_editor(user, violation.room.compound.region)
+        except PermissionDenied as refusal:
+            return Actor.refuse(refusal)
+        return Actor(True)
+
+    def apply_update(self, violation, by, actor, action_taken=""):
+        violation.action_taken = (action_taken or "").strip()
+
+    def check_close(self, violation, by, inspection=None, action_taken=""):
+        if inspection is None:
+            raise ValidationError({"inspection": _("Choose the later inspection that found it put right.")})
+        if inspection.room_id != violation.room_id:
+            raise ValidationError({"inspection": _("The inspection is of another room.")})
+        if inspection.inspected_on <= violation.found_in.inspected_on:
+            raise ValidationError(
+                {"inspection": _("Only an inspection after the one that found the violation can close it.")}
+            )
+
+    def apply_close(self, violation, by, actor, inspection=None, action_taken=""):
+        violation.closed_in = inspection
+        if action_taken:
+            violation.action_taken = action_taken.strip()
+
+
+VIOLATIONS = ViolationFlow()
+
+
 def update_violation(violation: Violation, *, by, action_taken: str) -> Violation:
     """The action taken so far (the violation is then being rectified)."""
-    _require_registry_editor(by, violation.room.compound.region)
-    if violation.state == ViolationState.CLOSED:
-        raise ValidationError(_("The violation is closed."))
-    violation.action_taken = (action_taken or "").strip()
-    violation.state = ViolationState.RECTIFYING
-    with audit.audit_context(actor=by):
-        violation.save()
-    return violation
+    return VIOLATIONS.perform(violation, "update", by=by, action_taken=action_taken)
 
 
 def close_violation(violation: Violation, *, by, inspection: Inspection, action_taken: str = "") -> Violation:
     """A violation is closed only by a later inspection of the same room that found it put
-    right."""
-    _require_registry_editor(by, violation.room.compound.region)
-    with transaction.atomic():
-        locked = Violation.objects.select_for_update().select_related("found_in").get(pk=violation.pk)
-        if locked.state == ViolationState.CLOSED:
-            return locked  # a double click
-        if inspection.room_id != locked.room_id:
-            raise ValidationError({"inspection": _("The inspection is of another room.")})
-        if inspection.inspected_on <= locked.found_in.inspected_on:
-            raise ValidationError(
-                {"inspection": _("Only an inspection after the one that found the violation can close it.")}
-            )
-        locked.state = ViolationState.CLOSED
-        locked.closed_in = inspection
-        if action_taken:
-            locked.action_taken = action_taken.strip()
-        with audit.audit_context(actor=by):
-            locked.save()
-    return locked
+    right; closing it again changes nothing."""
+    return VIOLATIONS.perform(violation, "close", by=by, inspection=inspection, action_taken=action_taken)
 
 
 def record_alteration(*, by, room: CareRoom, **fields) -> Alteration:
@@ -349,53 +383,7 @@ def record_alteration(*, by, room: CareRoom, **fields) -> Alteration:
 # --- use applications (004 三) --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Step:
-    sources: tuple[str, ...]
-    target: str
-    actor: str  # "town" or "bureau"
-    label: str
-    fields: tuple[str, ...] = ()  # the details this step records, besides its text
-
-
 APPLICATION_FIELDS = ("residents", "elderly_residents", "room_area", "operating_mode", "services")
-
-
-APPLICATION_STEPS = {
-    "apply": Step(
-        (ApplicationStatus.CONTACTED,), ApplicationStatus.APPLIED, "town", "提出申请", APPLICATION_FIELDS
-    ),
-    "survey": Step((ApplicationStatus.APPLIED,), ApplicationStatus.SURVEYED, "bureau", "现场踏勘并提出意见"),
-    "approve": Step(
-        (ApplicationStatus.SURVEYED,),
-        ApplicationStatus.APPROVED,
-        "bureau",
-        "登记市政府批示",
-        ("city_approval_number", "city_approved_on"),
-    ),
-    "reject": Step(
-        (ApplicationStatus.APPLIED, ApplicationStatus.SURVEYED),
-        ApplicationStatus.REJECTED,
-        "bureau",
-        "不予同意",
-    ),
-    "sign": Step(
-        (ApplicationStatus.APPROVED,),
-        ApplicationStatus.SIGNED,
-        "bureau",
-        "签订委托协议",
-        ("number", "signed_on", "starts_on", "ends_on", "note"),
-    ),
-    "operate": Step(
-        (ApplicationStatus.SIGNED,), ApplicationStatus.OPERATING, "town", "投入运营", ("operating_since",)
-    ),
-    "withdraw": Step(
-        (ApplicationStatus.CONTACTED, ApplicationStatus.APPLIED, ApplicationStatus.SURVEYED),
-        ApplicationStatus.WITHDRAWN,
-        "town",
-        "撤回",
-    ),
-}
 
 
 def start_application(*, by, room: CareRoom, text: str = "") -> UseApplication:
@@ -430,90 +418,6 @@ def start_application(*, by, room: CareRoom, text: str = "") -> UseApplication:
             text=text or _("Initial contact with the bureau."),
         )
     return application
-
-
-def allowed_actions(application: UseApplication, user) -> list[tuple[str, str]]:
-    """(action, label) the user may take now — the portal shows only these."""
-    region = application.room.compound.region
-    actions = []
-    for name, step in APPLICATION_STEPS.items():
-        if application.status not in step.sources:
-            continue
-        if step.actor == "town" and (user.is_superuser or town_of(user, region) is not None):
-            actions.append((name, step.label))
-        if step.actor == "bureau" and (user.is_superuser or bureau_of(user, region) is not None):
-            actions.append((name, step.label))
-    return actions
-
-
-def act_on_application(
-    application: UseApplication, action: str, *, by, text: str = "", **details
-) -> UseApplication:
-    """One step of the procedure: checks the state and who may take it, records who, when and
-    what was said, and tells the other side."""
-    step = APPLICATION_STEPS.get(action)
-    if step is None:
-        raise ValidationError(_("Unknown action “%(action)s”.") % {"action": action})
-    unexpected = sorted(set(details) - set(step.fields))
-    if unexpected:
-        raise ValidationError(
-            {
-                name: _("The step “%(step)s” does not take this field.") % {"step": step.label}
-                for name in unexpected
-            }
-        )
-    with transaction.atomic():
-        locked = (
-            UseApplication.objects.select_for_update(of=("self",))
-            .select_related("room__compound__region", "town")
-            .get(pk=application.pk)
-        )
-        region = locked.room.compound.region
-        acting_for = town_of(by, region) if step.actor == "town" else bureau_of(by, region)
-        if acting_for is None and not by.is_superuser:
-            who = _("the town of the compound") if step.actor == "town" else _("the civil-affairs bureau")
-            raise PermissionDenied(_("Only %(who)s can take this step.") % {"who": who})
-        if locked.status == step.target:
-            return locked  # a double click
-        if locked.status not in step.sources:
-            raise ValidationError(
-                _("The application is “%(status)s”: this step is not possible now.")
-                % {"status": locked.get_status_display()}
-            )
-        source = locked.status
-        if action == "apply":
-            _fill_application(locked, details)
-        elif action in ("survey", "reject") and not text.strip():
-            raise ValidationError({"text": _("Write down the bureau's opinion.")})
-        elif action == "approve":
-            number, approved_on = (
-                (details.get("city_approval_number") or "").strip(),
-                details.get("city_approved_on"),
-            )
-            if not number or approved_on is None:
-                raise ValidationError(
-                    {"city_approval_number": _("Record the number and date of the city's approval.")}
-                )
-            locked.city_approval_number, locked.city_approved_on = number, approved_on
-        elif action == "sign":
-            _sign(locked, by=by, bureau=acting_for, **details)
-        elif action == "operate":
-            _operate(locked, by=by, on=details.get("operating_since") or timezone.localdate())
-        locked.status = step.target
-        with audit.audit_context(actor=by):
-            locked.save()
-            audit.record_transition(locked, action, from_state=source, to_state=step.target)
-        ApplicationStep.objects.create(
-            application=locked,
-            action=action,
-            from_status=source,
-            to_status=step.target,
-            actor=by,
-            organization=acting_for,
-            text=text.strip(),
-        )
-        _announce(locked, step, by=by)
-    return locked
 
 
 def _fill_application(application: UseApplication, details: dict) -> None:
@@ -590,26 +494,164 @@ def _operate(application, *, by, on) -> None:
         room.save()
 
 
-def _announce(application: UseApplication, step: Step, *, by) -> None:
-    """Each step reaches the other side: the bureau's steps the town, the town's the bureau."""
-    from accounts.models import Role
-    from accounts.notices import members_of, notify
+# The steps of 004 三; the labels are the notice's words.
+CONTACT_LABEL = pgettext_lazy("use procedure", "Initial contact")
 
-    region = application.room.compound.region
-    if step.actor == "bureau":
-        recipients = members_of([application.town], roles=(Role.OFFICER, Role.ORG_ADMIN))
-    else:
-        bureaus = Organization.objects.filter(
-            kind=OrganizationKind.CIVIL_AFFAIRS, region__code=region.code[:6]
-        )
-        recipients = members_of(list(bureaus), roles=(Role.OFFICER, Role.ORG_ADMIN))
-    notify(
-        [user for user in recipients if user != by],
-        title=_("Care room %(room)s: %(status)s")
-        % {"room": application.room, "status": application.get_status_display()},
-        body=step.label,
-        link=f"/facilities/applications/{application.pk}/",
+
+class UseApplicationFlow(Workflow):
+    """The use procedure of a care room (004 三): the town applies, the bureau surveys, the city
+    approves, the bureau signs the entrustment agreement, the town puts the room into operation.
+    Each step leaves an ``ApplicationStep`` (who, for whom, what was said) and tells the other
+    side."""
+
+    model = UseApplication
+    select_related = ("room__compound__region", "town")
+    transitions = (
+        Transition(
+            "apply",
+            (ApplicationStatus.CONTACTED,),
+            ApplicationStatus.APPLIED,
+            pgettext_lazy("use procedure", "Apply"),
+            "town",
+            ("text", *APPLICATION_FIELDS),
+        ),
+        Transition(
+            "survey",
+            (ApplicationStatus.APPLIED,),
+            ApplicationStatus.SURVEYED,
+            pgettext_lazy("use procedure", "Survey the site and give an opinion"),
+            "bureau",
+            ("text",),
+        ),
+        Transition(
+            "approve",
+            (ApplicationStatus.SURVEYED,),
+            ApplicationStatus.APPROVED,
+            pgettext_lazy("use procedure", "Record the city government's approval"),
+            "bureau",
+            ("text", "city_approval_number", "city_approved_on"),
+        ),
+        Transition(
+            "reject",
+            (ApplicationStatus.APPLIED, ApplicationStatus.SURVEYED),
+            ApplicationStatus.REJECTED,
+            pgettext_lazy("use procedure", "Do not agree"),
+            "bureau",
+            ("text",),
+        ),
+        Transition(
+            "sign",
+            (ApplicationStatus.APPROVED,),
+            ApplicationStatus.SIGNED,
+            pgettext_lazy("use procedure", "Sign the entrustment agreement"),
+            "bureau",
+            ("text", "number", "signed_on", "starts_on", "ends_on", "note"),
+        ),
+        Transition(
+            "operate",
+            (ApplicationStatus.SIGNED,),
+            ApplicationStatus.OPERATING,
+            pgettext_lazy("use procedure", "Put into operation"),
+            "town",
+            ("text", "operating_since"),
+        ),
+        Transition(
+            "withdraw",
+            (ApplicationStatus.CONTACTED, ApplicationStatus.APPLIED, ApplicationStatus.SURVEYED),
+            ApplicationStatus.WITHDRAWN,
+            pgettext_lazy("use procedure", "Withdraw"),
+            "town",
+            ("text",),
+        ),
     )
+
+    def actor_town(self, application, user):
+        town = town_of(user, application.room.compound.region)
+        if town is None and not user.is_superuser:
+            return Actor.refuse(
+                _("Only %(who)s can take this step.") % {"who": _("the town of the compound")}
+            )
+        return Actor(True, town)
+
+    def actor_bureau(self, application, user):
+        bureau = bureau_of(user, application.room.compound.region)
+        if bureau is None and not user.is_superuser:
+            return Actor.refuse(
+                _("Only %(who)s can take this step.") % {"who": _("the civil-affairs bureau")}
+            )
+        return Actor(True, bureau)
+
+    def wrong_state_message(self, application, action):
+        return _("The application is “%(status)s”: this step is not possible now.") % {
+            "status": application.get_status_display()
+        }
+
+    def step_label(self, action: str):
+        """What the history shows for a recorded step (the opening contact included)."""
+        return CONTACT_LABEL if action == "contact" else self.label(action)
+
+    def apply_apply(self, application, by, actor, text="", **details):
+        _fill_application(application, details)
+
+    def _check_opinion(self, application, by, text="", **details):
+        if not text.strip():
+            raise ValidationError({"text": _("Write down the bureau's opinion.")})
+
+    check_survey = check_reject = _check_opinion
+
+    def check_approve(self, application, by, text="", city_approval_number="", city_approved_on=None):
+        if not (city_approval_number or "").strip() or city_approved_on is None:
+            raise ValidationError(
+                {"city_approval_number": _("Record the number and date of the city's approval.")}
+            )
+
+    def apply_approve(self, application, by, actor, text="", city_approval_number="", city_approved_on=None):
+        application.city_approval_number = city_approval_number.strip()
+        application.city_approved_on = city_approved_on
+
+    def apply_sign(self, application, by, actor, text="", **details):
+        _sign(application, by=by, bureau=actor.organization, **details)
+
+    def apply_operate(self, application, by, actor, text="", operating_since=None):
+        _operate(application, by=by, on=operating_since or timezone.localdate())
+
+    def after(self, application, step, by, actor, source, inputs):
+        ApplicationStep.objects.create(
+            application=application,
+            action=step.name,
+            from_status=source,
+            to_status=step.target,
+            actor=by,
+            organization=actor.organization,
+            text=(inputs.get("text") or "").strip(),
+        )
+
+    def notify(self, application, step, by, source):
+        """Each step reaches the other side: the bureau's steps the town, the town's the bureau."""
+        region = application.room.compound.region
+        if step.actor == "bureau":
+            recipients = members_of([application.town], roles=(Role.OFFICER, Role.ORG_ADMIN))
+        else:
+            bureaus = Organization.objects.filter(
+                kind=OrganizationKind.CIVIL_AFFAIRS, region__code=region.code[:6]
+            )
+            recipients = members_of(list(bureaus), roles=(Role.OFFICER, Role.ORG_ADMIN))
+        notify(
+            [user for user in recipients if user != by],
+            title=_("Care room %(room)s: %(status)s")
+            % {"room": application.room, "status": application.get_status_display()},
+            body=str(step.label),
+            link=f"/facilities/applications/{application.pk}/",
+        )
+
+
+USE_APPLICATIONS = UseApplicationFlow()
+
+
+def act_on_application(application: UseApplication, action: str, *, by, **inputs) -> UseApplication:
+    """One step of the procedure (``USE_APPLICATIONS``): checks who may take it and the state,
+    records who, when and what was said, and tells the other side."""
+    return USE_APPLICATIONS.perform(application, action, by=by, **inputs)
 
 
 def expiring_agreements(queryset=None, *, within_days: int = AGREEMENT_WARNING_DAYS, today=None):

@@ -181,10 +181,14 @@ def application_detail(request, pk):
         else:
             messages.success(request, _("Saved."))
         return redirect("facilities:application", pk=pk)
+    flow = services.USE_APPLICATIONS
+    steps = list(application.steps.select_related("actor", "organization"))
+    for step in steps:  # the history reads the declared, translated labels, not the codes
+        step.action_label, step.status_label = flow.step_label(step.action), flow.state_label(step.to_status)
     context = {
         "application": application,
-        "steps": application.steps.select_related("actor", "organization"),
-        "actions": services.allowed_actions(application, request.user),
+        "steps": steps,
+        "actions": [(action.name, action.label) for action in flow.available(application, request.user)],
         "apply_form": ApplyForm(
             initial={
                 "residents": application.room.compound.residents,

@@ -27,7 +27,6 @@ from .forms import (
     SurveyResponseForm,
 )
 from .models import (
-    LinkRequestState,
     Resident,
     ResidentLinkRequest,
     ServiceOrder,
@@ -305,12 +304,7 @@ def link_requests(request):
     rows = [
         (
             link,
-            {
-                name: services.link_request_refusal(link, name, by=request.user) is None
-                for name in services.LINK_TRANSITIONS
-            }
-            if link.state == LinkRequestState.PENDING
-            else {},
+            {action.name: True for action in services.LINK_REQUESTS.available(link, request.user)},
             bound.get((link.pk, "record_consent")) or LinkConsentForm(prefix=f"c{link.pk}"),
             bound.get((link.pk, "refuse")) or LinkRefuseForm(prefix=f"r{link.pk}"),
         )

@@ -1,9 +1,14 @@
 """The workflow helper: the fixed order of ``perform``, ``available`` with reasons, double clicks,
 audit, and notices only after the commit."""
 
+import importlib.util
+
 import pytest
+from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditEntry
@@ -14,6 +19,36 @@ from stations.models import Floor, Station, StationStatus
 from tests.factories import make_user
 
 S = StationStatus
+
+EXPECTED = {
+    "pilots.Application",
+    "pilots.Programme",
+    "pilots.PilotMilestone",
+    "facilities.UseApplication",
+    "facilities.Violation",
+    "stations.Station",
+    "stations.ResidentLinkRequest",
+}
+
+
+def test_every_declared_workflow_is_translated_and_uses_its_own_states():
+    for config in apps.get_app_configs():  # the project's apps, each with its services
+        ours = config.path.startswith(str(settings.BASE_DIR)) and "site-packages" not in config.path
+        if ours and importlib.util.find_spec(f"{config.name}.services"):
+            importlib.import_module(f"{config.name}.services")
+    registered = {flow.model._meta.label for flow in workflow.REGISTRY}
+    assert registered >= EXPECTED, EXPECTED - registered
+    for flow in workflow.REGISTRY:
+        name = type(flow).__name__
+        assert flow.transitions, name
+        if flow.states is None:  # the state is a field with its choices
+            assert flow.model._meta.get_field(flow.state_field).choices, name
+        states = flow.choices()
+        for step in flow.transitions:
+            assert isinstance(step.label, Promise), f"{name}.{step.name}: the label is not translated"
+            assert step.confirm is None or isinstance(step.confirm, Promise), f"{name}.{step.name}"
+            for state in (*step.sources, step.target):
+                assert state in states, f"{name}.{step.name}: {state!r} is not a state of the workflow"
 
 
 class ToyFlow(Workflow):
@@ -59,6 +94,9 @@ class ToyFlow(Workflow):
     def apply_close(self, station, by, actor, reason=""):
         self.calls.append("apply")
         station.closed_on = station.status_changed_on
+
+    def after(self, station, step, by, actor, source, inputs):
+        self.calls.append(("after", step.name, inputs, station.status))
 
     def notify(self, station, step, by, source):
         self.notices.append((station.pk, step.name, source))
@@ -116,6 +154,9 @@ def test_the_order_is_who_then_state_then_rules(flow, station, world):
         flow.perform(station, "close", by=world.changning_officer, reason="  ")
     assert flow.calls[-2:] == ["prepare", "check"]
     assert Station.objects.get(pk=station.pk).status == S.OPERATING
+    # The effects, then ``after`` on the saved row with the step's inputs.
+    flow.perform(station, "close", by=world.changning_officer, reason="停业")
+    assert flow.calls[-3:] == ["check", "apply", ("after", "close", {"reason": "停业"}, S.CLOSED)]
 
 
 def test_a_double_click_changes_nothing(flow, station, world):
