@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.identity import parse_identity_number
 from accounts.pii import blind_index, blind_index_candidates, normalise
+from staff.models import StaffMember
 
 from .models import (
     BasicCareCategory,
@@ -520,11 +521,15 @@ def create_order(
 
 
 def check_can_serve(staff, station: Station) -> None:
-    """Only an active service officer of the operator who passed a pre-job training may be
-    given orders or log services (000); the rule itself lives in ``staff.services``."""
-    from staff.services import serve_refusal
-
-    reason = serve_refusal(staff, station)
+    """Only an active service officer of the operator, working at the station, who passed a
+    pre-job training may be given orders, complete them or log services (000). The conditions
+    are those of ``StaffMember.objects.may_serve`` (the choice lists)."""
+    if staff is None:
+        raise ValidationError({"staff": _("Choose who delivers the service.")})
+    if not isinstance(staff, StaffMember):
+        # orders and records name the staff member who serves, never a login account
+        raise ValidationError({"staff": _("Choose a staff member from the staff list, not a login account.")})
+    reason = staff.serve_refusal(station)
     if reason is not None:
         raise ValidationError({"staff": reason})
 
@@ -605,6 +610,8 @@ def transition_order(
             check_can_serve(staff, locked.station)
             locked.assigned_to, locked.assigned_at = staff, timezone.now()
         elif action == "complete":
+            # the person may have failed a corrected result, left or been suspended since
+            _check_still_serves(locked)
             started_at = started_at or locked.assigned_at or timezone.now()
             ended_at = ended_at or timezone.now()
             response = None
@@ -632,6 +639,18 @@ def transition_order(
             locked.save()
             audit.record_transition(locked, action, from_state=source, to_state=step.target)
     return locked
+
+
+def _check_still_serves(order: ServiceOrder) -> None:
+    try:
+        check_can_serve(order.assigned_to, order.station)
+    except ValidationError as exc:
+        raise ValidationError(
+            {
+                "staff": _("%(reason)s Assign the order to someone else, then complete it.")
+                % {"reason": " ".join(exc.messages)}
+            }
+        ) from exc
 
 
 def _action_label(action):
