@@ -242,8 +242,8 @@ class StaffMemberField(serializers.PrimaryKeyRelatedField):
     never a login account's name or id."""
 
     default_error_messages = {
-        "incorrect_type": _(
-            "Give the id of a staff member (from /api/v1/staff/), not a login name: “%(data_type)s” received."
+        "login_name": _(
+            "“{value}” is not a staff member's id: give the id from /api/v1/staff/, not a login name."
         ),
     }
 
@@ -254,7 +254,7 @@ class StaffMemberField(serializers.PrimaryKeyRelatedField):
 
     def to_internal_value(self, data):
         if isinstance(data, str) and not data.strip().isdigit():
-            self.fail("incorrect_type", data_type=data)
+            self.fail("login_name", value=data)
         return super().to_internal_value(data)
 
 
