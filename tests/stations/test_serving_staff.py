@@ -325,4 +325,4 @@ def test_order_and_record_lists_name_the_staff_without_loading_staff_rows(
             records = client.get("/api/v1/service-records/", {"page_size": size}).json()["results"]
         assert len(orders) == len(records) == size
         assert {(r["staff"], r["staff_name"]) for r in orders + records} == {(staff_a.pk, staff_a.name)}
-        assert "staff_staffmember\".\"phone" not in captured.captured_queries[0]["sql"]
+        assert 'staff_staffmember"."phone' not in captured.captured_queries[0]["sql"]

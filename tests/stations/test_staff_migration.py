@@ -91,9 +91,11 @@ def test_a_login_account_without_a_staff_record_stops_the_migration_and_is_named
         _migrate(AFTER)
     assert "no_record" in str(refused.value) and "no staff record" in str(refused.value)
     # nothing was mapped: the rows still name the login account
-    ServiceOrder = MigrationExecutor(connection).loader.project_state(
-        [("stations", "0004_staff_member_columns")]
-    ).apps.get_model("stations", "ServiceOrder")
+    ServiceOrder = (
+        MigrationExecutor(connection)
+        .loader.project_state([("stations", "0004_staff_member_columns")])
+        .apps.get_model("stations", "ServiceOrder")
+    )
     order = ServiceOrder.objects.get(pk=order_id)
     assert (order.assigned_to_id, order.assigned_member_id) == (named.pk, None)
 
