@@ -116,6 +116,30 @@ def test_a_service_officer_without_a_login_is_assigned_and_completes_through_the
     assert member in AssignForm(station=station_a).fields["staff"].queryset
 
 
+def test_the_portal_offers_staff_members_and_shows_who_serves_and_why_completion_is_refused(
+    world,
+    station_a,
+    resident,
+    trained,
+    pre_job,  # noqa: F811
+):
+    from tests.stations.test_portal import logged_in
+
+    client = logged_in("a_admin")
+    order = _order(world, station_a, resident)
+    page = client.get(f"/stations/manage/{station_a.pk}/").content.decode()
+    assert f'<option value="{trained.pk}">周服务</option>' in page
+    client.post(f"/stations/orders/{order.pk}/assign/", {"staff": trained.pk})
+    order.refresh_from_db()
+    assert order.assigned_to == trained
+    assert "<td>周服务</td>" in client.get(f"/stations/manage/{station_a.pk}/").content.decode()
+    staff_services.record_result(
+        pre_job, trained, by=world.changning_officer, theory_score=80, practical_score=10
+    )
+    refused = client.post(f"/stations/orders/{order.pk}/complete/", {}, follow=True).content.decode()
+    assert "岗前培训" in refused and not ServiceRecord.objects.exists()
+
+
 def test_a_login_account_is_refused_where_a_staff_member_is_expected(world, station_a, resident, staff_a):
     order = _order(world, station_a, resident)
     with pytest.raises(ValidationError) as refused:
