@@ -81,6 +81,11 @@ def _require_registry_editor(user, region) -> None:
         raise PermissionDenied(_("Only the civil-affairs bureau or the town of the compound can do this."))
 
 
+def _require_bureau(user, region) -> None:
+    if not user.is_superuser and bureau_of(user, region) is None:
+        raise PermissionDenied(_("Only the civil-affairs bureau of the county can do this."))
+
+
 # --- registry and deadlines ----------------------------------------------------------------------
 
 
@@ -92,6 +97,34 @@ def campaign_for(region) -> Campaign | None:
         .select_related("region")
         .first()
     )
+
+
+CAMPAIGN_FIELDS = (
+    "region",
+    "title",
+    "document_number",
+    "starts_on",
+    "existing_deadline",
+    "new_handover_months",
+)
+
+
+def save_campaign(instance: Campaign | None, *, by, **fields) -> tuple[Campaign, int]:
+    """Create or change a county's campaign (only its civil-affairs bureau may), then recompute
+    the deadlines of the rooms it covers. Returns the campaign and how many deadlines changed."""
+    campaign = instance or Campaign()
+    if instance is not None:
+        _require_bureau(by, instance.region)
+    for name, value in fields.items():
+        if name not in CAMPAIGN_FIELDS:
+            raise ValidationError(_("Unknown field %(name)s.") % {"name": name})
+        setattr(campaign, name, value)
+    campaign.full_clean()
+    _require_bureau(by, campaign.region)
+    with transaction.atomic(), audit.audit_context(actor=by):
+        campaign.save()
+        changed = recompute_deadlines(campaign)
+    return campaign, changed
 
 
 def deadline_for(room: CareRoom, campaign: Campaign | None = None) -> dt.date | None:

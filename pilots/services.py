@@ -502,6 +502,43 @@ def _require_issuer(programme, by):
         raise PermissionDenied(_("Only an officer of an issuing bureau can do this."))
 
 
+PROGRAMME_FIELDS = ("title", "document_number", "mode", "region", "description")
+
+
+def programme_problems(*, by, region, issuers) -> dict:
+    """Field -> why ``by`` may not issue a programme over ``region`` with ``issuers``: it lies
+    within the officer's region and the officer's own bureau is among its issuers."""
+    problems = {}
+    if region is not None and not by.scope.covers_region(region, edit=True):
+        problems["region"] = _("Choose a region within your own.")
+    if issuers is not None and not by.is_superuser:
+        own = set(by.scope.organization_ids(edit=True))
+        if not any(issuer.pk in own for issuer in issuers):
+            problems["issuers"] = _("Your own bureau must be among the issuing organisations.")
+    return problems
+
+
+def save_programme(instance: Programme | None, *, by, issuers, **fields) -> Programme:
+    """Prepare or change a programme. Its announcement and the publication of its pilot list are
+    not fields: they are :func:`announce` and :func:`publish_pilot_list`."""
+    programme = instance or Programme()
+    for name, value in fields.items():
+        if name not in PROGRAMME_FIELDS:
+            raise ValidationError(_("Unknown field %(name)s.") % {"name": name})
+        setattr(programme, name, value)
+    issuers = list(issuers)
+    problems = programme_problems(
+        by=by, region=programme.region if programme.region_id else None, issuers=issuers
+    )
+    if problems:
+        raise ValidationError(problems)
+    programme.full_clean(exclude=["issuers"])
+    with transaction.atomic(), audit.audit_context(actor=by):
+        programme.save()
+        programme.issuers.set(issuers)
+    return programme
+
+
 def announce(programme: Programme, *, by) -> Programme:
     _require_issuer(programme, by)
     if programme.announced_at is None:

@@ -29,6 +29,7 @@ from .models import (
 
 
 class QualificationInline(admin.TabularInline):
+    service = ("staff.services.save_qualification", "staff.services.delete_qualification")
     model = Qualification
     extra = 0
     fields = ["name", "level", "certificate_number", "issued_on", "expires_on"]
@@ -38,6 +39,11 @@ class QualificationInline(admin.TabularInline):
 class StaffMemberAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
     """Companies keep their lists in the portal; officers read them here (phones masked) and
     may change a person's status. No one types a phone number into the admin."""
+
+    service = "staff.services.save_staff"
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # people leave (status), they are not deleted
 
     export_definition = exports.STAFF
     list_display = [
@@ -141,6 +147,7 @@ class StaffMemberAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
 
 
 class TrainingRecordInline(admin.TabularInline):
+    service = ("staff.services.record_result", "staff.services.delete_record")
     model = TrainingRecord
     extra = 0
     fields = ["staff", "attended", "theory_score", "practical_score", "passed", "certificate_number"]
@@ -154,6 +161,11 @@ class ScoreImportForm(forms.Form):
 
 @admin.register(TrainingSession)
 class TrainingSessionAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
+    service = "staff.services.save_session"
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     export_definition = exports.SESSIONS
     list_display = [
         "title",
@@ -278,6 +290,11 @@ class TrainingSessionAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
 
 @admin.register(TrainingRecord)
 class TrainingRecordAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
+    service = "staff.services.record_result"
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # removed on the session page, through the service
+
     export_definition = exports.RECORDS
     list_display = ["staff", "employer", "session", "attended", "theory_score", "practical_score", "passed"]
     list_filter = ["passed", "attended", "session__kind"]
@@ -298,6 +315,11 @@ class TrainingRecordAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
 
 @admin.register(TrainingTarget)
 class TrainingTargetAdmin(ScopedModelAdmin):
+    service = "staff.services.save_target"
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     list_display = ["region", "year", "person_times"]
     list_filter = ["year"]
     autocomplete_fields = ["region"]
@@ -310,6 +332,11 @@ class TrainingTargetAdmin(ScopedModelAdmin):
 @admin.register(StationResource)
 class StationResourceAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
     """Kept by the operators' information officers in the portal; read here."""
+
+    service = "staff.services.save_resource"
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     export_definition = exports.RESOURCES
     list_display = ["name", "kind", "station", "phone", "is_current", "updated_by", "updated_at"]

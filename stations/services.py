@@ -698,17 +698,32 @@ def rate_record(record: ServiceRecord, *, by, rating: int) -> ServiceRecord:
 # --- publicity, surveys, accounting, finder -----------------------------------------------
 
 
-def record_publicity(*, by, station: Station, officers=(), photo=None, **fields) -> PublicityEvent:
+def check_publicity(*, by, station: Station, officers=(), photo=None) -> None:
+    """What :func:`record_publicity` refuses about who runs the event and its photo, for forms
+    that show the refusal beside the field before saving."""
     from accounts.uploads import IMAGE_KINDS, check_upload
     from staff.services import check_publicity_officers
 
     _require_station_operator(station, by)
+    problems = {}
+    try:
+        check_publicity_officers(officers, station)
+    except ValidationError as exc:
+        problems.update(exc.message_dict)
+    if photo is not None:
+        try:
+            check_upload(photo, allowed=IMAGE_KINDS)
+        except ValidationError as exc:
+            problems["photo"] = exc.messages
+    if problems:
+        raise ValidationError(problems)
+
+
+def record_publicity(*, by, station: Station, officers=(), photo=None, **fields) -> PublicityEvent:
     officers = list(officers)
-    check_publicity_officers(officers, station)
+    check_publicity(by=by, station=station, officers=officers, photo=photo)
     event = PublicityEvent(station=station, **fields)
     event.full_clean(exclude=["photo"])
-    if photo is not None:
-        check_upload(photo, allowed=IMAGE_KINDS)
     with transaction.atomic(), audit.audit_context(actor=by):
         if photo is not None:
             event.photo.save(photo.name, photo, save=False)
