@@ -58,7 +58,6 @@ def monthly_duties(staff_queryset, stations, month) -> tuple[list[DutyRow], list
     people = list(staff_queryset.select_related("employer").order_by("employer__name", "name"))
     stations = list(stations)
     person_ids = [p.pk for p in people]
-    user_to_person = {p.user_id: p.pk for p in people if p.user_id}
     station_ids = [s.pk for s in stations]
 
     def counted(queryset, key):
@@ -71,9 +70,7 @@ def monthly_duties(staff_queryset, stations, month) -> tuple[list[DutyRow], list
 
     person_events = counted(events.filter(officers__in=person_ids), "officers")
     person_resources = counted(resources.filter(updated_by__in=person_ids), "updated_by")
-    user_records = (
-        records.filter(staff__in=list(user_to_person)).values("staff", "category").annotate(n=Count("id"))
-    )
+    person_records = records.filter(staff__in=person_ids).values("staff", "category").annotate(n=Count("id"))
     person_hours = dict(
         hours.filter(volunteer__in=person_ids)
         .values("volunteer")
@@ -81,8 +78,8 @@ def monthly_duties(staff_queryset, stations, month) -> tuple[list[DutyRow], list
         .values_list("volunteer", "h")
     )
     services, visits = defaultdict(int), defaultdict(int)
-    for row in user_records:
-        person = user_to_person[row["staff"]]
+    for row in person_records:
+        person = row["staff"]
         if row["category"] == "care_visit":
             visits[person] += row["n"]
         else:

@@ -2,13 +2,16 @@
 qualifications, the training and assessment bureaus run (000), the resource information that
 information officers keep. Volunteers and their points ledger are in ``volunteers``."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, ExpressionWrapper, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,9 +38,146 @@ class StaffStatus(models.TextChoices):
     LEFT = "left", _("Left")
 
 
+# --- who may serve, who runs publicity (000) ---------------------------------------------------
+# Each rule is a short list of named conditions. The choice lists filter on all of them at once
+# (``StaffMember.objects.may_serve(station)``); the refusal for one person evaluates the very same
+# expressions in one query and names those that fail, so the two cannot drift apart.
+
+
+@dataclass(frozen=True)
+class Condition:
+    name: str
+    test: Callable  # (station) -> a condition on StaffMember (Q or Exists)
+    missing: Callable  # (member, station) -> what is missing, for the refusal
+    alone: bool = False  # when it fails, it is the whole refusal (the others do not matter)
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    conditions: tuple[Condition, ...]
+    summary: Any = None  # "%(name)s cannot …: %(missing)s." or None: the sentences joined
+
+    def filter(self, queryset, station):
+        return queryset.filter(*(condition.test(station) for condition in self.conditions))
+
+    def failing(self, member, station) -> tuple[Any, list[Condition]]:
+        """The person as stored now (the refusal names today's status, not a stale copy's) and
+        the conditions they fail, in one query."""
+        checks = {
+            f"passes_{c.name}": ExpressionWrapper(c.test(station), output_field=models.BooleanField())
+            for c in self.conditions
+        }
+        one = StaffMember.objects.filter(pk=member.pk).order_by().only("name", "status")
+        fresh = one.annotate(**checks).first()
+        if fresh is None:
+            return member, list(self.conditions)
+        return fresh, [c for c in self.conditions if not getattr(fresh, f"passes_{c.name}")]
+
+    def refusal(self, member, station) -> str | None:
+        member, failing = self.failing(member, station)
+        if not failing:
+            return None
+        alone = [c for c in failing if c.alone]
+        if alone:
+            return str(alone[0].missing(member, station))
+        missing = "；".join(str(c.missing(member, station)) for c in failing)
+        if self.summary is None:
+            return missing
+        return self.summary % {"name": member.name, "missing": missing}
+
+
+def _works_at(station):
+    """Assigned to the station, or to none (then to all of the employer's stations)."""
+    through = StaffMember.stations.through.objects.filter(staffmember_id=OuterRef("pk"))
+    return Exists(through.filter(station_id=station.pk)) | ~Exists(through)
+
+
+def _has_role(role):
+    # JSON list membership, portable between SQLite and PostgreSQL.
+    return lambda station: Q(roles__icontains=f'"{role}"')
+
+
+def _passed_pre_job(station):
+    return Exists(
+        TrainingRecord.objects.filter(staff=OuterRef("pk"), passed=True, session__kind=TrainingKind.PRE_JOB)
+    )
+
+
+MAY_SERVE = Eligibility(
+    conditions=(
+        Condition(
+            "employer",
+            lambda station: Q(employer_id=station.operator_id),
+            lambda member, station: (
+                _("%(name)s is not on the staff list of %(operator)s.")
+                % {"name": member.name, "operator": station.operator.name}
+            ),
+            alone=True,
+        ),
+        Condition(
+            "active",
+            lambda station: Q(status=StaffStatus.ACTIVE),
+            lambda member, station: _("is %(status)s") % {"status": member.get_status_display()},
+        ),
+        Condition(
+            "service_role",
+            _has_role(StaffRole.SERVICE),
+            lambda member, station: _("is not a service officer (服务员)"),
+        ),
+        Condition(
+            "station",
+            _works_at,
+            lambda member, station: _("does not work at %(station)s") % {"station": station.name},
+        ),
+        Condition(
+            "pre_job",
+            _passed_pre_job,
+            lambda member, station: _("has not passed a pre-job training (岗前培训)"),
+        ),
+    ),
+    summary=_("%(name)s cannot serve: %(missing)s."),
+)
+
+RUNS_PUBLICITY = Eligibility(
+    conditions=(
+        Condition(
+            "employer",
+            lambda station: Q(employer_id=station.operator_id),
+            lambda member, station: (
+                _("%(name)s is not on the staff of %(operator)s")
+                % {"name": member.name, "operator": station.operator.name}
+            ),
+            alone=True,
+        ),
+        Condition(
+            "publicity_role",
+            _has_role(StaffRole.PUBLICITY),
+            lambda member, station: _("%(name)s is not a publicity officer (宣传员)") % {"name": member.name},
+        ),
+        Condition(
+            "active",
+            lambda station: Q(status=StaffStatus.ACTIVE),
+            lambda member, station: (
+                _("%(name)s is %(status)s") % {"name": member.name, "status": member.get_status_display()}
+            ),
+        ),
+    ),
+)
+
+
 class StaffQuerySet(ScopedQuerySet):
     region_path = "region"
     organization_path = "employer"
+
+    def may_serve(self, station):
+        """Who may be given orders and log services at ``station`` now: an active service officer
+        (服务员) of the operator, working there, who passed a pre-job training (岗前培训, 000)."""
+        return MAY_SERVE.filter(self, station)
+
+    def publicity_officers(self, station):
+        """Who may run publicity events for ``station``: the operator's active publicity officers
+        (宣传员, 000)."""
+        return RUNS_PUBLICITY.filter(self, station)
 
 
 class StaffMember(AuditedModel):
@@ -118,6 +258,15 @@ class StaffMember(AuditedModel):
 
     def has_role(self, role) -> bool:
         return role in (self.roles or [])
+
+    def serve_refusal(self, station) -> str | None:
+        """Why this person may not be given orders or log services at ``station`` (None: they
+        may); the conditions of ``StaffMember.objects.may_serve``."""
+        return MAY_SERVE.refusal(self, station)
+
+    def publicity_refusal(self, station) -> str | None:
+        """Why this person may not run publicity events for ``station`` (None: they may)."""
+        return RUNS_PUBLICITY.refusal(self, station)
 
     def roles_display(self):
         labels = dict(StaffRole.choices)

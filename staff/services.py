@@ -29,7 +29,6 @@ from .models import (
     StaffRole,
     StaffStatus,
     StationResource,
-    TrainingKind,
     TrainingRecord,
     TrainingSession,
     TrainingTarget,
@@ -121,85 +120,14 @@ def find_staff(queryset, *, phone: str = "", id_number: str = ""):
     return queryset
 
 
-# --- the rule that ties training to service ---------------------------------------------------
-
-
-def _passed_pre_job(member: StaffMember) -> bool:
-    return TrainingRecord.objects.filter(
-        staff=member, passed=True, session__kind=TrainingKind.PRE_JOB
-    ).exists()
-
-
-def serve_refusal(user, station) -> str | None:
-    """Why ``user`` may not be assigned orders or log services at ``station`` (None: allowed).
-    Only an active service officer (服务员) of the operator who passed a pre-job training (岗前
-    培训, 000) may serve; the message names everything that is missing."""
-    if user is None:
-        return _("Choose who delivers the service.")
-    member = (
-        StaffMember.objects.filter(user=user, employer_id=station.operator_id)
-        .prefetch_related("stations")
-        .first()
-    )
-    if member is None or not user.is_active:
-        return _("%(name)s is not on the staff list of %(operator)s.") % {
-            "name": user.get_full_name() or user.username,
-            "operator": station.operator.name,
-        }
-    missing = []
-    if member.status != StaffStatus.ACTIVE:
-        missing.append(_("is %(status)s") % {"status": member.get_status_display()})
-    if not member.has_role(StaffRole.SERVICE):
-        missing.append(_("is not a service officer (服务员)"))
-    assigned = list(member.stations.all())
-    if assigned and station not in assigned:
-        missing.append(_("does not work at %(station)s") % {"station": station.name})
-    if not _passed_pre_job(member):
-        missing.append(_("has not passed a pre-job training (岗前培训)"))
-    if not missing:
-        return None
-    return _("%(name)s cannot serve: %(missing)s.") % {"name": member.name, "missing": "；".join(missing)}
-
-
-def serving_users(station):
-    """Login accounts that may be given orders at ``station`` now (the form's choices)."""
-    from django.contrib.auth import get_user_model
-
-    return (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            staff_profile__employer_id=station.operator_id,
-            staff_profile__status=StaffStatus.ACTIVE,
-            staff_profile__roles__icontains=f'"{StaffRole.SERVICE}"',
-        )
-        .filter(
-            Q(staff_profile__stations=station) | Q(staff_profile__stations__isnull=True),
-        )
-        .filter(
-            staff_profile__training_records__passed=True,
-            staff_profile__training_records__session__kind=TrainingKind.PRE_JOB,
-        )
-        .distinct()
-        .order_by("username")
-    )
+# --- the rules that tie training to service and publicity ------------------------------------
+# They live on ``StaffMember.objects`` (``may_serve``, ``publicity_officers``) with the reasons
+# computed from the same conditions (``serve_refusal``, ``publicity_refusal``).
 
 
 def check_publicity_officers(officers, station) -> None:
     """000: publicity events are run by the operator's publicity officers (宣传员)."""
-    problems = []
-    for member in officers:
-        if member.employer_id != station.operator_id:
-            problems.append(
-                _("%(name)s is not on the staff of %(operator)s")
-                % {"name": member.name, "operator": station.operator.name}
-            )
-        elif not member.has_role(StaffRole.PUBLICITY):
-            problems.append(_("%(name)s is not a publicity officer (宣传员)") % {"name": member.name})
-        elif member.status != StaffStatus.ACTIVE:
-            problems.append(
-                _("%(name)s is %(status)s") % {"name": member.name, "status": member.get_status_display()}
-            )
+    problems = [reason for member in officers if (reason := member.publicity_refusal(station))]
     if problems:
         raise ValidationError({"officers": "；".join(problems) + "。"})
 

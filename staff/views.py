@@ -120,9 +120,7 @@ def staff_detail(request, pk):
     stations = list(
         Station.objects.filter(operator=member.employer).exclude(status="closed").select_related("operator")
     )
-    eligibility = []
-    if member.user_id:
-        eligibility = [(station, services.serve_refusal(member.user, station)) for station in stations[:20]]
+    eligibility = [(station, member.serve_refusal(station)) for station in stations[:20]]
     context = {
         "member": member,
         "editable": editable,

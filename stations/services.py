@@ -25,6 +25,7 @@ from accounts.notices import members_of, notify
 from accounts.pii import blind_index, blind_index_candidates, normalise
 from accounts.uploads import check_upload
 from core.workflow import Actor, Transition, Workflow
+from staff.models import StaffMember
 
 from .models import (
     BasicCareCategory,
@@ -540,19 +541,6 @@ def overdue_care_visits(residents, today=None):
 # --- orders and records -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class OrderTransition:
-    sources: tuple[str, ...]
-    target: str
-
-
-ORDER_TRANSITIONS = {
-    "assign": OrderTransition((OrderStatus.REQUESTED, OrderStatus.ASSIGNED), OrderStatus.ASSIGNED),
-    "complete": OrderTransition((OrderStatus.ASSIGNED,), OrderStatus.COMPLETED),
-    "cancel": OrderTransition((OrderStatus.REQUESTED, OrderStatus.ASSIGNED), OrderStatus.CANCELLED),
-}
-
-
 def _require_station_operator(station: Station, by) -> None:
     if not Station.objects.editable_by(by).filter(pk=station.pk).exists():
         raise PermissionDenied(_("Only the station's operator (or an officer of its region) can do this."))
@@ -610,11 +598,15 @@ def create_order(
 
 
 def check_can_serve(staff, station: Station) -> None:
-    """Only an active service officer of the operator who passed a pre-job training may be
-    given orders or log services (000); the rule itself lives in ``staff.services``."""
-    from staff.services import serve_refusal
-
-    reason = serve_refusal(staff, station)
+    """Only an active service officer of the operator, working at the station, who passed a
+    pre-job training may be given orders, complete them or log services (000). The conditions
+    are those of ``StaffMember.objects.may_serve`` (the choice lists)."""
+    if staff is None:
+        raise ValidationError({"staff": _("Choose who delivers the service.")})
+    if not isinstance(staff, StaffMember):
+        # orders and records name the staff member who serves, never a login account
+        raise ValidationError({"staff": _("Choose a staff member from the staff list, not a login account.")})
+    reason = staff.serve_refusal(station)
     if reason is not None:
         raise ValidationError({"staff": reason})
 
@@ -660,72 +652,102 @@ def _record(
     )
 
 
-def transition_order(
-    order: ServiceOrder,
-    action: str,
-    *,
-    by,
-    staff=None,
-    started_at=None,
-    ended_at=None,
-    notes: str = "",
-    reason: str = "",
-) -> ServiceOrder:
-    """assign (to ``staff``), complete (``started_at``/``ended_at``, writes the record with the fee
-    snapshot) or cancel (with ``reason``). Repeating the action just done changes nothing."""
-    step = ORDER_TRANSITIONS.get(action)
-    if step is None:
-        raise ValidationError(_("Unknown action “%(action)s”.") % {"action": action})
-    with transaction.atomic():
-        locked = (
-            ServiceOrder.objects.select_for_update(of=("self",))
-            .select_related("station__operator", "resident")
-            .get(pk=order.pk)
+class OrderFlow(Workflow):
+    """Orders (点菜式): assign to a staff member who may serve, complete (writes the service
+    record with the posted price of that moment) or cancel with a reason. Reassigning an assigned
+    order is allowed; completing checks again who serves."""
+
+    model = ServiceOrder
+    select_related = ("station__operator", "resident")
+    transitions = (
+        Transition(
+            "assign",
+            (OrderStatus.REQUESTED, OrderStatus.ASSIGNED),
+            OrderStatus.ASSIGNED,
+            gettext_lazy("Assign"),
+            actor="operator",
+            inputs=("staff",),
+        ),
+        Transition(
+            "complete",
+            (OrderStatus.ASSIGNED,),
+            OrderStatus.COMPLETED,
+            gettext_lazy("Complete"),
+            actor="operator",
+            inputs=("started_at", "ended_at", "notes"),
+        ),
+        Transition(
+            "cancel",
+            (OrderStatus.REQUESTED, OrderStatus.ASSIGNED),
+            OrderStatus.CANCELLED,
+            gettext_lazy("Cancel order"),
+            actor="operator",
+            inputs=("reason",),
+        ),
+    )
+
+    def actor_operator(self, order, user) -> Actor:
+        if Station.objects.editable_by(user).filter(pk=order.station_id).exists():
+            return Actor(True, order.station.operator)
+        return Actor.refuse(_("Only the station's operator (or an officer of its region) can do this."))
+
+    def check_assign(self, order, by, staff=None):
+        check_can_serve(staff, order.station)
+
+    def apply_assign(self, order, by, actor, staff=None):
+        order.assigned_to, order.assigned_at = staff, timezone.now()
+
+    def check_complete(self, order, by, started_at=None, ended_at=None, notes=""):
+        # the person may have failed a corrected result, left or been suspended since
+        _check_still_serves(order)
+
+    def apply_complete(self, order, by, actor, started_at=None, ended_at=None, notes=""):
+        started_at = started_at or order.assigned_at or timezone.now()
+        ended_at = ended_at or timezone.now()
+        response = None
+        if order.is_emergency:
+            response = max(int((started_at - order.created_at).total_seconds() // 60), 0)
+        _record(
+            by=by,
+            resident=order.resident,
+            station=order.station,
+            category=order.category,
+            staff=order.assigned_to,
+            started_at=started_at,
+            ended_at=ended_at,
+            notes=notes,
+            order=order,
+            is_emergency=order.is_emergency,
+            response_minutes=response,
         )
-        _require_station_operator(locked.station, by)
-        if locked.status == step.target and action != "assign":
-            return locked  # a double click
-        if locked.status not in step.sources:
-            raise ValidationError(
-                _("The order is “%(status)s”: it cannot be %(action)s.")
-                % {"status": locked.get_status_display(), "action": _action_label(action)}
-            )
-        source = locked.status
-        if action == "assign":
-            check_can_serve(staff, locked.station)
-            locked.assigned_to, locked.assigned_at = staff, timezone.now()
-        elif action == "complete":
-            started_at = started_at or locked.assigned_at or timezone.now()
-            ended_at = ended_at or timezone.now()
-            response = None
-            if locked.is_emergency:
-                response = max(int((started_at - locked.created_at).total_seconds() // 60), 0)
-            _record(
-                by=by,
-                resident=locked.resident,
-                station=locked.station,
-                category=locked.category,
-                staff=locked.assigned_to,
-                started_at=started_at,
-                ended_at=ended_at,
-                notes=notes,
-                order=locked,
-                is_emergency=locked.is_emergency,
-                response_minutes=response,
-            )
-        elif action == "cancel":
-            if not reason.strip():
-                raise ValidationError({"reason": _("Give the reason for cancelling.")})
-            locked.cancel_reason = reason.strip()
-        locked.status = step.target
-        with audit.audit_context(actor=by):
-            locked.save()
-            audit.record_transition(locked, action, from_state=source, to_state=step.target)
-    return locked
+
+    def check_cancel(self, order, by, reason=""):
+        if not (reason or "").strip():
+            raise ValidationError({"reason": _("Give the reason for cancelling.")})
+
+    def apply_cancel(self, order, by, actor, reason=""):
+        order.cancel_reason = reason.strip()
 
 
-def _action_label(action):
-    return {"assign": _("assigned"), "complete": _("completed"), "cancel": _("cancelled")}[action]
+ORDERS = OrderFlow()
+
+
+def transition_order(order: ServiceOrder, action: str, *, by, **inputs) -> ServiceOrder:
+    """assign (``staff``), complete (``started_at``/``ended_at``/``notes``) or cancel (``reason``)
+    through the order workflow; repeating the action just done changes nothing."""
+    return ORDERS.perform(order, action, by=by, **inputs)
+
+
+def _check_still_serves(order: ServiceOrder) -> None:
+    try:
+        check_can_serve(order.assigned_to, order.station)
+    except ValidationError as exc:
+        raise ValidationError(
+            {
+                "staff": _("%(reason)s Assign the order to someone else, then complete it.")
+                % {"reason": " ".join(exc.messages)}
+            }
+        ) from exc
 
 
 def log_service(

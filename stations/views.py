@@ -133,10 +133,12 @@ def station_manage(request, pk):
         "station": station,
         "residents": residents[:200],
         "overdue": services.overdue_care_visits(residents),
-        "orders": station.orders.select_related("resident", "assigned_to").exclude(
-            status__in=["completed", "cancelled"]
-        )[:100],
-        "records": station.records.select_related("resident", "staff").order_by("-started_at")[:30],
+        "orders": station.orders.select_related("resident", "assigned_to")
+        .defer("assigned_to__phone", "assigned_to__id_number")  # a name to show: nothing decrypted
+        .exclude(status__in=["completed", "cancelled"])[:100],
+        "records": station.records.select_related("resident", "staff")
+        .defer("staff__phone", "staff__id_number")
+        .order_by("-started_at")[:30],
         "publicity": station.publicity_events.prefetch_related("officers")[:10],
         "forms": {
             name: (cls() if name in ("status", "price") else cls(station=station))

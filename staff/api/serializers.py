@@ -40,6 +40,7 @@ class ScopedChoicesMixin:
 
 class QualificationSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     staff = serializers.PrimaryKeyRelatedField(queryset=StaffMember.objects.all())
+    staff_name = serializers.CharField(source="staff.name", read_only=True)
     days_left = serializers.SerializerMethodField()
 
     class Meta:
@@ -47,6 +48,7 @@ class QualificationSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
         fields = [
             "id",
             "staff",
+            "staff_name",
             "name",
             "level",
             "certificate_number",

@@ -104,14 +104,12 @@ class StaffViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ModelVi
     )
     @action(detail=True, methods=["get"])
     def eligibility(self, request, pk=None):
-        """May this person (through their login account) take orders at the station?"""
+        """May this person be given orders and log services at the station? (A login account is
+        not needed: orders and records name the staff member.)"""
         member = self.get_object()
         station_id = params.parse_id(request.query_params, "station", required=True)
         station = get_object_or_404(Station.objects.visible_to(request.user), pk=station_id)
-        if member.user is None:
-            reason = _("%(name)s has no login account.") % {"name": member.name}
-        else:
-            reason = services.serve_refusal(member.user, station)
+        reason = member.serve_refusal(station)
         return Response({"station": station.pk, "allowed": reason is None, "reason": reason})
 
     @extend_schema(

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.api.serializers import RegionRefField
-from accounts.models import Organization, User
+from accounts.models import Organization
 from staff.models import StaffMember
 from stations.models import (
     BasicCareCategory,
@@ -237,11 +237,51 @@ class RevealSerializer(serializers.Serializer):
     emergency_phone = serializers.CharField()
 
 
+class StaffMemberField(serializers.PrimaryKeyRelatedField):
+    """``staff`` everywhere in the API: the id of a staff member (as in ``/api/v1/staff/``),
+    never a login account's name or id."""
+
+    default_error_messages = {
+        "login_name": _(
+            "“{value}” is not a staff member's id: give the id from /api/v1/staff/, not a login name."
+        ),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", StaffMember.objects.all())
+        kwargs.setdefault("help_text", _("Id of the staff member who serves (see /api/v1/staff/)."))
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not data.strip().isdigit():
+            self.fail("login_name", value=data)
+        return super().to_internal_value(data)
+
+
+def _staff_name(row, field) -> str | None:
+    """The display name of ``row.<field>``: annotated as ``<field>_name`` on list querysets (no
+    staff row, with its encrypted columns, is loaded to print a name), else read."""
+    annotated = f"{field}_name"
+    if hasattr(row, annotated):
+        return getattr(row, annotated)
+    member = getattr(row, field)
+    return member.name if member is not None else None
+
+
+def _narrow_staff_choices(fields, request):
+    if request is not None and request.user.is_authenticated:
+        # another company's people are not even named in an error
+        fields["staff"].queryset = StaffMember.objects.editable_by(request.user)
+
+
 class OrderSerializer(serializers.ModelSerializer):
     resident = serializers.PrimaryKeyRelatedField(queryset=Resident.objects.all())
     station = serializers.PrimaryKeyRelatedField(queryset=Station.objects.all())
     resident_name = serializers.CharField(source="resident.name", read_only=True)
-    assigned_to = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    staff = serializers.PrimaryKeyRelatedField(
+        source="assigned_to", read_only=True, help_text=_("Id of the staff member the order is assigned to.")
+    )
+    staff_name = serializers.SerializerMethodField()
 
     class Meta:
         model = ServiceOrder
@@ -256,12 +296,16 @@ class OrderSerializer(serializers.ModelSerializer):
             "is_emergency",
             "note",
             "status",
-            "assigned_to",
+            "staff",
+            "staff_name",
             "assigned_at",
             "cancel_reason",
             "created_at",
         ]
         read_only_fields = ["status", "assigned_at", "cancel_reason", "created_at"]
+
+    def get_staff_name(self, order) -> str | None:
+        return _staff_name(order, "assigned_to")
 
     def get_fields(self):
         fields = super().get_fields()
@@ -273,24 +317,25 @@ class OrderSerializer(serializers.ModelSerializer):
 
 
 class OrderActionSerializer(serializers.Serializer):
-    staff = serializers.SlugRelatedField(
-        slug_field="username",
-        queryset=User.objects.all(),
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text=_("For assign."),
+    staff = StaffMemberField(
+        required=False, allow_null=True, default=None, help_text=_("For assign: id of the staff member.")
     )
     started_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     ended_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     reason = serializers.CharField(required=False, allow_blank=True, default="", help_text=_("For cancel."))
 
+    def get_fields(self):
+        fields = super().get_fields()
+        _narrow_staff_choices(fields, self.context.get("request"))
+        return fields
+
 
 class RecordSerializer(serializers.ModelSerializer):
     resident = serializers.PrimaryKeyRelatedField(queryset=Resident.objects.all())
     station = serializers.PrimaryKeyRelatedField(queryset=Station.objects.all())
-    staff = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.all())
+    staff = StaffMemberField()
+    staff_name = serializers.SerializerMethodField()
 
     class Meta:
         model = ServiceRecord
@@ -301,6 +346,7 @@ class RecordSerializer(serializers.ModelSerializer):
             "station",
             "category",
             "staff",
+            "staff_name",
             "started_at",
             "ended_at",
             "duration_minutes",
@@ -327,7 +373,11 @@ class RecordSerializer(serializers.ModelSerializer):
         if request is not None and request.user.is_authenticated:
             fields["resident"].queryset = Resident.objects.visible_to(request.user)
             fields["station"].queryset = Station.objects.editable_by(request.user)
+        _narrow_staff_choices(fields, request)
         return fields
+
+    def get_staff_name(self, record) -> str | None:
+        return _staff_name(record, "staff")
 
 
 class RatingSerializer(serializers.Serializer):

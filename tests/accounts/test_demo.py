@@ -96,7 +96,6 @@ def test_demo_stations_have_residents_orders_records_publicity_and_surveys():
 def test_demo_companies_have_all_three_roles_trained_staff_and_a_volunteer_ledger(monkeypatch):
     monkeypatch.delenv("DEMO_PASSWORD", raising=False)
     from staff.models import StaffMember, StationResource, TrainingRecord
-    from staff.services import serve_refusal
     from stations.models import Station
 
     load_demo()
@@ -119,7 +118,7 @@ def test_demo_companies_have_all_three_roles_trained_staff_and_a_volunteer_ledge
         )
         assert ledger == {"earn", "spend", "reversal"}, company.name
     station = Station.objects.filter(operator__name__endswith="（演示）").first()
-    assert serve_refusal(User.objects.get(username="company_staff"), station) is None
+    assert StaffMember.objects.get(user__username="company_staff").serve_refusal(station) is None
     assert StationResource.objects.filter(station=station).exists()
     page = Client()
     assert page.login(username="company_admin", password="demo12345")

@@ -51,7 +51,7 @@ def test_duties_summary_counts_what_each_role_did_in_the_month(world, station_a,
     rows = {row.name: row for row in people}
     assert rows["宣传员小周"].publicity_events == 1
     assert rows["信息员小吴"].resource_updates == 1
-    server = rows[staff_a.staff_profile.name]
+    server = rows[staff_a.name]
     assert (server.services, server.care_visits) == (1, 2)
     assert (stations[0].publicity_events, stations[0].services, stations[0].care_visits) == (1, 1, 2)
     assert (

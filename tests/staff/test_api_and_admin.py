@@ -218,20 +218,18 @@ def test_exports_hold_exactly_the_filtered_rows(world):
 
 
 def test_officer_suspends_selected_people_in_batch_and_they_can_no_longer_serve(world, station_a, staff_a):
-    from staff.services import serve_refusal
-
     other = make_staff(world.company_b, "乙的人")
-    assert serve_refusal(staff_a, station_a) is None
+    assert staff_a.serve_refusal(station_a) is None
     admin = Client()
     assert admin.login(username="cn_officer", password=PASSWORD)
     response = admin.post(
         "/admin/staff/staffmember/",
-        {"action": "suspend", "_selected_action": [staff_a.staff_profile.pk, other.pk]},
+        {"action": "suspend", "_selected_action": [staff_a.pk, other.pk]},
         follow=True,
     )
     assert "已更新 2 人" in response.content.decode()
     assert set(StaffMember.objects.values_list("status", flat=True)) == {"suspended"}
-    assert "暂停" in serve_refusal(staff_a, station_a)
+    assert "暂停" in staff_a.serve_refusal(station_a)
     nanan = Client()
     nanan.login(username="na_officer", password=PASSWORD)
     nanan.post("/admin/staff/staffmember/", {"action": "reinstate", "_selected_action": [other.pk]})
