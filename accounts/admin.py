@@ -12,6 +12,7 @@ from .models import ApiToken, AuditEntry, LoginFailure, Membership, Organization
 
 
 class MembershipInline(admin.TabularInline):
+    service = None  # roles are granted here: no service owns memberships
     model = Membership
     fk_name = "user"
     extra = 0
@@ -21,6 +22,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
+    service = None  # accounts are created and changed in Django's user forms
     list_display = ["username", "name", "email", "is_active", "is_staff", "last_login"]
     list_filter = [
         "is_active",
@@ -84,6 +86,11 @@ class OrganizationAdminForm(forms.ModelForm):
 
 @admin.register(Organization)
 class OrganizationAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
+    service = ("accounts.services.create_organization", "accounts.services.update_organization")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivated, never deleted: pilots and records point at it
+
     form = OrganizationAdminForm
     export_definition = exports.ORGANIZATIONS
     list_display = ["name", "kind", "region", "credit_code", "has_property_licence", "is_active"]
@@ -124,6 +131,7 @@ class OrganizationAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
+    service = None  # roles are granted here: no service owns memberships
     export_definition = exports.MEMBERSHIPS
     list_display = ["user", "organization", "role", "is_active", "created_at"]
     list_filter = ["role", "is_active", "organization__kind"]
@@ -162,6 +170,11 @@ class LoginFailureAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
+    service = "accounts.services.revoke_token"
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoked through the action, which audits it
+
     list_display = ["name", "user", "key_prefix", "read_only", "expires_at", "revoked_at", "last_used_at"]
     list_filter = ["read_only"]
     search_fields = ["name", "user__username", "key_prefix"]

@@ -7,5 +7,5 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and organisations")
 
     def ready(self):
-        from . import checks, signals  # noqa: F401 - registers the deploy checks, connects the receivers
-        from .api import schema  # noqa: F401 - registers the Bearer scheme with drf-spectacular
+        from . import checks, signals  # noqa: F401, PLC0415 - once the registry is ready: registers the deploy checks, connects the receivers
+        from .api import schema  # noqa: F401, PLC0415 - registers the Bearer scheme with drf-spectacular

@@ -141,9 +141,11 @@ class AuditedModel(models.Model):
 
 def record(obj, action: str, *, changes: dict | None = None, note: str = "", actor=None, channel=None):
     """Write one audit entry about ``obj`` (any model instance, or None for a global event)."""
-    from django.contrib.contenttypes.models import ContentType
+    # accounts.models builds its models on AuditedModel above, so the entry model is looked up
+    # when the first entry is written rather than imported at the top (a cycle otherwise).
+    from django.contrib.contenttypes.models import ContentType  # noqa: PLC0415 - loads models
 
-    from accounts.models import AuditEntry
+    from accounts.models import AuditEntry  # noqa: PLC0415 - accounts.models imports this module
 
     context_actor, context_channel = current_actor_and_channel()
     actor = actor or context_actor

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
 from accounts.pii import configured_secrets
+from accounts.services import AUDIT_RETENTION_FLOOR_DAYS
 
 MIN_PII_KEY_LENGTH = 32
 
@@ -39,8 +40,6 @@ def check_pii_key(app_configs, **kwargs):
 @register()
 def audit_retention(app_configs, **kwargs):
     """Audit entries are kept at least 180 days (issue 10): refuse a shorter setting at start."""
-    from .services import AUDIT_RETENTION_FLOOR_DAYS
-
     if settings.AUDIT_RETENTION_DAYS < AUDIT_RETENTION_FLOOR_DAYS:
         return [
             Error(

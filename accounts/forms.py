@@ -4,7 +4,11 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from regions.models import Level, Region
+
 from . import services
+from .models import Organization, OrganizationKind
+from .services import SELF_REGISTERING_KINDS
 
 
 class LockoutMixin:
@@ -53,8 +57,6 @@ class OrganizationContactForm(forms.ModelForm):
     code and licence are confirmed by the bureau in the admin."""
 
     class Meta:
-        from .models import Organization
-
         model = Organization
         fields = ["address", "contact_person", "contact_phone"]
 
@@ -76,11 +78,6 @@ class RegistrationForm(forms.Form):
     password2 = forms.CharField(label=_("password again"), widget=forms.PasswordInput)
 
     def __init__(self, *args, **kwargs):
-        from regions.models import Level, Region
-
-        from .models import OrganizationKind
-        from .services import SELF_REGISTERING_KINDS
-
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [
             (k, v) for k, v in OrganizationKind.choices if k in SELF_REGISTERING_KINDS

@@ -1,8 +1,13 @@
 from django.conf import settings
+from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import render
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from .audit import Channel, audit_context
+from .uploads import files_kept_only_if_used
 
 
 def channel_for_path(path: str) -> str:
@@ -43,10 +48,6 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
 def too_large_response(request, limit: int):
     """413 in the API's error format for /api/, as a portal page elsewhere. The message states
     the largest file people may upload (the request cap adds a margin for the form around it)."""
-    from django.http import JsonResponse
-    from django.shortcuts import render
-    from django.utils.http import url_has_allowed_host_and_scheme
-    from django.utils.translation import gettext as _
 
     largest = min(limit, max(settings.UPLOAD_MAX_BYTES, settings.SPREADSHEET_MAX_UPLOAD_BYTES))
     message = _("The upload is too large: a file may have at most %(limit)s MB.") % {
@@ -79,8 +80,6 @@ class UploadGuardMiddleware:
             length = 0
         if length > limit:
             return too_large_response(request, limit)
-        from .uploads import files_kept_only_if_used
-
         response = None
         with files_kept_only_if_used(lambda: response is None or response.status_code >= 400):
             response = self.get_response(request)

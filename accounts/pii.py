@@ -26,7 +26,11 @@ from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.utils.translation import gettext as _
+
+from accounts import audit
 
 
 @dataclass(frozen=True)
@@ -143,11 +147,6 @@ def can_reveal(user, model) -> bool:
 
 def reveal(obj, fields: tuple[str, ...], *, by, channel=None) -> dict:
     """The plain values of ``fields`` for a user with the permission; audit-logged."""
-    from django.core.exceptions import PermissionDenied
-    from django.utils.translation import gettext as _
-
-    from accounts import audit
-
     if not can_reveal(by, type(obj)):
         raise PermissionDenied(_("You are not allowed to see personal data unmasked."))
     audit.record(obj, "pii_read", note=", ".join(fields), actor=by, channel=channel)

@@ -1,3 +1,4 @@
+from django.apps import apps as registry
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
@@ -50,8 +51,6 @@ def membership_admin_access(sender, instance, raw=False, **kwargs):
 @receiver(post_migrate, dispatch_uid="sync_role_groups")
 def role_groups(sender, app_config=None, apps=None, **kwargs):
     # Once, after the last app: every app's permissions exist by then.
-    from django.apps import apps as registry
-
     with_models = [config for config in registry.get_app_configs() if config.models_module is not None]
     if app_config is not None and app_config is with_models[-1]:
         roles.sync_groups()

@@ -14,10 +14,12 @@ import zipfile
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, ValidationError
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.files.uploadhandler import FileUploadHandler
+from django.db import models
 from django.utils.translation import gettext as _
 
 # A stored name must fit the FileField (300 characters with its folder and time stamp), the
@@ -165,9 +167,6 @@ class UploadStorage(FileSystemStorage):
 
 
 def _referenced(name: str) -> bool:
-    from django.apps import apps
-    from django.db import models
-
     for model in apps.get_models():
         for field in model._meta.get_fields():
             if (
@@ -180,8 +179,6 @@ def _referenced(name: str) -> bool:
 
 def remove_unreferenced(names) -> list[str]:
     """Delete those of ``names`` that no row refers to; returns what was deleted."""
-    from django.core.files.storage import default_storage
-
     removed = [name for name in names if not _referenced(name)]
     for name in removed:
         default_storage.delete(name)

@@ -1,3 +1,4 @@
+import redis
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -149,8 +150,6 @@ def healthz(request):
         checks["database"] = f"error: {exc.__class__.__name__}"
     if settings.REDIS_URL:
         try:
-            import redis
-
             redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
             checks["redis"] = "ok"
         except Exception as exc:  # connection refused, timeout, auth

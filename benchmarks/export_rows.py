@@ -21,7 +21,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from reports.spreadsheets import Column, SheetSpec, write_workbook  # noqa: E402
+from reports.spreadsheets.writer import Column, SheetSpec, write_workbook  # noqa: E402
 
 COLUMNS = [
     Column("序号", "n", width=8),

@@ -15,8 +15,9 @@ from django.db import connection
 
 from accounts.models import Membership, Organization, User
 from regions.models import Region
-from staff import services
-from staff.models import PointsAccount, PointsEntry, StaffMember, VolunteerTeam
+from staff.models import StaffMember
+from volunteers import services
+from volunteers.models import PointsAccount, PointsEntry, VolunteerTeam
 
 
 def main(exchanges: int) -> None:

@@ -15,12 +15,13 @@ RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 30
 PARAMS = {"category": "meals", "started_after": "2000-01-01", "page_size": 100}
 
 BASELINE_SQL = """
-SELECT r.id, r.order_id, r.resident_id, r.station_id, r.category, u.username, r.started_at, r.ended_at,
-       r.duration_minutes, r.fee, r.fee_unit, r.is_emergency, r.response_minutes, r.notes, r.rating
+SELECT r.id, r.order_id, r.resident_id, r.station_id, r.category, r.staff_id, m.name, r.started_at,
+       r.ended_at, r.duration_minutes, r.fee, r.fee_unit, r.is_emergency, r.response_minutes, r.notes,
+       r.rating
 FROM stations_servicerecord r
 JOIN stations_station s ON s.id = r.station_id
 JOIN regions_region g ON g.id = s.region_id
-LEFT JOIN accounts_user u ON u.id = r.staff_id
+LEFT JOIN staff_staffmember m ON m.id = r.staff_id
 WHERE g.code LIKE '310105%%' AND r.category = 'meals' AND r.started_at >= '2000-01-01'
 ORDER BY r.started_at DESC, r.id DESC
 LIMIT 101
@@ -32,6 +33,7 @@ COLUMNS = [
     "station",
     "category",
     "staff",
+    "staff_name",
     "started_at",
     "ended_at",
     "duration_minutes",

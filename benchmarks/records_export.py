@@ -18,12 +18,12 @@ from stations.models import ServiceRecord
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
 
 SQL = """
-SELECT r.id, s.name, p.name, r.category, r.started_at, r.duration_minutes, r.fee, r.fee_unit, u.username,
+SELECT r.id, s.name, p.name, r.category, r.started_at, r.duration_minutes, r.fee, r.fee_unit, m.name,
        r.is_emergency, r.response_minutes, r.rating, r.notes
 FROM stations_servicerecord r
 JOIN stations_station s ON s.id = r.station_id
 JOIN stations_resident p ON p.id = r.resident_id
-LEFT JOIN accounts_user u ON u.id = r.staff_id
+LEFT JOIN staff_staffmember m ON m.id = r.staff_id
 ORDER BY r.started_at DESC, r.id DESC
 LIMIT %s
 """

@@ -9,7 +9,15 @@ from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, status
 from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class AppRouter(DefaultRouter):
+    """The router of one app's API (``<app>/api/urls.py``): DefaultRouter's routes and format
+    suffixes without a root view of its own; config/urls.py serves one root for every app."""
+
+    include_root_view = False
 
 
 class StandardPagination(PageNumberPagination):

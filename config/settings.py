@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "pilots",
     "stations",
     "staff",
+    "volunteers",
     "facilities",
 ]
 
@@ -244,9 +245,9 @@ SPECTACULAR_SETTINGS = {
         "FloorEnum": "stations.models.Floor",
         "StaffStatusEnum": "staff.models.StaffStatus",
         "TrainingKindEnum": "staff.models.TrainingKind",
-        "EntryKindEnum": "staff.models.EntryKind",
+        "EntryKindEnum": "volunteers.models.EntryKind",
         "ResourceKindEnum": "staff.models.ResourceKind",
-        "ActivityCategoryEnum": "staff.models.ActivityCategory",
+        "ActivityCategoryEnum": "volunteers.models.ActivityCategory",
         "EmploymentKindEnum": "staff.models.EmploymentKind",
         "QualificationLevelEnum": "staff.models.QualificationLevel",
         "HandoverStateEnum": "facilities.models.HandoverState",

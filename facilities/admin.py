@@ -12,7 +12,7 @@ from regions.models import Region
 from reports.exporting import ExcelExportAdminMixin
 from reports.spreadsheets import ImportFailed
 
-from . import exports, services
+from . import exports, imports, services
 from .models import (
     Alteration,
     ApplicationStep,
@@ -40,20 +40,30 @@ class CampaignAdmin(admin.ModelAdmin):
     ]
     autocomplete_fields = ["region"]
     list_select_related = ["region"]
+    service = "facilities.services.save_campaign"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("region").visible_to(request.user)
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # the rooms' deadlines follow from it
+
     def save_model(self, request, obj, form, change):
-        if not request.user.is_superuser and services.bureau_of(request.user, obj.region) is None:
-            raise PermissionDenied
-        super().save_model(request, obj, form, change)
-        changed = services.recompute_deadlines(obj)
+        fields = {n: form.cleaned_data[n] for n in services.CAMPAIGN_FIELDS if n in form.cleaned_data}
+        saved, changed = services.save_campaign(
+            Campaign.objects.get(pk=obj.pk) if change else None, by=request.user, **fields
+        )
+        obj.pk = saved.pk
         self.message_user(request, _("Deadlines recomputed for %(count)d rooms.") % {"count": changed})
 
 
 @admin.register(Compound)
 class CompoundAdmin(ScopedModelAdmin):
+    service = "facilities.services.save_compound"
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     list_display = [
         "name",
         "region",
@@ -95,6 +105,11 @@ class OverdueFilter(admin.SimpleListFilter):
 
 @admin.register(CareRoom)
 class CareRoomAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
+    service = "facilities.services.save_room"
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     export_definition = exports.ROOMS
     list_display = [
         "compound",
@@ -162,6 +177,11 @@ class InspectionAdmin(ScopedModelAdmin):
     """Officers record an inspection here or in the portal (where photos and violations are
     added); a recorded inspection is not changed afterwards."""
 
+    service = "facilities.services.record_inspection"
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     form = InspectionForm
     list_display = ["inspected_on", "room", "inspector", "findings"]
     list_select_related = ["room__compound", "inspector"]
@@ -186,6 +206,11 @@ class InspectionAdmin(ScopedModelAdmin):
 
 @admin.register(Violation)
 class ViolationAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
+    service = "facilities.services.close_violation"
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     export_definition = exports.VIOLATIONS
     list_display = ["room", "kind", "rectify_by", "state", "found_in", "closed_in"]
     list_filter = ["state", "kind"]
@@ -230,6 +255,11 @@ class AlterationForm(forms.ModelForm):
 
 @admin.register(Alteration)
 class AlterationAdmin(ScopedModelAdmin):
+    service = "facilities.services.record_alteration"
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     form = AlterationForm
     list_display = ["room", "kind", "approval_number", "approved_by", "approved_on"]
     list_select_related = ["room__compound"]
@@ -260,6 +290,11 @@ class UseApplicationAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
     """Steps are taken on the application's portal page (or the API), which shows each user
     only the steps they may take; here officers read and export."""
 
+    service = "facilities.services.act_on_application"
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     export_definition = exports.APPLICATIONS
     list_display = ["room", "town", "status", "operating_mode", "city_approval_number", "created_at"]
     list_filter = ["status", "operating_mode"]
@@ -287,6 +322,11 @@ class ExpiringFilter(admin.SimpleListFilter):
 
 @admin.register(EntrustmentAgreement)
 class AgreementAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
+    service = "facilities.services.act_on_application"
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     export_definition = exports.AGREEMENTS
     list_display = ["number", "room", "bureau", "town", "signed_on", "starts_on", "ends_on"]
     list_filter = [ExpiringFilter]
@@ -311,6 +351,11 @@ class TargetImportForm(forms.Form):
 
 @admin.register(GuidanceTarget)
 class GuidanceTargetAdmin(ScopedModelAdmin):
+    service = "facilities.services.import_targets"
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the table is imported whole
+
     list_display = ["town", "built", "handed_over", "not_handed_over", "subtotal", "per_year", "remarks"]
     list_select_related = ["town", "county"]
     change_list_template = "admin/facilities/guidancetarget/change_list.html"
@@ -337,7 +382,7 @@ class GuidanceTargetAdmin(ScopedModelAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                saved = services.import_targets(
+                saved = imports.import_targets(
                     upload, county=form.cleaned_data["county"], by=request.user, filename=upload.name
                 )
             except ImportFailed as exc:

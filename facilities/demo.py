@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from accounts.models import Membership, Organization, OrganizationKind, Role, User
 from regions.models import Region
 
-from . import services
+from . import imports, services
 from .models import Campaign, CareRoom, Compound, GuidanceTarget, UseApplication
 
 COUNTY = "350583"
@@ -249,5 +249,5 @@ def _targets(county, bureau_user):
     buffer = io.BytesIO()
     book.save(buffer)
     buffer.seek(0)
-    services.import_targets(buffer, county=county, by=bureau_user, filename="指导数.xlsx")
+    imports.import_targets(buffer, county=county, by=bureau_user, filename="指导数.xlsx")
     return GuidanceTarget.objects.count()

@@ -1,7 +1,7 @@
 from django.utils import timezone
 
 from reports.exporting import ExportDefinition
-from reports.spreadsheets import Column, SheetSpec, choice_label, export_response
+from reports.spreadsheets.writer import Column, SheetSpec, choice_label, export_response
 from stations.models import Floor
 
 from .models import (

@@ -109,10 +109,6 @@ class Compound(AuditedModel):
                 {"elderly_residents": _("There cannot be more elderly residents than residents.")}
             )
 
-    @property
-    def town_code(self) -> str:
-        return self.region.code[:9]
-
 
 class HandoverState(models.TextChoices):
     NOT_HANDED_OVER = "not_handed_over", _("Not handed over")

@@ -4,21 +4,21 @@ the acting user (``by``), checks who may act, writes the audit trail and sends t
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts import audit
-from accounts.models import Organization, OrganizationKind
+from accounts.models import Organization, OrganizationKind, Role
+from accounts.notices import members_of, notify
 from accounts.params import check_calendar
 from accounts.scoping import GOVERNMENT_EDITING_ROLES, acting_organization
+from core.workflow import Actor, Transition, Workflow
 from regions.models import Region, region_subtree
-from reports.spreadsheets import Field, ParsedRow, RowError, SpreadsheetImport, run_import
 
 from .models import (
     Alteration,
@@ -28,7 +28,6 @@ from .models import (
     CareRoom,
     Compound,
     EntrustmentAgreement,
-    GuidanceTarget,
     HandoverState,
     Inspection,
     InspectionPhoto,
@@ -64,6 +63,11 @@ def _require_registry_editor(user, region) -> None:
         raise PermissionDenied(_("Only the civil-affairs bureau or the town of the compound can do this."))
 
 
+def _require_bureau(user, region) -> None:
+    if not user.is_superuser and bureau_of(user, region) is None:
+        raise PermissionDenied(_("Only the civil-affairs bureau of the county can do this."))
+
+
 # --- registry and deadlines ----------------------------------------------------------------------
 
 
@@ -75,6 +79,34 @@ def campaign_for(region) -> Campaign | None:
         .select_related("region")
         .first()
     )
+
+
+CAMPAIGN_FIELDS = (
+    "region",
+    "title",
+    "document_number",
+    "starts_on",
+    "existing_deadline",
+    "new_handover_months",
+)
+
+
+def save_campaign(instance: Campaign | None, *, by, **fields) -> tuple[Campaign, int]:
+    """Create or change a county's campaign (only its civil-affairs bureau may), then recompute
+    the deadlines of the rooms it covers. Returns the campaign and how many deadlines changed."""
+    campaign = instance or Campaign()
+    if instance is not None:
+        _require_bureau(by, instance.region)
+    for name, value in fields.items():
+        if name not in CAMPAIGN_FIELDS:
+            raise ValidationError(_("Unknown field %(name)s.") % {"name": name})
+        setattr(campaign, name, value)
+    campaign.full_clean()
+    _require_bureau(by, campaign.region)
+    with transaction.atomic(), audit.audit_context(actor=by):
+        campaign.save()
+        changed = recompute_deadlines(campaign)
+    return campaign, changed
 
 
 def deadline_for(room: CareRoom, campaign: Campaign | None = None) -> dt.date | None:
@@ -247,39 +279,70 @@ def add_inspection_photos(inspection: Inspection, photos, *, by) -> list[Inspect
     return saved
 
 
+class ViolationFlow(Workflow):
+    """A violation found by an inspection (004): the action taken so far (it is then being
+    rectified), and closing, only by a later inspection of the same room that found it put right."""
+
+    model = Violation
+    state_field = "state"
+    select_related = ("found_in", "room__compound__region")
+    transitions = (
+        Transition(
+            "update",
+            (ViolationState.OPEN, ViolationState.RECTIFYING),
+            ViolationState.RECTIFYING,
+            gettext_lazy("Record the action taken"),
+            "registry",
+            inputs=("action_taken",),
+        ),
+        Transition(
+            "close",
+            (ViolationState.OPEN, ViolationState.RECTIFYING),
+            ViolationState.CLOSED,
+            pgettext_lazy("violation", "Close"),
+            "registry",
+            inputs=("inspection", "action_taken"),
+        ),
+    )
+
+    def actor_registry(self, violation, user):
+        try:
+            _require_registry_editor(user, violation.room.compound.region)
+        except PermissionDenied as refusal:
+            return Actor.refuse(refusal)
+        return Actor(True)
+
+    def apply_update(self, violation, by, actor, action_taken=""):
+        violation.action_taken = (action_taken or "").strip()
+
+    def check_close(self, violation, by, inspection=None, action_taken=""):
+        if inspection is None:
+            raise ValidationError({"inspection": _("Choose the later inspection that found it put right.")})
+        if inspection.room_id != violation.room_id:
+            raise ValidationError({"inspection": _("The inspection is of another room.")})
+        if inspection.inspected_on <= violation.found_in.inspected_on:
+            raise ValidationError(
+                {"inspection": _("Only an inspection after the one that found the violation can close it.")}
+            )
+
+    def apply_close(self, violation, by, actor, inspection=None, action_taken=""):
+        violation.closed_in = inspection
+        if action_taken:
+            violation.action_taken = action_taken.strip()
+
+
+VIOLATIONS = ViolationFlow()
+
+
 def update_violation(violation: Violation, *, by, action_taken: str) -> Violation:
     """The action taken so far (the violation is then being rectified)."""
-    _require_registry_editor(by, violation.room.compound.region)
-    if violation.state == ViolationState.CLOSED:
-        raise ValidationError(_("The violation is closed."))
-    violation.action_taken = (action_taken or "").strip()
-    violation.state = ViolationState.RECTIFYING
-    with audit.audit_context(actor=by):
-        violation.save()
-    return violation
+    return VIOLATIONS.perform(violation, "update", by=by, action_taken=action_taken)
 
 
 def close_violation(violation: Violation, *, by, inspection: Inspection, action_taken: str = "") -> Violation:
     """A violation is closed only by a later inspection of the same room that found it put
-    right."""
-    _require_registry_editor(by, violation.room.compound.region)
-    with transaction.atomic():
-        locked = Violation.objects.select_for_update().select_related("found_in").get(pk=violation.pk)
-        if locked.state == ViolationState.CLOSED:
-            return locked  # a double click
-        if inspection.room_id != locked.room_id:
-            raise ValidationError({"inspection": _("The inspection is of another room.")})
-        if inspection.inspected_on <= locked.found_in.inspected_on:
-            raise ValidationError(
-                {"inspection": _("Only an inspection after the one that found the violation can close it.")}
-            )
-        locked.state = ViolationState.CLOSED
-        locked.closed_in = inspection
-        if action_taken:
-            locked.action_taken = action_taken.strip()
-        with audit.audit_context(actor=by):
-            locked.save()
-    return locked
+    right; closing it again changes nothing."""
+    return VIOLATIONS.perform(violation, "close", by=by, inspection=inspection, action_taken=action_taken)
 
 
 def record_alteration(*, by, room: CareRoom, **fields) -> Alteration:
@@ -303,53 +366,7 @@ def record_alteration(*, by, room: CareRoom, **fields) -> Alteration:
 # --- use applications (004 三) --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Step:
-    sources: tuple[str, ...]
-    target: str
-    actor: str  # "town" or "bureau"
-    label: str
-    fields: tuple[str, ...] = ()  # the details this step records, besides its text
-
-
 APPLICATION_FIELDS = ("residents", "elderly_residents", "room_area", "operating_mode", "services")
-
-
-APPLICATION_STEPS = {
-    "apply": Step(
-        (ApplicationStatus.CONTACTED,), ApplicationStatus.APPLIED, "town", "提出申请", APPLICATION_FIELDS
-    ),
-    "survey": Step((ApplicationStatus.APPLIED,), ApplicationStatus.SURVEYED, "bureau", "现场踏勘并提出意见"),
-    "approve": Step(
-        (ApplicationStatus.SURVEYED,),
-        ApplicationStatus.APPROVED,
-        "bureau",
-        "登记市政府批示",
-        ("city_approval_number", "city_approved_on"),
-    ),
-    "reject": Step(
-        (ApplicationStatus.APPLIED, ApplicationStatus.SURVEYED),
-        ApplicationStatus.REJECTED,
-        "bureau",
-        "不予同意",
-    ),
-    "sign": Step(
-        (ApplicationStatus.APPROVED,),
-        ApplicationStatus.SIGNED,
-        "bureau",
-        "签订委托协议",
-        ("number", "signed_on", "starts_on", "ends_on", "note"),
-    ),
-    "operate": Step(
-        (ApplicationStatus.SIGNED,), ApplicationStatus.OPERATING, "town", "投入运营", ("operating_since",)
-    ),
-    "withdraw": Step(
-        (ApplicationStatus.CONTACTED, ApplicationStatus.APPLIED, ApplicationStatus.SURVEYED),
-        ApplicationStatus.WITHDRAWN,
-        "town",
-        "撤回",
-    ),
-}
 
 
 def start_application(*, by, room: CareRoom, text: str = "") -> UseApplication:
@@ -384,90 +401,6 @@ def start_application(*, by, room: CareRoom, text: str = "") -> UseApplication:
             text=text or _("Initial contact with the bureau."),
         )
     return application
-
-
-def allowed_actions(application: UseApplication, user) -> list[tuple[str, str]]:
-    """(action, label) the user may take now — the portal shows only these."""
-    region = application.room.compound.region
-    actions = []
-    for name, step in APPLICATION_STEPS.items():
-        if application.status not in step.sources:
-            continue
-        if step.actor == "town" and (user.is_superuser or town_of(user, region) is not None):
-            actions.append((name, step.label))
-        if step.actor == "bureau" and (user.is_superuser or bureau_of(user, region) is not None):
-            actions.append((name, step.label))
-    return actions
-
-
-def act_on_application(
-    application: UseApplication, action: str, *, by, text: str = "", **details
-) -> UseApplication:
-    """One step of the procedure: checks the state and who may take it, records who, when and
-    what was said, and tells the other side."""
-    step = APPLICATION_STEPS.get(action)
-    if step is None:
-        raise ValidationError(_("Unknown action “%(action)s”.") % {"action": action})
-    unexpected = sorted(set(details) - set(step.fields))
-    if unexpected:
-        raise ValidationError(
-            {
-                name: _("The step “%(step)s” does not take this field.") % {"step": step.label}
-                for name in unexpected
-            }
-        )
-    with transaction.atomic():
-        locked = (
-            UseApplication.objects.select_for_update(of=("self",))
-            .select_related("room__compound__region", "town")
-            .get(pk=application.pk)
-        )
-        region = locked.room.compound.region
-        acting_for = town_of(by, region) if step.actor == "town" else bureau_of(by, region)
-        if acting_for is None and not by.is_superuser:
-            who = _("the town of the compound") if step.actor == "town" else _("the civil-affairs bureau")
-            raise PermissionDenied(_("Only %(who)s can take this step.") % {"who": who})
-        if locked.status == step.target:
-            return locked  # a double click
-        if locked.status not in step.sources:
-            raise ValidationError(
-                _("The application is “%(status)s”: this step is not possible now.")
-                % {"status": locked.get_status_display()}
-            )
-        source = locked.status
-        if action == "apply":
-            _fill_application(locked, details)
-        elif action in ("survey", "reject") and not text.strip():
-            raise ValidationError({"text": _("Write down the bureau's opinion.")})
-        elif action == "approve":
-            number, approved_on = (
-                (details.get("city_approval_number") or "").strip(),
-                details.get("city_approved_on"),
-            )
-            if not number or approved_on is None:
-                raise ValidationError(
-                    {"city_approval_number": _("Record the number and date of the city's approval.")}
-                )
-            locked.city_approval_number, locked.city_approved_on = number, approved_on
-        elif action == "sign":
-            _sign(locked, by=by, bureau=acting_for, **details)
-        elif action == "operate":
-            _operate(locked, by=by, on=details.get("operating_since") or timezone.localdate())
-        locked.status = step.target
-        with audit.audit_context(actor=by):
-            locked.save()
-            audit.record_transition(locked, action, from_state=source, to_state=step.target)
-        ApplicationStep.objects.create(
-            application=locked,
-            action=action,
-            from_status=source,
-            to_status=step.target,
-            actor=by,
-            organization=acting_for,
-            text=text.strip(),
-        )
-        _announce(locked, step, by=by)
-    return locked
 
 
 def _fill_application(application: UseApplication, details: dict) -> None:
@@ -544,26 +477,164 @@ def _operate(application, *, by, on) -> None:
         room.save()
 
 
-def _announce(application: UseApplication, step: Step, *, by) -> None:
-    """Each step reaches the other side: the bureau's steps the town, the town's the bureau."""
-    from accounts.models import Role
-    from accounts.notices import members_of, notify
+# The steps of 004 三; the labels are the notice's words.
+CONTACT_LABEL = pgettext_lazy("use procedure", "Initial contact")
 
-    region = application.room.compound.region
-    if step.actor == "bureau":
-        recipients = members_of([application.town], roles=(Role.OFFICER, Role.ORG_ADMIN))
-    else:
-        bureaus = Organization.objects.filter(
-            kind=OrganizationKind.CIVIL_AFFAIRS, region__code=region.code[:6]
-        )
-        recipients = members_of(list(bureaus), roles=(Role.OFFICER, Role.ORG_ADMIN))
-    notify(
-        [user for user in recipients if user != by],
-        title=_("Care room %(room)s: %(status)s")
-        % {"room": application.room, "status": application.get_status_display()},
-        body=step.label,
-        link=f"/facilities/applications/{application.pk}/",
+
+class UseApplicationFlow(Workflow):
+    """The use procedure of a care room (004 三): the town applies, the bureau surveys, the city
+    approves, the bureau signs the entrustment agreement, the town puts the room into operation.
+    Each step leaves an ``ApplicationStep`` (who, for whom, what was said) and tells the other
+    side."""
+
+    model = UseApplication
+    select_related = ("room__compound__region", "town")
+    transitions = (
+        Transition(
+            "apply",
+            (ApplicationStatus.CONTACTED,),
+            ApplicationStatus.APPLIED,
+            pgettext_lazy("use procedure", "Apply"),
+            "town",
+            ("text", *APPLICATION_FIELDS),
+        ),
+        Transition(
+            "survey",
+            (ApplicationStatus.APPLIED,),
+            ApplicationStatus.SURVEYED,
+            pgettext_lazy("use procedure", "Survey the site and give an opinion"),
+            "bureau",
+            ("text",),
+        ),
+        Transition(
+            "approve",
+            (ApplicationStatus.SURVEYED,),
+            ApplicationStatus.APPROVED,
+            pgettext_lazy("use procedure", "Record the city government's approval"),
+            "bureau",
+            ("text", "city_approval_number", "city_approved_on"),
+        ),
+        Transition(
+            "reject",
+            (ApplicationStatus.APPLIED, ApplicationStatus.SURVEYED),
+            ApplicationStatus.REJECTED,
+            pgettext_lazy("use procedure", "Do not agree"),
+            "bureau",
+            ("text",),
+        ),
+        Transition(
+            "sign",
+            (ApplicationStatus.APPROVED,),
+            ApplicationStatus.SIGNED,
+            pgettext_lazy("use procedure", "Sign the entrustment agreement"),
+            "bureau",
+            ("text", "number", "signed_on", "starts_on", "ends_on", "note"),
+        ),
+        Transition(
+            "operate",
+            (ApplicationStatus.SIGNED,),
+            ApplicationStatus.OPERATING,
+            pgettext_lazy("use procedure", "Put into operation"),
+            "town",
+            ("text", "operating_since"),
+        ),
+        Transition(
+            "withdraw",
+            (ApplicationStatus.CONTACTED, ApplicationStatus.APPLIED, ApplicationStatus.SURVEYED),
+            ApplicationStatus.WITHDRAWN,
+            pgettext_lazy("use procedure", "Withdraw"),
+            "town",
+            ("text",),
+        ),
     )
+
+    def actor_town(self, application, user):
+        town = town_of(user, application.room.compound.region)
+        if town is None and not user.is_superuser:
+            return Actor.refuse(
+                _("Only %(who)s can take this step.") % {"who": _("the town of the compound")}
+            )
+        return Actor(True, town)
+
+    def actor_bureau(self, application, user):
+        bureau = bureau_of(user, application.room.compound.region)
+        if bureau is None and not user.is_superuser:
+            return Actor.refuse(
+                _("Only %(who)s can take this step.") % {"who": _("the civil-affairs bureau")}
+            )
+        return Actor(True, bureau)
+
+    def wrong_state_message(self, application, action):
+        return _("The application is “%(status)s”: this step is not possible now.") % {
+            "status": application.get_status_display()
+        }
+
+    def step_label(self, action: str):
+        """What the history shows for a recorded step (the opening contact included)."""
+        return CONTACT_LABEL if action == "contact" else self.label(action)
+
+    def apply_apply(self, application, by, actor, text="", **details):
+        _fill_application(application, details)
+
+    def _check_opinion(self, application, by, text="", **details):
+        if not text.strip():
+            raise ValidationError({"text": _("Write down the bureau's opinion.")})
+
+    check_survey = check_reject = _check_opinion
+
+    def check_approve(self, application, by, text="", city_approval_number="", city_approved_on=None):
+        if not (city_approval_number or "").strip() or city_approved_on is None:
+            raise ValidationError(
+                {"city_approval_number": _("Record the number and date of the city's approval.")}
+            )
+
+    def apply_approve(self, application, by, actor, text="", city_approval_number="", city_approved_on=None):
+        application.city_approval_number = city_approval_number.strip()
+        application.city_approved_on = city_approved_on
+
+    def apply_sign(self, application, by, actor, text="", **details):
+        _sign(application, by=by, bureau=actor.organization, **details)
+
+    def apply_operate(self, application, by, actor, text="", operating_since=None):
+        _operate(application, by=by, on=operating_since or timezone.localdate())
+
+    def after(self, application, step, by, actor, source, inputs):
+        ApplicationStep.objects.create(
+            application=application,
+            action=step.name,
+            from_status=source,
+            to_status=step.target,
+            actor=by,
+            organization=actor.organization,
+            text=(inputs.get("text") or "").strip(),
+        )
+
+    def notify(self, application, step, by, source):
+        """Each step reaches the other side: the bureau's steps the town, the town's the bureau."""
+        region = application.room.compound.region
+        if step.actor == "bureau":
+            recipients = members_of([application.town], roles=(Role.OFFICER, Role.ORG_ADMIN))
+        else:
+            bureaus = Organization.objects.filter(
+                kind=OrganizationKind.CIVIL_AFFAIRS, region__code=region.code[:6]
+            )
+            recipients = members_of(list(bureaus), roles=(Role.OFFICER, Role.ORG_ADMIN))
+        notify(
+            [user for user in recipients if user != by],
+            title=_("Care room %(room)s: %(status)s")
+            % {"room": application.room, "status": application.get_status_display()},
+            body=str(step.label),
+            link=f"/facilities/applications/{application.pk}/",
+        )
+
+
+USE_APPLICATIONS = UseApplicationFlow()
+
+
+def act_on_application(application: UseApplication, action: str, *, by, **inputs) -> UseApplication:
+    """One step of the procedure (``USE_APPLICATIONS``): checks who may take it and the state,
+    records who, when and what was said, and tells the other side."""
+    return USE_APPLICATIONS.perform(application, action, by=by, **inputs)
 
 
 def expiring_agreements(queryset=None, *, within_days: int = AGREEMENT_WARNING_DAYS, today=None):
@@ -572,262 +643,3 @@ def expiring_agreements(queryset=None, *, within_days: int = AGREEMENT_WARNING_D
     return queryset.filter(ends_on__gte=today, ends_on__lte=today + dt.timedelta(days=within_days)).order_by(
         "ends_on"
     )
-
-
-# --- guidance targets (004 附件) ------------------------------------------------------------------
-
-YEARS = range(2020, 2041)
-TOTAL_NAMES = {"合计", "总计", "合 计"}
-
-
-class TargetImport(SpreadsheetImport):
-    """The official table: one row per town, a two-row header where 指导数 spans 小计 and one
-    column per year, a 合计 row and a 备注 column. Checked as a whole in :meth:`finish`."""
-
-    fields = [
-        Field("town", "乡镇（街道）", aliases=("乡镇(街道)", "乡镇街道", "镇街", "town")),
-        Field("built", "已建数", aliases=("已建", "built"), kind="int"),
-        Field("handed_over", "已移交数", aliases=("已移交", "handed over"), kind="int"),
-        Field("not_handed_over", "未移交数", aliases=("未移交", "not handed over"), kind="int"),
-        Field("subtotal", "小计", aliases=("指导数小计", "指导数-小计", "subtotal"), kind="int"),
-        *[
-            Field(
-                f"y{year}",
-                str(year),
-                aliases=(f"指导数{year}", f"{year}年", f"指导数{year}年"),
-                kind="int",
-                required=False,
-            )
-            for year in YEARS
-        ],
-        Field("remarks", "备注", aliases=("remarks",), required=False),
-    ]
-
-    def __init__(self, county: Region, **kwargs):
-        super().__init__(**kwargs)
-        self.county = county
-        self.rows: list[ParsedRow] = []
-        self.total: ParsedRow | None = None
-        self.towns = {
-            region.name: region
-            for region in Region.objects.subtree(county.code).filter(code__regex=r"^\d{9}$")
-        }
-        self.saved: list[GuidanceTarget] = []
-
-    def save_row(self, row: ParsedRow):
-        name = (row.values.get("town") or "").replace(" ", "")
-        if name in {n.replace(" ", "") for n in TOTAL_NAMES}:
-            if self.total is not None:
-                raise ValidationError({"town": _("The table has more than one 合计 row.")})
-            self.total = row
-            return None
-        if self.total is not None:
-            raise ValidationError({"town": _("A town row below the 合计 row.")})
-        self.rows.append(row)
-        return None
-
-    def _years(self, row: ParsedRow) -> list[int]:
-        return sorted(int(name[1:]) for name in row.columns if name.startswith("y"))
-
-    def finish(self) -> list[RowError]:
-        errors: list[RowError] = []
-        if not self.rows:
-            return [RowError("", None, None, None, _("The table has no town rows."))]
-        years = self._years(self.rows[0])
-        if not years:
-            return [
-                RowError(
-                    self.rows[0].sheet, None, None, None, _("The table has no year columns under 指导数.")
-                )
-            ]
-        seen: dict[str, int] = {}
-        for row in self.rows:
-            errors.extend(self._check_row(row, years, seen))
-        if self.total is None:
-            errors.append(RowError(self.rows[-1].sheet, None, None, None, _("The table has no 合计 row.")))
-        else:
-            errors.extend(self._check_total(years))
-        if errors:
-            return errors
-        GuidanceTarget.objects.filter(county=self.county).delete()
-        for row in self.rows:
-            v = row.values
-            self.saved.append(
-                GuidanceTarget.objects.create(
-                    county=self.county,
-                    town=self.towns[v["town"].replace(" ", "")],
-                    built=v["built"],
-                    handed_over=v["handed_over"],
-                    not_handed_over=v["not_handed_over"],
-                    subtotal=v["subtotal"],
-                    per_year={str(year): v.get(f"y{year}") or 0 for year in years},
-                    remarks=v.get("remarks") or "",
-                )
-            )
-        return []
-
-    def _check_row(self, row: ParsedRow, years, seen) -> list[RowError]:
-        v = row.values
-        town = v["town"].replace(" ", "")
-        errors = []
-        if town not in self.towns:
-            errors.append(
-                row.error(
-                    _("%(town)s is not a town (street) of %(county)s.")
-                    % {"town": town, "county": self.county.name},
-                    "town",
-                )
-            )
-        elif town in seen:
-            errors.append(
-                row.error(
-                    _("%(town)s appears again (first on row %(row)d).") % {"town": town, "row": seen[town]},
-                    "town",
-                )
-            )
-        seen.setdefault(town, row.number)
-        numbers = ("built", "handed_over", "not_handed_over", "subtotal", *[f"y{y}" for y in years])
-        negative = [name for name in numbers if (v.get(name) or 0) < 0]
-        for name in negative:
-            errors.append(row.error(_("%(town)s: a count cannot be negative.") % {"town": town}, name))
-        if v["handed_over"] + v["not_handed_over"] != v["built"]:
-            errors.append(
-                row.error(
-                    _("%(town)s: 已移交数 + 未移交数 (%(a)d + %(b)d) ≠ 已建数 (%(c)d).")
-                    % {"town": town, "a": v["handed_over"], "b": v["not_handed_over"], "c": v["built"]},
-                    "built",
-                )
-            )
-        year_sum = sum(v.get(f"y{y}") or 0 for y in years)
-        if year_sum != v["subtotal"]:
-            errors.append(
-                row.error(
-                    _("%(town)s: the years %(years)s add up to %(sum)d, but 小计 is %(subtotal)d.")
-                    % {
-                        "town": town,
-                        "years": "、".join(map(str, years)),
-                        "sum": year_sum,
-                        "subtotal": v["subtotal"],
-                    },
-                    "subtotal",
-                )
-            )
-        return errors
-
-    def _check_total(self, years) -> list[RowError]:
-        total = self.total
-        errors = []
-        labels = {
-            "built": "已建数",
-            "handed_over": "已移交数",
-            "not_handed_over": "未移交数",
-            "subtotal": "小计",
-            **{f"y{y}": str(y) for y in years},
-        }
-        for name, label in labels.items():
-            expected = sum(row.values.get(name) or 0 for row in self.rows)
-            stated = total.values.get(name) or 0
-            if stated != expected:
-                errors.append(
-                    total.error(
-                        _("合计 %(column)s is %(stated)d, but the towns above add up to %(expected)d.")
-                        % {"column": label, "stated": stated, "expected": expected},
-                        name,
-                    )
-                )
-        return errors
-
-
-def import_targets(
-    fp, *, county: Region, by, filename: str = "", channel: str = "import"
-) -> list[GuidanceTarget]:
-    """Import 004's guidance table for ``county``; raises ImportFailed (nothing written) on any
-    inconsistency. The rows replace the county's previous table."""
-    if not by.is_superuser and bureau_of(by, county) is None:
-        raise PermissionDenied(_("Only an officer of the county's civil-affairs bureau imports its targets."))
-    if len(county.code) not in (4, 6):
-        raise ValidationError({"county": _("Choose a county (or a city without districts).")})
-    importer = TargetImport(county, by=by, channel=channel)
-    run_import(fp, importer, filename=filename)
-    return importer.saved
-
-
-@dataclass
-class ProgressRow:
-    town: Region | None
-    name: str
-    built: int = 0
-    handed_over: int = 0
-    not_handed_over: int = 0
-    target: int = 0
-    per_year: dict = field(default_factory=dict)  # year -> (target, operating)
-    operating: int = 0
-    remarks: str = ""
-
-
-def target_progress(
-    county: Region, *, rooms=None, targets=None
-) -> tuple[list[int], list[ProgressRow], ProgressRow]:
-    """Per town: built / handed over / not handed over counted from the registry, the target
-    subtotal and per year against the rooms put into operation in that year, and the total."""
-    rooms = rooms if rooms is not None else CareRoom.objects.all()
-    targets = list(
-        (targets if targets is not None else GuidanceTarget.objects.all())
-        .filter(county=county)
-        .select_related("town")
-    )
-    years = sorted({int(y) for t in targets for y in t.per_year})
-    counts = (
-        rooms.filter(region_subtree("compound__region", county))
-        .values("compound__region__code")
-        .annotate(
-            built=Count("id"),
-            handed=Count("id", filter=Q(handover_state=HandoverState.HANDED_OVER)),
-            operating=Count("id", filter=Q(operating_state=OperatingState.OPERATING)),
-        )
-    )
-    by_year = (
-        rooms.filter(region_subtree("compound__region", county), operating_state=OperatingState.OPERATING)
-        .exclude(operating_since=None)
-        .values("compound__region__code", "operating_since__year")
-        .annotate(n=Count("id"))
-    )
-    registry = defaultdict(lambda: {"built": 0, "handed": 0, "operating": 0})
-    for row in counts:
-        town = row["compound__region__code"][:9]
-        for key in ("built", "handed", "operating"):
-            registry[town][key] += row[key]
-    operated = defaultdict(int)
-    for row in by_year:
-        operated[(row["compound__region__code"][:9], row["operating_since__year"])] += row["n"]
-    target_by_town = {t.town.code: t for t in targets}
-    codes = sorted(set(target_by_town) | set(registry))
-    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
-    rows = []
-    for code in codes:
-        target = target_by_town.get(code)
-        figures = registry[code]
-        rows.append(
-            ProgressRow(
-                town=target.town if target else None,
-                name=names.get(code, code),
-                built=figures["built"],
-                handed_over=figures["handed"],
-                not_handed_over=figures["built"] - figures["handed"],
-                target=target.subtotal if target else 0,
-                per_year={y: (target.target_for(y) if target else 0, operated[(code, y)]) for y in years},
-                operating=figures["operating"],
-                remarks=target.remarks if target else "",
-            )
-        )
-    total = ProgressRow(
-        None,
-        "合计",
-        sum(r.built for r in rows),
-        sum(r.handed_over for r in rows),
-        sum(r.not_handed_over for r in rows),
-        sum(r.target for r in rows),
-        {y: (sum(r.per_year[y][0] for r in rows), sum(r.per_year[y][1] for r in rows)) for y in years},
-        sum(r.operating for r in rows),
-    )
-    return years, rows, total

@@ -15,7 +15,7 @@ from accounts import params
 from accounts.portal import export_query, show_errors, show_form_errors
 from accounts.scoping import is_editable, scoped_object_or_404
 
-from . import exports, services
+from . import exports, services, targets
 from .api.filters import CareRoomFilter
 from .forms import ApplyForm, CountyForm, InspectionForm, RectifyForm
 from .models import (
@@ -177,10 +177,14 @@ def application_detail(request, pk):
         else:
             messages.success(request, _("Saved."))
         return redirect("facilities:application", pk=pk)
+    flow = services.USE_APPLICATIONS
+    steps = list(application.steps.select_related("actor", "organization"))
+    for step in steps:  # the history reads the declared, translated labels, not the codes
+        step.action_label, step.status_label = flow.step_label(step.action), flow.state_label(step.to_status)
     context = {
         "application": application,
-        "steps": application.steps.select_related("actor", "organization"),
-        "actions": services.allowed_actions(application, request.user),
+        "steps": steps,
+        "actions": [(action.name, action.label) for action in flow.available(application, request.user)],
         "apply_form": ApplyForm(
             initial={
                 "residents": application.room.compound.residents,
@@ -232,7 +236,7 @@ def progress(request):
         county = first.county if first else None
     if county is None:
         return render(request, "facilities/progress.html", {"form": form})
-    years, rows, total = services.target_progress(
+    years, rows, total = targets.target_progress(
         county,
         rooms=CareRoom.objects.visible_to(request.user),
         targets=GuidanceTarget.objects.visible_to(request.user),

@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scoping import ScopedModelAdmin
@@ -23,16 +25,19 @@ from .models import (
 
 class QuotaInline(admin.TabularInline):
     model = ProgrammeQuota
+    service = None  # part of the call the bureau prepares in this form
     extra = 0
 
 
 class PhaseInline(admin.TabularInline):
     model = Phase
+    service = None  # part of the call the bureau prepares in this form
     extra = 0
 
 
 class MilestoneInline(admin.TabularInline):
     model = Milestone
+    service = None  # part of the call the bureau prepares in this form
     extra = 0
 
 
@@ -48,27 +53,30 @@ class ProgrammeAdminForm(forms.ModelForm):
             "region",
             "issuers",
             "description",
-            "announced_at",
-            "list_published_at",
         ]
 
     def clean(self):
         data = super().clean()
-        user = self.request_user
-        region = data.get("region")
-        if region is not None and not user.scope.covers_region(region, edit=True):
-            self.add_error("region", _("Choose a region within your own."))
-        issuers = data.get("issuers")
-        if issuers is not None and not user.is_superuser:
-            own = set(user.scope.organization_ids(edit=True))
-            if not any(issuer.pk in own for issuer in issuers):
-                self.add_error("issuers", _("Your own bureau must be among the issuing organisations."))
+        problems = services.programme_problems(
+            by=self.request_user, region=data.get("region"), issuers=data.get("issuers")
+        )
+        for field, problem in problems.items():
+            self.add_error(field, problem)
         return data
 
 
 @admin.register(Programme)
 class ProgrammeAdmin(ScopedModelAdmin):
+    """The call is prepared here; announcing it and publishing its pilot list are actions that ask
+    first, since neither can be undone."""
+
+    service = (
+        "pilots.services.save_programme",
+        "pilots.services.announce",
+        "pilots.services.publish_pilot_list",
+    )
     form = ProgrammeAdminForm
+    readonly_fields = ["announced_at", "list_published_at"]
     list_display = ["title", "document_number", "mode", "region", "announced_at", "list_published_at"]
     list_filter = ["mode"]
     search_fields = ["title", "document_number"]
@@ -81,6 +89,33 @@ class ProgrammeAdmin(ScopedModelAdmin):
         form = super().get_form(request, obj, **kwargs)
         form.request_user = request.user
         return form
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        saved = services.save_programme(
+            Programme.objects.get(pk=obj.pk) if change else None,
+            by=request.user,
+            issuers=data["issuers"],
+            **{name: data[name] for name in services.PROGRAMME_FIELDS if name in data},
+        )
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+    def _confirm(self, request, queryset, *, action, question, consequence):
+        """The page that asks before an action that cannot be undone (as Django's deletion does)."""
+        context = {
+            **self.admin_site.each_context(request),
+            "title": question,
+            "opts": self.model._meta,
+            "objects": queryset,
+            "action": action,
+            "consequence": consequence,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/pilots/programme/confirm_action.html", context)
 
     def _run(self, request, queryset, service, done):
         count = 0
@@ -95,10 +130,33 @@ class ProgrammeAdmin(ScopedModelAdmin):
 
     @admin.action(description=_("Announce the selected calls"), permissions=["change"])
     def announce(self, request, queryset):
+        if "confirmed" not in request.POST:
+            return self._confirm(
+                request,
+                queryset,
+                action="announce",
+                question=_("Announce these calls?"),
+                consequence=_(
+                    "Each call below becomes public with today's date as its announcement. "
+                    "An announcement cannot be withdrawn."
+                ),
+            )
         self._run(request, queryset, services.announce, _("%(count)d programmes announced."))
 
     @admin.action(description=_("Publish the pilot lists of the selected programmes"), permissions=["change"])
     def publish_list(self, request, queryset):
+        if "confirmed" not in request.POST:
+            return self._confirm(
+                request,
+                queryset,
+                action="publish_list",
+                question=_("Publish these pilot lists?"),
+                consequence=_(
+                    "The pilot list of each programme below becomes public on the public page and "
+                    "in the API, every pilot unit is notified and the publication is recorded in "
+                    "the audit log. A published list cannot be withdrawn."
+                ),
+            )
         self._run(request, queryset, services.publish_pilot_list, _("%(count)d pilot lists published."))
 
 
@@ -136,6 +194,11 @@ class OpinionInline(admin.TabularInline):
 
 @admin.register(Application)
 class ApplicationAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
+    service = ("pilots.services.create_application", "pilots.services.update_application")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     export_definition = exports.APPLICATIONS
     list_display = ["id", "organization", "pilot_type", "programme", "site_region", "status", "submitted_at"]
     list_filter = ["status", "pilot_type", "programme"]
@@ -193,17 +256,78 @@ class ApplicationAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
 
 
 class ShowcaseCaseInline(admin.StackedInline):
+    """Cases are added in the portal or the API (``services.add_showcase_case``, which checks
+    who may and the photo's content); read here."""
+
     model = ShowcaseCase
     extra = 0
     fields = ["title", "text", "created_at"]
-    readonly_fields = ["created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+def _refusal(call) -> ValidationError | None:
+    """What a service would refuse, found by running it and rolling it back. Only for services
+    whose every effect is in the database (no files written, notices sent after commit)."""
+
+    class DryRun(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            call()
+            raise DryRun
+    except DryRun:
+        return None
+    except PermissionDenied as exc:
+        return ValidationError(str(exc))
+    except ValidationError as exc:
+        return exc
+
+
+class PilotMilestoneFormSet(forms.BaseInlineFormSet):
+    """A row whose evidence or date is given is the milestone completed with that evidence:
+    ``services.complete_milestone`` decides, and its refusal shows on the row."""
+
+    request_user = None
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            if form.instance.pk and form.has_changed() and form.cleaned_data:
+                refusal = _refusal(lambda form=form: self.complete(form))
+                if refusal is not None:
+                    form.add_error(None, refusal)  # a refusal about a field shows beside it
+
+    def complete(self, form):
+        data = form.cleaned_data
+        return services.complete_milestone(
+            PilotMilestone.objects.select_related("pilot", "milestone").get(pk=form.instance.pk),
+            by=self.request_user,
+            completed_on=data.get("completed_on"),
+            evidence=data.get("evidence") or "",
+        )
 
 
 class PilotMilestoneInline(admin.TabularInline):
     model = PilotMilestone
+    service = "pilots.services.complete_milestone"
+    formset = PilotMilestoneFormSet
     extra = 0
     fields = ["milestone", "status", "completed_on", "evidence"]
-    readonly_fields = ["milestone"]
+    readonly_fields = ["milestone", "status"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False  # a pilot's milestones are the programme's
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.request_user = request.user
+        return formset
 
 
 @admin.register(Pilot)
@@ -214,12 +338,63 @@ class PilotAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
     search_fields = ["organization__name", "site_address"]
     list_select_related = ["organization", "programme", "site_region"]
     autocomplete_fields = ["organization", "site_region", "programme"]
+    fields = [
+        "programme",
+        "organization",
+        "pilot_type",
+        "site_region",
+        "site_address",
+        "application",
+        "is_demonstration",
+        "summary_report",
+    ]
     readonly_fields = ["application"]
     inlines = [PilotMilestoneInline, ShowcaseCaseInline]
+    service = (
+        "pilots.services.designate_pilot",
+        "pilots.services.set_demonstration",
+        "pilots.services.save_summary_report",
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.readonly_fields
+        # Who the pilot is and where was settled when it was designated or approved.
+        return [
+            *self.readonly_fields,
+            "programme",
+            "organization",
+            "pilot_type",
+            "site_region",
+            "site_address",
+        ]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not PilotMilestone:
+            return super().save_formset(request, form, formset, change)
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for milestone_form in formset.forms:
+            if milestone_form.instance.pk and milestone_form.has_changed():
+                data = milestone_form.cleaned_data
+                done = services.complete_milestone(
+                    PilotMilestone.objects.select_related("pilot", "milestone").get(
+                        pk=milestone_form.instance.pk
+                    ),
+                    by=request.user,
+                    completed_on=data.get("completed_on"),
+                    evidence=data.get("evidence") or "",
+                )
+                formset.changed_objects.append((done, milestone_form.changed_data))
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            if "is_demonstration" in form.changed_data:
+                services.set_demonstration(obj, by=request.user, value=form.cleaned_data["is_demonstration"])
+            if "summary_report" in form.changed_data:
+                services.save_summary_report(obj, by=request.user, text=form.cleaned_data["summary_report"])
             return
         # 000: a pilot added here is designated directly by the bureau.
         pilot = services.designate_pilot(

@@ -1,7 +1,7 @@
 from django.utils import timezone
 
 from reports.exporting import ExportDefinition
-from reports.spreadsheets import Column
+from reports.spreadsheets.writer import Column
 
 
 def _local(value):

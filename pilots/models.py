@@ -34,6 +34,14 @@ class PhaseKind(models.TextChoices):
     SUMMARY = "summary", _("Summary")
 
 
+class PublicationState(models.TextChoices):
+    """A programme's publication, read from the dates that record it (``publication_state``)."""
+
+    PREPARED = "prepared", _("Being prepared")
+    ANNOUNCED = "announced", _("Announced")
+    LIST_PUBLISHED = "list_published", _("Pilot list published")
+
+
 class ProgrammeQuerySet(ScopedQuerySet):
     region_path = "region"
     organization_path = "issuers"
@@ -92,6 +100,14 @@ class Programme(AuditedModel):
 
     def __str__(self):
         return f"{self.title}（{self.document_number}）" if self.document_number else self.title
+
+    @property
+    def publication_state(self) -> str:
+        if self.list_published_at is not None:
+            return PublicationState.LIST_PUBLISHED
+        if self.announced_at is not None:
+            return PublicationState.ANNOUNCED
+        return PublicationState.PREPARED
 
     def phase(self, kind):
         return next((p for p in self.phases.all() if p.kind == kind), None)

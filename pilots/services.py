@@ -1,27 +1,27 @@
 """Every operation on programmes, applications and pilots that changes state or enforces a rule.
 
-The review workflow is the table ``TRANSITIONS``; :func:`transition` is the one function that
-moves an application: it locks the row, checks the table and the actor, records the opinion and
-the audit entry in one transaction, and sends the notices after commit. A double click or a
-second reviewer arriving late changes nothing.
+Three workflows (``core.workflow``): the review of an application (``APPLICATIONS``; a double
+click or a second reviewer arriving late changes nothing), a programme's publication
+(``PROGRAMMES``) and a pilot's milestones (``MILESTONES``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import partialmethod
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from stdnum.cn import uscc
 
 from accounts import audit, notices
 from accounts.models import Organization, OrganizationKind
 from accounts.scoping import GOVERNMENT_EDITING_ROLES, acting_organization, require_editable, scope_for
 from accounts.uploads import check_upload
+from core.workflow import Actor, Transition, Workflow
 
 from .models import (
     LIVE_STATUSES,
@@ -38,6 +38,7 @@ from .models import (
     PilotMilestone,
     PilotType,
     Programme,
+    PublicationState,
     Stage,
 )
 
@@ -87,180 +88,179 @@ def issuing_bureau_of(user, programme) -> Organization | None:
 
 # --- the workflow -------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    source: str
-    target: str
-    actor: str  # "applicant", "street" or "bureau"
-    stage: str | None = None
-    decision: str | None = None
+# The portal sends one form (opinion, scan, quota reason) whichever button is pressed.
+REVIEW_INPUTS = ("text", "scan", "quota_override_reason", "today")
+# Who must give the reason in the opinion.
+REASONED = (Decision.RETURN, Decision.NOT_RECOMMEND, Decision.REJECT)
 
 
-TRANSITIONS = [
-    Transition("submit", S.DRAFT, S.SUBMITTED, "applicant"),
-    Transition("submit", S.RETURNED, S.SUBMITTED, "applicant"),
-    Transition("recommend", S.SUBMITTED, S.RECOMMENDED, "street", Stage.STREET, Decision.RECOMMEND),
-    Transition("return", S.SUBMITTED, S.RETURNED, "street", Stage.STREET, Decision.RETURN),
-    Transition(
-        "not_recommend", S.SUBMITTED, S.NOT_RECOMMENDED, "street", Stage.STREET, Decision.NOT_RECOMMEND
-    ),
-    Transition("approve", S.RECOMMENDED, S.APPROVED, "bureau", Stage.BUREAU, Decision.APPROVE),
-    Transition("return", S.RECOMMENDED, S.RETURNED, "bureau", Stage.BUREAU, Decision.RETURN),
-    Transition("reject", S.RECOMMENDED, S.REJECTED, "bureau", Stage.BUREAU, Decision.REJECT),
-]
-ACTIONS = ("submit", "recommend", "return", "not_recommend", "approve", "reject")
-ACTION_LABELS = {
-    "submit": gettext_lazy("Submit"),
-    "recommend": Decision.RECOMMEND.label,
-    "return": Decision.RETURN.label,
-    "not_recommend": Decision.NOT_RECOMMEND.label,
-    "approve": Decision.APPROVE.label,
-    "reject": Decision.REJECT.label,
-}
+class ApplicationFlow(Workflow):
+    """The review of an application (001): submit, the street's opinion, the bureau's decision.
+    Each opinion is an ``Opinion`` row of the acting office; approval creates the pilot."""
 
+    model = Application
+    select_related = ("programme", "site_region__parent", "organization")
+    transitions = (
+        Transition(
+            "submit", (S.DRAFT, S.RETURNED), S.SUBMITTED, gettext_lazy("Submit"), "applicant", REVIEW_INPUTS
+        ),
+        Transition(
+            "recommend", (S.SUBMITTED,), S.RECOMMENDED, Decision.RECOMMEND.label, "street", REVIEW_INPUTS
+        ),
+        Transition("return", (S.SUBMITTED,), S.RETURNED, Decision.RETURN.label, "street", REVIEW_INPUTS),
+        Transition(
+            "not_recommend",
+            (S.SUBMITTED,),
+            S.NOT_RECOMMENDED,
+            Decision.NOT_RECOMMEND.label,
+            "street",
+            REVIEW_INPUTS,
+        ),
+        Transition("approve", (S.RECOMMENDED,), S.APPROVED, Decision.APPROVE.label, "bureau", REVIEW_INPUTS),
+        Transition("return", (S.RECOMMENDED,), S.RETURNED, Decision.RETURN.label, "bureau", REVIEW_INPUTS),
+        Transition("reject", (S.RECOMMENDED,), S.REJECTED, Decision.REJECT.label, "bureau", REVIEW_INPUTS),
+    )
 
-def find_transition(action: str, status: str) -> Transition | None:
-    return next((t for t in TRANSITIONS if t.action == action and t.source == status), None)
+    def actor_applicant(self, application, user):
+        if is_applicant_member(user, application) or files_on_behalf(user, application):
+            return Actor(True, application.organization)
+        return Actor.refuse(_("Only the applicant unit (or an officer filing for it) can submit."))
 
-
-def actor_organization(user, application, actor: str):
-    """(allowed, organisation acting, reason)."""
-    if actor == "applicant":
-        if is_applicant_member(user, application):
-            return True, application.organization, ""
-        if files_on_behalf(user, application):
-            return True, application.organization, ""
-        return False, None, _("Only the applicant unit (or an officer filing for it) can submit.")
-    if actor == "street":
+    def actor_street(self, application, user):
         office = street_office_of(user, application)
         if office is not None:
-            return True, office, ""
+            return Actor(True, office)
         street = application.street
-        return (
-            False,
-            None,
+        return Actor.refuse(
             _("Only an officer of %(street)s's street office gives the street opinion.")
-            % {"street": street.name if street else _("the site's street")},
+            % {"street": street.name if street else _("the site's street")}
         )
-    office = issuing_bureau_of(user, application.programme)
-    if office is not None:
-        return True, office, ""
-    return False, None, _("Only an officer of an issuing bureau gives the final opinion.")
+
+    def actor_bureau(self, application, user):
+        office = issuing_bureau_of(user, application.programme)
+        if office is not None:
+            return Actor(True, office)
+        return Actor.refuse(_("Only an officer of an issuing bureau gives the final opinion."))
+
+    def wrong_state_message(self, application, action):
+        return _("“%(action)s” is not possible while the application is “%(status)s”.") % {
+            "action": self.label(action),
+            "status": application.get_status_display(),
+        }
+
+    def already_done(self, application, step, by):
+        """A submission is done whoever of the applicant clicked; an opinion only when the last
+        one is this officer's, with this decision."""
+        if step.name == "submit":
+            return True
+        last = application.opinions.order_by("-at", "-id").first()
+        return last is not None and last.officer_id == by.pk and last.decision == step.name
+
+    def _check_scan(self, by, scan=None, **inputs):
+        if scan is not None:
+            check_upload(scan)
+
+    prepare_submit = prepare_recommend = prepare_return = _check_scan
+    prepare_not_recommend = prepare_approve = prepare_reject = _check_scan
+
+    def check_submit(self, application, by, today=None, **inputs):
+        problems = eligibility_problems(application, today=today)
+        if problems:
+            raise ValidationError(problems, code="ineligible")
+
+    def apply_submit(self, application, by, actor, **inputs):
+        application.version += 1
+        application.submitted_at = timezone.now()
+        ApplicationVersion.objects.create(
+            application=application, number=application.version, data=snapshot(application), submitted_by=by
+        )
+
+    def _check_opinion(self, decision, application, by, text="", quota_override_reason="", **inputs):
+        if decision in REASONED and not text.strip():
+            raise ValidationError({"text": _("Give the reason in the opinion.")})
+        if decision == Decision.APPROVE:
+            _check_quota(application, quota_override_reason)
+
+    def _record_opinion(
+        self, decision, application, by, actor, text="", scan=None, quota_override_reason="", **inputs
+    ):
+        step = self.step(decision, application.status)
+        opinion = Opinion(
+            application=application,
+            stage=Stage.STREET if step.actor == "street" else Stage.BUREAU,
+            decision=decision,
+            text=text.strip(),
+            officer=by,
+            organization=actor.organization,
+            version=application.version,
+            quota_override_reason=quota_override_reason.strip(),
+        )
+        if scan is not None:
+            opinion.scan.save(scan.name, scan, save=False)
+        opinion.save()
+        if step.target in (S.APPROVED, S.REJECTED, S.NOT_RECOMMENDED):
+            application.decided_at = timezone.now()
+
+    check_recommend = partialmethod(_check_opinion, "recommend")
+    check_return = partialmethod(_check_opinion, "return")
+    check_not_recommend = partialmethod(_check_opinion, "not_recommend")
+    check_approve = partialmethod(_check_opinion, "approve")
+    check_reject = partialmethod(_check_opinion, "reject")
+    apply_recommend = partialmethod(_record_opinion, "recommend")
+    apply_return = partialmethod(_record_opinion, "return")
+    apply_not_recommend = partialmethod(_record_opinion, "not_recommend")
+    apply_approve = partialmethod(_record_opinion, "approve")
+    apply_reject = partialmethod(_record_opinion, "reject")
+
+    def after(self, application, step, by, actor, source, inputs):
+        if step.target == S.APPROVED:
+            create_pilot_from(application, by=by)
+
+    def notify(self, application, step, by, source):
+        link = reverse("pilots:application-detail", args=[application.pk])
+        title = _("Application %(number)s: %(status)s") % {
+            "number": application.pk,
+            "status": application.get_status_display(),
+        }
+        body = " · ".join(
+            [
+                application.programme.title,
+                application.organization.name,
+                str(application.get_pilot_type_display()),
+            ]
+        )
+        recipients = notices.members_of([application.organization])
+        if step.target == S.SUBMITTED:
+            street = application.street
+            offices = (
+                Organization.objects.filter(kind=OrganizationKind.STREET_OFFICE, region=street)
+                if street
+                else []
+            )
+            recipients = notices.members_of(offices, roles=GOVERNMENT_EDITING_ROLES)
+        elif step.target == S.RECOMMENDED:
+            recipients += notices.members_of(
+                application.programme.issuers.all(), roles=GOVERNMENT_EDITING_ROLES
+            )
+        notices.notify(
+            [user for user in recipients if user.pk != by.pk] or recipients, title=title, body=body, link=link
+        )
+
+
+APPLICATIONS = ApplicationFlow()
 
 
 def can(user, application, action: str) -> tuple[bool, str]:
     """(allowed, reason): whether ``user`` may take ``action`` now; the portal shows the reason."""
-    step = find_transition(action, application.status)
-    if step is None:
-        return False, _("“%(action)s” is not possible while the application is “%(status)s”.") % {
-            "action": ACTION_LABELS.get(action, action),
-            "status": application.get_status_display(),
-        }
-    allowed, _organization, reason = actor_organization(user, application, step.actor)
-    return allowed, reason
+    return APPLICATIONS.can(application, user, action)
 
 
-def available_actions(user, application) -> list[str]:
-    return [action for action in ACTIONS if can(user, application, action)[0]]
-
-
-def transition(
-    application: Application,
-    action: str,
-    *,
-    by,
-    text: str = "",
-    scan=None,
-    quota_override_reason: str = "",
-    today=None,
-) -> Application:
+def transition(application: Application, action: str, *, by, **inputs) -> Application:
     """Move ``application`` by ``action`` (submit, recommend, return, not_recommend, approve,
-    reject). Raises PermissionDenied for the wrong actor and ValidationError for the wrong state
-    or a failed rule. Repeating the action just taken (a double click) changes nothing."""
-    if action not in ACTIONS:
-        raise ValidationError(_("Unknown action “%(action)s”.") % {"action": action})
-    if scan is not None:
-        check_upload(scan)
-    with transaction.atomic():
-        locked = (
-            Application.objects.select_for_update(of=("self",))
-            .select_related("programme", "site_region__parent", "organization")
-            .get(pk=application.pk)
-        )
-        step = find_transition(action, locked.status)
-        if step is None:
-            if _already_done(locked, action, by):
-                return locked  # a double click: the first click already did it
-            raise ValidationError(
-                _("“%(action)s” is not possible: the application is now “%(status)s”.")
-                % {"action": ACTION_LABELS[action], "status": locked.get_status_display()},
-                code="invalid_state",
-            )
-        allowed, organization, reason = actor_organization(by, locked, step.actor)
-        if not allowed:
-            raise PermissionDenied(reason)
-        source = locked.status
-        if step.action == "submit":
-            problems = eligibility_problems(locked, today=today)
-            if problems:
-                raise ValidationError(problems, code="ineligible")
-            locked.version += 1
-            locked.submitted_at = timezone.now()
-            ApplicationVersion.objects.create(
-                application=locked, number=locked.version, data=snapshot(locked), submitted_by=by
-            )
-        else:
-            if (
-                step.decision in (Decision.RETURN, Decision.NOT_RECOMMEND, Decision.REJECT)
-                and not text.strip()
-            ):
-                raise ValidationError({"text": _("Give the reason in the opinion.")})
-            if step.decision == Decision.APPROVE:
-                _check_quota(locked, quota_override_reason)
-            opinion = Opinion(
-                application=locked,
-                stage=step.stage,
-                decision=step.decision,
-                text=text.strip(),
-                officer=by,
-                organization=organization,
-                version=locked.version,
-                quota_override_reason=quota_override_reason.strip(),
-            )
-            if scan is not None:
-                opinion.scan.save(scan.name, scan, save=False)
-            opinion.save()
-            if step.target in (S.APPROVED, S.REJECTED, S.NOT_RECOMMENDED):
-                locked.decided_at = timezone.now()
-        locked.status = step.target
-        with audit.audit_context(actor=by):
-            locked.save()
-            audit.record_transition(
-                locked, action, from_state=source, to_state=step.target, note=text.strip()
-            )
-            if step.target == S.APPROVED:
-                create_pilot_from(locked, by=by)
-        _notify(locked, step, by)
-    return locked
-
-
-def _already_done(application: Application, action: str, by) -> bool:
-    """Whether ``by`` just took this very action, so a repeat is a double click, not an error."""
-    if action == "submit":
-        # Only someone who may submit it is told "already done"; anyone else is refused below.
-        submit = next(t for t in TRANSITIONS if t.action == "submit")
-        return application.status == S.SUBMITTED and actor_organization(by, application, submit.actor)[0]
-    last = application.opinions.order_by("-at", "-id").first()
-    return (
-        last is not None
-        and last.officer_id == by.pk
-        and any(
-            t.action == action and t.decision == last.decision and t.target == application.status
-            for t in TRANSITIONS
-        )
-    )
+    reject; inputs: text, scan, quota_override_reason, today). Raises PermissionDenied for the
+    wrong actor and ValidationError for the wrong state or a failed rule. Repeating the action
+    just taken (a double click) changes nothing."""
+    return APPLICATIONS.perform(application, action, by=by, **inputs)
 
 
 def _check_quota(application: Application, reason: str) -> None:
@@ -280,33 +280,6 @@ def _check_quota(application: Application, reason: str) -> None:
             },
             code="quota",
         )
-
-
-def _notify(application, step, by):
-    link = reverse("pilots:application-detail", args=[application.pk])
-    title = _("Application %(number)s: %(status)s") % {
-        "number": application.pk,
-        "status": application.get_status_display(),
-    }
-    body = " · ".join(
-        [
-            application.programme.title,
-            application.organization.name,
-            str(application.get_pilot_type_display()),
-        ]
-    )
-    recipients = notices.members_of([application.organization])
-    if step.target == S.SUBMITTED:
-        street = application.street
-        offices = (
-            Organization.objects.filter(kind=OrganizationKind.STREET_OFFICE, region=street) if street else []
-        )
-        recipients = notices.members_of(offices, roles=GOVERNMENT_EDITING_ROLES)
-    elif step.target == S.RECOMMENDED:
-        recipients += notices.members_of(application.programme.issuers.all(), roles=GOVERNMENT_EDITING_ROLES)
-    notices.notify(
-        [user for user in recipients if user.pk != by.pk] or recipients, title=title, body=body, link=link
-    )
 
 
 # --- applications -------------------------------------------------------------------------
@@ -475,34 +448,111 @@ def _require_issuer(programme, by):
         raise PermissionDenied(_("Only an officer of an issuing bureau can do this."))
 
 
-def announce(programme: Programme, *, by) -> Programme:
-    _require_issuer(programme, by)
-    if programme.announced_at is None:
-        programme.announced_at = timezone.now()
-        with audit.audit_context(actor=by):
-            programme.save(update_fields=["announced_at"])
+PROGRAMME_FIELDS = ("title", "document_number", "mode", "region", "description")
+
+
+def programme_problems(*, by, region, issuers) -> dict:
+    """Field -> why ``by`` may not issue a programme over ``region`` with ``issuers``: it lies
+    within the officer's region and the officer's own bureau is among its issuers."""
+    problems = {}
+    if region is not None and not by.scope.covers_region(region, edit=True):
+        problems["region"] = _("Choose a region within your own.")
+    if issuers is not None and not by.is_superuser:
+        own = set(by.scope.organization_ids(edit=True))
+        if not any(issuer.pk in own for issuer in issuers):
+            problems["issuers"] = _("Your own bureau must be among the issuing organisations.")
+    return problems
+
+
+def save_programme(instance: Programme | None, *, by, issuers, **fields) -> Programme:
+    """Prepare or change a programme. Its announcement and the publication of its pilot list are
+    not fields: they are :func:`announce` and :func:`publish_pilot_list`."""
+    programme = instance or Programme()
+    for name, value in fields.items():
+        if name not in PROGRAMME_FIELDS:
+            raise ValidationError(_("Unknown field %(name)s.") % {"name": name})
+        setattr(programme, name, value)
+    issuers = list(issuers)
+    problems = programme_problems(
+        by=by, region=programme.region if programme.region_id else None, issuers=issuers
+    )
+    if problems:
+        raise ValidationError(problems)
+    programme.full_clean(exclude=["issuers"])
+    with transaction.atomic(), audit.audit_context(actor=by):
+        programme.save()
+        programme.issuers.set(issuers)
     return programme
+
+
+def announce(programme: Programme, *, by) -> Programme:
+    return PROGRAMMES.perform(programme, "announce", by=by)
 
 
 def publish_pilot_list(programme: Programme, *, by) -> Programme:
     """Make the programme's pilot list public (the public page and the API)."""
-    _require_issuer(programme, by)
-    with transaction.atomic():
-        locked = Programme.objects.select_for_update(of=("self",)).get(pk=programme.pk)
-        if locked.list_published_at is None:
-            locked.list_published_at = timezone.now()
-            with audit.audit_context(actor=by):
-                locked.save(update_fields=["list_published_at"])
-                audit.record_transition(
-                    locked, "publish_list", from_state="unpublished", to_state="published"
-                )
-            pilots = Pilot.objects.filter(programme=locked).select_related("organization")
-            notices.notify(
-                notices.members_of([p.organization for p in pilots]),
-                title=_("Pilot list published: %(title)s") % {"title": locked.title},
-                link=reverse("pilots:programme-pilots", args=[locked.pk]),
-            )
-    return locked
+    return PROGRAMMES.perform(programme, "publish_list", by=by)
+
+
+class ProgrammeFlow(Workflow):
+    """A programme's publication: prepared → announced (the call or the designation is public) →
+    pilot list published. The state is read from ``announced_at`` / ``list_published_at``, which
+    stay the record of when, so the state and its dates cannot disagree."""
+
+    model = Programme
+    states = PublicationState
+    state_field = "publication_state"
+    transitions = (
+        Transition(
+            "announce",
+            (PublicationState.PREPARED,),
+            PublicationState.ANNOUNCED,
+            pgettext_lazy("programme", "Announce"),
+            "issuer",
+        ),
+        Transition(
+            "publish_list",
+            (PublicationState.ANNOUNCED,),
+            PublicationState.LIST_PUBLISHED,
+            gettext_lazy("Publish the pilot list"),
+            "issuer",
+            confirm=gettext_lazy("The pilot list becomes public."),
+        ),
+    )
+
+    def actor_issuer(self, programme, user):
+        try:
+            _require_issuer(programme, user)
+        except PermissionDenied as refusal:
+            return Actor.refuse(refusal)
+        return Actor(True, issuing_bureau_of(user, programme))
+
+    def reached(self, programme, step):
+        # Announcing a programme whose list is published is a double click too.
+        order = list(PublicationState.values)
+        return order.index(programme.publication_state) >= order.index(step.target)
+
+    def set_state(self, programme, state):
+        if (
+            state in (PublicationState.ANNOUNCED, PublicationState.LIST_PUBLISHED)
+            and not programme.announced_at
+        ):
+            programme.announced_at = timezone.now()
+        if state == PublicationState.LIST_PUBLISHED and not programme.list_published_at:
+            programme.list_published_at = timezone.now()
+
+    def notify(self, programme, step, by, source):
+        if step.name != "publish_list":
+            return
+        pilots = Pilot.objects.filter(programme=programme).select_related("organization")
+        notices.notify(
+            notices.members_of([p.organization for p in pilots]),
+            title=_("Pilot list published: %(title)s") % {"title": programme.title},
+            link=reverse("pilots:programme-pilots", args=[programme.pk]),
+        )
+
+
+PROGRAMMES = ProgrammeFlow()
 
 
 def create_pilot_from(application: Application, *, by) -> Pilot:
@@ -565,22 +615,51 @@ def _attach_milestones(pilot: Pilot) -> None:
     )
 
 
+class MilestoneFlow(Workflow):
+    """A pilot's milestone is done with its evidence (002)."""
+
+    model = PilotMilestone
+    select_related = ("pilot", "milestone")
+    transitions = (
+        Transition(
+            "complete",
+            (MilestoneStatus.PENDING,),
+            MilestoneStatus.DONE,
+            pgettext_lazy("milestone", "Mark as done"),
+            "pilot_editor",
+            inputs=("completed_on", "evidence"),
+        ),
+    )
+
+    def actor_pilot_editor(self, pilot_milestone, user):
+        try:
+            _require_pilot_editor(pilot_milestone.pilot, user)
+        except PermissionDenied as refusal:
+            return Actor.refuse(refusal)
+        return Actor(True, pilot_milestone.pilot.organization)
+
+    def check_complete(self, pilot_milestone, by, completed_on=None, evidence=""):
+        if not (evidence or "").strip():
+            raise ValidationError(
+                {
+                    "evidence": _("Describe the evidence: %(what)s")
+                    % {"what": pilot_milestone.milestone.evidence or _("what was done")}
+                }
+            )
+
+    def apply_complete(self, pilot_milestone, by, actor, completed_on=None, evidence=""):
+        pilot_milestone.completed_on = completed_on or timezone.localdate()
+        pilot_milestone.evidence = evidence.strip()
+        audit.record(pilot_milestone.pilot, "milestone_done", note=str(pilot_milestone.milestone), actor=by)
+
+
+MILESTONES = MilestoneFlow()
+
+
 def complete_milestone(pilot_milestone: PilotMilestone, *, by, completed_on=None, evidence: str = ""):
-    pilot = pilot_milestone.pilot
-    _require_pilot_editor(pilot, by)
-    if not evidence.strip():
-        raise ValidationError(
-            {
-                "evidence": _("Describe the evidence: %(what)s")
-                % {"what": pilot_milestone.milestone.evidence or _("what was done")}
-            }
-        )
-    pilot_milestone.status = MilestoneStatus.DONE
-    pilot_milestone.completed_on = completed_on or timezone.localdate()
-    pilot_milestone.evidence = evidence.strip()
-    pilot_milestone.save()
-    audit.record(pilot, "milestone_done", note=str(pilot_milestone.milestone), actor=by)
-    return pilot_milestone
+    return MILESTONES.perform(
+        pilot_milestone, "complete", by=by, completed_on=completed_on, evidence=evidence
+    )
 
 
 def _require_pilot_editor(pilot: Pilot, by) -> None:

@@ -53,11 +53,7 @@ def programme_detail(request, pk):
         and programme.application_window_open()
         and (applicant_organizations(request.user).exists())
     )
-    can_publish = (
-        request.user.is_authenticated
-        and programme.list_published_at is None
-        and services.issuing_bureau_of(request.user, programme) is not None
-    )
+    can_publish = services.PROGRAMMES.can(programme, request.user, "publish_list")[0]
     return render(
         request,
         "pilots/programme_detail.html",
@@ -84,8 +80,9 @@ def publish_list(request, pk):
     programme = get_object_or_404(Programme.objects.visible_to(request.user), pk=pk)
     try:
         services.publish_pilot_list(programme, by=request.user)
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
+    except (PermissionDenied, ValidationError) as exc:
+        for message in _messages_of(exc):
+            messages.error(request, message)
     else:
         messages.success(request, _("The pilot list is published."))
     return redirect("pilots:programme-pilots", pk=pk)
@@ -192,11 +189,7 @@ def application_edit(request, pk):
 @login_required
 def application_detail(request, pk):
     application = _visible_application(request, pk)
-    actions = []
-    for action in services.ACTIONS:
-        allowed, reason = services.can(request.user, application, action)
-        if allowed:
-            actions.append((action, services.ACTION_LABELS[action]))
+    actions = [(a.name, a.label) for a in services.APPLICATIONS.available(application, request.user)]
     problems = services.eligibility_problems(application) if application.is_editable_by_applicant else []
     editable = application.is_editable_by_applicant and (
         services.is_applicant_member(request.user, application)
@@ -229,7 +222,7 @@ def application_act(request, pk, action):
                 messages.error(request, message)
         else:
             messages.success(
-                request, _("Done: %(action)s.") % {"action": services.ACTION_LABELS.get(action, action)}
+                request, _("Done: %(action)s.") % {"action": services.APPLICATIONS.label(action)}
             )
     return redirect("pilots:application-detail", pk=pk)
 

@@ -8,6 +8,7 @@ from .models import Region
 
 @admin.register(Region)
 class RegionAdmin(ExcelExportAdminMixin, admin.ModelAdmin):
+    service = None  # reference data: divisions are imported, and corrected here
     export_definition = REGIONS
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]

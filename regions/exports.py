@@ -1,5 +1,5 @@
 from reports.exporting import ExportDefinition
-from reports.spreadsheets import Column
+from reports.spreadsheets.writer import Column
 
 REGIONS = ExportDefinition(
     filename="行政区划",

@@ -1,13 +1,11 @@
-"""Loading administrative divisions."""
+"""Loading administrative divisions: one division at a time, under its nearest ancestor."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from reports.spreadsheets import Field, ParsedRow, RowError, SpreadsheetImport, run_import
-
-from .models import PARENT_LENGTHS, Region, normalise_code
+from .models import PARENT_LENGTHS, Region
 
 
 def find_parent(code: str, known: dict[str, Region]) -> Region | None:
@@ -38,59 +36,3 @@ def upsert_division(code: str, name: str, known: dict[str, Region]) -> tuple[Reg
         region.save()
         return region, True
     return region, False
-
-
-class DivisionImport(SpreadsheetImport):
-    """A division list: code and name per row, in any order (parents are loaded first), 12-digit
-    statistical codes accepted. Idempotent: rows already present change nothing."""
-
-    fields = [
-        Field(
-            "code", "区划代码", aliases=("代码", "统计用区划代码", "行政区划代码", "code", "division code")
-        ),
-        Field("name", "名称", aliases=("区划名称", "行政区划名称", "name")),
-    ]
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.pending: dict[str, tuple[str, ParsedRow]] = {}
-        self.changed = 0
-        self.unchanged = 0
-
-    def save_row(self, row: ParsedRow):
-        try:
-            code = normalise_code(row.values["code"])
-        except ValueError as exc:
-            raise ValidationError({"code": _("A division code has 2, 4, 6, 9 or 12 digits.")}) from exc
-        name = row.values["name"].strip()
-        if code in self.pending and self.pending[code][0] != name:
-            first = self.pending[code][1]
-            raise ValidationError(
-                {
-                    "code": _("The code appears again with another name (first on row %(row)s).")
-                    % {"row": first.number}
-                }
-            )
-        self.pending[code] = (name, row)
-        return code
-
-    def finish(self) -> list[RowError]:
-        known = {region.code: region for region in Region.objects.all()}
-        errors = []
-        for code in sorted(self.pending, key=lambda c: (len(c), c)):
-            name, row = self.pending[code]
-            try:
-                _region, changed = upsert_division(code, name, known)
-            except ValidationError as exc:
-                errors.extend(row.error(message, "code") for message in exc.messages)
-                continue
-            self.changed += changed
-            self.unchanged += not changed
-        return errors
-
-
-def import_division_file(fp, *, filename: str, by=None) -> DivisionImport:
-    """Import a CSV or xlsx division list; raises ImportFailed and writes nothing on error."""
-    importer = DivisionImport(by=by)
-    run_import(fp, importer, filename=filename)
-    return importer

@@ -18,7 +18,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
 
-from .spreadsheets import XLSX_CONTENT_TYPE, Column, SheetSpec, export_response
+from .spreadsheets.text import XLSX_CONTENT_TYPE
+from .spreadsheets.writer import Column, SheetSpec, export_response
 
 
 @dataclass(frozen=True)

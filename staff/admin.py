@@ -11,24 +11,19 @@ from accounts.admin_scoping import ScopedModelAdmin
 from reports.exporting import ExcelExportAdminMixin
 from reports.spreadsheets import ImportFailed
 
-from . import exports, services
+from . import exports, imports, services
 from .models import (
-    PointsEntry,
-    PointsRule,
     Qualification,
-    Reward,
     StaffMember,
     StationResource,
     TrainingRecord,
     TrainingSession,
     TrainingTarget,
-    VolunteerActivity,
-    VolunteerHours,
-    VolunteerTeam,
 )
 
 
 class QualificationInline(admin.TabularInline):
+    service = ("staff.services.save_qualification", "staff.services.delete_qualification")
     model = Qualification
     extra = 0
     fields = ["name", "level", "certificate_number", "issued_on", "expires_on"]
@@ -38,6 +33,11 @@ class QualificationInline(admin.TabularInline):
 class StaffMemberAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
     """Companies keep their lists in the portal; officers read them here (phones masked) and
     may change a person's status. No one types a phone number into the admin."""
+
+    service = "staff.services.save_staff"
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # people leave (status), they are not deleted
 
     export_definition = exports.STAFF
     list_display = [
@@ -141,6 +141,7 @@ class StaffMemberAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
 
 
 class TrainingRecordInline(admin.TabularInline):
+    service = ("staff.services.record_result", "staff.services.delete_record")
     model = TrainingRecord
     extra = 0
     fields = ["staff", "attended", "theory_score", "practical_score", "passed", "certificate_number"]
@@ -154,6 +155,11 @@ class ScoreImportForm(forms.Form):
 
 @admin.register(TrainingSession)
 class TrainingSessionAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
+    service = "staff.services.save_session"
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     export_definition = exports.SESSIONS
     list_display = [
         "title",
@@ -223,7 +229,7 @@ class TrainingSessionAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                result = services.import_scores(session, upload, by=request.user, filename=upload.name)
+                result = imports.import_scores(session, upload, by=request.user, filename=upload.name)
             except ImportFailed as exc:
                 errors = exc.errors
             except (PermissionDenied, ValidationError) as exc:
@@ -240,7 +246,7 @@ class TrainingSessionAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
             "form": form,
             "errors": errors,
             "title": _("Import attendance and scores"),
-            "headers": [str(f.header) for f in services.ScoreImport.fields],
+            "headers": [str(f.header) for f in imports.ScoreImport.fields],
         }
         return TemplateResponse(request, "admin/staff/trainingsession/import_scores.html", context)
 
@@ -278,6 +284,11 @@ class TrainingSessionAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
 
 @admin.register(TrainingRecord)
 class TrainingRecordAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
+    service = "staff.services.record_result"
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # removed on the session page, through the service
+
     export_definition = exports.RECORDS
     list_display = ["staff", "employer", "session", "attended", "theory_score", "practical_score", "passed"]
     list_filter = ["passed", "attended", "session__kind"]
@@ -298,6 +309,11 @@ class TrainingRecordAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
 
 @admin.register(TrainingTarget)
 class TrainingTargetAdmin(ScopedModelAdmin):
+    service = "staff.services.save_target"
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     list_display = ["region", "year", "person_times"]
     list_filter = ["year"]
     autocomplete_fields = ["region"]
@@ -311,6 +327,11 @@ class TrainingTargetAdmin(ScopedModelAdmin):
 class StationResourceAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
     """Kept by the operators' information officers in the portal; read here."""
 
+    service = "staff.services.save_resource"
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     export_definition = exports.RESOURCES
     list_display = ["name", "kind", "station", "phone", "is_current", "updated_by", "updated_at"]
     list_filter = ["kind", "is_current"]
@@ -322,92 +343,3 @@ class StationResourceAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-
-@admin.register(VolunteerTeam)
-class VolunteerTeamAdmin(ScopedModelAdmin):
-    list_display = ["name", "organization", "station", "community", "leader", "founded_on"]
-    search_fields = ["name", "organization__name"]
-    list_select_related = ["organization", "station", "community", "leader"]
-    autocomplete_fields = ["community"]
-    filter_horizontal = ["members"]
-
-    def has_add_permission(self, request):
-        return False  # teams are formed by their organisation in the portal or the API
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class HoursInline(admin.TabularInline):
-    model = VolunteerHours
-    extra = 0
-    fields = ["volunteer", "hours", "recorded_by", "recorded_at"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(VolunteerActivity)
-class VolunteerActivityAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
-    export_definition = exports.ACTIVITIES
-    list_display = ["held_on", "team", "category", "title"]
-    list_filter = ["category"]
-    search_fields = ["title", "team__name"]
-    list_select_related = ["team"]
-    date_hierarchy = "held_on"
-    inlines = [HoursInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(PointsRule)
-class PointsRuleAdmin(ScopedModelAdmin):
-    list_display = ["organization", "effective_from", "points_per_hour", "max_hours_per_activity"]
-    list_select_related = ["organization"]
-
-
-@admin.register(Reward)
-class RewardAdmin(ScopedModelAdmin):
-    list_display = ["name", "organization", "points", "stock", "is_active"]
-    list_filter = ["is_active"]
-    search_fields = ["name", "organization__name"]
-    list_select_related = ["organization"]
-
-
-@admin.register(PointsEntry)
-class PointsEntryAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
-    """The ledger is append-only: read and export here; corrections are reversing entries made
-    in the portal or the API."""
-
-    export_definition = exports.LEDGER
-    list_display = ["id", "volunteer", "kind", "points", "balance_after", "reward", "note", "created_at"]
-    list_filter = ["kind"]
-    search_fields = ["account__volunteer__name", "note"]
-    list_select_related = ["account__volunteer", "reward"]
-    date_hierarchy = "created_at"
-    show_full_result_count = False
-
-    @admin.display(description=_("volunteer"))
-    def volunteer(self, entry):
-        return entry.account.volunteer
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions

@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class StaffConfig(AppConfig):
     name = "staff"
-    verbose_name = _("Staff, training and volunteers")
+    verbose_name = _("Staff and training")

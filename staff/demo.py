@@ -1,6 +1,5 @@
-"""Demo staff for ``load_demo``: every demo company gets people in all three roles and a
-volunteer, the district bureaus run a pre-job and a special session with scores, and each
-company has a volunteer team with hours, goods, an exchange and a correction in its ledger.
+"""Demo staff for ``load_demo``: every demo company gets people in all three roles and two
+volunteers, and the district bureaus run a pre-job and a special session with scores.
 
 ``load_people`` runs before the stations demo (its service officer must be trained before
 orders are assigned); ``load_after_stations`` adds what needs a station."""
@@ -13,15 +12,7 @@ from django.utils import timezone
 from accounts.models import Membership, Organization, OrganizationKind, Role, User
 
 from . import services
-from .models import (
-    PointsEntry,
-    PointsRule,
-    StaffMember,
-    StationResource,
-    TrainingSession,
-    TrainingTarget,
-    VolunteerTeam,
-)
+from .models import StaffMember, StationResource, TrainingSession, TrainingTarget
 
 # (name, phone, roles, kind, theory, practical) — the last fails the practical assessment
 PEOPLE = [
@@ -93,7 +84,7 @@ def load_people() -> int:
                 else None,
             )
             people.append(member)
-        volunteers = [
+        [  # their team, hours and points: volunteers.demo
             services.save_staff(
                 None,
                 by=by,
@@ -118,7 +109,6 @@ def load_people() -> int:
             expires_on=today + dt.timedelta(days=30),  # flagged: expires within the warning period
         )
         _train(company, people, today)
-        _volunteer(company, by, volunteers, today)
     return StaffMember.objects.count()
 
 
@@ -174,46 +164,6 @@ def _train(company, people, today):
             practical_score=Decimal(80),
         )
     TrainingTarget.objects.get_or_create(region=district, year=today.year, defaults={"person_times": 200})
-
-
-def _volunteer(company, by, volunteers, today):
-    team = VolunteerTeam.objects.filter(organization=company).first()
-    if team is not None:
-        return
-    team = services.save_team(
-        None,
-        by=by,
-        members=volunteers,
-        organization=company,
-        community=company.region,
-        name=f"{company.region.name}爱心志愿者队",
-        leader=volunteers[0],
-        founded_on=today - dt.timedelta(days=100),
-    )
-    PointsRule.objects.get_or_create(
-        organization=company,
-        effective_from=today.replace(month=1, day=1),
-        defaults={"points_per_hour": 10, "max_hours_per_activity": Decimal(4)},
-    )
-    for days, category, title, hours in (
-        (30, "care_visit", "独居老人上门寻访", 2),
-        (15, "companionship", "重阳节陪伴聊天", 3),
-        (5, "mutual_help", "邻里互助代购", Decimal("1.5")),
-    ):
-        services.record_activity(
-            by=by,
-            team=team,
-            held_on=today - dt.timedelta(days=days),
-            category=category,
-            title=title,
-            hours=dict.fromkeys(volunteers, hours),
-        )
-    rice = services.save_reward(by=by, organization=company, name="大米 5 斤", points=30, stock=20)
-    services.save_reward(by=by, organization=company, name="洗衣液", points=20, stock=None)
-    services.spend_points(by=by, volunteer=volunteers[0], reward=rice, quantity=1)
-    mistaken = services.spend_points(by=by, volunteer=volunteers[1], reward=rice, quantity=1)
-    services.reverse_entry(mistaken, by=by, reason="登记错误，实际未领取")
-    return PointsEntry.objects.filter(account__volunteer__employer=company).count()
 
 
 def load_after_stations() -> int:

@@ -1,16 +1,14 @@
 from django.utils import timezone
 
 from reports.exporting import ExportDefinition
-from reports.spreadsheets import Column, SheetSpec, choice_label, export_response
+from reports.spreadsheets.writer import Column, SheetSpec, choice_label, export_response
 
-from .models import ActivityCategory, EmploymentKind, EntryKind, ResourceKind, StaffStatus, TrainingKind
+from .models import EmploymentKind, ResourceKind, StaffStatus, TrainingKind
 
 KIND = choice_label(EmploymentKind)
 STATUS = choice_label(StaffStatus)
 TRAINING = choice_label(TrainingKind)
-ENTRY = choice_label(EntryKind)
 RESOURCE = choice_label(ResourceKind)
-ACTIVITY = choice_label(ActivityCategory)
 
 
 def _stations(member):
@@ -116,41 +114,6 @@ RESOURCES = ExportDefinition(
     ],
 )
 
-LEDGER = ExportDefinition(
-    filename="志愿积分台账",
-    sheet_name="积分台账",
-    select_related=("account__volunteer__employer", "reward", "created_by"),
-    columns=[
-        Column("流水号", "pk", width=8),
-        Column("志愿者", "account.volunteer.name", width=10),
-        Column("所属单位", "account.volunteer.employer.name", width=30),
-        Column("类型", lambda e: ENTRY(e.kind), width=8),
-        Column("积分", "points", number_format="+0;-0;0"),
-        Column("结余", "balance_after"),
-        Column("兑换物品", lambda e: e.reward.name if e.reward else "", width=14),
-        Column("数量", "quantity"),
-        Column("冲正流水号", "reverses_id"),
-        Column("说明", "note", width=30),
-        Column("录入人", lambda e: str(e.created_by) if e.created_by else "", width=12),
-        Column(
-            "录入时间", lambda e: timezone.localtime(e.created_at), number_format="yyyy-mm-dd hh:mm", width=18
-        ),
-    ],
-)
-
-ACTIVITIES = ExportDefinition(
-    filename="志愿服务活动",
-    sheet_name="活动",
-    select_related=("team",),
-    columns=[
-        Column("日期", "held_on", number_format="yyyy-mm-dd"),
-        Column("队伍", "team.name", width=20),
-        Column("类别", lambda a: ACTIVITY(a.category), width=14),
-        Column("活动", "title", width=30),
-        Column("备注", "note", width=30),
-    ],
-)
-
 
 def progress_response(progress):
     """The training progress table: the district against its target, then by street and by
@@ -173,38 +136,3 @@ def progress_response(progress):
         (SheetSpec("按单位", company_columns, title_rows=[title]), progress.companies),
     ]
     return export_response(f"培训进度-{progress.region.name}-{progress.year}", sheets)
-
-
-def duties_response(per_person, per_station, month):
-    counts = [
-        Column("宣传活动（次）", "publicity_events"),
-        Column("资源信息更新（条）", "resource_updates"),
-        Column("服务（次）", "services"),
-        Column("寻访关爱（次）", "care_visits"),
-        Column("志愿服务（小时）", "volunteer_hours", number_format="0.0"),
-    ]
-    person = [Column("姓名", "name", width=10), Column("单位 · 角色", "detail", width=44), *counts]
-    station = [
-        Column("站点", "name", width=24),
-        Column("运营单位", "detail", width=30),
-        Column("专职人员数", "full_time_staff"),
-        *counts,
-    ]
-    title = f"“三员”履职月报 {month}"
-    return export_response(
-        f"三员履职-{month}",
-        [
-            (SheetSpec("按人员", person, title_rows=[title]), per_person),
-            (SheetSpec("按站点", station, title_rows=[title]), per_station),
-        ],
-    )
-
-
-def statement_response(result):
-    title = (
-        f"{result.volunteer.name} 志愿积分对账单 {result.start:%Y-%m-%d} 至 {result.end:%Y-%m-%d}："
-        f"期初 {result.opening}，获得 {result.earned}，使用 {result.spent}，期末 {result.closing}；"
-        f"志愿服务 {result.hours} 小时"
-    )
-    spec = SheetSpec("对账单", LEDGER.columns, title_rows=[title])
-    return export_response(f"积分对账单-{result.volunteer.name}", [(spec, result.entries)])

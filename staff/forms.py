@@ -7,21 +7,18 @@ from regions.models import Level, Region, region_subtree
 from stations.models import Station
 
 from .models import (
-    ActivityCategory,
     EmploymentKind,
     QualificationLevel,
     ResourceKind,
-    Reward,
     StaffMember,
     StaffRole,
     StaffStatus,
-    VolunteerTeam,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _companies(user):
+def editable_companies(user):
     """Organisations whose staff ``user`` may keep: their own, or for officers, those of their
     region (an officer may file on a company's behalf)."""
     return Organization.objects.editable_by(user).exclude(kind__in=GOVERNMENT_KINDS)
@@ -71,7 +68,7 @@ class StaffForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        companies = _companies(user)
+        companies = editable_companies(user)
         self.fields["employer"].queryset = companies
         self.fields["stations"].queryset = Station.objects.editable_by(user).filter(operator__in=companies)
         self.fields["user"].queryset = User.objects.filter(
@@ -120,96 +117,6 @@ class ResourceForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["station"].queryset = Station.objects.editable_by(user)
-
-
-class TeamForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=100)
-    organization = forms.ModelChoiceField(label=_("organisation"), queryset=Organization.objects.none())
-    station = forms.ModelChoiceField(label=_("station"), queryset=Station.objects.none(), required=False)
-    community = forms.ModelChoiceField(
-        label=_("street or community"), queryset=Region.objects.filter(level__gte=Level.STREET)
-    )
-    members = forms.ModelMultipleChoiceField(
-        label=_("members"), queryset=StaffMember.objects.none(), widget=forms.CheckboxSelectMultiple
-    )
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        companies = _companies(user)
-        self.fields["organization"].queryset = companies
-        self.fields["station"].queryset = Station.objects.editable_by(user)
-        self.fields["members"].queryset = StaffMember.objects.editable_by(user).filter(
-            status=StaffStatus.ACTIVE
-        )
-
-
-class ActivityForm(forms.Form):
-    team = forms.ModelChoiceField(label=_("team"), queryset=VolunteerTeam.objects.none())
-    held_on = forms.DateField(label=_("date"), widget=DATE)
-    category = forms.ChoiceField(label=_("category"), choices=ActivityCategory.choices)
-    title = forms.CharField(label=_("title"), max_length=200)
-    hours = forms.CharField(
-        label=_("hours per volunteer"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One line per volunteer: name and hours, e.g. 王阿姨 2"),
-    )
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = VolunteerTeam.objects.editable_by(user)
-
-    def clean(self):
-        data = super().clean()
-        team, text = data.get("team"), data.get("hours") or ""
-        if team is None:
-            return data
-        members = {m.name: m for m in team.members.all()}
-        hours, problems = {}, []
-        for number, line in enumerate(text.splitlines(), start=1):
-            parts = line.replace("，", " ").replace(",", " ").split()
-            if not parts:
-                continue
-            if len(parts) != 2:
-                problems.append(_("line %(n)d: write a name and the hours") % {"n": number})
-                continue
-            name, given = parts
-            if name not in members:
-                problems.append(_("line %(n)d: %(name)s is not in the team") % {"n": number, "name": name})
-                continue
-            try:
-                hours[members[name]] = float(given)
-            except ValueError:
-                problems.append(_("line %(n)d: the hours are not a number") % {"n": number})
-        if problems:
-            self.add_error("hours", "；".join(problems))
-        elif not hours:
-            self.add_error("hours", _("Give at least one volunteer's hours."))
-        data["hours_by_volunteer"] = hours
-        return data
-
-
-class RewardForm(forms.Form):
-    organization = forms.ModelChoiceField(label=_("organisation"), queryset=Organization.objects.none())
-    name = forms.CharField(label=_("goods"), max_length=100)
-    points = forms.IntegerField(label=_("points each"), min_value=1)
-    stock = forms.IntegerField(label=_("in stock"), min_value=0, required=False)
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = _companies(user)
-
-
-class SpendForm(forms.Form):
-    volunteer = forms.ModelChoiceField(label=_("volunteer"), queryset=StaffMember.objects.none())
-    reward = forms.ModelChoiceField(label=_("goods"), queryset=Reward.objects.none())
-    quantity = forms.IntegerField(label=_("quantity"), min_value=1, initial=1)
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["volunteer"].queryset = (
-            StaffMember.objects.editable_by(user).filter(volunteer_teams__isnull=False).distinct()
-        )
-        self.fields["reward"].queryset = Reward.objects.editable_by(user).filter(is_active=True)
 
 
 class ProgressForm(forms.Form):

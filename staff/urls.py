@@ -9,8 +9,5 @@ urlpatterns = [
     path("<int:pk>/reveal/", views.staff_reveal, name="reveal"),
     path("training/", views.training, name="training"),
     path("training/progress/", views.progress, name="progress"),
-    path("duties/", views.duties, name="duties"),
     path("resources/", views.resources, name="resources"),
-    path("volunteers/", views.volunteers, name="volunteers"),
-    path("volunteers/<int:pk>/statement/", views.statement, name="statement"),
 ]

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,28 +22,8 @@ from stations.models import Station
 
 from . import exports, services
 from .api.filters import StaffFilter
-from .forms import (
-    ActivityForm,
-    ProgressForm,
-    QualificationForm,
-    ResourceForm,
-    RewardForm,
-    SpendForm,
-    StaffForm,
-    TeamForm,
-)
-from .models import (
-    PointsAccount,
-    PointsEntry,
-    Reward,
-    StaffMember,
-    StationResource,
-    TrainingRecord,
-    TrainingSession,
-    TrainingTarget,
-    VolunteerActivity,
-    VolunteerTeam,
-)
+from .forms import ProgressForm, QualificationForm, ResourceForm, StaffForm
+from .models import StaffMember, StationResource, TrainingRecord, TrainingSession, TrainingTarget
 
 
 def _wants_export(request):
@@ -140,10 +120,7 @@ def staff_detail(request, pk):
     stations = list(
         Station.objects.filter(operator=member.employer).exclude(status="closed").select_related("operator")
     )
-    eligibility = []
-    if member.user_id:
-        eligibility = [(station, services.serve_refusal(member.user, station)) for station in stations[:20]]
-    account = PointsAccount.objects.filter(volunteer=member).first()
+    eligibility = [(station, member.serve_refusal(station)) for station in stations[:20]]
     context = {
         "member": member,
         "editable": editable,
@@ -151,7 +128,7 @@ def staff_detail(request, pk):
         "qualifications": member.qualifications.all(),
         "records": member.training_records.select_related("session").order_by("-session__starts_on"),
         "eligibility": eligibility,
-        "account": account,
+        "account": getattr(member, "points_account", None),
         "can_reveal": can_reveal(request.user, StaffMember),
         "form": StaffForm(initial=StaffForm.initial_for(member), user=request.user) if editable else None,
         "qualification_form": QualificationForm() if editable else None,
@@ -254,30 +231,6 @@ def progress(request):
 
 
 @login_required
-def duties(request):
-    this_month = timezone.localdate().replace(day=1)
-    try:
-        month = params.parse_month(request.GET, default=this_month).strftime("%Y-%m")
-    except ValidationError as exc:
-        show_errors(request, exc)
-        month = this_month.strftime("%Y-%m")
-    people, stations = services.monthly_duties(
-        StaffMember.objects.visible_to(request.user).filter(status="active"),
-        Station.objects.within_scope_of(request.user)
-        .exclude(status="closed")
-        .select_related("operator")[:500],
-        month,
-    )
-    if _wants_export(request):
-        return exports.duties_response(people, stations, month)
-    return render(
-        request,
-        "staff/duties.html",
-        {"month": month, "people": people, "stations": stations, "export_query": export_query(request)},
-    )
-
-
-@login_required
 def resources(request):
     rows = StationResource.objects.visible_to(request.user).select_related("station", "updated_by")
     station = request.GET.get("station", "")
@@ -315,82 +268,4 @@ def resources(request):
             "form": ResourceForm(user=request.user),
             "export_query": export_query(request),
         },
-    )
-
-
-VOLUNTEER_FORMS = {"team": TeamForm, "activity": ActivityForm, "reward": RewardForm, "spend": SpendForm}
-
-
-@login_required
-def volunteers(request):
-    """Teams, activities with hours (points earned by the rule), goods, exchanges and the
-    ledger with its corrections (001: 志愿服务积分兑换生活用品)."""
-    user = request.user
-    if request.method == "POST":
-        what = request.POST.get("what")
-        try:
-            if what == "reverse":
-                entry = params.object_or_404(PointsEntry.objects.visible_to(user), request.POST.get("entry"))
-                services.reverse_entry(entry, by=user, reason=request.POST.get("reason", ""))
-            else:
-                form_class = VOLUNTEER_FORMS.get(what)
-                if form_class is None:
-                    raise PermissionDenied
-                form = form_class(request.POST, user=user)
-                if not form.is_valid():
-                    show_form_errors(request, form)
-                    return redirect("staff:volunteers")
-                data = dict(form.cleaned_data)
-                if what == "team":
-                    services.save_team(None, by=user, members=data.pop("members"), **data)
-                elif what == "activity":
-                    hours = data.pop("hours_by_volunteer")
-                    data.pop("hours")
-                    services.record_activity(by=user, hours=hours, **data)
-                elif what == "reward":
-                    services.save_reward(by=user, **data)
-                elif what == "spend":
-                    services.spend_points(by=user, **data)
-        except (ValidationError, PermissionDenied) as exc:
-            show_errors(request, exc)
-        else:
-            messages.success(request, _("Saved."))
-        return redirect("staff:volunteers")
-    teams = (
-        VolunteerTeam.objects.visible_to(user)
-        .select_related("organization", "station", "community", "leader")
-        .prefetch_related("members__points_account")
-    )
-    ledger = PointsEntry.objects.visible_to(user).select_related(
-        "account__volunteer", "reward", "reversed_by"
-    )
-    if _wants_export(request):
-        return exports.LEDGER.response(ledger)
-    context = {
-        "teams": teams,
-        "activities": VolunteerActivity.objects.visible_to(user)
-        .select_related("team")
-        .prefetch_related("hours__volunteer")[:20],
-        "rewards": Reward.objects.visible_to(user).select_related("organization"),
-        "ledger": ledger.order_by("-id")[:50],
-        "forms": {name: cls(user=user) for name, cls in VOLUNTEER_FORMS.items()},
-        "export_query": export_query(request),
-    }
-    return render(request, "staff/volunteers.html", context)
-
-
-@login_required
-def statement(request, pk):
-    volunteer = get_object_or_404(StaffMember.objects.visible_to(request.user), pk=pk)
-    today = timezone.localdate()
-    start, end = today.replace(month=1, day=1), today
-    try:
-        start, end = params.parse_period(request.GET, default_start=start, default_end=end)
-    except ValidationError as exc:
-        show_errors(request, exc)
-    result = services.statement(volunteer, start=start, end=end)
-    if _wants_export(request):
-        return exports.statement_response(result)
-    return render(
-        request, "staff/statement.html", {"statement": result, "export_query": export_query(request)}
     )

@@ -42,6 +42,7 @@ class PriceInline(admin.TabularInline):
     """Posted prices are written through ``services.set_price`` / ``remove_price`` (see
     ``StationAdmin.save_formset``), never saved by the inline itself."""
 
+    service = ("stations.services.set_price", "stations.services.remove_price")
     model = StationPrice
     formset = PriceFormSet
     extra = 0
@@ -49,6 +50,11 @@ class PriceInline(admin.TabularInline):
 
 @admin.register(Station)
 class StationAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
+    service = ("stations.services.save_station", "stations.services.change_station_status")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a station is closed (status), not deleted
+
     export_definition = exports.STATIONS
     list_display = ["name", "operator", "region", "floor", "status", "opened_on"]
     list_filter = ["status", "floor"]
@@ -102,6 +108,11 @@ class StationAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
 class ResidentAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
     """Identity numbers and phones appear masked; residents are registered in the portal or the
     API, where the identity number is checked."""
+
+    service = "stations.services.update_resident"
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     export_definition = exports.RESIDENTS
     list_display = [
@@ -169,6 +180,11 @@ class ResidentAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
 
 @admin.register(ServiceOrder)
 class ServiceOrderAdmin(ScopedModelAdmin):
+    service = "stations.services.transition_order"
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     list_display = [
         "id",
         "station",
@@ -195,6 +211,11 @@ class ServiceOrderAdmin(ScopedModelAdmin):
 
 @admin.register(ServiceRecord)
 class ServiceRecordAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
+    service = "stations.services.log_service"
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     export_definition = exports.SERVICE_RECORDS
     list_display = [
         "id",
@@ -219,13 +240,72 @@ class ServiceRecordAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
         return False
 
 
+class PublicityEventForm(forms.ModelForm):
+    """Shows what ``record_publicity`` refuses (who ran the event, the photo's content) beside the
+    fields; the service checks again when saving."""
+
+    request_user = None
+
+    class Meta:
+        model = PublicityEvent
+        fields = ["station", "held_on", "form", "topic", "participants", "officers", "photo"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("station") is None or self.request_user is None:
+            return data
+        try:
+            services.check_publicity(
+                by=self.request_user,
+                station=data["station"],
+                officers=data.get("officers") or (),
+                photo=data.get("photo") or None,
+            )
+        except PermissionDenied as exc:
+            self.add_error("station", str(exc))
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        return data
+
+
 @admin.register(PublicityEvent)
 class PublicityEventAdmin(ScopedModelAdmin):
+    """Events are recorded through ``services.record_publicity``; a recorded event is read here."""
+
+    service = "stations.services.record_publicity"
+    form = PublicityEventForm
     list_display = ["held_on", "station", "form", "topic", "participants"]
     list_filter = ["form"]
     search_fields = ["topic", "station__name"]
     list_select_related = ["station"]
+    autocomplete_fields = ["station"]
     date_hierarchy = "held_on"
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.request_user = request.user
+        return form
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        event = services.record_publicity(
+            by=request.user,
+            station=data["station"],
+            officers=data.get("officers") or (),
+            photo=data.get("photo") or None,
+            **{name: data[name] for name in ("held_on", "form", "topic", "participants")},
+        )
+        obj.pk = event.pk
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the officers were set by the service
 
 
 class SurveyResponseInline(admin.TabularInline):
@@ -241,6 +321,7 @@ class SurveyResponseInline(admin.TabularInline):
 
 @admin.register(Survey)
 class SurveyAdmin(ScopedModelAdmin):
+    service = None  # surveys are set up here; responses come through add_survey_response
     list_display = ["title", "region", "programme", "station", "period_start", "period_end"]
     autocomplete_fields = ["region", "station", "programme"]
     inlines = [SurveyResponseInline]

@@ -38,7 +38,7 @@ def _id(region6: str, birth8: str, n: int) -> str:
 
 
 def load():
-    staff = User.objects.get(username="company_staff")
+    staff = StaffMember.objects.get(user__username="company_staff")  # trained by staff.demo
     admin = User.objects.get(username="company_admin")
     for pilot in Pilot.objects.select_related("organization", "site_region").filter(
         organization__memberships__user=admin
@@ -131,9 +131,7 @@ def load():
             form="talk",
             topic="防范养老诈骗讲座",
             participants=35,
-            officers=StaffMember.objects.filter(
-                employer=station.operator, roles__icontains='"publicity"', status="active"
-            ),
+            officers=StaffMember.objects.publicity_officers(station),
         )
         survey, _created = Survey.objects.get_or_create(
             title="物业+养老服务满意度调查（演示）",

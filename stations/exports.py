@@ -1,7 +1,7 @@
 from django.utils import timezone
 
 from reports.exporting import ExportDefinition
-from reports.spreadsheets import Column, choice_label
+from reports.spreadsheets.writer import Column, choice_label
 from stations.models import Floor, LivingSituation, ServiceCategory, StationStatus
 
 CATEGORY = choice_label(ServiceCategory)
@@ -61,6 +61,11 @@ SERVICE_RECORDS = ExportDefinition(
     filename="服务记录",
     sheet_name="服务记录",
     select_related=("station", "resident", "staff"),
+    # just the exported columns: the people's encrypted ones are not decrypted for nothing
+    only=(
+        *("station__name", "resident__name", "staff__name", "category", "started_at", "duration_minutes"),
+        *("fee", "fee_unit", "is_emergency", "response_minutes", "rating", "notes"),
+    ),
     columns=[
         Column("记录编号", "pk", width=10),
         Column("站点", "station.name", width=24),
@@ -70,7 +75,7 @@ SERVICE_RECORDS = ExportDefinition(
         Column("时长（分钟）", "duration_minutes"),
         Column("收费（元）", "fee", number_format="0.00"),
         Column("计价单位", "fee_unit", width=8),
-        Column("服务人员", lambda r: str(r.staff) if r.staff else "", width=16),
+        Column("服务人员", lambda r: r.staff.name if r.staff_id else "", width=16),
         Column("紧急", "is_emergency", width=6),
         Column("响应（分钟）", "response_minutes"),
         Column("评价", "rating", width=6),

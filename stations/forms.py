@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
 from regions.models import Level, Region
+from staff.models import StaffMember
 
 from .models import (
     BasicCareCategory,
@@ -36,10 +36,8 @@ class FinderForm(forms.Form):
 
 
 def station_staff(station):
-    """Who may be given orders here: the rule lives in ``staff.services`` (000)."""
-    from staff.services import serving_users
-
-    return serving_users(station)
+    """Who may be given orders here (000): the rule is ``StaffMember.objects.may_serve``."""
+    return StaffMember.objects.may_serve(station).order_by("name", "id")
 
 
 class StatusForm(forms.Form):
@@ -90,7 +88,7 @@ class OrderForm(forms.Form):
 class LogServiceForm(forms.Form):
     resident = forms.ModelChoiceField(label=_("resident"), queryset=Resident.objects.none())
     category = forms.ChoiceField(label=_("service"), choices=ServiceCategory.choices)
-    staff = forms.ModelChoiceField(label=_("delivered by"), queryset=User.objects.none())
+    staff = forms.ModelChoiceField(label=_("delivered by"), queryset=StaffMember.objects.none())
     started_at = forms.DateTimeField(label=_("started at"), widget=DATETIME)
     ended_at = forms.DateTimeField(label=_("ended at"), widget=DATETIME)
     notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -103,7 +101,7 @@ class LogServiceForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    staff = forms.ModelChoiceField(label=_("assigned to"), queryset=User.objects.none())
+    staff = forms.ModelChoiceField(label=_("assigned to"), queryset=StaffMember.objects.none())
 
     def __init__(self, *args, station=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,16 +123,10 @@ class PublicityEventForm(forms.Form):
     photo = forms.FileField(label=_("photo"), required=False)
 
     def __init__(self, *args, station=None, **kwargs):
-        from staff.models import StaffMember, StaffRole, StaffStatus
-
         super().__init__(*args, **kwargs)
         officers = StaffMember.objects.none()
         if station is not None:
-            officers = StaffMember.objects.filter(
-                employer_id=station.operator_id,
-                status=StaffStatus.ACTIVE,
-                roles__icontains=f'"{StaffRole.PUBLICITY}"',
-            )
+            officers = StaffMember.objects.publicity_officers(station)
         self.fields["officers"].queryset = officers
 
 

@@ -474,7 +474,7 @@ class ServiceOrder(AuditedModel):
         _("status"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.REQUESTED, db_index=True
     )
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+        "staff.StaffMember",
         verbose_name=_("assigned to"),
         null=True,
         blank=True,
@@ -522,7 +522,7 @@ class ServiceRecord(models.Model):
     )
     category = models.CharField(_("service"), max_length=16, choices=ServiceCategory.choices)
     staff = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+        "staff.StaffMember",
         verbose_name=_("delivered by"),
         null=True,
         on_delete=models.PROTECT,

@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from functools import partialmethod
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -15,11 +16,17 @@ from django.db.models import Avg, Count, OuterRef, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts import audit
 from accounts.identity import parse_identity_number
+from accounts.models import Organization
+from accounts.notices import members_of, notify
 from accounts.pii import blind_index, blind_index_candidates, normalise
 from accounts.scoping import is_editable, require_editable
+from accounts.uploads import check_upload
+from core.workflow import Actor, Transition, Workflow
+from staff.models import StaffMember
 
 from .models import (
     BasicCareCategory,
@@ -42,13 +49,6 @@ from .models import (
 
 # --- stations -----------------------------------------------------------------------------
 
-STATION_TRANSITIONS = {
-    StationStatus.PLANNED: {StationStatus.RENOVATING, StationStatus.OPERATING, StationStatus.CLOSED},
-    StationStatus.RENOVATING: {StationStatus.OPERATING, StationStatus.CLOSED},
-    StationStatus.OPERATING: {StationStatus.SUSPENDED, StationStatus.CLOSED},
-    StationStatus.SUSPENDED: {StationStatus.OPERATING, StationStatus.CLOSED},
-    StationStatus.CLOSED: set(),
-}
 STATION_FIELDS = (
     "operator",
     "pilot",
@@ -95,27 +95,97 @@ def save_station(station: Station | None, *, by, **fields) -> Station:
     return station
 
 
+class StationFlow(Workflow):
+    """A station's life: planned, renovating, operating, suspended, closed (for good)."""
+
+    model = Station
+    transitions = (
+        Transition(
+            "renovate",
+            (StationStatus.PLANNED,),
+            StationStatus.RENOVATING,
+            pgettext_lazy("station", "Start renovation"),
+            "editor",
+            ("on",),
+        ),
+        Transition(
+            "open",
+            (StationStatus.PLANNED, StationStatus.RENOVATING),
+            StationStatus.OPERATING,
+            pgettext_lazy("station", "Open"),
+            "editor",
+            ("on",),
+        ),
+        Transition(
+            "suspend",
+            (StationStatus.OPERATING,),
+            StationStatus.SUSPENDED,
+            pgettext_lazy("station", "Suspend"),
+            "editor",
+            ("on",),
+        ),
+        Transition(
+            "resume",
+            (StationStatus.SUSPENDED,),
+            StationStatus.OPERATING,
+            pgettext_lazy("station", "Resume"),
+            "editor",
+            ("on",),
+        ),
+        Transition(
+            "close",
+            (
+                StationStatus.PLANNED,
+                StationStatus.RENOVATING,
+                StationStatus.OPERATING,
+                StationStatus.SUSPENDED,
+            ),
+            StationStatus.CLOSED,
+            pgettext_lazy("station", "Close"),
+            "editor",
+            ("on",),
+            confirm=gettext_lazy("A closed station cannot be reopened."),
+        ),
+    )
+
+    def actor_editor(self, station, user):
+        try:
+            _require_station_editor(station, user)
+        except PermissionDenied as refusal:
+            return Actor.refuse(refusal)
+        return Actor(True, station.operator)
+
+    def _stamp(self, target, station, by, actor, on=None):
+        on = on or timezone.localdate()
+        station.status_changed_on = on
+        if target == StationStatus.OPERATING and station.opened_on is None:
+            station.opened_on = on
+        if target == StationStatus.CLOSED:
+            station.closed_on = on
+
+    apply_renovate = partialmethod(_stamp, StationStatus.RENOVATING)
+    apply_open = apply_resume = partialmethod(_stamp, StationStatus.OPERATING)
+    apply_suspend = partialmethod(_stamp, StationStatus.SUSPENDED)
+    apply_close = partialmethod(_stamp, StationStatus.CLOSED)
+
+
+STATIONS = StationFlow()
+
+
 def change_station_status(station: Station, status: str, *, by, on=None) -> Station:
-    with transaction.atomic():
-        locked = Station.objects.select_for_update().get(pk=station.pk)
-        _require_station_editor(locked, by)
-        if status == locked.status:
-            return locked
-        if status not in STATION_TRANSITIONS[locked.status]:
-            raise ValidationError(
-                _("A station cannot go from “%(old)s” to “%(new)s”.")
-                % {"old": locked.get_status_display(), "new": StationStatus(status).label}
-            )
-        source, on = locked.status, on or timezone.localdate()
-        locked.status, locked.status_changed_on = status, on
-        if status == StationStatus.OPERATING and locked.opened_on is None:
-            locked.opened_on = on
-        if status == StationStatus.CLOSED:
-            locked.closed_on = on
-        with audit.audit_context(actor=by):
-            locked.save()
-            audit.record_transition(locked, status, from_state=source, to_state=status)
-    return locked
+    """Move a station to ``status`` by the declared step that leads there from where it stands
+    (the form and the API name the new status, not the step)."""
+    steps = [t for t in STATIONS.transitions if t.target == status]
+    step = next((t for t in steps if station.status in t.sources), steps[0] if steps else None)
+    if step is None and status == station.status:
+        _require_station_editor(station, by)
+        return station  # nothing to change
+    if step is None or (station.status not in step.sources and station.status != status):
+        raise ValidationError(
+            _("A station cannot go from “%(old)s” to “%(new)s”.")
+            % {"old": station.get_status_display(), "new": StationStatus(status).label}
+        )
+    return STATIONS.perform(station, step.name, by=by, on=on)
 
 
 def set_price(
@@ -230,23 +300,6 @@ def register_resident(
 LINK_CONSENT_FILE_KINDS = ("pdf", "png", "jpeg")
 
 
-@dataclass(frozen=True)
-class LinkTransition:
-    sources: tuple[str, ...]
-    target: str
-
-
-LINK_TRANSITIONS = {
-    # The person's recorded consent (date, who recorded it, the signed form) is what links her:
-    # the requesting operator, or an officer of her region, attaches it.
-    "record_consent": LinkTransition((LinkRequestState.PENDING,), LinkRequestState.APPROVED),
-    # The government of her community may refuse a request (one that looks like fishing).
-    "refuse": LinkTransition((LinkRequestState.PENDING,), LinkRequestState.REFUSED),
-    # The requesting operator may withdraw its own request.
-    "withdraw": LinkTransition((LinkRequestState.PENDING,), LinkRequestState.WITHDRAWN),
-}
-
-
 def _request_link(resident: Resident, *, station: Station, by, name: str) -> ResidentLinkRequest:
     from accounts.models import Organization
     from accounts.notices import members_of, notify
@@ -303,95 +356,133 @@ def request_link(*, by, station: Station, name: str, id_number: str) -> Resident
         return _request_link(resident, station=station, by=by, name=name)
 
 
-def link_request_refusal(link: ResidentLinkRequest, action: str, *, by) -> str | None:
-    """Why ``by`` may not take ``action`` on the request (None: allowed)."""
-    if action not in LINK_TRANSITIONS:
-        return _("Unknown action “%(action)s”.") % {"action": action}
-    if not by.is_authenticated:
-        return _("Sign in first.")
-    if by.is_superuser:
-        return None
-    scope = by.scope
-    requester = link.organization_id in scope.organization_ids(edit=True)
-    officer = scope.covers_region(link.resident.community, edit=True)
-    if action == "refuse" and not officer:
-        return _("Only an officer of the person's region can refuse a link request.")
-    if action == "withdraw" and not requester:
-        return _("Only the requesting operator can withdraw its request.")
-    if action == "record_consent" and not (requester or officer):
-        return _("Only the requesting operator or an officer of the person's region can record the consent.")
-    return None
+class LinkRequestFlow(Workflow):
+    """A station's request to serve a person on file with another operator. The person's
+    recorded consent (date, who recorded it, the signed form) is what links her: the requesting
+    operator, or an officer of her region, attaches it. The government of her community may
+    refuse a request (one that looks like fishing); the requesting operator may withdraw it."""
 
+    model = ResidentLinkRequest
+    state_field = "state"
+    select_related = ("resident__community", "station")
+    transitions = (
+        Transition(
+            "record_consent",
+            (LinkRequestState.PENDING,),
+            LinkRequestState.APPROVED,
+            pgettext_lazy("link request", "Record the consent"),
+            "requester_or_officer",
+            ("consent_on", "consent_form"),
+        ),
+        Transition(
+            "refuse",
+            (LinkRequestState.PENDING,),
+            LinkRequestState.REFUSED,
+            pgettext_lazy("link request", "Refuse"),
+            "officer",
+            ("reason",),
+        ),
+        Transition(
+            "withdraw",
+            (LinkRequestState.PENDING,),
+            LinkRequestState.WITHDRAWN,
+            pgettext_lazy("link request", "Withdraw"),
+            "requester",
+        ),
+    )
 
-def act_on_link_request(
-    link: ResidentLinkRequest, action: str, *, by, consent_on=None, consent_form=None, reason: str = ""
-) -> ResidentLinkRequest:
-    """record_consent (``consent_on`` and the signed ``consent_form``, checked by content: links
-    the station to her file), refuse (with ``reason``) or withdraw. Repeating the action just
-    done changes nothing."""
-    from accounts.uploads import check_upload
+    def _sides(self, link, user) -> tuple[bool, bool]:
+        """(the requesting operator, an officer of the person's region)."""
+        if user.is_superuser:
+            return True, True
+        scope = user.scope
+        return (
+            link.organization_id in scope.organization_ids(edit=True),
+            scope.covers_region(link.resident.community, edit=True),
+        )
 
-    refusal = link_request_refusal(link, action, by=by)
-    if refusal is not None:
-        raise PermissionDenied(refusal)
-    step = LINK_TRANSITIONS[action]
-    if action == "record_consent" and link.state != step.target:
+    def actor_officer(self, link, user):
+        if self._sides(link, user)[1]:
+            return Actor(True)
+        return Actor.refuse(_("Only an officer of the person's region can refuse a link request."))
+
+    def actor_requester(self, link, user):
+        if self._sides(link, user)[0]:
+            return Actor(True, link.organization)
+        return Actor.refuse(_("Only the requesting operator can withdraw its request."))
+
+    def actor_requester_or_officer(self, link, user):
+        if any(self._sides(link, user)):
+            return Actor(True)
+        return Actor.refuse(
+            _("Only the requesting operator or an officer of the person's region can record the consent.")
+        )
+
+    def wrong_state_message(self, link, action):
+        return _("The request is “%(state)s”: it can no longer be changed.") % {
+            "state": link.get_state_display()
+        }
+
+    def prepare_record_consent(self, by, consent_on=None, consent_form=None):
+        if consent_form:
+            try:
+                check_upload(consent_form, allowed=LINK_CONSENT_FILE_KINDS)
+            except ValidationError as exc:
+                raise ValidationError({"consent_form": exc.messages}) from exc
+
+    def check_record_consent(self, link, by, consent_on=None, consent_form=None):
         if consent_on is None:
             raise ValidationError({"consent_on": _("Give the date the person signed the consent form.")})
         if consent_on > timezone.localdate():
             raise ValidationError({"consent_on": _("The consent cannot be dated in the future.")})
         if not consent_form:
             raise ValidationError({"consent_form": _("Attach the signed consent form (PDF or a photo).")})
-        try:
-            check_upload(consent_form, allowed=LINK_CONSENT_FILE_KINDS)
-        except ValidationError as exc:
-            raise ValidationError({"consent_form": exc.messages}) from exc
-    if action == "refuse" and not reason.strip():
-        raise ValidationError({"reason": _("Give the reason for refusing.")})
-    with transaction.atomic():
-        locked = (
-            ResidentLinkRequest.objects.select_for_update(of=("self",))
-            .select_related("resident", "station")
-            .get(pk=link.pk)
-        )
-        if locked.state == step.target:
-            return locked  # a double click
-        if locked.state not in step.sources:
-            raise ValidationError(
-                _("The request is “%(state)s”: it can no longer be changed.")
-                % {"state": locked.get_state_display()}
+
+    def check_refuse(self, link, by, reason=""):
+        if not reason.strip():
+            raise ValidationError({"reason": _("Give the reason for refusing.")})
+
+    def apply_record_consent(self, link, by, actor, consent_on=None, consent_form=None):
+        link.consent_on, link.consent_recorded_by = consent_on, by
+        link.consent_form.save(consent_form.name, consent_form, save=False)
+        self._decide(link, by)
+
+    def apply_refuse(self, link, by, actor, reason=""):
+        self._decide(link, by, reason)
+
+    def apply_withdraw(self, link, by, actor):
+        self._decide(link, by)
+
+    def _decide(self, link, by, reason=""):
+        link.decided_by, link.decided_at, link.reason = by, timezone.now(), reason.strip()[:300]
+
+    def after(self, link, step, by, actor, source, inputs):
+        if step.name == "record_consent":
+            ResidentStation.objects.get_or_create(resident=link.resident, station=link.station)
+            audit.record(
+                link.resident,
+                "station_linked",
+                note=_("%(station)s, with the person's consent of %(date)s")
+                % {"station": link.station.name, "date": link.consent_on.isoformat()},
             )
-        source = locked.state
-        if action == "record_consent":
-            locked.consent_on, locked.consent_recorded_by = consent_on, by
-            locked.consent_form.save(consent_form.name, consent_form, save=False)
-        locked.state, locked.decided_by, locked.decided_at = step.target, by, timezone.now()
-        locked.reason = reason.strip()[:300]
-        with audit.audit_context(actor=by):
-            locked.save()
-            audit.record_transition(locked, action, from_state=source, to_state=step.target)
-            if action == "record_consent":
-                ResidentStation.objects.get_or_create(resident=locked.resident, station=locked.station)
-                audit.record(
-                    locked.resident,
-                    "station_linked",
-                    note=_("%(station)s, with the person's consent of %(date)s")
-                    % {"station": locked.station.name, "date": consent_on.isoformat()},
-                )
-        if action == "refuse":
-            _tell_requester(locked)
-    return locked
+
+    def notify(self, link, step, by, source):
+        if step.name == "refuse":
+            notify(
+                members_of(Organization.objects.filter(pk=link.organization_id)),
+                title=_("Link request refused: %(name)s") % {"name": link.name_given},
+                body=link.reason,
+            )
 
 
-def _tell_requester(link: ResidentLinkRequest) -> None:
-    from accounts.models import Organization
-    from accounts.notices import members_of, notify
+LINK_REQUESTS = LinkRequestFlow()
 
-    notify(
-        members_of(Organization.objects.filter(pk=link.organization_id)),
-        title=_("Link request refused: %(name)s") % {"name": link.name_given},
-        body=link.reason,
-    )
+
+def act_on_link_request(link: ResidentLinkRequest, action: str, *, by, **inputs) -> ResidentLinkRequest:
+    """record_consent (``consent_on`` and the signed ``consent_form``, checked by content: links
+    the station to her file), refuse (with ``reason``) or withdraw. Repeating the action just
+    done changes nothing."""
+    return LINK_REQUESTS.perform(link, action, by=by, **inputs)
 
 
 def update_resident(resident: Resident, *, by, phone: str | None = None, **fields) -> Resident:
@@ -446,19 +537,6 @@ def overdue_care_visits(residents, today=None):
 
 
 # --- orders and records -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OrderTransition:
-    sources: tuple[str, ...]
-    target: str
-
-
-ORDER_TRANSITIONS = {
-    "assign": OrderTransition((OrderStatus.REQUESTED, OrderStatus.ASSIGNED), OrderStatus.ASSIGNED),
-    "complete": OrderTransition((OrderStatus.ASSIGNED,), OrderStatus.COMPLETED),
-    "cancel": OrderTransition((OrderStatus.REQUESTED, OrderStatus.ASSIGNED), OrderStatus.CANCELLED),
-}
 
 
 def _require_station_operator(station: Station, by) -> None:
@@ -517,11 +595,15 @@ def create_order(
 
 
 def check_can_serve(staff, station: Station) -> None:
-    """Only an active service officer of the operator who passed a pre-job training may be
-    given orders or log services (000); the rule itself lives in ``staff.services``."""
-    from staff.services import serve_refusal
-
-    reason = serve_refusal(staff, station)
+    """Only an active service officer of the operator, working at the station, who passed a
+    pre-job training may be given orders, complete them or log services (000). The conditions
+    are those of ``StaffMember.objects.may_serve`` (the choice lists)."""
+    if staff is None:
+        raise ValidationError({"staff": _("Choose who delivers the service.")})
+    if not isinstance(staff, StaffMember):
+        # orders and records name the staff member who serves, never a login account
+        raise ValidationError({"staff": _("Choose a staff member from the staff list, not a login account.")})
+    reason = staff.serve_refusal(station)
     if reason is not None:
         raise ValidationError({"staff": reason})
 
@@ -567,72 +649,102 @@ def _record(
     )
 
 
-def transition_order(
-    order: ServiceOrder,
-    action: str,
-    *,
-    by,
-    staff=None,
-    started_at=None,
-    ended_at=None,
-    notes: str = "",
-    reason: str = "",
-) -> ServiceOrder:
-    """assign (to ``staff``), complete (``started_at``/``ended_at``, writes the record with the fee
-    snapshot) or cancel (with ``reason``). Repeating the action just done changes nothing."""
-    step = ORDER_TRANSITIONS.get(action)
-    if step is None:
-        raise ValidationError(_("Unknown action “%(action)s”.") % {"action": action})
-    with transaction.atomic():
-        locked = (
-            ServiceOrder.objects.select_for_update(of=("self",))
-            .select_related("station__operator", "resident")
-            .get(pk=order.pk)
+class OrderFlow(Workflow):
+    """Orders (点菜式): assign to a staff member who may serve, complete (writes the service
+    record with the posted price of that moment) or cancel with a reason. Reassigning an assigned
+    order is allowed; completing checks again who serves."""
+
+    model = ServiceOrder
+    select_related = ("station__operator", "resident")
+    transitions = (
+        Transition(
+            "assign",
+            (OrderStatus.REQUESTED, OrderStatus.ASSIGNED),
+            OrderStatus.ASSIGNED,
+            gettext_lazy("Assign"),
+            actor="operator",
+            inputs=("staff",),
+        ),
+        Transition(
+            "complete",
+            (OrderStatus.ASSIGNED,),
+            OrderStatus.COMPLETED,
+            gettext_lazy("Complete"),
+            actor="operator",
+            inputs=("started_at", "ended_at", "notes"),
+        ),
+        Transition(
+            "cancel",
+            (OrderStatus.REQUESTED, OrderStatus.ASSIGNED),
+            OrderStatus.CANCELLED,
+            gettext_lazy("Cancel order"),
+            actor="operator",
+            inputs=("reason",),
+        ),
+    )
+
+    def actor_operator(self, order, user) -> Actor:
+        if is_editable(order.station, user):
+            return Actor(True, order.station.operator)
+        return Actor.refuse(_("Only the station's operator (or an officer of its region) can do this."))
+
+    def check_assign(self, order, by, staff=None):
+        check_can_serve(staff, order.station)
+
+    def apply_assign(self, order, by, actor, staff=None):
+        order.assigned_to, order.assigned_at = staff, timezone.now()
+
+    def check_complete(self, order, by, started_at=None, ended_at=None, notes=""):
+        # the person may have failed a corrected result, left or been suspended since
+        _check_still_serves(order)
+
+    def apply_complete(self, order, by, actor, started_at=None, ended_at=None, notes=""):
+        started_at = started_at or order.assigned_at or timezone.now()
+        ended_at = ended_at or timezone.now()
+        response = None
+        if order.is_emergency:
+            response = max(int((started_at - order.created_at).total_seconds() // 60), 0)
+        _record(
+            by=by,
+            resident=order.resident,
+            station=order.station,
+            category=order.category,
+            staff=order.assigned_to,
+            started_at=started_at,
+            ended_at=ended_at,
+            notes=notes,
+            order=order,
+            is_emergency=order.is_emergency,
+            response_minutes=response,
         )
-        _require_station_operator(locked.station, by)
-        if locked.status == step.target and action != "assign":
-            return locked  # a double click
-        if locked.status not in step.sources:
-            raise ValidationError(
-                _("The order is “%(status)s”: it cannot be %(action)s.")
-                % {"status": locked.get_status_display(), "action": _action_label(action)}
-            )
-        source = locked.status
-        if action == "assign":
-            check_can_serve(staff, locked.station)
-            locked.assigned_to, locked.assigned_at = staff, timezone.now()
-        elif action == "complete":
-            started_at = started_at or locked.assigned_at or timezone.now()
-            ended_at = ended_at or timezone.now()
-            response = None
-            if locked.is_emergency:
-                response = max(int((started_at - locked.created_at).total_seconds() // 60), 0)
-            _record(
-                by=by,
-                resident=locked.resident,
-                station=locked.station,
-                category=locked.category,
-                staff=locked.assigned_to,
-                started_at=started_at,
-                ended_at=ended_at,
-                notes=notes,
-                order=locked,
-                is_emergency=locked.is_emergency,
-                response_minutes=response,
-            )
-        elif action == "cancel":
-            if not reason.strip():
-                raise ValidationError({"reason": _("Give the reason for cancelling.")})
-            locked.cancel_reason = reason.strip()
-        locked.status = step.target
-        with audit.audit_context(actor=by):
-            locked.save()
-            audit.record_transition(locked, action, from_state=source, to_state=step.target)
-    return locked
+
+    def check_cancel(self, order, by, reason=""):
+        if not (reason or "").strip():
+            raise ValidationError({"reason": _("Give the reason for cancelling.")})
+
+    def apply_cancel(self, order, by, actor, reason=""):
+        order.cancel_reason = reason.strip()
 
 
-def _action_label(action):
-    return {"assign": _("assigned"), "complete": _("completed"), "cancel": _("cancelled")}[action]
+ORDERS = OrderFlow()
+
+
+def transition_order(order: ServiceOrder, action: str, *, by, **inputs) -> ServiceOrder:
+    """assign (``staff``), complete (``started_at``/``ended_at``/``notes``) or cancel (``reason``)
+    through the order workflow; repeating the action just done changes nothing."""
+    return ORDERS.perform(order, action, by=by, **inputs)
+
+
+def _check_still_serves(order: ServiceOrder) -> None:
+    try:
+        check_can_serve(order.assigned_to, order.station)
+    except ValidationError as exc:
+        raise ValidationError(
+            {
+                "staff": _("%(reason)s Assign the order to someone else, then complete it.")
+                % {"reason": " ".join(exc.messages)}
+            }
+        ) from exc
 
 
 def log_service(
@@ -671,17 +783,32 @@ def rate_record(record: ServiceRecord, *, by, rating: int) -> ServiceRecord:
 # --- publicity, surveys, accounting, finder -----------------------------------------------
 
 
-def record_publicity(*, by, station: Station, officers=(), photo=None, **fields) -> PublicityEvent:
+def check_publicity(*, by, station: Station, officers=(), photo=None) -> None:
+    """What :func:`record_publicity` refuses about who runs the event and its photo, for forms
+    that show the refusal beside the field before saving."""
     from accounts.uploads import IMAGE_KINDS, check_upload
     from staff.services import check_publicity_officers
 
     _require_station_operator(station, by)
+    problems = {}
+    try:
+        check_publicity_officers(officers, station)
+    except ValidationError as exc:
+        problems.update(exc.message_dict)
+    if photo is not None:
+        try:
+            check_upload(photo, allowed=IMAGE_KINDS)
+        except ValidationError as exc:
+            problems["photo"] = exc.messages
+    if problems:
+        raise ValidationError(problems)
+
+
+def record_publicity(*, by, station: Station, officers=(), photo=None, **fields) -> PublicityEvent:
     officers = list(officers)
-    check_publicity_officers(officers, station)
+    check_publicity(by=by, station=station, officers=officers, photo=photo)
     event = PublicityEvent(station=station, **fields)
     event.full_clean(exclude=["photo"])
-    if photo is not None:
-        check_upload(photo, allowed=IMAGE_KINDS)
     with transaction.atomic(), audit.audit_context(actor=by):
         if photo is not None:
             event.photo.save(photo.name, photo, save=False)

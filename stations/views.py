@@ -29,7 +29,6 @@ from .forms import (
     SurveyResponseForm,
 )
 from .models import (
-    LinkRequestState,
     Resident,
     ResidentLinkRequest,
     ServiceOrder,
@@ -133,10 +132,12 @@ def station_manage(request, pk):
         "station": station,
         "residents": residents[:200],
         "overdue": services.overdue_care_visits(residents),
-        "orders": station.orders.select_related("resident", "assigned_to").exclude(
-            status__in=["completed", "cancelled"]
-        )[:100],
-        "records": station.records.select_related("resident", "staff").order_by("-started_at")[:30],
+        "orders": station.orders.select_related("resident", "assigned_to")
+        .defer("assigned_to__phone", "assigned_to__id_number")  # a name to show: nothing decrypted
+        .exclude(status__in=["completed", "cancelled"])[:100],
+        "records": station.records.select_related("resident", "staff")
+        .defer("staff__phone", "staff__id_number")
+        .order_by("-started_at")[:30],
         "publicity": station.publicity_events.prefetch_related("officers")[:10],
         "forms": {
             name: (cls() if name in ("status", "price") else cls(station=station))
@@ -305,12 +306,7 @@ def link_requests(request):
     rows = [
         (
             link,
-            {
-                name: services.link_request_refusal(link, name, by=request.user) is None
-                for name in services.LINK_TRANSITIONS
-            }
-            if link.state == LinkRequestState.PENDING
-            else {},
+            {action.name: True for action in services.LINK_REQUESTS.available(link, request.user)},
             bound.get((link.pk, "record_consent")) or LinkConsentForm(prefix=f"c{link.pk}"),
             bound.get((link.pk, "refuse")) or LinkRefuseForm(prefix=f"r{link.pk}"),
         )

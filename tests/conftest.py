@@ -41,6 +41,19 @@ def pytest_sessionstart(session):
             raise pytest.UsageError("REQUIRE_SERVICES=1 but REDIS_URL is not set")
 
 
+@pytest.fixture(autouse=True)
+def _workflow_notices_at_once(request, monkeypatch):
+    """Workflows notify after the commit. A test inside pytest-django's wrapping transaction
+    never commits, so there the notices go out at once; transactional tests keep the real
+    behaviour (tests/core/test_workflow.py checks it)."""
+    marker = request.node.get_closest_marker("django_db")
+    if "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction")):
+        return
+    from core import workflow
+
+    monkeypatch.setattr(workflow, "after_commit", lambda callback: callback())
+
+
 @pytest.fixture
 def postgres(db):
     need(connection.vendor == "postgresql", "this test needs PostgreSQL (set DATABASE_URL)")

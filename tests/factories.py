@@ -112,8 +112,9 @@ def pass_pre_job(member, *, kind="pre_job", theory=90, practical=85):
 
 
 def make_service_officer(username: str, organization: Organization, *, role: str = "staff", **fields):
-    """A login account of ``organization`` that may take orders: a trained service officer."""
+    """A trained service officer of ``organization`` who may take orders (the staff member; its
+    login account is ``.user``)."""
     user = make_user(username, organization, role)
     member = make_staff(organization, fields.pop("name", username), user=user, **fields)
     pass_pre_job(member)
-    return user
+    return member

@@ -44,10 +44,32 @@ def test_every_operation_declares_the_error_format_for_400_401_403_404(schema):
 
 @pytest.mark.parametrize(
     ("component", "field"),
-    [("Order", "assigned_to"), ("Region", "parent"), ("PointsEntry", "reward_name")],
+    [("Order", "staff"), ("Order", "staff_name"), ("Region", "parent"), ("PointsEntry", "reward_name")],
 )
 def test_read_only_fields_that_can_be_null_are_nullable(schema, component, field):
     assert _component(schema, component)["properties"][field].get("nullable") is True
+
+
+def test_staff_is_a_staff_member_id_wherever_it_appears(schema):
+    """One meaning for ``staff``: the id of a staff member (``/api/v1/staff/{id}/``), with
+    ``staff_name`` beside it in answers; never a login name."""
+    found = {
+        name: component["properties"]["staff"]
+        for name, component in schema["components"]["schemas"].items()
+        if "staff" in component.get("properties", {})
+    }
+    assert {
+        "Order",
+        "OrderActionRequest",
+        "Record",
+        "RecordRequest",
+        "Qualification",
+        "TrainingRecord",
+    } <= set(found)
+    assert {name: field["type"] for name, field in found.items()} == dict.fromkeys(found, "integer")
+    answers = [name for name in found if not name.endswith("Request")]
+    assert [name for name in answers if "staff_name" not in _component(schema, name)["properties"]] == []
+    assert "assigned_to" not in _component(schema, "Order")["properties"]
 
 
 def test_fields_that_are_not_always_present_are_not_required(schema):

@@ -32,10 +32,6 @@ class ScopedViewSetMixin:
         return is_editable(obj, self.request.user)
 
 
-class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    pass
-
-
 class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     pass
 

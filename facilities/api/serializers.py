@@ -271,12 +271,6 @@ class TargetUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
-class YearProgressSerializer(serializers.Serializer):
-    year = serializers.IntegerField()
-    target = serializers.IntegerField()
-    operating = serializers.IntegerField()
-
-
 class TownProgressSerializer(serializers.Serializer):
     name = serializers.CharField()
     built = serializers.IntegerField()

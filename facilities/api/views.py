@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from accounts.api.base import ScopedViewSetMixin
 from config.api import import_failed_response
-from facilities import exports, services
+from facilities import exports, imports, services, targets
 from facilities.models import (
     Alteration,
     CareRoom,
@@ -228,7 +228,7 @@ class GuidanceTargetViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         county = get_object_or_404(Region, code=upload.validated_data["county"])
         file = upload.validated_data["file"]
         try:
-            saved = services.import_targets(
+            saved = imports.import_targets(
                 file, county=county, by=request.user, filename=file.name, channel="api"
             )
         except ImportFailed as exc:
@@ -237,7 +237,7 @@ class GuidanceTargetViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     def _progress(self, request):
         county = get_object_or_404(Region, code=request.query_params.get("county", ""))
-        years, rows, total = services.target_progress(
+        years, rows, total = targets.target_progress(
             county,
             rooms=CareRoom.objects.visible_to(request.user),
             targets=GuidanceTarget.objects.visible_to(request.user),

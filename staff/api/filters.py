@@ -10,8 +10,6 @@ from accounts.params import IdFilter, YearFilter
 from regions.models import region_subtree
 from staff.models import (
     EmploymentKind,
-    EntryKind,
-    PointsEntry,
     Qualification,
     ResourceKind,
     StaffMember,
@@ -21,7 +19,6 @@ from staff.models import (
     TrainingKind,
     TrainingRecord,
     TrainingSession,
-    VolunteerActivity,
 )
 
 
@@ -115,24 +112,3 @@ class ResourceFilter(django_filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(services__icontains=value))
-
-
-class ActivityFilter(django_filters.FilterSet):
-    team = IdFilter(field_name="team_id")
-    held_after = django_filters.DateFilter(field_name="held_on", lookup_expr="gte")
-    held_before = django_filters.DateFilter(field_name="held_on", lookup_expr="lte")
-
-    class Meta:
-        model = VolunteerActivity
-        fields = ["team", "held_after", "held_before"]
-
-
-class EntryFilter(django_filters.FilterSet):
-    volunteer = IdFilter(field_name="account__volunteer_id", label=_("volunteer"))
-    kind = django_filters.ChoiceFilter(choices=EntryKind.choices)
-    after = django_filters.DateFilter(field_name="created_at__date", lookup_expr="gte")
-    before = django_filters.DateFilter(field_name="created_at__date", lookup_expr="lte")
-
-    class Meta:
-        model = PointsEntry
-        fields = ["volunteer", "kind", "after", "before"]

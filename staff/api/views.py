@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -15,27 +15,23 @@ from accounts.api.base import ScopedViewSetMixin
 from accounts.pii import reveal
 from config.api import import_failed_response
 from regions.models import Region
+from reports.api.serializers import DutiesSerializer
+from reports.duties import monthly_duties
 from reports.exporting import ExcelExportViewSetMixin
 from reports.spreadsheets import ImportFailed
-from staff import exports, services
+from staff import exports, imports, services
 from staff.models import (
-    PointsEntry,
     Qualification,
-    Reward,
     StaffMember,
     StationResource,
     TrainingRecord,
     TrainingSession,
     TrainingTarget,
-    VolunteerActivity,
-    VolunteerTeam,
 )
 from stations.api.serializers import IdentitySearchSerializer
 from stations.models import Station
 
 from .filters import (
-    ActivityFilter,
-    EntryFilter,
     QualificationFilter,
     RecordFilter,
     ResourceFilter,
@@ -43,25 +39,17 @@ from .filters import (
     StaffFilter,
 )
 from .serializers import (
-    DutiesSerializer,
     EligibilitySerializer,
     ImportResultSerializer,
-    PointsEntrySerializer,
     ProgressSerializer,
     QualificationSerializer,
-    ReverseSerializer,
-    RewardSerializer,
     ScoreUploadSerializer,
-    SpendSerializer,
     StaffRevealSerializer,
     StaffSerializer,
-    StatementSerializer,
     StationResourceSerializer,
     TrainingRecordSerializer,
     TrainingSessionSerializer,
     TrainingTargetSerializer,
-    VolunteerActivitySerializer,
-    VolunteerTeamSerializer,
 )
 
 NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
@@ -116,14 +104,12 @@ class StaffViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ModelVi
     )
     @action(detail=True, methods=["get"])
     def eligibility(self, request, pk=None):
-        """May this person (through their login account) take orders at the station?"""
+        """May this person be given orders and log services at the station? (A login account is
+        not needed: orders and records name the staff member.)"""
         member = self.get_object()
         station_id = params.parse_id(request.query_params, "station", required=True)
         station = get_object_or_404(Station.objects.visible_to(request.user), pk=station_id)
-        if member.user is None:
-            reason = _("%(name)s has no login account.") % {"name": member.name}
-        else:
-            reason = services.serve_refusal(member.user, station)
+        reason = member.serve_refusal(station)
         return Response({"station": station.pk, "allowed": reason is None, "reason": reason})
 
     @extend_schema(
@@ -138,7 +124,7 @@ class StaffViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ModelVi
         updates, services, care visits, volunteer hours (and 专职人员数 per station)."""
         first = params.parse_month(request.query_params, default=timezone.localdate().replace(day=1))
         month = first.strftime("%Y-%m")
-        people, stations = services.monthly_duties(
+        people, stations = monthly_duties(
             self.filter_queryset(self.get_queryset()).prefetch_related(None),
             Station.objects.visible_to(request.user).select_related("operator").exclude(status="closed"),
             month,
@@ -213,7 +199,7 @@ class SessionViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.Model
         upload.is_valid(raise_exception=True)
         file = upload.validated_data["file"]
         try:
-            result = services.import_scores(session, file, by=request.user, filename=file.name, channel="api")
+            result = imports.import_scores(session, file, by=request.user, filename=file.name, channel="api")
         except ImportFailed as exc:
             return import_failed_response(exc)
         return Response({"rows": result.rows})
@@ -294,97 +280,3 @@ class ResourceViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.Mode
         data = dict(serializer.validated_data)
         data.pop("station", None)
         serializer.instance = services.save_resource(serializer.instance, by=self.request.user, **data)
-
-
-class TeamViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
-    queryset = VolunteerTeam.objects.select_related("organization", "community").prefetch_related("members")
-    serializer_class = VolunteerTeamSerializer
-    http_method_names = NO_DELETE
-
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        members = data.pop("members", None)
-        serializer.instance = services.save_team(None, by=self.request.user, members=members, **data)
-
-    def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        members = data.pop("members", None)
-        serializer.instance = services.save_team(
-            serializer.instance, by=self.request.user, members=members, **data
-        )
-
-
-class ActivityViewSet(
-    ExcelExportViewSetMixin,
-    ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Volunteer activities with each member's hours; the points are earned on creation."""
-
-    export_definition = exports.ACTIVITIES
-    queryset = VolunteerActivity.objects.select_related("team").prefetch_related(
-        "hours__volunteer", "hours__points_entry"
-    )
-    serializer_class = VolunteerActivitySerializer
-    filterset_class = ActivityFilter
-
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        hours = {row["volunteer"]: row["hours"] for row in data.pop("hours", [])}
-        serializer.instance = services.record_activity(by=self.request.user, hours=hours, **data)
-
-
-class RewardViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
-    queryset = Reward.objects.select_related("organization")
-    serializer_class = RewardSerializer
-    http_method_names = NO_DELETE
-
-
-class LedgerViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    """The append-only points ledger. ``spend`` exchanges points for goods (never below zero);
-    ``reverse`` corrects an entry with its opposite; ``statement`` is a volunteer's statement."""
-
-    export_definition = exports.LEDGER
-    queryset = PointsEntry.objects.select_related("account__volunteer", "reward")
-    serializer_class = PointsEntrySerializer
-    filterset_class = EntryFilter
-
-    @extend_schema(request=SpendSerializer, responses=PointsEntrySerializer)
-    @action(detail=False, methods=["post"])
-    def spend(self, request):
-        serializer = SpendSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
-        entry = services.spend_points(by=request.user, **serializer.validated_data)
-        return Response(PointsEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=ReverseSerializer, responses=PointsEntrySerializer)
-    @action(detail=True, methods=["post"])
-    def reverse(self, request, pk=None):
-        serializer = ReverseSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        entry = services.reverse_entry(self.get_object(), by=request.user, **serializer.validated_data)
-        return Response(PointsEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
-
-    def is_editable(self, obj):
-        return StaffMember.objects.editable_by(self.request.user).filter(pk=obj.account.volunteer_id).exists()
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("volunteer", OpenApiTypes.INT, required=True),
-            OpenApiParameter("start", OpenApiTypes.DATE),
-            OpenApiParameter("end", OpenApiTypes.DATE),
-        ],
-        responses=StatementSerializer,
-    )
-    @action(detail=False, methods=["get"])
-    def statement(self, request):
-        volunteer_id = params.parse_id(request.query_params, "volunteer", required=True)
-        volunteer = get_object_or_404(StaffMember.objects.visible_to(request.user), pk=volunteer_id)
-        today = timezone.localdate()
-        start, end = params.parse_period(
-            request.query_params, default_start=today.replace(month=1, day=1), default_end=today
-        )
-        return Response(StatementSerializer(services.statement(volunteer, start=start, end=end)).data)

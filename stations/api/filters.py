@@ -63,14 +63,16 @@ class ResidentFilter(django_filters.FilterSet):
 class OrderFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=OrderStatus.choices, label=_("status"))
     category = django_filters.ChoiceFilter(choices=ServiceCategory.choices, label=_("service"))
+    staff = IdFilter(field_name="assigned_to_id", label=_("staff member (id)"))
 
     class Meta:
         model = ServiceOrder
-        fields = ["station", "resident", "status", "category", "is_emergency"]
+        fields = ["station", "resident", "status", "category", "is_emergency", "staff"]
 
 
 class RecordFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(choices=ServiceCategory.choices, label=_("service"))
+    staff = IdFilter(field_name="staff_id", label=_("staff member (id)"))
     started_after = django_filters.DateFilter(
         field_name="started_at", lookup_expr="date__gte", label=_("started on or after")
     )

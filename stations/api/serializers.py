@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from accounts.api.base import ScopedChoicesMixin, ScopedModelSerializer
 from accounts.api.serializers import RegionRefField
-from accounts.models import Organization, User
+from accounts.models import Organization
 from staff.models import StaffMember
 from stations.models import (
     BasicCareCategory,
@@ -221,11 +221,45 @@ class RevealSerializer(serializers.Serializer):
     emergency_phone = serializers.CharField()
 
 
+class StaffMemberField(serializers.PrimaryKeyRelatedField):
+    """``staff`` everywhere in the API: the id of a staff member (as in ``/api/v1/staff/``),
+    never a login account's name or id."""
+
+    default_error_messages = {
+        "login_name": _(
+            "“{value}” is not a staff member's id: give the id from /api/v1/staff/, not a login name."
+        ),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", StaffMember.objects.all())
+        kwargs.setdefault("help_text", _("Id of the staff member who serves (see /api/v1/staff/)."))
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not data.strip().isdigit():
+            self.fail("login_name", value=data)
+        return super().to_internal_value(data)
+
+
+def _staff_name(row, field) -> str | None:
+    """The display name of ``row.<field>``: annotated as ``<field>_name`` on list querysets (no
+    staff row, with its encrypted columns, is loaded to print a name), else read."""
+    annotated = f"{field}_name"
+    if hasattr(row, annotated):
+        return getattr(row, annotated)
+    member = getattr(row, field)
+    return member.name if member is not None else None
+
+
 class OrderSerializer(ScopedModelSerializer):
     resident = serializers.PrimaryKeyRelatedField(queryset=Resident.objects.all())
     station = serializers.PrimaryKeyRelatedField(queryset=Station.objects.all())
     resident_name = serializers.CharField(source="resident.name", read_only=True)
-    assigned_to = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    staff = serializers.PrimaryKeyRelatedField(
+        source="assigned_to", read_only=True, help_text=_("Id of the staff member the order is assigned to.")
+    )
+    staff_name = serializers.SerializerMethodField()
 
     class Meta:
         model = ServiceOrder
@@ -240,24 +274,23 @@ class OrderSerializer(ScopedModelSerializer):
             "is_emergency",
             "note",
             "status",
-            "assigned_to",
+            "staff",
+            "staff_name",
             "assigned_at",
             "cancel_reason",
             "created_at",
         ]
         read_only_fields = ["status", "assigned_at", "cancel_reason", "created_at"]
 
+    def get_staff_name(self, order) -> str | None:
+        return _staff_name(order, "assigned_to")
+
     scoped_choices = {"resident": "view"}
 
 
-class OrderActionSerializer(serializers.Serializer):
-    staff = serializers.SlugRelatedField(
-        slug_field="username",
-        queryset=User.objects.all(),
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text=_("For assign."),
+class OrderActionSerializer(ScopedChoicesMixin, serializers.Serializer):
+    staff = StaffMemberField(
+        required=False, allow_null=True, default=None, help_text=_("For assign: id of the staff member.")
     )
     started_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     ended_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
@@ -268,7 +301,8 @@ class OrderActionSerializer(serializers.Serializer):
 class RecordSerializer(ScopedModelSerializer):
     resident = serializers.PrimaryKeyRelatedField(queryset=Resident.objects.all())
     station = serializers.PrimaryKeyRelatedField(queryset=Station.objects.all())
-    staff = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.all())
+    staff = StaffMemberField()
+    staff_name = serializers.SerializerMethodField()
 
     class Meta:
         model = ServiceRecord
@@ -279,6 +313,7 @@ class RecordSerializer(ScopedModelSerializer):
             "station",
             "category",
             "staff",
+            "staff_name",
             "started_at",
             "ended_at",
             "duration_minutes",
@@ -299,7 +334,11 @@ class RecordSerializer(ScopedModelSerializer):
             "rating",
         ]
 
+    # staff: only the people the user may keep, so another company's are not even named in an error
     scoped_choices = {"resident": "view"}
+
+    def get_staff_name(self, record) -> str | None:
+        return _staff_name(record, "staff")
 
 
 class RatingSerializer(serializers.Serializer):

@@ -1,3 +1,4 @@
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -303,7 +304,9 @@ class OrderViewSet(
     """Service orders (点菜式), e.g. from a call centre or a device: create, then ``assign``,
     ``complete`` (writes the service record with the posted price) or ``cancel``."""
 
-    queryset = ServiceOrder.objects.select_related("resident", "assigned_to")
+    queryset = ServiceOrder.objects.select_related("resident").annotate(
+        assigned_to_name=F("assigned_to__name")  # the name only: no staff row is decrypted
+    )
     serializer_class = OrderSerializer
     filterset_class = OrderFilter
     pagination_class = OrderPagination
@@ -312,7 +315,7 @@ class OrderViewSet(
         serializer.instance = services.create_order(by=self.request.user, **serializer.validated_data)
 
     def _act(self, request, action_name):
-        serializer = OrderActionSerializer(data=request.data)
+        serializer = OrderActionSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         order = services.transition_order(
             self.get_object(), action_name, by=request.user, **serializer.validated_data
@@ -347,7 +350,7 @@ class RecordViewSet(
     done without an order; ``rate`` records the resident's 1–5 rating."""
 
     export_definition = exports.SERVICE_RECORDS
-    queryset = ServiceRecord.objects.select_related("staff")
+    queryset = ServiceRecord.objects.annotate(staff_name=F("staff__name"))
     serializer_class = RecordSerializer
     filterset_class = RecordFilter
     pagination_class = RecordPagination

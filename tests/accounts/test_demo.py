@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from accounts.models import AuditEntry, Organization, User
+from volunteers.models import PointsEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -94,8 +95,7 @@ def test_demo_stations_have_residents_orders_records_publicity_and_surveys():
 
 def test_demo_companies_have_all_three_roles_trained_staff_and_a_volunteer_ledger(monkeypatch):
     monkeypatch.delenv("DEMO_PASSWORD", raising=False)
-    from staff.models import PointsEntry, StaffMember, StationResource, TrainingRecord
-    from staff.services import serve_refusal
+    from staff.models import StaffMember, StationResource, TrainingRecord
     from stations.models import Station
 
     load_demo()
@@ -118,7 +118,7 @@ def test_demo_companies_have_all_three_roles_trained_staff_and_a_volunteer_ledge
         )
         assert ledger == {"earn", "spend", "reversal"}, company.name
     station = Station.objects.filter(operator__name__endswith="（演示）").first()
-    assert serve_refusal(User.objects.get(username="company_staff"), station) is None
+    assert StaffMember.objects.get(user__username="company_staff").serve_refusal(station) is None
     assert StationResource.objects.filter(station=station).exists()
     page = Client()
     assert page.login(username="company_admin", password="demo12345")

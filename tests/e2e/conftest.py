@@ -49,5 +49,6 @@ def page(browser, live_server):
 
 from tests.facilities.conftest import nanan  # noqa: E402, F401
 from tests.pilots.conftest import call  # noqa: E402, F401 - the open call of the pilot journey
-from tests.staff.conftest import pre_job, team, volunteer  # noqa: E402, F401
+from tests.staff.conftest import pre_job  # noqa: E402, F401
 from tests.stations.conftest import resident, staff_a, station_a, station_b  # noqa: E402, F401
+from tests.volunteers.conftest import team, volunteer  # noqa: E402, F401

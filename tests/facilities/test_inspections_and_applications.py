@@ -168,7 +168,7 @@ def test_the_use_procedure_step_by_step_with_who_may_take_each(nanan, room):
         ("sign", "na_officer"),
         ("operate", "ximei_officer"),
     ]
-    assert services.allowed_actions(application, nanan.bureau_officer) == []
+    assert services.USE_APPLICATIONS.available(application, nanan.bureau_officer) == []
 
 
 def test_agreements_nearing_their_end_are_listed(nanan, room):

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from openpyxl import Workbook, load_workbook
 
-from facilities import services
+from facilities import imports, targets
 from facilities.models import GuidanceTarget
 from reports.spreadsheets import ImportFailed
 from tests.conftest import api_client_for
@@ -48,7 +48,7 @@ def table(rows, *, title=True):
 
 
 def _import(nanan, rows):
-    return services.import_targets(
+    return imports.import_targets(
         table(rows), county=nanan.county, by=nanan.bureau_officer, filename="指导数.xlsx"
     )
 
@@ -102,7 +102,7 @@ def test_only_the_countys_bureau_imports(world, nanan):
 
     for outsider in (nanan.ximei_officer, world.changning_officer):
         with pytest.raises(PermissionDenied):
-            services.import_targets(table(GOOD), county=nanan.county, by=outsider, filename="x.xlsx")
+            imports.import_targets(table(GOOD), county=nanan.county, by=outsider, filename="x.xlsx")
 
 
 def test_progress_counts_the_registry_against_the_targets_and_exports_in_the_official_layout(nanan):
@@ -117,7 +117,7 @@ def test_progress_counts_the_registry_against_the_targets_and_exports_in_the_off
         handed_over_on=dt.date(2025, 1, 1),
         operating_since=dt.date(2025, 8, 1),
     )
-    years, rows, total = services.target_progress(nanan.county)
+    years, rows, total = targets.target_progress(nanan.county)
     assert years == [2025, 2026, 2027]
     ximei = next(r for r in rows if r.name == "溪美街道")
     assert (ximei.built, ximei.handed_over, ximei.not_handed_over, ximei.operating) == (4, 3, 1, 2)

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from openpyxl import Workbook
 
 from accounts.models import Organization
+from regions.imports import import_division_file
 from regions.models import Region
-from regions.services import import_division_file
 from reports.spreadsheets import Field, ImportFailed, SpreadsheetImport, run_import
 
 pytestmark = pytest.mark.django_db

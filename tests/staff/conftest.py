@@ -6,6 +6,7 @@ import pytest
 from staff import services
 from tests.factories import make_staff, make_user
 from tests.stations.conftest import resident, staff_a, station_a, station_b  # noqa: F401 - shared fixtures
+from tests.volunteers.conftest import team, volunteer  # noqa: F401 - shared fixtures
 
 
 @pytest.fixture
@@ -46,20 +47,3 @@ def server(world):
     """A service officer of 甲物业 with a login account, not yet trained."""
     user = make_user("a_server", world.company_a, "staff")
     return make_staff(world.company_a, "张服务", roles=["service"], user=user, phone="13911110001")
-
-
-@pytest.fixture
-def volunteer(world):
-    return make_staff(world.company_a, "王阿姨", roles=[], kind="volunteer", phone="13911110009")
-
-
-@pytest.fixture
-def team(world, volunteer):
-    return services.save_team(
-        None,
-        by=world.company_a_admin,
-        members=[volunteer],
-        organization=world.company_a,
-        community=world.regions["310105001"],
-        name="华阳爱心志愿者队",
-    )

@@ -17,6 +17,7 @@ from staff.models import StaffMember
 from tests.conftest import api_client_for
 from tests.factories import PASSWORD, make_staff
 from tests.stations.conftest import CHANGNING_ID
+from volunteers import services as volunteer_services
 
 
 def _queries(client, url, params=None):
@@ -145,7 +146,7 @@ def test_list_endpoints_and_admin_pages_cost_the_same_queries_at_10_and_100(worl
             services.save_resource(
                 None, by=info_user, station=station_a, kind="charity", name=f"资源{offset + i}"
             )
-            services.save_team(
+            volunteer_services.save_team(
                 None,
                 by=world.company_a_admin,
                 members=[member],
@@ -155,7 +156,7 @@ def test_list_endpoints_and_admin_pages_cost_the_same_queries_at_10_and_100(worl
             )
         team.members.add(*members)
         for member in members:
-            services.record_activity(
+            volunteer_services.record_activity(
                 by=world.company_a_admin,
                 team=team,
                 held_on=timezone.localdate(),
@@ -177,10 +178,10 @@ def test_list_endpoints_and_admin_pages_cost_the_same_queries_at_10_and_100(worl
         "/admin/staff/staffmember/",
         "/admin/staff/trainingsession/",
         "/admin/staff/trainingrecord/",
-        "/admin/staff/pointsentry/",
-        "/admin/staff/volunteeractivity/",
+        "/admin/volunteers/pointsentry/",
+        "/admin/volunteers/volunteeractivity/",
         "/admin/staff/stationresource/",
-        "/admin/staff/volunteerteam/",
+        "/admin/volunteers/volunteerteam/",
     ]
     before = [_queries(admin, page) for page in pages]
     add(20, 300)
@@ -217,20 +218,18 @@ def test_exports_hold_exactly_the_filtered_rows(world):
 
 
 def test_officer_suspends_selected_people_in_batch_and_they_can_no_longer_serve(world, station_a, staff_a):
-    from staff.services import serve_refusal
-
     other = make_staff(world.company_b, "乙的人")
-    assert serve_refusal(staff_a, station_a) is None
+    assert staff_a.serve_refusal(station_a) is None
     admin = Client()
     assert admin.login(username="cn_officer", password=PASSWORD)
     response = admin.post(
         "/admin/staff/staffmember/",
-        {"action": "suspend", "_selected_action": [staff_a.staff_profile.pk, other.pk]},
+        {"action": "suspend", "_selected_action": [staff_a.pk, other.pk]},
         follow=True,
     )
     assert "已更新 2 人" in response.content.decode()
     assert set(StaffMember.objects.values_list("status", flat=True)) == {"suspended"}
-    assert "暂停" in serve_refusal(staff_a, station_a)
+    assert "暂停" in staff_a.serve_refusal(station_a)
     nanan = Client()
     nanan.login(username="na_officer", password=PASSWORD)
     nanan.post("/admin/staff/staffmember/", {"action": "reinstate", "_selected_action": [other.pk]})

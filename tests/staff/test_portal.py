@@ -1,17 +1,15 @@
-"""The companies' and bureaus' portal pages for staff, training, duties, resources and points."""
+"""The companies' and bureaus' portal pages for staff, training and resources."""
 
 import datetime as dt
 import io
 
-import pytest
 from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import Notification
 from staff import services
-from staff.models import PointsEntry, Reward, StaffMember, StationResource
-from stations import services as station_services
+from staff.models import StaffMember, StationResource
 from tests.factories import PASSWORD, make_staff, make_user
 
 
@@ -81,59 +79,6 @@ def test_company_adds_a_person_with_a_login_and_sees_what_is_missing(world, stat
     assert "13955556666" not in revealed
 
 
-def test_volunteer_page_records_hours_exchanges_and_reverses(world, team, volunteer):
-    client = _client("a_admin")
-    today = timezone.localdate().isoformat()
-    bad = client.post(
-        "/staff/volunteers/",
-        {
-            "what": "activity",
-            "team": team.pk,
-            "held_on": today,
-            "category": "care_visit",
-            "title": "寻访",
-            "hours": "路人 2",
-        },
-        follow=True,
-    )
-    assert "路人 不是本队成员" in bad.content.decode() and not PointsEntry.objects.exists()
-    client.post(
-        "/staff/volunteers/",
-        {
-            "what": "activity",
-            "team": team.pk,
-            "held_on": today,
-            "category": "care_visit",
-            "title": "寻访",
-            "hours": "王阿姨 3",
-        },
-    )
-    client.post(
-        "/staff/volunteers/",
-        {"what": "reward", "organization": world.company_a.pk, "name": "毛巾", "points": 20},
-    )
-    reward = Reward.objects.get(name="毛巾")
-    client.post(
-        "/staff/volunteers/", {"what": "spend", "volunteer": volunteer.pk, "reward": reward.pk, "quantity": 1}
-    )
-    too_much = client.post(
-        "/staff/volunteers/",
-        {"what": "spend", "volunteer": volunteer.pk, "reward": reward.pk, "quantity": 1},
-        follow=True,
-    )
-    assert "积分不足" in too_much.content.decode()
-    spent = PointsEntry.objects.get(kind="spend")
-    client.post("/staff/volunteers/", {"what": "reverse", "entry": spent.pk, "reason": "未领取"})
-    assert list(PointsEntry.objects.order_by("id").values_list("kind", "balance_after")) == [
-        ("earn", 30),
-        ("spend", 10),
-        ("reversal", 30),
-    ]
-    statement = client.get(f"/staff/volunteers/{volunteer.pk}/statement/").content.decode()
-    assert "期末余额" in statement and "未领取" in statement
-    assert _client("b_admin").get(f"/staff/volunteers/{volunteer.pk}/statement/").status_code == 404
-
-
 def test_only_information_officers_keep_resource_information(world, station_a):
     client = _client("a_admin")
     refused = client.post(
@@ -149,49 +94,6 @@ def test_only_information_officers_keep_resource_information(world, station_a):
     from accounts.models import AuditEntry
 
     assert AuditEntry.objects.filter(object_id=str(resource.pk), actor=world.company_a_admin).exists()
-
-
-def test_duties_summary_counts_what_each_role_did_in_the_month(world, station_a, resident, staff_a):
-    publicist = make_staff(world.company_a, "宣传员小周", roles=["publicity"], kind="full_time")
-    informer = make_staff(world.company_a, "信息员小吴", roles=["information"], user=world.company_a_admin)
-    today = timezone.localdate()
-    station_services.record_publicity(
-        by=world.company_a_admin,
-        station=station_a,
-        held_on=today,
-        form="talk",
-        topic="讲座",
-        officers=[publicist],
-    )
-    services.save_resource(None, by=world.company_a_admin, station=station_a, kind="charity", name="慈善超市")
-    for category in ("care_visit", "care_visit", "meals"):
-        start = timezone.now() - dt.timedelta(hours=3)
-        station_services.log_service(
-            by=world.company_a_admin,
-            resident=resident,
-            station=station_a,
-            category=category,
-            staff=staff_a,
-            started_at=start,
-            ended_at=start + dt.timedelta(minutes=20),
-        )
-    people, stations = services.monthly_duties(
-        StaffMember.objects.filter(employer=world.company_a), [station_a], today.strftime("%Y-%m")
-    )
-    rows = {row.name: row for row in people}
-    assert rows["宣传员小周"].publicity_events == 1
-    assert rows["信息员小吴"].resource_updates == 1
-    server = rows[staff_a.staff_profile.name]
-    assert (server.services, server.care_visits) == (1, 2)
-    assert (stations[0].publicity_events, stations[0].services, stations[0].care_visits) == (1, 1, 2)
-    assert (
-        stations[0].full_time_staff
-        == StaffMember.objects.filter(employer=world.company_a, kind="full_time").count()
-    )
-    assert rows["信息员小吴"].key == informer.pk
-    last_month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
-    page = _client("a_admin").get("/staff/duties/", {"month": last_month}).content.decode()
-    assert "本月没有（每月至少 1 次）" in page
 
 
 def test_expiring_qualifications_are_announced_once(world, server):
@@ -217,9 +119,3 @@ def test_expiring_qualifications_are_announced_once(world, server):
     assert services.notify_expiring_qualifications() == 0  # not again
     listing = _client("a_admin").get("/staff/", {"expiring": "true"}).content.decode()
     assert "张服务" in listing
-
-
-@pytest.mark.parametrize("month", ["2025-13", "abc"])
-def test_a_bad_month_is_explained_not_a_crash(world, month):
-    page = _client("a_admin").get("/staff/duties/", {"month": month}, follow=True)
-    assert page.status_code == 200 and "YYYY-MM" in page.content.decode()

@@ -8,7 +8,7 @@ from django.test import Client
 
 from accounts.models import Notification
 from reports.spreadsheets import ImportFailed
-from staff import services
+from staff import imports
 from staff.models import TrainingRecord
 from tests.conftest import api_client_for
 from tests.factories import PASSWORD, make_staff
@@ -37,7 +37,7 @@ def test_a_clean_sheet_imports_every_row_and_derives_passes(world, pre_job, peop
             ["王五", "13900000004", "否", None, None, ""],  # two 王五: the phone decides
         ]
     )
-    result = services.import_scores(pre_job, sheet, by=world.changning_officer, filename="成绩.xlsx")
+    result = imports.import_scores(pre_job, sheet, by=world.changning_officer, filename="成绩.xlsx")
     assert result.rows == 3
     records = {
         r.staff.name + r.staff.employer.name: r
@@ -66,7 +66,7 @@ def test_any_bad_row_rejects_the_whole_sheet_with_row_level_errors(world, pre_jo
         ]
     )
     with pytest.raises(ImportFailed) as failed:
-        services.import_scores(pre_job, sheet, by=world.changning_officer, filename="成绩.xlsx")
+        imports.import_scores(pre_job, sheet, by=world.changning_officer, filename="成绩.xlsx")
     by_row = {error.row: str(error) for error in failed.value.errors}
     assert set(by_row) == {3, 4, 5, 6, 7}
     assert "赵六" in by_row[3] and "139****9999" in by_row[3]
@@ -81,7 +81,7 @@ def test_people_outside_the_importers_region_are_unknown(world, pre_job):
     make_staff(world.nanan_company, "南安人")
     sheet = workbook_bytes([HEADER, ["南安人", "", "是", 90, 90, ""]])
     with pytest.raises(ImportFailed):
-        services.import_scores(pre_job, sheet, by=world.changning_officer, filename="x.xlsx")
+        imports.import_scores(pre_job, sheet, by=world.changning_officer, filename="x.xlsx")
 
 
 def test_api_import_reports_rows_and_writes_nothing_on_error(world, pre_job, people):
@@ -121,7 +121,7 @@ def test_admin_import_shows_every_error_then_imports_a_good_sheet(world, pre_job
 
 
 def _record_on_file(world, pre_job, people):
-    services.import_scores(
+    imports.import_scores(
         pre_job,
         workbook_bytes([HEADER, ["张三", "", "是", 88, 92, "GQ-001"]]),
         by=world.changning_officer,
@@ -133,7 +133,7 @@ def _record_on_file(world, pre_job, people):
 def test_a_sheet_with_only_the_name_column_is_refused_and_overwrites_nothing(world, pre_job, people):
     before = _record_on_file(world, pre_job, people)
     with pytest.raises(ImportFailed) as failed:
-        services.import_scores(
+        imports.import_scores(
             pre_job,
             workbook_bytes([["姓名"], ["张三"]], title="成绩"),
             by=world.changning_officer,
@@ -162,12 +162,12 @@ def test_a_sheet_with_only_the_name_column_is_refused_and_overwrites_nothing(wor
 def test_a_sheet_without_the_certificate_column_keeps_the_certificate_on_file(world, pre_job, people):
     before = _record_on_file(world, pre_job, people)
     sheet = workbook_bytes([["姓名", "是否出勤", "理论成绩", "实操成绩"], ["张三", "是", 95, 96]])
-    assert services.import_scores(pre_job, sheet, by=world.changning_officer, filename="x.xlsx").rows == 1
+    assert imports.import_scores(pre_job, sheet, by=world.changning_officer, filename="x.xlsx").rows == 1
     after = TrainingRecord.objects.get(pk=before.pk)
     assert after.theory_score == Decimal(95) and after.certificate_number == "GQ-001"
     # a 证书编号 column left blank is a decision, and clears it
     sheet = workbook_bytes([HEADER, ["张三", "", "是", 95, 96, None]])
-    services.import_scores(pre_job, sheet, by=world.changning_officer, filename="x.xlsx")
+    imports.import_scores(pre_job, sheet, by=world.changning_officer, filename="x.xlsx")
     assert TrainingRecord.objects.get(pk=before.pk).certificate_number == ""
 
 

@@ -32,17 +32,17 @@ def test_service_officer_is_refused_before_and_allowed_after_passing_pre_job(
         by=world.company_a_admin, resident=resident, station=station_a, category="meals"
     )
     with pytest.raises(ValidationError) as refused:
-        services.transition_order(order, "assign", by=world.company_a_admin, staff=server.user)
+        services.transition_order(order, "assign", by=world.company_a_admin, staff=server)
     assert "岗前培训" in str(refused.value)
     with pytest.raises(ValidationError):
-        _log(world, station_a, resident, server.user)
+        _log(world, station_a, resident, server)
 
     staff_services.record_result(
         pre_job, server, by=world.changning_officer, attended=True, theory_score=75, practical_score=80
     )
-    assigned = services.transition_order(order, "assign", by=world.company_a_admin, staff=server.user)
-    assert assigned.assigned_to == server.user
-    assert _log(world, station_a, resident, server.user).staff == server.user
+    assigned = services.transition_order(order, "assign", by=world.company_a_admin, staff=server)
+    assert assigned.assigned_to == server
+    assert _log(world, station_a, resident, server).staff == server
 
 
 def test_failing_either_mark_or_only_special_training_does_not_qualify(
@@ -51,21 +51,21 @@ def test_failing_either_mark_or_only_special_training_does_not_qualify(
     staff_services.record_result(
         special, server, by=world.changning_officer, theory_score=95, practical_score=95
     )
-    assert "岗前培训" in staff_services.serve_refusal(server.user, station_a)
+    assert "岗前培训" in server.serve_refusal(station_a)
     staff_services.record_result(
         pre_job, server, by=world.changning_officer, theory_score=90, practical_score=69
     )
-    assert "岗前培训" in staff_services.serve_refusal(server.user, station_a)
+    assert "岗前培训" in server.serve_refusal(station_a)
     staff_services.record_result(
         pre_job, server, by=world.changning_officer, theory_score=90, practical_score=70
     )
-    assert staff_services.serve_refusal(server.user, station_a) is None
+    assert server.serve_refusal(station_a) is None
 
 
 def test_the_refusal_names_everything_that_is_missing(world, station_a):
     user = make_user("a_publicist", world.company_a, "staff")
-    make_staff(world.company_a, "李宣传", roles=["publicity"], user=user)
-    reason = staff_services.serve_refusal(user, station_a)
+    publicist = make_staff(world.company_a, "李宣传", roles=["publicity"], user=user)
+    reason = publicist.serve_refusal(station_a)
     assert "李宣传" in reason and "不是服务员" in reason and "岗前培训" in reason
 
 
@@ -75,9 +75,9 @@ def test_people_off_the_list_left_or_at_another_station_are_refused(
     staff_services.record_result(
         pre_job, server, by=world.changning_officer, theory_score=80, practical_score=80
     )
-    stranger = make_user("a_stranger", world.company_a, "staff")
-    assert "人员名单" in staff_services.serve_refusal(stranger, station_a)
-    assert "人员名单" in staff_services.serve_refusal(server.user, station_b)  # another operator's station
+    stranger = make_staff(world.company_b, "乙公司的人", roles=["service"])
+    assert "人员名单" in stranger.serve_refusal(station_a)
+    assert "人员名单" in server.serve_refusal(station_b)  # another operator's station
 
     other = services.save_station(
         None,
@@ -89,11 +89,11 @@ def test_people_off_the_list_left_or_at_another_station_are_refused(
         services=["meals"],
     )
     staff_services.save_staff(server, by=world.company_a_admin, stations=[other])
-    assert "第二站" not in (staff_services.serve_refusal(server.user, other) or "")
-    assert station_a.name in staff_services.serve_refusal(server.user, station_a)
+    assert "第二站" not in (server.serve_refusal(other) or "")
+    assert station_a.name in server.serve_refusal(station_a)
 
     staff_services.save_staff(server, by=world.company_a_admin, stations=[], status="left")
-    assert "已离职" in staff_services.serve_refusal(server.user, station_a)
+    assert "已离职" in server.serve_refusal(station_a)
 
 
 def test_api_assign_says_what_is_missing_and_eligibility_agrees(world, station_a, resident, server, pre_job):
@@ -101,7 +101,7 @@ def test_api_assign_says_what_is_missing_and_eligibility_agrees(world, station_a
     order = services.create_order(
         by=world.company_a_admin, resident=resident, station=station_a, category="meals"
     )
-    response = client.post(f"/api/v1/orders/{order.pk}/assign/", {"staff": "a_server"}, format="json")
+    response = client.post(f"/api/v1/orders/{order.pk}/assign/", {"staff": server.pk}, format="json")
     assert response.status_code == 400
     assert "岗前培训" in str(response.json()["error"])
     check = client.get(f"/api/v1/staff/{server.pk}/eligibility/", {"station": station_a.pk}).json()
@@ -111,7 +111,7 @@ def test_api_assign_says_what_is_missing_and_eligibility_agrees(world, station_a
         pre_job, server, by=world.changning_officer, theory_score=80, practical_score=80
     )
     assert (
-        client.post(f"/api/v1/orders/{order.pk}/assign/", {"staff": "a_server"}, format="json").status_code
+        client.post(f"/api/v1/orders/{order.pk}/assign/", {"staff": server.pk}, format="json").status_code
         == 200
     )
     assert client.get(f"/api/v1/staff/{server.pk}/eligibility/", {"station": station_a.pk}).json()["allowed"]
@@ -124,4 +124,4 @@ def test_only_trained_service_officers_are_offered_in_the_assign_form(world, sta
     staff_services.record_result(
         pre_job, server, by=world.changning_officer, theory_score=80, practical_score=80
     )
-    assert list(AssignForm(station=station_a).fields["staff"].queryset) == [server.user]
+    assert list(AssignForm(station=station_a).fields["staff"].queryset) == [server]

@@ -96,7 +96,7 @@ def test_integrator_creates_and_completes_an_order_with_a_token(world, station_a
         {"resident": resident.pk, "station": station_a.pk, "category": "meals", "channel": "api"},
         format="json",
     ).json()
-    client.post(f"/api/v1/orders/{order['id']}/assign/", {"staff": "a_staff"}, format="json")
+    client.post(f"/api/v1/orders/{order['id']}/assign/", {"staff": staff_a.pk}, format="json")
     done = client.post(f"/api/v1/orders/{order['id']}/complete/", {"notes": "送餐到家"}, format="json")
     assert done.json()["status"] == "completed"
     records = client.get("/api/v1/service-records/", {"station": station_a.pk}).json()

@@ -8,9 +8,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from accounts.models import AuditEntry
 from stations import services
 from stations.models import OrderStatus, ServiceRecord, Survey
-from tests.factories import make_staff, make_user
+from tests.factories import make_staff, pass_pre_job
 
 pytestmark = pytest.mark.django_db
 
@@ -61,13 +62,35 @@ def test_forbidden_order_transitions(world, station_a, resident, staff_a):
     with pytest.raises(ValidationError) as caught:
         services.transition_order(order, "cancel", by=world.company_a_admin, reason=" ")
     assert "reason" in caught.value.message_dict
-    outsider = make_user("outsider", world.company_b, "staff")
+    outsider = make_staff(world.company_b, "乙公司服务员", roles=["service"])  # another operator's person
+    pass_pre_job(outsider)
     with pytest.raises(ValidationError):
         services.transition_order(order, "assign", by=world.company_a_admin, staff=outsider)
     with pytest.raises(PermissionDenied):
         services.transition_order(order, "assign", by=world.company_b_admin, staff=staff_a)
     order = services.transition_order(order, "cancel", by=world.company_a_admin, reason="老人住院")
     assert (order.status, order.cancel_reason) == ("cancelled", "老人住院")
+
+
+def test_order_workflow_offers_actions_with_reasons_takes_only_its_inputs_and_audits(
+    world, station_a, resident, staff_a
+):
+    order = services.create_order(
+        by=world.company_a_admin, resident=resident, station=station_a, category="meals"
+    )
+    assert services.ORDERS.allowed_names(order, world.company_a_admin) == ["assign", "cancel"]
+    refused = services.ORDERS.available(order, world.company_b_admin, include_refused=True)
+    assert [(a.name, a.allowed) for a in refused] == [("assign", False), ("cancel", False)]
+    assert all(a.reason for a in refused)
+    with pytest.raises(ValidationError) as caught:  # an input the step does not take
+        services.transition_order(order, "assign", by=world.company_a_admin, staff=staff_a, reason="x")
+    assert "reason" in caught.value.message_dict
+    order = services.transition_order(order, "assign", by=world.company_a_admin, staff=staff_a)
+    assert services.ORDERS.allowed_names(order, world.company_a_admin) == ["assign", "complete", "cancel"]
+    services.transition_order(order, "complete", by=world.company_a_admin)
+    services.transition_order(order, "complete", by=world.company_a_admin)  # a double click
+    entries = AuditEntry.objects.filter(action__startswith="transition:", object_id=str(order.pk))
+    assert sorted(entries.values_list("action", flat=True)) == ["transition:assign", "transition:complete"]
 
 
 def test_order_rules_service_offered_and_resident_served(world, station_a, station_b, resident):

@@ -16,6 +16,7 @@ from pilots import demo as pilots_demo
 from regions.models import Level, Region
 from staff import demo as staff_demo
 from stations import demo as stations_demo
+from volunteers import demo as volunteers_demo
 
 
 def credit_code(body: str) -> str:
@@ -91,6 +92,7 @@ class Command(BaseCommand):
             # officer may be given orders (000).
             pilots_demo.load()
             staff_demo.load_people()
+            volunteers_demo.load()
             stations_demo.load()
             staff_demo.load_after_stations()
             facilities_demo.load()

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.audit import audit_context
 from accounts.models import User
-from facilities.services import import_targets
+from facilities.imports import import_targets
 from regions.models import Region
 from reports.spreadsheets import ImportFailed
 

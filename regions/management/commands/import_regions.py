@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from regions.services import import_division_file
+from regions.imports import import_division_file
 from reports.spreadsheets import ImportFailed
 
 SEED_FILE = Path(__file__).resolve().parents[2] / "data" / "seed_regions.csv"

@@ -21,6 +21,7 @@ from accounts.audit import audit_context
 from accounts.models import Membership, Organization, Role, User
 from accounts.pii import blind_index, encrypt
 from regions.models import Region
+from staff.models import StaffMember, StaffRole
 from stations.models import Resident, ResidentStation, ServiceCategory, ServiceRecord, Station, StationStatus
 
 OPERATOR = "规模测试物业（基准）"
@@ -87,6 +88,7 @@ class Command(BaseCommand):
                 )
                 cursor.execute("DROP TABLE seeded_residents")
                 cursor.execute("DELETE FROM stations_station WHERE operator_id = %s", [operator.pk])
+        StaffMember.objects.filter(employer=operator).delete()
         Membership.objects.filter(organization=operator).delete()
         User.objects.filter(username="scale_staff").delete()
         operator.delete()
@@ -106,8 +108,12 @@ class Command(BaseCommand):
             credit_code=body + uscc.calc_check_digit(body),
             has_property_licence=True,
         )
-        staff = User.objects.create(username="scale_staff", name="基准服务员")
-        Membership.objects.create(user=staff, organization=operator, role=Role.STAFF)
+        login = User.objects.create(username="scale_staff", name="基准服务员")
+        Membership.objects.create(user=login, organization=operator, role=Role.STAFF)
+        # records name the staff member who serves (not the login account)
+        staff = StaffMember.objects.create(
+            name="基准服务员", employer=operator, region=streets[0], roles=[StaffRole.SERVICE], user=login
+        )
         return operator, staff, streets
 
     def _stations(self, operator, streets, count):

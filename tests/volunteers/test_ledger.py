@@ -6,12 +6,14 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from staff import services
-from staff.models import PointsAccount, PointsEntry, PointsRule, Reward
+from tests.conftest import api_client_for
+from tests.factories import make_staff
+from volunteers import services
+from volunteers.models import PointsAccount, PointsEntry, PointsRule, Reward
 
 
 def _earn(world, team, volunteer, hours, days_ago=3):
@@ -53,8 +55,6 @@ def test_hours_earn_points_by_the_rule_in_force_on_the_day(world, team, voluntee
 
 
 def test_only_team_members_earn_and_not_for_the_future(world, team, volunteer):
-    from tests.factories import make_staff
-
     outsider = make_staff(world.company_a, "非队员", kind="volunteer")
     with pytest.raises(ValidationError):
         _earn(world, team, outsider, 2)
@@ -110,8 +110,6 @@ def test_entries_cannot_be_changed_or_deleted(world, team, volunteer):
 
 
 def test_postgresql_refuses_changing_the_ledger_behind_the_models_back(postgres, world, team, volunteer):
-    from django.db import DatabaseError
-
     _earn(world, team, volunteer, 1)
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE staff_pointsentry SET points = 1000")
@@ -163,10 +161,6 @@ def test_statement_has_opening_entries_and_closing(world, team, volunteer, rice)
 
 
 def test_other_companies_cannot_spend_or_see_the_ledger(world, team, volunteer, rice):
-    from django.core.exceptions import PermissionDenied
-
-    from tests.conftest import api_client_for
-
     _earn(world, team, volunteer, 5)
     with pytest.raises(PermissionDenied):
         services.spend_points(by=world.company_b_admin, volunteer=volunteer, reward=rice)

@@ -1,0 +1,187 @@
+"""Spreadsheet imports of the facilities app: 004's guidance table (指导数) of a county. The
+table is read and checked as a whole here; ``targets`` decides who may import and replaces the
+county's targets."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from regions.models import Region
+from reports.spreadsheets.fields import Field, ParsedRow, RowError, SpreadsheetImport
+from reports.spreadsheets.reader import run_import
+
+from . import targets
+from .models import GuidanceTarget
+
+YEARS = range(2020, 2041)
+TOTAL_NAMES = {"合计", "总计", "合 计"}
+
+
+class TargetImport(SpreadsheetImport):
+    """The official table: one row per town, a two-row header where 指导数 spans 小计 and one
+    column per year, a 合计 row and a 备注 column. Checked as a whole in :meth:`finish`."""
+
+    fields = [
+        Field("town", "乡镇（街道）", aliases=("乡镇(街道)", "乡镇街道", "镇街", "town")),
+        Field("built", "已建数", aliases=("已建", "built"), kind="int"),
+        Field("handed_over", "已移交数", aliases=("已移交", "handed over"), kind="int"),
+        Field("not_handed_over", "未移交数", aliases=("未移交", "not handed over"), kind="int"),
+        Field("subtotal", "小计", aliases=("指导数小计", "指导数-小计", "subtotal"), kind="int"),
+        *[
+            Field(
+                f"y{year}",
+                str(year),
+                aliases=(f"指导数{year}", f"{year}年", f"指导数{year}年"),
+                kind="int",
+                required=False,
+            )
+            for year in YEARS
+        ],
+        Field("remarks", "备注", aliases=("remarks",), required=False),
+    ]
+
+    def __init__(self, county: Region, **kwargs):
+        super().__init__(**kwargs)
+        self.county = county
+        self.rows: list[ParsedRow] = []
+        self.total: ParsedRow | None = None
+        self.towns = {
+            region.name: region
+            for region in Region.objects.subtree(county.code).filter(code__regex=r"^\d{9}$")
+        }
+        self.saved: list[GuidanceTarget] = []
+
+    def save_row(self, row: ParsedRow):
+        name = (row.values.get("town") or "").replace(" ", "")
+        if name in {n.replace(" ", "") for n in TOTAL_NAMES}:
+            if self.total is not None:
+                raise ValidationError({"town": _("The table has more than one 合计 row.")})
+            self.total = row
+            return None
+        if self.total is not None:
+            raise ValidationError({"town": _("A town row below the 合计 row.")})
+        self.rows.append(row)
+        return None
+
+    def _years(self, row: ParsedRow) -> list[int]:
+        return sorted(int(name[1:]) for name in row.columns if name.startswith("y"))
+
+    def finish(self) -> list[RowError]:
+        errors: list[RowError] = []
+        if not self.rows:
+            return [RowError("", None, None, None, _("The table has no town rows."))]
+        years = self._years(self.rows[0])
+        if not years:
+            return [
+                RowError(
+                    self.rows[0].sheet, None, None, None, _("The table has no year columns under 指导数.")
+                )
+            ]
+        seen: dict[str, int] = {}
+        for row in self.rows:
+            errors.extend(self._check_row(row, years, seen))
+        if self.total is None:
+            errors.append(RowError(self.rows[-1].sheet, None, None, None, _("The table has no 合计 row.")))
+        else:
+            errors.extend(self._check_total(years))
+        if errors:
+            return errors
+        tables = []
+        for row in self.rows:
+            v = row.values
+            tables.append(
+                {
+                    "town": self.towns[v["town"].replace(" ", "")],
+                    "built": v["built"],
+                    "handed_over": v["handed_over"],
+                    "not_handed_over": v["not_handed_over"],
+                    "subtotal": v["subtotal"],
+                    "per_year": {str(year): v.get(f"y{year}") or 0 for year in years},
+                    "remarks": v.get("remarks") or "",
+                }
+            )
+        self.saved = targets.replace_targets(self.county, tables, by=self.by)
+        return []
+
+    def _check_row(self, row: ParsedRow, years, seen) -> list[RowError]:
+        v = row.values
+        town = v["town"].replace(" ", "")
+        errors = []
+        if town not in self.towns:
+            errors.append(
+                row.error(
+                    _("%(town)s is not a town (street) of %(county)s.")
+                    % {"town": town, "county": self.county.name},
+                    "town",
+                )
+            )
+        elif town in seen:
+            errors.append(
+                row.error(
+                    _("%(town)s appears again (first on row %(row)d).") % {"town": town, "row": seen[town]},
+                    "town",
+                )
+            )
+        seen.setdefault(town, row.number)
+        numbers = ("built", "handed_over", "not_handed_over", "subtotal", *[f"y{y}" for y in years])
+        negative = [name for name in numbers if (v.get(name) or 0) < 0]
+        for name in negative:
+            errors.append(row.error(_("%(town)s: a count cannot be negative.") % {"town": town}, name))
+        if v["handed_over"] + v["not_handed_over"] != v["built"]:
+            errors.append(
+                row.error(
+                    _("%(town)s: 已移交数 + 未移交数 (%(a)d + %(b)d) ≠ 已建数 (%(c)d).")
+                    % {"town": town, "a": v["handed_over"], "b": v["not_handed_over"], "c": v["built"]},
+                    "built",
+                )
+            )
+        year_sum = sum(v.get(f"y{y}") or 0 for y in years)
+        if year_sum != v["subtotal"]:
+            errors.append(
+                row.error(
+                    _("%(town)s: the years %(years)s add up to %(sum)d, but 小计 is %(subtotal)d.")
+                    % {
+                        "town": town,
+                        "years": "、".join(map(str, years)),
+                        "sum": year_sum,
+                        "subtotal": v["subtotal"],
+                    },
+                    "subtotal",
+                )
+            )
+        return errors
+
+    def _check_total(self, years) -> list[RowError]:
+        total = self.total
+        errors = []
+        labels = {
+            "built": "已建数",
+            "handed_over": "已移交数",
+            "not_handed_over": "未移交数",
+            "subtotal": "小计",
+            **{f"y{y}": str(y) for y in years},
+        }
+        for name, label in labels.items():
+            expected = sum(row.values.get(name) or 0 for row in self.rows)
+            stated = total.values.get(name) or 0
+            if stated != expected:
+                errors.append(
+                    total.error(
+                        _("合计 %(column)s is %(stated)d, but the towns above add up to %(expected)d.")
+                        % {"column": label, "stated": stated, "expected": expected},
+                        name,
+                    )
+                )
+        return errors
+
+
+def import_targets(
+    fp, *, county: Region, by, filename: str = "", channel: str = "import"
+) -> list[GuidanceTarget]:
+    """Import 004's guidance table for ``county``; raises ImportFailed (nothing written) on any
+    inconsistency. The rows replace the county's previous table."""
+    targets.check_target_importer(county, by)
+    importer = TargetImport(county, by=by, channel=channel)
+    run_import(fp, importer, filename=filename)
+    return importer.saved

@@ -1,0 +1,231 @@
+"""Declaring an import: the fields of a sheet (:class:`Field`) with their parsers, the row as
+read (:class:`ParsedRow`), the errors that name sheet, row and column, and
+:class:`SpreadsheetImport`, which each app's ``imports.py`` subclasses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl.utils.datetime import from_excel
+
+
+class WorkbookRefused(ValidationError):
+    """The file is not a workbook we agree to open (format, size, zip bomb)."""
+
+
+@dataclass
+class RowError:
+    sheet: str
+    row: int | None
+    column: str | None
+    header: str | None
+    message: str
+
+    def __str__(self):
+        if not self.sheet:
+            return self.message
+        if self.row is None:
+            return _('Sheet "%(sheet)s": %(message)s') % {"sheet": self.sheet, "message": self.message}
+        if self.column is None:
+            return _('Sheet "%(sheet)s", row %(row)s: %(message)s') % {
+                "sheet": self.sheet,
+                "row": self.row,
+                "message": self.message,
+            }
+        return _('Sheet "%(sheet)s", row %(row)s, column %(column)s (%(header)s): %(message)s') % {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "header": self.header,
+            "message": self.message,
+        }
+
+
+class ImportFailed(Exception):
+    """Raised with every error found; nothing was written."""
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        super().__init__("\n".join(str(error) for error in errors))
+
+    @property
+    def messages(self) -> list[str]:
+        return [str(error) for error in self.errors]
+
+
+def normalise_label(value) -> str:
+    """Header text compared loosely: full-width forms folded, spaces, required-marks and
+    line breaks dropped, case ignored."""
+    text = unicodedata.normalize("NFKC", str(value or ""))
+    return re.sub(r"[\s*＊]+", "", text).lower()
+
+
+def normalise_text(value) -> str:
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+_DATE_PATTERNS = [
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+]
+
+
+def parse_date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        converted = from_excel(value)
+        return converted.date() if isinstance(converted, dt.datetime) else converted
+    text = re.sub(r"\s+", "", normalise_text(value))
+    text = text.split("T")[0]
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            year, month, day = (int(part) for part in match.groups())
+            return dt.date(year, month, day)
+    raise ValueError(text)
+
+
+def _parse_str(value):
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # codes and phone numbers typed as numbers
+    return normalise_text(value)
+
+
+def _parse_int(value):
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError(value)
+        return int(value)
+    try:
+        number = Decimal(normalise_text(value).replace(",", ""))
+    except InvalidOperation as exc:
+        raise ValueError(value) from exc
+    if number != number.to_integral_value():
+        raise ValueError(value)
+    return int(number)
+
+
+def _parse_decimal(value):
+    if isinstance(value, bool):
+        raise ValueError(value)
+    try:
+        return Decimal(
+            str(value) if isinstance(value, int | float) else normalise_text(value).replace(",", "")
+        )
+    except InvalidOperation as exc:
+        raise ValueError(value) from exc
+
+
+_TRUE = {"是", "有", "true", "yes", "y", "1", "√", "✓"}
+_FALSE = {"否", "无", "false", "no", "n", "0", "×"}
+
+
+def _parse_bool(value):
+    if isinstance(value, bool):
+        return value
+    text = normalise_label(value)
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(value)
+
+
+PARSERS = {
+    "str": (_parse_str, None),
+    "int": (_parse_int, gettext_lazy("Enter a whole number.")),
+    "decimal": (_parse_decimal, gettext_lazy("Enter a number.")),
+    "date": (parse_date, gettext_lazy("Enter a date such as 2025-04-20.")),
+    "bool": (_parse_bool, gettext_lazy("Enter 是 (yes) or 否 (no).")),
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """A column an import reads: ``name`` is the key handed to the row handler, ``header`` the
+    official Chinese heading, ``aliases`` other headings people use (English included).
+
+    ``required``: every row must fill the cell (so the column must be there too).
+    ``column_required``: the column must be in the header even when its cells may be blank
+    (a score sheet without 理论成绩 is not a score sheet); defaults to ``required``. An
+    optional column that is absent is left out of :attr:`ParsedRow.present`, and the row
+    handler must keep the stored value rather than write a blank over it."""
+
+    name: str
+    header: str | Promise
+    aliases: tuple[str, ...] = ()
+    kind: str = "str"
+    required: bool = True
+    column_required: bool | None = None
+
+    @property
+    def needs_column(self) -> bool:
+        return self.required if self.column_required is None else self.column_required
+
+    def labels(self) -> set[str]:
+        return {normalise_label(label) for label in (str(self.header), self.name, *self.aliases)}
+
+
+@dataclass
+class ParsedRow:
+    sheet: str
+    number: int
+    values: dict[str, Any]
+    columns: dict[str, tuple[str, str]]  # field name -> (column letter, header as written)
+
+    @property
+    def present(self) -> frozenset[str]:
+        """The fields whose column is in the sheet (absent ones read as None in ``values``)."""
+        return frozenset(self.columns)
+
+    def given(self) -> dict[str, Any]:
+        """``values`` restricted to the columns the sheet has: what an update may write."""
+        return {name: value for name, value in self.values.items() if name in self.columns}
+
+    def error(self, message: str, field_name: str | None = None) -> RowError:
+        letter, header = self.columns.get(field_name, (None, None)) if field_name else (None, None)
+        return RowError(self.sheet, self.number, letter, header, message)
+
+
+class SpreadsheetImport:
+    """Subclass and declare ``fields``; implement :meth:`save_row`, which validates through the
+    same service or serializer as the API and raises ``ValidationError`` for bad data."""
+
+    fields: list[Field] = []
+    sheet_name: str | None = None  # None: the first sheet
+    header_search_rows = 20
+    max_errors = 200
+
+    def __init__(self, *, by=None, channel: str = "import"):
+        self.by = by
+        self.channel = channel
+
+    def save_row(self, row: ParsedRow) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def finish(self) -> list[RowError]:
+        """Called once after every row was read without error, inside the same transaction;
+        for imports that must see the whole file before saving. Returns errors, if any."""
+        return []
+
+    def field_for_error_key(self, key: str) -> str | None:
+        """Map a serializer / model error key to one of our field names (override when they
+        differ)."""
+        return key if any(f.name == key for f in self.fields) else None

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+urlpatterns = [
+    path("staff/duties/", views.duties, name="duties"),
+]

@@ -1,0 +1,55 @@
+from django.utils import timezone
+
+from reports.exporting import ExportDefinition
+from reports.spreadsheets.writer import Column, SheetSpec, choice_label, export_response
+
+from .models import ActivityCategory, EntryKind
+
+ENTRY = choice_label(EntryKind)
+ACTIVITY = choice_label(ActivityCategory)
+
+
+LEDGER = ExportDefinition(
+    filename="志愿积分台账",
+    sheet_name="积分台账",
+    select_related=("account__volunteer__employer", "reward", "created_by"),
+    columns=[
+        Column("流水号", "pk", width=8),
+        Column("志愿者", "account.volunteer.name", width=10),
+        Column("所属单位", "account.volunteer.employer.name", width=30),
+        Column("类型", lambda e: ENTRY(e.kind), width=8),
+        Column("积分", "points", number_format="+0;-0;0"),
+        Column("结余", "balance_after"),
+        Column("兑换物品", lambda e: e.reward.name if e.reward else "", width=14),
+        Column("数量", "quantity"),
+        Column("冲正流水号", "reverses_id"),
+        Column("说明", "note", width=30),
+        Column("录入人", lambda e: str(e.created_by) if e.created_by else "", width=12),
+        Column(
+            "录入时间", lambda e: timezone.localtime(e.created_at), number_format="yyyy-mm-dd hh:mm", width=18
+        ),
+    ],
+)
+
+ACTIVITIES = ExportDefinition(
+    filename="志愿服务活动",
+    sheet_name="活动",
+    select_related=("team",),
+    columns=[
+        Column("日期", "held_on", number_format="yyyy-mm-dd"),
+        Column("队伍", "team.name", width=20),
+        Column("类别", lambda a: ACTIVITY(a.category), width=14),
+        Column("活动", "title", width=30),
+        Column("备注", "note", width=30),
+    ],
+)
+
+
+def statement_response(result):
+    title = (
+        f"{result.volunteer.name} 志愿积分对账单 {result.start:%Y-%m-%d} 至 {result.end:%Y-%m-%d}："
+        f"期初 {result.opening}，获得 {result.earned}，使用 {result.spent}，期末 {result.closing}；"
+        f"志愿服务 {result.hours} 小时"
+    )
+    spec = SheetSpec("对账单", LEDGER.columns, title_rows=[title])
+    return export_response(f"积分对账单-{result.volunteer.name}", [(spec, result.entries)])

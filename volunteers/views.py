@@ -1,0 +1,99 @@
+"""Portal pages for volunteers: teams, activities with hours, goods and exchanges, the ledger
+with its corrections, and each volunteer's statement (001: 志愿服务积分兑换生活用品)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import params
+from accounts.portal import export_query, show_errors, show_form_errors
+from staff.models import StaffMember
+
+from . import exports, services
+from .forms import ActivityForm, RewardForm, SpendForm, TeamForm
+from .models import PointsEntry, Reward, VolunteerActivity, VolunteerTeam
+
+
+def _wants_export(request):
+    return request.GET.get("export") == "xlsx"
+
+
+VOLUNTEER_FORMS = {"team": TeamForm, "activity": ActivityForm, "reward": RewardForm, "spend": SpendForm}
+
+
+@login_required
+def volunteers(request):
+    """Teams, activities with hours (points earned by the rule), goods, exchanges and the
+    ledger with its corrections (001: 志愿服务积分兑换生活用品)."""
+    user = request.user
+    if request.method == "POST":
+        what = request.POST.get("what")
+        try:
+            if what == "reverse":
+                entry = params.object_or_404(PointsEntry.objects.visible_to(user), request.POST.get("entry"))
+                services.reverse_entry(entry, by=user, reason=request.POST.get("reason", ""))
+            else:
+                form_class = VOLUNTEER_FORMS.get(what)
+                if form_class is None:
+                    raise PermissionDenied
+                form = form_class(request.POST, user=user)
+                if not form.is_valid():
+                    show_form_errors(request, form)
+                    return redirect("volunteers:index")
+                data = dict(form.cleaned_data)
+                if what == "team":
+                    services.save_team(None, by=user, members=data.pop("members"), **data)
+                elif what == "activity":
+                    hours = data.pop("hours_by_volunteer")
+                    data.pop("hours")
+                    services.record_activity(by=user, hours=hours, **data)
+                elif what == "reward":
+                    services.save_reward(by=user, **data)
+                elif what == "spend":
+                    services.spend_points(by=user, **data)
+        except (ValidationError, PermissionDenied) as exc:
+            show_errors(request, exc)
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("volunteers:index")
+    teams = (
+        VolunteerTeam.objects.visible_to(user)
+        .select_related("organization", "station", "community", "leader")
+        .prefetch_related("members__points_account")
+    )
+    ledger = PointsEntry.objects.visible_to(user).select_related(
+        "account__volunteer", "reward", "reversed_by"
+    )
+    if _wants_export(request):
+        return exports.LEDGER.response(ledger)
+    context = {
+        "teams": teams,
+        "activities": VolunteerActivity.objects.visible_to(user)
+        .select_related("team")
+        .prefetch_related("hours__volunteer")[:20],
+        "rewards": Reward.objects.visible_to(user).select_related("organization"),
+        "ledger": ledger.order_by("-id")[:50],
+        "forms": {name: cls(user=user) for name, cls in VOLUNTEER_FORMS.items()},
+        "export_query": export_query(request),
+    }
+    return render(request, "volunteers/volunteers.html", context)
+
+
+@login_required
+def statement(request, pk):
+    volunteer = get_object_or_404(StaffMember.objects.visible_to(request.user), pk=pk)
+    today = timezone.localdate()
+    start, end = today.replace(month=1, day=1), today
+    try:
+        start, end = params.parse_period(request.GET, default_start=start, default_end=end)
+    except ValidationError as exc:
+        show_errors(request, exc)
+    result = services.statement(volunteer, start=start, end=end)
+    if _wants_export(request):
+        return exports.statement_response(result)
+    return render(
+        request, "volunteers/statement.html", {"statement": result, "export_query": export_query(request)}
+    )
