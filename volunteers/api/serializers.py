@@ -1,14 +1,14 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from accounts.api.base import ScopedChoicesMixin
+from accounts.api.base import ScopedChoicesMixin, ScopedModelSerializer
 from accounts.api.serializers import RegionRefField
 from accounts.models import Organization
 from staff.models import StaffMember
 from volunteers.models import PointsEntry, Reward, VolunteerActivity, VolunteerHours, VolunteerTeam
 
 
-class VolunteerTeamSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+class VolunteerTeamSerializer(ScopedModelSerializer):
     organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
     community = RegionRefField(label=_("street or community code"))
     members = serializers.PrimaryKeyRelatedField(
@@ -22,7 +22,7 @@ class VolunteerTeamSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     scoped_choices = {"organization": "edit", "station": "edit", "leader": "edit", "members": "edit"}
 
 
-class VolunteerHoursSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+class VolunteerHoursSerializer(ScopedModelSerializer):
     volunteer = serializers.PrimaryKeyRelatedField(queryset=StaffMember.objects.all())
     volunteer_name = serializers.CharField(source="volunteer.name", read_only=True)
     points = serializers.IntegerField(source="points_entry.points", read_only=True, default=None)
@@ -34,7 +34,7 @@ class VolunteerHoursSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     scoped_choices = {"volunteer": "edit"}
 
 
-class VolunteerActivitySerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+class VolunteerActivitySerializer(ScopedModelSerializer):
     team = serializers.PrimaryKeyRelatedField(queryset=VolunteerTeam.objects.all())
     hours = VolunteerHoursSerializer(many=True, required=False)
 
@@ -45,7 +45,7 @@ class VolunteerActivitySerializer(ScopedChoicesMixin, serializers.ModelSerialize
     scoped_choices = {"team": "edit"}
 
 
-class RewardSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
+class RewardSerializer(ScopedModelSerializer):
     organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
 
     class Meta:
@@ -55,7 +55,7 @@ class RewardSerializer(ScopedChoicesMixin, serializers.ModelSerializer):
     scoped_choices = {"organization": "edit"}
 
 
-class PointsEntrySerializer(serializers.ModelSerializer):
+class PointsEntrySerializer(ScopedModelSerializer):
     volunteer = serializers.IntegerField(source="account.volunteer_id", read_only=True)
     volunteer_name = serializers.CharField(source="account.volunteer.name", read_only=True)
     reward_name = serializers.CharField(source="reward.name", read_only=True, default=None)
