@@ -10,19 +10,20 @@ PO = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po
 
 
 def po_entries():
-    """(msgid, msgstr, fuzzy) for each singular entry; enough of the PO grammar for our file."""
+    """(msgid, msgstr, fuzzy, msgctxt) for each entry; enough of the PO grammar for our file."""
     entries, current, key, fuzzy = [], {}, None, False
     for line in PO.read_text(encoding="utf-8").splitlines() + [""]:
         if line.startswith("#,") and "fuzzy" in line:
             fuzzy = True
-        elif line.startswith(("msgid ", "msgstr ", "msgid_plural ", "msgstr[0] ")):
+        elif line.startswith(("msgctxt ", "msgid ", "msgstr ", "msgid_plural ", "msgstr[0] ")):
             key, _, literal = line.partition(" ")
             current[key] = ast.literal_eval(literal)
         elif line.startswith('"') and key:
             current[key] += ast.literal_eval(line)
         elif not line.strip():
             if current.get("msgid"):
-                entries.append((current["msgid"], current.get("msgstr", current.get("msgstr[0]", "")), fuzzy))
+                msgstr = current.get("msgstr", current.get("msgstr[0]", ""))
+                entries.append((current["msgid"], msgstr, fuzzy, current.get("msgctxt")))
             current, key, fuzzy = {}, None, False
     return entries
 
@@ -30,11 +31,14 @@ def po_entries():
 def test_every_message_is_translated_and_compiled():
     entries = po_entries()
     assert len(entries) > 100
-    untranslated = [msgid for msgid, msgstr, fuzzy in entries if not msgstr or fuzzy]
+    untranslated = [msgid for msgid, msgstr, fuzzy, _context in entries if not msgstr or fuzzy]
     assert untranslated == []
     with translation.override("zh-hans"):
         stale = [
-            msgid for msgid, msgstr, _ in entries if "%" not in msgid and translation.gettext(msgid) != msgstr
+            msgid
+            for msgid, msgstr, _fuzzy, context in entries
+            if "%" not in msgid
+            and (translation.pgettext(context, msgid) if context else translation.gettext(msgid)) != msgstr
         ]
     assert stale == [], "run `make messages` and commit the .mo"
 
