@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -77,7 +77,7 @@ def programme_pilots(request, pk):
 @login_required
 @require_POST
 def publish_list(request, pk):
-    programme = get_object_or_404(Programme.objects.visible_to(request.user), pk=pk)
+    programme = scoped_object_or_404(Programme, request.user, pk=pk)
     try:
         services.publish_pilot_list(programme, by=request.user)
     except (PermissionDenied, ValidationError) as exc:

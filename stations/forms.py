@@ -14,6 +14,7 @@ from .models import (
     StationStatus,
     Survey,
 )
+from .services import STATIONS
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -40,8 +41,36 @@ def station_staff(station):
     return StaffMember.objects.may_serve(station).order_by("name", "id")
 
 
+class ConfirmingSelect(forms.Select):
+    """A select whose options may carry ``data-confirm``: the portal asks before sending an
+    irreversible choice (static/js/portal.js)."""
+
+    def __init__(self, *args, confirms=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.confirms = confirms or {}
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value in self.confirms:
+            option["attrs"]["data-confirm"] = str(self.confirms[value])
+        return option
+
+
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("status"), choices=StationStatus.choices)
+    """The steps the station's workflow offers this user now, named by the status they lead to."""
+
+    status = forms.ChoiceField(label=_("new status"))
+
+    def __init__(self, *args, station, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        steps = [STATIONS.step(action.name, station.status) for action in STATIONS.available(station, user)]
+        field = self.fields["status"]
+        field.choices = [
+            (step.target, f"{step.label}（{StationStatus(step.target).label}）") for step in steps
+        ]
+        field.widget = ConfirmingSelect(
+            choices=field.choices, confirms={s.target: s.confirm for s in steps if s.confirm}
+        )
 
 
 class PriceForm(forms.Form):

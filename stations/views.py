@@ -104,6 +104,14 @@ FORMS = {
 }
 
 
+def _form_kwargs(what, station, user):
+    if what == "price":
+        return {}
+    if what == "status":
+        return {"station": station, "user": user}
+    return {"station": station}
+
+
 @login_required
 def station_manage(request, pk):
     station = _editable_station(request, pk)
@@ -112,8 +120,7 @@ def station_manage(request, pk):
         form_class = FORMS.get(what)
         if form_class is None:
             raise PermissionDenied
-        kwargs = {} if what in ("status", "price") else {"station": station}
-        form = form_class(request.POST, request.FILES, **kwargs)
+        form = form_class(request.POST, request.FILES, **_form_kwargs(what, station, request.user))
         if form.is_valid():
             try:
                 note = _handle(request, station, what, form.cleaned_data)
@@ -139,10 +146,7 @@ def station_manage(request, pk):
         .defer("staff__phone", "staff__id_number")
         .order_by("-started_at")[:30],
         "publicity": station.publicity_events.prefetch_related("officers")[:10],
-        "forms": {
-            name: (cls() if name in ("status", "price") else cls(station=station))
-            for name, cls in FORMS.items()
-        },
+        "forms": {name: cls(**_form_kwargs(name, station, request.user)) for name, cls in FORMS.items()},
         "assign_form": AssignForm(station=station),
     }
     return render(request, "stations/station_manage.html", context)
@@ -183,7 +187,7 @@ def _handle(request, station, what, data):
 @login_required
 @require_POST
 def order_act(request, pk, action):
-    order = get_object_or_404(ServiceOrder.objects.editable_by(request.user).select_related("station"), pk=pk)
+    order = scoped_object_or_404(ServiceOrder.objects.select_related("station"), request.user, pk=pk)
     details = {}
     if action == "assign":
         form = AssignForm(request.POST, station=order.station)

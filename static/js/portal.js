@@ -20,6 +20,21 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 
+  // The same for a choice that cannot be undone: the chosen option carries data-confirm.
+  document.querySelectorAll("option[data-confirm]").forEach(function (option) {
+    var form = option.closest("form");
+    if (!form || form.dataset.confirmOptions) {
+      return;
+    }
+    form.dataset.confirmOptions = "1";
+    form.addEventListener("submit", function (event) {
+      var chosen = form.querySelector("option[data-confirm]:checked");
+      if (chosen && !window.confirm(chosen.getAttribute("data-confirm"))) {
+        event.preventDefault();
+      }
+    });
+  });
+
   // The station finder: "Use my location" fills in the position and searches.
   var locate = document.getElementById("locate");
   if (locate) {

@@ -133,3 +133,23 @@ def test_register_a_resident_in_the_portal_shows_the_county_warning(world, stati
     )
     page = response.content.decode()
     assert "陈伯" in page and "350583" in page
+
+
+def test_status_choices_are_the_steps_the_workflow_offers_and_closing_asks_first(world, station_a):
+    client = logged_in("a_admin")
+    services.change_station_status(station_a, "operating", by=world.company_a_admin)
+    form = client.get(f"/stations/manage/{station_a.pk}/").context["forms"]["status"]
+    assert [value for value, _label in form.fields["status"].choices] == ["suspended", "closed"]
+    page = client.get(f"/stations/manage/{station_a.pk}/").content.decode()
+    assert 'value="closed" data-confirm=' in page
+    assert 'value="planned"' not in page  # no going back to "planned" from an operating station
+    refused = client.post(f"/stations/manage/{station_a.pk}/", {"what": "status", "status": "planned"})
+    assert refused.status_code == 302
+    station_a.refresh_from_db()
+    assert station_a.status == "operating"
+    client.post(f"/stations/manage/{station_a.pk}/", {"what": "status", "status": "closed"})
+    station_a.refresh_from_db()
+    assert station_a.status == "closed"
+    closed = client.get(f"/stations/manage/{station_a.pk}/")
+    assert closed.context["forms"]["status"].fields["status"].choices == []
+    assert 'name="what" value="status"' not in closed.content.decode()
