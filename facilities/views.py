@@ -94,11 +94,14 @@ def room_detail(request, pk):
             messages.success(request, _("Saved."))
         return redirect("facilities:room", pk=pk)
     inspections = room.inspections.select_related("inspector").prefetch_related("photos", "violations")
+    violations = list(room.violations.select_related("found_in", "closed_in", "room__compound__region"))
+    for violation in violations:  # the buttons are the steps the workflow offers this user
+        violation.actions = set(services.VIOLATIONS.allowed_names(violation, request.user))
     context = {
         "room": room,
         "editable": editable,
         "inspections": inspections,
-        "violations": room.violations.select_related("found_in", "closed_in"),
+        "violations": violations,
         "applications": room.applications.select_related("town"),
         "alterations": room.alterations.all(),
         "inspection_form": InspectionForm(initial={"inspected_on": timezone.localdate()}),

@@ -224,3 +224,38 @@ def test_photos_are_added_to_an_inspection_through_the_api_checked_by_content(na
     assert Inspection.objects.get().photos.count() == 1
     other = api_client_for(nanan.liucheng_officer)
     assert other.post(url, {"photos": [_png()]}, format="multipart").status_code == 404
+
+
+def test_violation_buttons_are_the_steps_the_workflow_offers(nanan):
+    from tests.factories import make_user
+
+    room = make_room(nanan, handed_over_on=dt.date(2024, 3, 1))
+    officer = _client("ximei_officer")
+    officer.post(
+        f"/facilities/rooms/{room.pk}/",
+        {
+            "what": "inspection",
+            "inspected_on": "2025-09-01",
+            "findings": "出租",
+            "kind": "illegally_let",
+            "description": "出租",
+            "rectify_by": "2025-10-31",
+        },
+    )
+    violation = Violation.objects.get()
+    page = officer.get(f"/facilities/rooms/{room.pk}/").content.decode()
+    assert f"/facilities/violations/{violation.pk}/rectify/" in page
+    assert f"/facilities/violations/{violation.pk}/close/" in page
+    make_user("ximei_viewer", nanan.ximei_office, "viewer")  # sees the room, may not act
+    viewer_page = _client("ximei_viewer").get(f"/facilities/rooms/{room.pk}/").content.decode()
+    assert "出租" in viewer_page and f"/facilities/violations/{violation.pk}/" not in viewer_page
+    services.VIOLATIONS.perform(
+        violation,
+        "close",
+        by=nanan.ximei_officer,
+        inspection=services.record_inspection(
+            by=nanan.ximei_officer, room=room, inspected_on=dt.date(2025, 11, 3), findings="已收回"
+        ),
+    )
+    closed_page = officer.get(f"/facilities/rooms/{room.pk}/").content.decode()
+    assert f"/facilities/violations/{violation.pk}/" not in closed_page
