@@ -7,11 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from reports.exporting import ExcelExportAdminMixin
 
 from . import exports, services
-from .admin_scoping import ScopedAdminMixin, ScopedModelAdmin
+from .admin_scoping import ScopedAdminMixin, ScopedModelAdmin, ScopedTabularInline
 from .models import ApiToken, AuditEntry, LoginFailure, Membership, Organization, User
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ScopedTabularInline):
     service = None  # roles are granted here: no service owns memberships
     model = Membership
     fk_name = "user"

@@ -5,22 +5,9 @@ from django.contrib import admin
 from accounts.scoping import choices_method, is_editable
 
 
-class ScopedAdminMixin:
-    list_select_related = True
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
-
-    def _editable(self, request, obj) -> bool:
-        return is_editable(obj, request.user)
-
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or self._editable(request, obj))
-
-    def has_delete_permission(self, request, obj=None):
-        allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or self._editable(request, obj))
+class ScopedChoicesAdminMixin:
+    """Related-field choices of admin forms (model admins and inlines) narrowed through the
+    scope: one rule, ``choices_method``, shared with the API's serializers."""
 
     def _scoped_choices(self, db_field, request, kwargs):
         # A record may point at what the user may change (an organisation), or for people, at
@@ -40,5 +27,31 @@ class ScopedAdminMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
+class ScopedAdminMixin(ScopedChoicesAdminMixin):
+    list_select_related = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def _editable(self, request, obj) -> bool:
+        return is_editable(obj, request.user)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or self._editable(request, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or self._editable(request, obj))
+
+
 class ScopedModelAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    pass
+
+
+class ScopedTabularInline(ScopedChoicesAdminMixin, admin.TabularInline):
+    pass
+
+
+class ScopedStackedInline(ScopedChoicesAdminMixin, admin.StackedInline):
     pass

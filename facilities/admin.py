@@ -7,7 +7,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_scoping import ScopedModelAdmin
+from accounts.admin_scoping import ScopedModelAdmin, ScopedTabularInline
 from regions.models import Region
 from reports.exporting import ExcelExportAdminMixin
 from reports.spreadsheets import ImportFailed
@@ -143,7 +143,7 @@ class CareRoomAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
         obj.pk = saved.pk
 
 
-class ViolationInline(admin.TabularInline):
+class ViolationInline(ScopedTabularInline):
     model = Violation
     fk_name = "found_in"
     extra = 0
@@ -155,7 +155,7 @@ class ViolationInline(admin.TabularInline):
         return False
 
 
-class PhotoInline(admin.TabularInline):
+class PhotoInline(ScopedTabularInline):
     model = InspectionPhoto
     extra = 0
     fields = ["photo", "caption"]
@@ -274,7 +274,7 @@ class AlterationAdmin(ScopedModelAdmin):
         obj.pk = saved.pk
 
 
-class StepInline(admin.TabularInline):
+class StepInline(ScopedTabularInline):
     model = ApplicationStep
     extra = 0
     fields = ["at", "action", "from_status", "to_status", "actor", "organization", "text"]

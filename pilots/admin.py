@@ -5,7 +5,7 @@ from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_scoping import ScopedModelAdmin
+from accounts.admin_scoping import ScopedModelAdmin, ScopedStackedInline, ScopedTabularInline
 from reports.exporting import ExcelExportAdminMixin
 
 from . import exports, services
@@ -23,19 +23,19 @@ from .models import (
 )
 
 
-class QuotaInline(admin.TabularInline):
+class QuotaInline(ScopedTabularInline):
     model = ProgrammeQuota
     service = None  # part of the call the bureau prepares in this form
     extra = 0
 
 
-class PhaseInline(admin.TabularInline):
+class PhaseInline(ScopedTabularInline):
     model = Phase
     service = None  # part of the call the bureau prepares in this form
     extra = 0
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(ScopedTabularInline):
     model = Milestone
     service = None  # part of the call the bureau prepares in this form
     extra = 0
@@ -160,7 +160,7 @@ class ProgrammeAdmin(ScopedModelAdmin):
         self._run(request, queryset, services.publish_pilot_list, _("%(count)d pilot lists published."))
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(ScopedTabularInline):
     model = Attachment
     extra = 0
     fields = ["name", "file", "content_type", "size", "uploaded_by", "uploaded_at"]
@@ -171,7 +171,7 @@ class AttachmentInline(admin.TabularInline):
         return False  # uploads go through the portal or the API, where their content is checked
 
 
-class OpinionInline(admin.TabularInline):
+class OpinionInline(ScopedTabularInline):
     model = Opinion
     extra = 0
     fields = [
@@ -255,7 +255,7 @@ class ApplicationAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
         self._batch(request, queryset, "approve")
 
 
-class ShowcaseCaseInline(admin.StackedInline):
+class ShowcaseCaseInline(ScopedStackedInline):
     """Cases are added in the portal or the API (``services.add_showcase_case``, which checks
     who may and the photo's content); read here."""
 
@@ -312,7 +312,7 @@ class PilotMilestoneFormSet(forms.BaseInlineFormSet):
         )
 
 
-class PilotMilestoneInline(admin.TabularInline):
+class PilotMilestoneInline(ScopedTabularInline):
     model = PilotMilestone
     service = "pilots.services.complete_milestone"
     formset = PilotMilestoneFormSet

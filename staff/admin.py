@@ -7,7 +7,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_scoping import ScopedModelAdmin
+from accounts.admin_scoping import ScopedModelAdmin, ScopedTabularInline
 from reports.exporting import ExcelExportAdminMixin
 from reports.spreadsheets import ImportFailed
 
@@ -22,7 +22,7 @@ from .models import (
 )
 
 
-class QualificationInline(admin.TabularInline):
+class QualificationInline(ScopedTabularInline):
     service = ("staff.services.save_qualification", "staff.services.delete_qualification")
     model = Qualification
     extra = 0
@@ -140,7 +140,7 @@ class StaffMemberAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
             )
 
 
-class TrainingRecordInline(admin.TabularInline):
+class TrainingRecordInline(ScopedTabularInline):
     service = ("staff.services.record_result", "staff.services.delete_record")
     model = TrainingRecord
     extra = 0

@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_scoping import ScopedModelAdmin
+from accounts.admin_scoping import ScopedModelAdmin, ScopedTabularInline
 from reports.exporting import ExcelExportAdminMixin
 
 from . import exports, services
@@ -38,7 +38,7 @@ class PriceFormSet(forms.BaseInlineFormSet):
             raise error
 
 
-class PriceInline(admin.TabularInline):
+class PriceInline(ScopedTabularInline):
     """Posted prices are written through ``services.set_price`` / ``remove_price`` (see
     ``StationAdmin.save_formset``), never saved by the inline itself."""
 
@@ -308,7 +308,7 @@ class PublicityEventAdmin(ScopedModelAdmin):
         pass  # the officers were set by the service
 
 
-class SurveyResponseInline(admin.TabularInline):
+class SurveyResponseInline(ScopedTabularInline):
     model = SurveyResponse
     extra = 0
     fields = ["station", "scores", "average", "comment", "submitted_on"]

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_scoping import ScopedModelAdmin
+from accounts.admin_scoping import ScopedModelAdmin, ScopedTabularInline
 from reports.exporting import ExcelExportAdminMixin
 
 from . import exports, services
@@ -26,7 +26,7 @@ class VolunteerTeamAdmin(ScopedModelAdmin):
         return False  # a team is disbanded by its organisation, its history kept
 
 
-class HoursInline(admin.TabularInline):
+class HoursInline(ScopedTabularInline):
     model = VolunteerHours
     extra = 0
     fields = ["volunteer", "hours", "recorded_by", "recorded_at"]

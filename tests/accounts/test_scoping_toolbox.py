@@ -430,3 +430,34 @@ def test_staff_members_of_another_company_are_not_in_scope(world):
     member = make_staff(world.company_a, "张护理")
     assert member in StaffMember.objects.visible_to(_fresh(world.company_a_admin))
     assert member not in StaffMember.objects.visible_to(_fresh(world.company_b_admin))
+
+
+def test_every_admin_inline_narrows_its_choices_through_the_scope(world):
+    """Inlines pick related rows through the same rule as model admins and serializers: a
+    district officer typing another district's staff id into a training-record row is refused."""
+    from django.contrib import admin as django_admin
+    from django.test import RequestFactory
+
+    from accounts.admin_scoping import ScopedChoicesAdminMixin
+    from staff.admin import TrainingRecordInline
+    from staff.models import StaffMember, TrainingRecord
+    from tests.factories import make_staff
+
+    inlines = [
+        inline
+        for model_admin in django_admin.site._registry.values()
+        if type(model_admin).__module__.split(".")[0]
+        in {"accounts", "pilots", "stations", "staff", "volunteers", "facilities", "regions"}
+        for inline in model_admin.inlines
+    ]
+    assert inlines
+    assert [i.__name__ for i in inlines if not issubclass(i, ScopedChoicesAdminMixin)] == []
+
+    ours = make_staff(world.company_a, "长宁的服务员")
+    theirs = make_staff(world.nanan_company, "南安的服务员")
+    request = RequestFactory().get("/admin/")
+    request.user = world.changning_officer
+    inline = TrainingRecordInline(TrainingRecord, django_admin.site)
+    field = inline.formfield_for_foreignkey(TrainingRecord._meta.get_field("staff"), request)
+    assert ours in field.queryset and theirs not in field.queryset
+    assert set(field.queryset) == set(StaffMember.objects.editable_by(world.changning_officer))
