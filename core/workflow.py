@@ -95,6 +95,17 @@ class Actor:
     def refuse(cls, reason) -> Actor:
         return cls(False, None, str(reason))
 
+    @classmethod
+    def unless_refused(cls, check: Callable[[], Any], organization=None) -> Actor:
+        """The actor a service's ``_require_*`` check admits: refused with the check's own
+        message when it raises PermissionDenied; ``organization`` may be a callable, asked only
+        when the user is admitted."""
+        try:
+            check()
+        except PermissionDenied as refusal:
+            return cls.refuse(refusal)
+        return cls(True, organization() if callable(organization) else organization)
+
 
 @dataclass(frozen=True)
 class Action:

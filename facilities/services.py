@@ -306,11 +306,7 @@ class ViolationFlow(Workflow):
     )
 
     def actor_registry(self, violation, user):
-        try:
-            _require_registry_editor(user, violation.room.compound.region)
-        except PermissionDenied as refusal:
-            return Actor.refuse(refusal)
-        return Actor(True)
+        return Actor.unless_refused(lambda: _require_registry_editor(user, violation.room.compound.region))
 
     def apply_update(self, violation, by, actor, action_taken=""):
         violation.action_taken = (action_taken or "").strip()

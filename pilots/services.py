@@ -521,11 +521,9 @@ class ProgrammeFlow(Workflow):
     )
 
     def actor_issuer(self, programme, user):
-        try:
-            _require_issuer(programme, user)
-        except PermissionDenied as refusal:
-            return Actor.refuse(refusal)
-        return Actor(True, issuing_bureau_of(user, programme))
+        return Actor.unless_refused(
+            lambda: _require_issuer(programme, user), lambda: issuing_bureau_of(user, programme)
+        )
 
     def reached(self, programme, step):
         # Announcing a programme whose list is published is a double click too.
@@ -632,11 +630,8 @@ class MilestoneFlow(Workflow):
     )
 
     def actor_pilot_editor(self, pilot_milestone, user):
-        try:
-            _require_pilot_editor(pilot_milestone.pilot, user)
-        except PermissionDenied as refusal:
-            return Actor.refuse(refusal)
-        return Actor(True, pilot_milestone.pilot.organization)
+        pilot = pilot_milestone.pilot
+        return Actor.unless_refused(lambda: _require_pilot_editor(pilot, user), pilot.organization)
 
     def check_complete(self, pilot_milestone, by, completed_on=None, evidence=""):
         if not (evidence or "").strip():

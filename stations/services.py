@@ -149,11 +149,7 @@ class StationFlow(Workflow):
     )
 
     def actor_editor(self, station, user):
-        try:
-            _require_station_editor(station, user)
-        except PermissionDenied as refusal:
-            return Actor.refuse(refusal)
-        return Actor(True, station.operator)
+        return Actor.unless_refused(lambda: _require_station_editor(station, user), station.operator)
 
     def _stamp(self, target, station, by, actor, on=None):
         on = on or timezone.localdate()

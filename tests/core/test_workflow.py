@@ -218,3 +218,15 @@ def test_notices_go_out_only_after_the_commit(seed_regions, world):
         assert flow.notices == [(station.pk, "open", S.PLANNED)]
     finally:
         workflow.REGISTRY.remove(flow)
+
+
+def test_an_actor_from_a_services_check_keeps_its_message_and_asks_the_organisation_only_if_admitted():
+    asked = []
+
+    def refuse():
+        raise PermissionDenied("only the bureau")
+
+    refused = Actor.unless_refused(refuse, lambda: asked.append("org"))
+    assert (refused.allowed, refused.reason, asked) == (False, "only the bureau", [])
+    admitted = Actor.unless_refused(lambda: None, lambda: asked.append("org") or "the bureau")
+    assert (admitted.allowed, admitted.organization, asked) == (True, "the bureau", ["org"])
