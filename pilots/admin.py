@@ -2,10 +2,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scoping import ScopedModelAdmin, ScopedStackedInline, ScopedTabularInline
+from core.admin_actions import workflow_action
 from reports.exporting import ExcelExportAdminMixin
 
 from . import exports, services
@@ -104,60 +104,27 @@ class ProgrammeAdmin(ScopedModelAdmin):
         obj.pk = saved.pk
         obj._state.adding = False
 
-    def _confirm(self, request, queryset, *, action, question, consequence):
-        """The page that asks before an action that cannot be undone (as Django's deletion does)."""
-        context = {
-            **self.admin_site.each_context(request),
-            "title": question,
-            "opts": self.model._meta,
-            "objects": queryset,
-            "action": action,
-            "consequence": consequence,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/pilots/programme/confirm_action.html", context)
-
-    def _run(self, request, queryset, service, done):
-        count = 0
-        for programme in queryset:
-            try:
-                service(programme, by=request.user)
-                count += 1
-            except (PermissionDenied, ValidationError) as exc:
-                self.message_user(request, f"{programme}: {exc}", messages.ERROR)
-        if count:
-            self.message_user(request, done % {"count": count}, messages.SUCCESS)
-
-    @admin.action(description=_("Announce the selected calls"), permissions=["change"])
-    def announce(self, request, queryset):
-        if "confirmed" not in request.POST:
-            return self._confirm(
-                request,
-                queryset,
-                action="announce",
-                question=_("Announce these calls?"),
-                consequence=_(
-                    "Each call below becomes public with today's date as its announcement. "
-                    "An announcement cannot be withdrawn."
-                ),
-            )
-        self._run(request, queryset, services.announce, _("%(count)d programmes announced."))
-
-    @admin.action(description=_("Publish the pilot lists of the selected programmes"), permissions=["change"])
-    def publish_list(self, request, queryset):
-        if "confirmed" not in request.POST:
-            return self._confirm(
-                request,
-                queryset,
-                action="publish_list",
-                question=_("Publish these pilot lists?"),
-                consequence=_(
-                    "The pilot list of each programme below becomes public on the public page and "
-                    "in the API, every pilot unit is notified and the publication is recorded in "
-                    "the audit log. A published list cannot be withdrawn."
-                ),
-            )
-        self._run(request, queryset, services.publish_pilot_list, _("%(count)d pilot lists published."))
+    announce = workflow_action(
+        services.PROGRAMMES,
+        "announce",
+        description=_("Announce the selected calls"),
+        consequence=_(
+            "Each call below becomes public with today's date as its announcement. "
+            "An announcement cannot be withdrawn."
+        ),
+        done=_("%(count)d programmes announced."),
+    )
+    publish_list = workflow_action(
+        services.PROGRAMMES,
+        "publish_list",
+        description=_("Publish the pilot lists of the selected programmes"),
+        consequence=_(
+            "The pilot list of each programme below becomes public on the public page and "
+            "in the API, every pilot unit is notified and the publication is recorded in "
+            "the audit log. A published list cannot be withdrawn."
+        ),
+        done=_("%(count)d pilot lists published."),
+    )
 
 
 class AttachmentInline(ScopedTabularInline):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scoping import ScopedModelAdmin, ScopedTabularInline
+from core.admin_actions import workflow_action
 from reports.exporting import ExcelExportAdminMixin
 
 from . import exports, services
@@ -62,16 +63,56 @@ class StationAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
     autocomplete_fields = ["operator", "region", "pilot"]
     list_select_related = ["operator", "region"]
     inlines = [PriceInline]
-    readonly_fields = ["status_changed_on", "opened_on", "closed_on"]
+    # The status moves only by the workflow's steps: the actions below, which ask first.
+    readonly_fields = ["status", "status_changed_on", "opened_on", "closed_on"]
+    actions = ["renovate", "open", "suspend", "resume", "close"]
 
     def save_model(self, request, obj, form, change):
         fields = {
             name: form.cleaned_data[name] for name in services.STATION_FIELDS if name in form.cleaned_data
         }
-        saved = services.save_station(obj if change else None, by=request.user, **fields)
+        # The stored row, not the instance the form already changed: the service decides.
+        saved = services.save_station(
+            Station.objects.get(pk=obj.pk) if change else None, by=request.user, **fields
+        )
         obj.pk = saved.pk
-        if "status" in form.changed_data and change:
-            services.change_station_status(saved, form.cleaned_data["status"], by=request.user)
+
+    _changes = _("Each station below changes status today; the change is recorded in the audit log.")
+    renovate = workflow_action(
+        services.STATIONS,
+        "renovate",
+        description=_("Start renovation of the selected stations"),
+        consequence=_changes,
+        done=_("%(count)d stations changed status."),
+    )
+    open = workflow_action(
+        services.STATIONS,
+        "open",
+        description=_("Open the selected stations"),
+        consequence=_changes,
+        done=_("%(count)d stations changed status."),
+    )
+    suspend = workflow_action(
+        services.STATIONS,
+        "suspend",
+        description=_("Suspend the selected stations"),
+        consequence=_changes,
+        done=_("%(count)d stations changed status."),
+    )
+    resume = workflow_action(
+        services.STATIONS,
+        "resume",
+        description=_("Resume the selected stations"),
+        consequence=_changes,
+        done=_("%(count)d stations changed status."),
+    )
+    close = workflow_action(
+        services.STATIONS,
+        "close",
+        description=_("Close the selected stations"),
+        consequence=_("Each station below is closed for good: a closed station cannot be reopened."),
+        done=_("%(count)d stations closed."),
+    )
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not StationPrice:

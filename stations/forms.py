@@ -11,7 +11,6 @@ from .models import (
     PublicityForm,
     Resident,
     ServiceCategory,
-    StationStatus,
     Survey,
 )
 from .services import STATIONS
@@ -65,9 +64,7 @@ class StatusForm(forms.Form):
         super().__init__(*args, **kwargs)
         steps = [STATIONS.step(action.name, station.status) for action in STATIONS.available(station, user)]
         field = self.fields["status"]
-        field.choices = [
-            (step.target, f"{step.label}（{StationStatus(step.target).label}）") for step in steps
-        ]
+        field.choices = [(step.target, step.label) for step in steps]
         field.widget = ConfirmingSelect(
             choices=field.choices, confirms={s.target: s.confirm for s in steps if s.confirm}
         )
