@@ -288,6 +288,13 @@ class StaffMember(AuditedModel):
             raise ValidationError(errors)
 
 
+def station_model():
+    """The Station model, reached through ``StaffMember.stations``. The stations app names the
+    staff members who serve, so stations depends on staff and staff never imports stations;
+    forms and serializers that offer a choice of stations take their queryset from here."""
+    return StaffMember._meta.get_field("stations").remote_field.model
+
+
 class QualificationLevel(models.TextChoices):
     # 养老护理员国家职业技能标准: five levels
     LEVEL_5 = "5", _("Level 5 (初级工)")

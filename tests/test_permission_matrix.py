@@ -339,15 +339,23 @@ def _is_public(viewset, action):
     return any(cls is AllowAny for cls in classes)
 
 
+def _viewset_serving(basename, action):
+    """The viewset of the prefix that serves the action (several may share a prefix)."""
+    return next(v for _p, v, name in router.registry if name == basename and hasattr(v, action))
+
+
 def _url(basename, action, pk=None):
-    prefix, viewset = next((prefix, viewset) for prefix, viewset, name in router.registry if name == basename)
-    if pk is not None and viewset.lookup_field != "pk":  # regions are found by their code
-        pk = getattr(viewset.queryset.model.objects.get(pk=pk), viewset.lookup_field)
-    for route in router.get_routes(viewset):
-        if action in route.mapping.values():
-            path = route.url.replace("^", "").replace("$", "").replace("{prefix}", prefix)
-            path = path.replace("{trailing_slash}", "/").replace("{lookup}", str(pk))
-            return f"/api/v1/{path}"
+    # a prefix may be served by several viewsets (the staff actions of stations and reports)
+    for prefix, viewset, name in router.registry:
+        if name != basename:
+            continue
+        if pk is not None and viewset.lookup_field != "pk":  # regions are found by their code
+            pk = getattr(viewset.queryset.model.objects.get(pk=pk), viewset.lookup_field)
+        for route in router.get_routes(viewset):
+            if action in route.mapping.values():
+                path = route.url.replace("^", "").replace("$", "").replace("{prefix}", prefix)
+                path = path.replace("{trailing_slash}", "/").replace("{lookup}", str(pk))
+                return f"/api/v1/{path}"
     raise AssertionError(f"no route for {basename}.{action}")
 
 
@@ -484,14 +492,15 @@ def test_permission_matrix(demo, basename):
         objects = _objects(model, user, visible)
         kinds_of_object |= set(objects)
         for action, route in ROUTES[basename].items():
-            public_endpoint = _is_public(viewset, action)
+            served_by = _viewset_serving(basename, action)
+            public_endpoint = _is_public(served_by, action)
             if route.kind in (LIST, CREATE, COLLECTION):
                 url = _url(basename, action)
                 if route.kind == LIST:
                     url += "?page_size=200"
                 elif route.query:
                     url += f"?{route.query}"
-                response = _call(_user(username), route.method, url, format=_format(viewset, action))
+                response = _call(_user(username), route.method, url, format=_format(served_by, action))
                 expected = _expected(route, user, None, visible, editable, public_endpoint)
                 if route.method == "get" and response.status_code == 200 and _is_json(response):
                     # A list, or a collection action answering rows of the same model
@@ -508,7 +517,7 @@ def test_permission_matrix(demo, basename):
                 continue
             for which, pk in objects.items():
                 url = _url(basename, action, pk) + (f"?{route.query}" if route.query else "")
-                response = _call(_user(username), route.method, url, route.body, _format(viewset, action))
+                response = _call(_user(username), route.method, url, route.body, _format(served_by, action))
                 expected = _expected(route, user, pk, visible, editable, public_endpoint)
                 if response.status_code not in expected:
                     failures.append(
