@@ -20,7 +20,7 @@ from stdnum.cn import uscc
 from accounts import audit, notices
 from accounts.models import Organization, OrganizationKind
 from accounts.scoping import GOVERNMENT_EDITING_ROLES, acting_organization, require_editable, scope_for
-from accounts.uploads import check_upload
+from accounts.uploads import IMAGE_KINDS, check_upload
 from core.workflow import Actor, Transition, Workflow
 
 from .models import (
@@ -39,6 +39,7 @@ from .models import (
     PilotType,
     Programme,
     PublicationState,
+    ShowcaseCase,
     Stage,
 )
 
@@ -668,9 +669,6 @@ def _require_pilot_editor(pilot: Pilot, by) -> None:
 
 def add_showcase_case(pilot: Pilot, *, by, title: str, text: str, photo=None):
     """A showcase case (特色服务案例) of the pilot, with an optional photo checked by content."""
-    from accounts.uploads import IMAGE_KINDS
-
-    from .models import ShowcaseCase
 
     _require_pilot_editor(pilot, by)
     errors = {}

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import AuditedModel
+from accounts.models import Organization
 from accounts.pii import EncryptedCharField, mask_id_number, mask_phone
 from accounts.scoping import ScopedQuerySet
 from regions.models import region_subtree
@@ -505,7 +506,6 @@ class TrainingTargetQuerySet(ScopedQuerySet):
         condition = super().scope_condition(user, scope, edit=edit)
         if edit or not scope.view_organization_ids:
             return condition
-        from accounts.models import Organization
 
         located_in = Q(
             Exists(
