@@ -24,16 +24,21 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.test import APIClient
+from stdnum.cn import uscc
 
+from accounts import services
 from accounts.models import Membership, Organization, Role, User
+from accounts.scoping import ScopedQuerySet
 from config.urls import router
 from facilities import services as facilities_services
 from facilities.models import AlterationKind, CareRoom
+from staff.models import TrainingTarget
 from stations import services as station_services
-from stations.models import Resident
+from stations.models import Resident, ServiceCategory, ServiceOrder, Station
 
 pytestmark = pytest.mark.django_db
 
@@ -426,8 +431,6 @@ READ_BY_EVERY_SIGNED_IN_USER = {"training-session", "survey"}
 
 
 def _scoped_models():
-    from accounts.scoping import ScopedQuerySet
-
     for basename in MATRIX_BASENAMES:
         if basename in READ_BY_EVERY_SIGNED_IN_USER:
             continue
@@ -466,8 +469,6 @@ def test_scoping_keeps_other_cities_and_companies_out(demo, username):
 
 
 def test_training_targets_are_not_read_across_cities(demo):
-    from staff.models import TrainingTarget
-
     nanan = _ids(TrainingTarget.objects.filter(region__code__startswith=NANAN))
     changning = _ids(TrainingTarget.objects.filter(region__code__startswith=CHANGNING))
     assert nanan and changning
@@ -485,8 +486,6 @@ def test_permission_matrix(demo, basename):
     for role, username in ROLES:
         user = _user(username)
         if basename == "token" and user is not None:
-            from accounts import services
-
             services.issue_token(user, name="matrix", by=user)
         visible, editable = _scope_sets(model, user)
         objects = _objects(model, user, visible)
@@ -534,8 +533,6 @@ def test_permission_matrix(demo, basename):
 
 
 def _new_credit_code():
-    from stdnum.cn import uscc
-
     body = "91310105MA1HX0099"
     return body + uscc.calc_check_digit(body)
 
@@ -565,8 +562,6 @@ def test_company_admin_cannot_change_what_the_bureau_confirms(demo, field, value
 
 
 def test_station_cannot_be_moved_to_another_company(demo):
-    from stations.models import Station
-
     station = Station.objects.editable_by(_user("company_admin")).order_by("pk").first()
     with transaction.atomic():
         response = _client(_user("company_admin")).patch(
@@ -579,8 +574,6 @@ def test_station_cannot_be_moved_to_another_company(demo):
 
 
 def test_resident_cannot_be_registered_at_another_companys_station(demo):
-    from stations.models import Resident
-
     user = _user("company_admin")
     resident = Resident.objects.editable_by(user).order_by("pk").first()
     foreign = demo["other_station"]
@@ -596,9 +589,6 @@ def test_resident_cannot_be_registered_at_another_companys_station(demo):
 
 
 def test_order_cannot_be_placed_at_another_companys_station(demo):
-    from django.utils import timezone
-
-    from stations.models import Resident, ServiceCategory, ServiceOrder
 
     user = _user("company_admin")
     resident = Resident.objects.editable_by(user).order_by("pk").first()
