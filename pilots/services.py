@@ -428,17 +428,6 @@ def add_attachment(application: Application, *, by, upload, name: str = "") -> A
     return attachment
 
 
-def remove_attachment(attachment: Attachment, *, by) -> None:
-    application = attachment.application
-    if not (is_applicant_member(by, application) or files_on_behalf(by, application)):
-        raise PermissionDenied(_("You can only remove files from your own unit's application."))
-    if not application.is_editable_by_applicant:
-        raise ValidationError(_("Files can be removed while the application is a draft or returned."))
-    audit.record(application, "attachment_removed", note=attachment.name, actor=by)
-    attachment.file.delete(save=False)
-    attachment.delete()
-
-
 # --- programmes and pilots ----------------------------------------------------------------
 
 
