@@ -87,7 +87,7 @@ def scope_for(user) -> Scope:
     cached = getattr(user, "_scope_cache", None)
     if cached is not None:
         return cached
-    from accounts.models import Membership
+    from accounts.models import Membership  # noqa: PLC0415 - accounts.models imports this module
 
     view_codes, edit_codes, view_orgs, edit_orgs = set(), set(), set(), set()
     memberships = [

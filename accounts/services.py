@@ -6,7 +6,9 @@ import ipaddress
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -14,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from . import audit
-from .models import ApiToken, LoginFailure, Organization, User
+from .models import ApiToken, AuditEntry, LoginFailure, Membership, Organization, Role, User
+from .scoping import GOVERNMENT_KINDS
 
 # --- login lockout ------------------------------------------------------------------------
 #
@@ -259,8 +262,6 @@ def _check_region_in_scope(by: User, region) -> None:
 
 
 def _field_labels(names) -> str:
-    from django.core.exceptions import FieldDoesNotExist
-
     labels = []
     for name in names:
         try:
@@ -293,7 +294,6 @@ def check_confirmed_changes(organization: Organization, *, by: User, changes: di
     administrator's."""
     if not changes or by.is_superuser:
         return
-    from .scoping import GOVERNMENT_KINDS
 
     if not organization.is_government and changes.get("kind", (None, None))[1] in GOVERNMENT_KINDS:
         raise PermissionDenied(
@@ -317,7 +317,6 @@ def check_confirmed_changes(organization: Organization, *, by: User, changes: di
 def check_new_organization(*, by: User, kind: str, region) -> None:
     """Officers register organisations within their region; superusers anywhere. Government
     units are set up by the platform administrator only."""
-    from .scoping import GOVERNMENT_KINDS
 
     _check_region_in_scope(by, region)
     if kind in GOVERNMENT_KINDS and not by.is_superuser:
@@ -387,7 +386,6 @@ def purge_audit_entries(*, before: datetime | None = None) -> int:
     """Delete the audit entries older than the retention period (AUDIT_RETENTION_DAYS, at least
     180 days) and, when ``before`` is given, older than that too. ``before`` later than the
     retention allows is refused. The purge is itself audited."""
-    from .models import AuditEntry
 
     days = audit_retention_days()
     latest_allowed = timezone.now() - timedelta(days=days)
@@ -414,7 +412,6 @@ def purge_audit_entries(*, before: datetime | None = None) -> int:
 
 def clear_expired_sessions() -> int:
     """Delete sessions past their expiry (idle sessions expire after SESSION_COOKIE_AGE)."""
-    from django.contrib.sessions.models import Session
 
     deleted, _details = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return deleted
@@ -439,9 +436,6 @@ def register_organization(
 ) -> tuple[Organization, User]:
     """An applicant registers its unit and its first user (the unit's administrator). The
     property-management licence is left for the bureau to confirm."""
-    from django.contrib.auth.password_validation import validate_password
-
-    from .models import Membership, Role
 
     unexpected = set(organization) - set(REGISTRATION_FIELDS)
     if unexpected:

@@ -17,13 +17,15 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from accounts.models import Membership, Organization, User  # noqa: E402
+from regions.models import Region  # noqa: E402
+from stations.models import ServiceRecord  # noqa: E402
+
 settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
 settings.SECURE_SSL_REDIRECT = False
 
 
 def require_seeded_postgres():
-    from stations.models import ServiceRecord
-
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL database seeded with `manage.py seed_scale`.")
     count = ServiceRecord.objects.count()
@@ -34,9 +36,6 @@ def require_seeded_postgres():
 
 def bench_officer():
     """An officer of 长宁区民政局: the region scope (310105…) covers every seeded station."""
-    from accounts.models import Membership, Organization, User
-    from regions.models import Region
-
     bureau, _ = Organization.objects.get_or_create(
         name="长宁区民政局", defaults={"kind": "civil_affairs", "region": Region.objects.get(code="310105")}
     )

@@ -11,6 +11,7 @@ import threading
 import time
 
 import _setup  # noqa: F401 - Django set-up
+from django.core.management import call_command
 from django.db import connection
 
 from accounts.models import Membership, Organization, User
@@ -23,8 +24,6 @@ from volunteers.models import PointsAccount, PointsEntry, VolunteerTeam
 def main(exchanges: int) -> None:
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a scratch PostgreSQL database (migrated).")
-    from django.core.management import call_command
-
     if not Region.objects.filter(code="310105001").exists():
         call_command("import_regions", verbosity=0)
     stamp = time.strftime("%Y%m%d%H%M%S")

@@ -1,5 +1,7 @@
 """API wiring shared by every app: pagination, the filter backend and the one error format."""
 
+from dataclasses import asdict
+
 from django import forms
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -9,6 +11,7 @@ from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, status
 from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -85,9 +88,6 @@ class LargeTableCursorPagination(CursorPagination):
 
 def import_failed_response(exc):
     """A refused spreadsheet import in the one error format, with every row's error."""
-    from dataclasses import asdict
-
-    from rest_framework.response import Response
 
     return Response(
         {

@@ -12,6 +12,7 @@ from accounts.views import healthz
 from facilities.api import urls as facilities_api
 from pilots.api import urls as pilots_api
 from regions.api import urls as regions_api
+from reports.api import urls as reports_api
 from staff.api import urls as staff_api
 from stations.api import urls as stations_api
 from volunteers.api import urls as volunteers_api
@@ -24,13 +25,20 @@ admin.site.login_form = LockoutAdminAuthenticationForm
 # Each app registers its viewsets in its own api/urls.py. This router only gathers them for the
 # API root (and for the tests that walk every route).
 APP_APIS = [regions_api, accounts_api, pilots_api, stations_api, staff_api, volunteers_api, facilities_api]
+# Actions of the staff prefix served by the apps above staff (a staff member's eligibility at a
+# station, the monthly duties): after the root's own entries, so the root lists staff once.
+STAFF_ROUTES = [stations_api.staff_routes, reports_api.staff_routes]
 router = DefaultRouter()
 for app_api in APP_APIS:
     router.registry.extend(app_api.router.registry)
+for routes in STAFF_ROUTES:
+    router.registry.extend(routes.registry)
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    # reports first: ``staff/duties/`` must not be read as the staff member with id "duties"
+    path("", include(reports_api)),
     *(path("", include(app_api)) for app_api in APP_APIS),
     *format_suffix_patterns([path("", router.get_api_root_view(), name=router.root_view_name)]),
 ]

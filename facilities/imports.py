@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from accounts.audit import audit_context
 from regions.models import Region
 from reports.spreadsheets.fields import Field, ParsedRow, RowError, SpreadsheetImport
 from reports.spreadsheets.reader import run_import
@@ -183,5 +184,6 @@ def import_targets(
     inconsistency. The rows replace the county's previous table."""
     targets.check_target_importer(county, by)
     importer = TargetImport(county, by=by, channel=channel)
-    run_import(fp, importer, filename=filename)
+    with audit_context(actor=by, channel=channel):
+        run_import(fp, importer, filename=filename)
     return importer.saved

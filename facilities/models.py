@@ -3,6 +3,7 @@ civil-affairs bureau (004, 南政办〔2025〕34号): the registry (建档), han
 inspections and violations, the use-application procedure with its entrustment agreement, and
 the guidance targets per town and year."""
 
+import calendar
 import datetime as dt
 
 from django.conf import settings
@@ -567,7 +568,6 @@ class GuidanceTarget(AuditedModel):
 
 def add_months(day: dt.date, months: int) -> dt.date:
     """``day`` moved by whole months (the 31st becomes the month's last day)."""
-    import calendar
 
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1

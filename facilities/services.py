@@ -17,6 +17,7 @@ from accounts.models import Organization, OrganizationKind, Role
 from accounts.notices import members_of, notify
 from accounts.params import check_calendar
 from accounts.scoping import GOVERNMENT_EDITING_ROLES, acting_organization
+from accounts.uploads import IMAGE_KINDS, check_upload
 from core.workflow import Actor, Transition, Workflow
 from regions.models import Region, region_subtree
 
@@ -229,7 +230,6 @@ def record_inspection(
 ) -> Inspection:
     """An inspection with what it found: each violation with its rectification deadline. Photos
     are checked by content."""
-    from accounts.uploads import IMAGE_KINDS, check_upload
 
     _require_registry_editor(by, room.compound.region)
     if inspected_on > timezone.localdate():
@@ -260,7 +260,6 @@ def record_inspection(
 def add_inspection_photos(inspection: Inspection, photos, *, by) -> list[InspectionPhoto]:
     """Photos for an inspection already recorded (e.g. uploaded later from a phone); each is
     checked by content."""
-    from accounts.uploads import IMAGE_KINDS, check_upload
 
     _require_registry_editor(by, inspection.room.compound.region)
     photos = list(photos)

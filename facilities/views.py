@@ -2,6 +2,8 @@
 ones per town, a room's inspections, violations and use application, the application's steps,
 agreements nearing their end, and the target progress table (004)."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -201,8 +203,6 @@ def application_detail(request, pk):
 
 
 def _date(value):
-    import datetime as dt
-
     try:
         return dt.date.fromisoformat(value) if value else None
     except ValueError as exc:

@@ -6,6 +6,7 @@ implementation 4/26–9/30, summary 10/1–12/10, 2–3 pilots of each type.
 implementation and summary phases and their milestones.
 """
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -334,8 +335,6 @@ class ThroughParentQuerySet(models.QuerySet):
     parent_model: str = ""
 
     def _parent(self):
-        from django.apps import apps
-
         return apps.get_model("pilots", self.parent_model).objects
 
     def visible_to(self, user):

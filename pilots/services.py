@@ -20,7 +20,7 @@ from stdnum.cn import uscc
 from accounts import audit, notices
 from accounts.models import Organization, OrganizationKind
 from accounts.scoping import GOVERNMENT_EDITING_ROLES, acting_organization, require_editable, scope_for
-from accounts.uploads import check_upload
+from accounts.uploads import IMAGE_KINDS, check_upload
 from core.workflow import Actor, Transition, Workflow
 
 from .models import (
@@ -39,6 +39,7 @@ from .models import (
     PilotType,
     Programme,
     PublicationState,
+    ShowcaseCase,
     Stage,
 )
 
@@ -427,17 +428,6 @@ def add_attachment(application: Application, *, by, upload, name: str = "") -> A
     return attachment
 
 
-def remove_attachment(attachment: Attachment, *, by) -> None:
-    application = attachment.application
-    if not (is_applicant_member(by, application) or files_on_behalf(by, application)):
-        raise PermissionDenied(_("You can only remove files from your own unit's application."))
-    if not application.is_editable_by_applicant:
-        raise ValidationError(_("Files can be removed while the application is a draft or returned."))
-    audit.record(application, "attachment_removed", note=attachment.name, actor=by)
-    attachment.file.delete(save=False)
-    attachment.delete()
-
-
 # --- programmes and pilots ----------------------------------------------------------------
 
 
@@ -663,9 +653,6 @@ def _require_pilot_editor(pilot: Pilot, by) -> None:
 
 def add_showcase_case(pilot: Pilot, *, by, title: str, text: str, photo=None):
     """A showcase case (特色服务案例) of the pilot, with an optional photo checked by content."""
-    from accounts.uploads import IMAGE_KINDS
-
-    from .models import ShowcaseCase
 
     _require_pilot_editor(pilot, by)
     errors = {}

@@ -166,11 +166,10 @@ def _train(company, people, today):
     TrainingTarget.objects.get_or_create(region=district, year=today.year, defaults={"person_times": 200})
 
 
-def load_after_stations() -> int:
-    """Resource information for each demo station, kept by its information officer."""
-    from stations.models import Station
-
-    for station in Station.objects.filter(operator__name__endswith="（演示）").select_related("operator"):
+def load_after_stations(stations) -> int:
+    """Resource information for each demo station (``load_demo`` passes them in, operators
+    selected), kept by its information officer."""
+    for station in stations:
         if StationResource.objects.filter(station=station).exists():
             continue
         officer = StaffMember.objects.filter(

@@ -4,7 +4,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organization, User
 from accounts.scoping import GOVERNMENT_KINDS
 from regions.models import Level, Region, region_subtree
-from stations.models import Station
 
 from .models import (
     EmploymentKind,
@@ -13,6 +12,7 @@ from .models import (
     StaffMember,
     StaffRole,
     StaffStatus,
+    station_model,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -47,7 +47,7 @@ class StaffForm(forms.Form):
     )
     stations = forms.ModelMultipleChoiceField(
         label=_("stations"),
-        queryset=Station.objects.none(),
+        queryset=station_model().objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Leave empty for someone who works at all of the employer's stations."),
@@ -70,7 +70,9 @@ class StaffForm(forms.Form):
         super().__init__(*args, **kwargs)
         companies = editable_companies(user)
         self.fields["employer"].queryset = companies
-        self.fields["stations"].queryset = Station.objects.editable_by(user).filter(operator__in=companies)
+        self.fields["stations"].queryset = (
+            station_model().objects.editable_by(user).filter(operator__in=companies)
+        )
         self.fields["user"].queryset = User.objects.filter(
             memberships__organization__in=companies, memberships__is_active=True
         ).distinct()
@@ -105,7 +107,7 @@ class QualificationForm(forms.Form):
 
 
 class ResourceForm(forms.Form):
-    station = forms.ModelChoiceField(label=_("station"), queryset=Station.objects.none())
+    station = forms.ModelChoiceField(label=_("station"), queryset=station_model().objects.none())
     kind = forms.ChoiceField(label=_("kind"), choices=ResourceKind.choices)
     name = forms.CharField(label=_("name"), max_length=200)
     contact = forms.CharField(label=_("contact person"), max_length=50, required=False)
@@ -116,7 +118,7 @@ class ResourceForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["station"].queryset = Station.objects.editable_by(user)
+        self.fields["station"].queryset = station_model().objects.editable_by(user)
 
 
 class ProgressForm(forms.Form):

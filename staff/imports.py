@@ -4,6 +4,7 @@ rows are read here; each is saved through ``services`` (the rules live there).""
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from accounts.audit import audit_context
 from accounts.pii import blind_index_candidates, mask_phone
 from regions.models import region_subtree
 from reports.spreadsheets.fields import Field, ParsedRow, SpreadsheetImport
@@ -123,6 +124,7 @@ def import_scores(session: TrainingSession, fp, *, by, filename: str = "", chann
     employer's administrators are told their people's results."""
     services.require_session_editor(session, by)
     importer = ScoreImport(session, by=by, channel=channel)
-    result = run_import(fp, importer, filename=filename)
+    with audit_context(actor=by, channel=channel):
+        result = run_import(fp, importer, filename=filename)
     services.announce_results(session, result.results)
     return result

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import AuditedModel
+from accounts.models import Organization
 from accounts.pii import EncryptedCharField, mask_id_number, mask_phone
 from accounts.scoping import ScopedQuerySet
 from regions.models import region_subtree
@@ -288,6 +289,13 @@ class StaffMember(AuditedModel):
             raise ValidationError(errors)
 
 
+def station_model():
+    """The Station model, reached through ``StaffMember.stations``. The stations app names the
+    staff members who serve, so stations depends on staff and staff never imports stations;
+    forms and serializers that offer a choice of stations take their queryset from here."""
+    return StaffMember._meta.get_field("stations").remote_field.model
+
+
 class QualificationLevel(models.TextChoices):
     # 养老护理员国家职业技能标准: five levels
     LEVEL_5 = "5", _("Level 5 (初级工)")
@@ -498,7 +506,6 @@ class TrainingTargetQuerySet(ScopedQuerySet):
         condition = super().scope_condition(user, scope, edit=edit)
         if edit or not scope.view_organization_ids:
             return condition
-        from accounts.models import Organization
 
         located_in = Q(
             Exists(

@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.identity import parse_identity_number
-from accounts.models import Organization
+from accounts.models import Membership, Organization, Role
+from accounts.notices import members_of, notify
 from accounts.pii import blind_index, blind_index_candidates
-from accounts.scoping import require_editable
+from accounts.scoping import require_editable, scope_for
 from regions.models import Region, region_subtree
 
 from .models import (
@@ -58,7 +59,6 @@ def _check_phone(phone: str) -> str:
 def save_staff(instance: StaffMember | None, *, by, stations=None, **fields) -> StaffMember:
     """Add or change a staff member. The identity number, when given, is checked like a
     resident's; the stations and the login account must belong to the employer."""
-    from accounts.models import Membership
 
     unknown = set(fields) - set(STAFF_FIELDS)
     if unknown:
@@ -174,8 +174,6 @@ def expiring_qualifications(queryset=None, *, within_days: int | None = None, to
 def notify_expiring_qualifications(today=None) -> int:
     """Tell each employer's administrators once about each qualification entering the warning
     period (run daily by Celery beat). Returns the number of qualifications announced."""
-    from accounts.models import Role
-    from accounts.notices import members_of, notify
 
     today = today or timezone.localdate()
     due = list(expiring_qualifications(today=today).filter(expiry_notified_on__isnull=True))
@@ -216,7 +214,6 @@ def require_session_editor(session: TrainingSession, by) -> None:
 
 def save_session(instance: TrainingSession | None, *, by, **fields) -> TrainingSession:
     """Create or change a session. Changing a pass mark re-derives every record's result."""
-    from accounts.scoping import scope_for
 
     session = instance or TrainingSession()
     require_session_editor(session, by)
@@ -285,7 +282,6 @@ def delete_record(record: TrainingRecord, *, by) -> None:
 
 def save_target(target: TrainingTarget, *, by) -> TrainingTarget:
     """The training target (人次) of a district for a year; only officers of the district."""
-    from accounts.scoping import scope_for
 
     target.full_clean()
     if not scope_for(by).covers_region(target.region, edit=True):
@@ -298,8 +294,6 @@ def save_target(target: TrainingTarget, *, by) -> TrainingTarget:
 def announce_results(session: TrainingSession, records) -> None:
     """The decision on each person reaches their employer: one notice per employer listing who
     passed and who did not."""
-    from accounts.models import Role
-    from accounts.notices import members_of, notify
 
     by_employer = defaultdict(list)
     for record in records:

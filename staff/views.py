@@ -18,7 +18,6 @@ from accounts.pii import can_reveal, reveal
 from accounts.portal import export_query, show_errors, show_form_errors
 from accounts.scoping import is_editable, scope_for, scoped_object_or_404
 from regions.models import Region
-from stations.models import Station
 
 from . import exports, services
 from .api.filters import StaffFilter
@@ -117,9 +116,7 @@ def staff_detail(request, pk):
         else:
             messages.success(request, _("Saved."))
         return redirect("staff:detail", pk=pk)
-    stations = list(
-        Station.objects.filter(operator=member.employer).exclude(status="closed").select_related("operator")
-    )
+    stations = list(member.employer.stations.exclude(status="closed").select_related("operator"))
     eligibility = [(station, member.serve_refusal(station)) for station in stations[:20]]
     context = {
         "member": member,

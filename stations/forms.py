@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from regions.models import Level, Region
@@ -164,8 +165,6 @@ class SurveyResponseForm(forms.Form):
     def __init__(self, *args, station=None, **kwargs):
         super().__init__(*args, **kwargs)
         if station:
-            from django.db.models import Q
-
             self.fields["survey"].queryset = Survey.objects.filter(Q(station=station) | Q(station=None))
 
     def clean_scores(self):

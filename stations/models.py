@@ -1,6 +1,9 @@
 """Service stations (一站), the elderly residents they serve (一人一档), service orders and
 records (点菜式), publicity events and satisfaction surveys."""
 
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -358,9 +361,6 @@ class LinkRequestQuerySet(ScopedQuerySet):
 
 
 def consent_form_path(instance, filename):
-    import uuid
-    from pathlib import PurePath
-
     # a generated name: the uploaded one may be long or carry the person's name
     return f"consents/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()[:8]}"
 

@@ -24,9 +24,10 @@ from accounts.models import Organization
 from accounts.notices import members_of, notify
 from accounts.pii import blind_index, blind_index_candidates, normalise
 from accounts.scoping import is_editable, require_editable
-from accounts.uploads import check_upload
+from accounts.uploads import IMAGE_KINDS, check_upload
 from core.workflow import Actor, Transition, Workflow
 from staff.models import StaffMember
+from staff.services import check_publicity_officers
 
 from .models import (
     BasicCareCategory,
@@ -297,9 +298,6 @@ LINK_CONSENT_FILE_KINDS = ("pdf", "png", "jpeg")
 
 
 def _request_link(resident: Resident, *, station: Station, by, name: str) -> ResidentLinkRequest:
-    from accounts.models import Organization
-    from accounts.notices import members_of, notify
-
     link, created = ResidentLinkRequest.objects.get_or_create(
         resident=resident,
         station=station,
@@ -782,8 +780,6 @@ def rate_record(record: ServiceRecord, *, by, rating: int) -> ServiceRecord:
 def check_publicity(*, by, station: Station, officers=(), photo=None) -> None:
     """What :func:`record_publicity` refuses about who runs the event and its photo, for forms
     that show the refusal beside the field before saving."""
-    from accounts.uploads import IMAGE_KINDS, check_upload
-    from staff.services import check_publicity_officers
 
     _require_station_operator(station, by)
     problems = {}

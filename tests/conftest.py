@@ -1,13 +1,15 @@
 import os
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.models import Role
+from core import workflow
 from regions.models import Region
-from tests.factories import make_user
+from tests.factories import OrganizationFactory, make_user
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
@@ -22,8 +24,6 @@ def need(condition: bool, reason: str) -> None:
 
 
 def pytest_sessionstart(session):
-    from django.conf import settings
-
     # Production hardening is on whenever DEBUG is off; the test client and the live server
     # speak plain HTTP on localhost. Set for the whole session, before the live server's
     # middleware reads them.
@@ -49,7 +49,6 @@ def _workflow_notices_at_once(request, monkeypatch):
     marker = request.node.get_closest_marker("django_db")
     if "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction")):
         return
-    from core import workflow
 
     monkeypatch.setattr(workflow, "after_commit", lambda callback: callback())
 
@@ -81,7 +80,6 @@ def api_client_for(user):
 @pytest.fixture
 def world(seed_regions):
     """Two districts' bureaus and companies: 长宁 (上海) and 南安 (福建)."""
-    from tests.factories import OrganizationFactory
 
     regions = seed_regions
     w = type("World", (), {})()

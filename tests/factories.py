@@ -1,8 +1,12 @@
+import datetime as dt
+
 import factory
 from stdnum.cn import uscc
 
 from accounts.models import Membership, Organization, User
+from accounts.pii import blind_index
 from regions.models import Region
+from staff.models import StaffMember, TrainingRecord, TrainingSession
 
 PASSWORD = "Correct-Horse-42"
 
@@ -73,8 +77,6 @@ def make_staff(
     organization: Organization, name: str, *, roles=("service",), user=None, region=None, **fields
 ):
     """A staff member written straight to the database (tests of the rules call the services)."""
-    from accounts.pii import blind_index
-    from staff.models import StaffMember
 
     phone = fields.pop("phone", "")
     member = StaffMember.objects.create(
@@ -92,9 +94,6 @@ def make_staff(
 
 def pass_pre_job(member, *, kind="pre_job", theory=90, practical=85):
     """Give ``member`` a passed training of ``kind`` (a session of the district's bureau)."""
-    import datetime as dt
-
-    from staff.models import TrainingRecord, TrainingSession
 
     district = member.region.code[:6]
     bureau = Organization.objects.filter(kind="civil_affairs", region__code=district).first()

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.options import InlineModelAdmin, ModelAdmin
 from django.contrib.auth import get_user_model
+from django.db.models import Model
 from django.test import RequestFactory
 
 from stations import services as station_services
@@ -107,8 +108,6 @@ def _subjects(function):
 
 
 def _models_in(hint):
-    from django.db.models import Model
-
     if isinstance(hint, type) and issubclass(hint, Model):
         yield hint
     for argument in typing.get_args(hint):

@@ -1,6 +1,7 @@
 """API wiring: one error format, page-size cap, OpenAPI schema, health check."""
 
 import pytest
+import redis
 from django.core.management import call_command
 
 from tests.conftest import api_client_for, need
@@ -86,6 +87,5 @@ def test_health_check_fails_when_redis_is_unreachable(client, settings):
 
 def test_redis_is_reachable_when_required(settings):
     need(bool(settings.REDIS_URL), "REDIS_URL is not set")
-    import redis
 
     assert redis.Redis.from_url(settings.REDIS_URL).ping()

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from accounts import services
+from accounts.tasks import clear_expired_sessions
 from tests.conftest import need
 
 
@@ -79,8 +80,6 @@ def test_a_real_worker_runs_the_task_through_redis():
         env=env,
     )
     try:
-        from accounts.tasks import clear_expired_sessions
-
         result = clear_expired_sessions.apply_async(queue=queue)
         assert result.get(timeout=60) == 4
         assert Session.objects.count() == 1

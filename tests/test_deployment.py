@@ -25,7 +25,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+import redis
 import yaml
+from django.conf import settings
 from django.db import connection
 
 from tests.conftest import need
@@ -91,7 +93,6 @@ def production_env(django_db_setup, tmp_path_factory):
         STATIC_ROOT=str(tmp / "static"),
         HOSTNAME=socket.gethostname(),
     )
-    from django.conf import settings
 
     if settings.REDIS_URL:
         env["REDIS_URL"] = settings.REDIS_URL
@@ -256,8 +257,6 @@ def test_web_command_does_not_start_without_pii_key(production_env):
 
 
 def test_worker_and_beat_commands_start_and_the_worker_answers_its_health_check(production_env):
-    from django.conf import settings
-
     need(bool(settings.REDIS_URL), "REDIS_URL is not set")
     env, tmp = production_env
     worker_command = compose_command("worker")
@@ -280,7 +279,6 @@ def test_worker_and_beat_commands_start_and_the_worker_answers_its_health_check(
     finally:
         stop(worker)
         stop(beat)
-        import redis
 
         redis.Redis.from_url(settings.REDIS_URL).delete(queue, f"_kombu.binding.{queue}")
 

@@ -24,16 +24,21 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.test import APIClient
+from stdnum.cn import uscc
 
+from accounts import services
 from accounts.models import Membership, Organization, Role, User
+from accounts.scoping import ScopedQuerySet
 from config.urls import router
 from facilities import services as facilities_services
 from facilities.models import AlterationKind, CareRoom
+from staff.models import TrainingTarget
 from stations import services as station_services
-from stations.models import Resident
+from stations.models import Resident, ServiceCategory, ServiceOrder, Station
 
 pytestmark = pytest.mark.django_db
 
@@ -339,15 +344,23 @@ def _is_public(viewset, action):
     return any(cls is AllowAny for cls in classes)
 
 
+def _viewset_serving(basename, action):
+    """The viewset of the prefix that serves the action (several may share a prefix)."""
+    return next(v for _p, v, name in router.registry if name == basename and hasattr(v, action))
+
+
 def _url(basename, action, pk=None):
-    prefix, viewset = next((prefix, viewset) for prefix, viewset, name in router.registry if name == basename)
-    if pk is not None and viewset.lookup_field != "pk":  # regions are found by their code
-        pk = getattr(viewset.queryset.model.objects.get(pk=pk), viewset.lookup_field)
-    for route in router.get_routes(viewset):
-        if action in route.mapping.values():
-            path = route.url.replace("^", "").replace("$", "").replace("{prefix}", prefix)
-            path = path.replace("{trailing_slash}", "/").replace("{lookup}", str(pk))
-            return f"/api/v1/{path}"
+    # a prefix may be served by several viewsets (the staff actions of stations and reports)
+    for prefix, viewset, name in router.registry:
+        if name != basename:
+            continue
+        if pk is not None and viewset.lookup_field != "pk":  # regions are found by their code
+            pk = getattr(viewset.queryset.model.objects.get(pk=pk), viewset.lookup_field)
+        for route in router.get_routes(viewset):
+            if action in route.mapping.values():
+                path = route.url.replace("^", "").replace("$", "").replace("{prefix}", prefix)
+                path = path.replace("{trailing_slash}", "/").replace("{lookup}", str(pk))
+                return f"/api/v1/{path}"
     raise AssertionError(f"no route for {basename}.{action}")
 
 
@@ -418,8 +431,6 @@ READ_BY_EVERY_SIGNED_IN_USER = {"training-session", "survey"}
 
 
 def _scoped_models():
-    from accounts.scoping import ScopedQuerySet
-
     for basename in MATRIX_BASENAMES:
         if basename in READ_BY_EVERY_SIGNED_IN_USER:
             continue
@@ -458,8 +469,6 @@ def test_scoping_keeps_other_cities_and_companies_out(demo, username):
 
 
 def test_training_targets_are_not_read_across_cities(demo):
-    from staff.models import TrainingTarget
-
     nanan = _ids(TrainingTarget.objects.filter(region__code__startswith=NANAN))
     changning = _ids(TrainingTarget.objects.filter(region__code__startswith=CHANGNING))
     assert nanan and changning
@@ -477,21 +486,20 @@ def test_permission_matrix(demo, basename):
     for role, username in ROLES:
         user = _user(username)
         if basename == "token" and user is not None:
-            from accounts import services
-
             services.issue_token(user, name="matrix", by=user)
         visible, editable = _scope_sets(model, user)
         objects = _objects(model, user, visible)
         kinds_of_object |= set(objects)
         for action, route in ROUTES[basename].items():
-            public_endpoint = _is_public(viewset, action)
+            served_by = _viewset_serving(basename, action)
+            public_endpoint = _is_public(served_by, action)
             if route.kind in (LIST, CREATE, COLLECTION):
                 url = _url(basename, action)
                 if route.kind == LIST:
                     url += "?page_size=200"
                 elif route.query:
                     url += f"?{route.query}"
-                response = _call(_user(username), route.method, url, format=_format(viewset, action))
+                response = _call(_user(username), route.method, url, format=_format(served_by, action))
                 expected = _expected(route, user, None, visible, editable, public_endpoint)
                 if route.method == "get" and response.status_code == 200 and _is_json(response):
                     # A list, or a collection action answering rows of the same model
@@ -508,7 +516,7 @@ def test_permission_matrix(demo, basename):
                 continue
             for which, pk in objects.items():
                 url = _url(basename, action, pk) + (f"?{route.query}" if route.query else "")
-                response = _call(_user(username), route.method, url, route.body, _format(viewset, action))
+                response = _call(_user(username), route.method, url, route.body, _format(served_by, action))
                 expected = _expected(route, user, pk, visible, editable, public_endpoint)
                 if response.status_code not in expected:
                     failures.append(
@@ -525,8 +533,6 @@ def test_permission_matrix(demo, basename):
 
 
 def _new_credit_code():
-    from stdnum.cn import uscc
-
     body = "91310105MA1HX0099"
     return body + uscc.calc_check_digit(body)
 
@@ -556,8 +562,6 @@ def test_company_admin_cannot_change_what_the_bureau_confirms(demo, field, value
 
 
 def test_station_cannot_be_moved_to_another_company(demo):
-    from stations.models import Station
-
     station = Station.objects.editable_by(_user("company_admin")).order_by("pk").first()
     with transaction.atomic():
         response = _client(_user("company_admin")).patch(
@@ -570,8 +574,6 @@ def test_station_cannot_be_moved_to_another_company(demo):
 
 
 def test_resident_cannot_be_registered_at_another_companys_station(demo):
-    from stations.models import Resident
-
     user = _user("company_admin")
     resident = Resident.objects.editable_by(user).order_by("pk").first()
     foreign = demo["other_station"]
@@ -587,9 +589,6 @@ def test_resident_cannot_be_registered_at_another_companys_station(demo):
 
 
 def test_order_cannot_be_placed_at_another_companys_station(demo):
-    from django.utils import timezone
-
-    from stations.models import Resident, ServiceCategory, ServiceOrder
 
     user = _user("company_admin")
     resident = Resident.objects.editable_by(user).order_by("pk").first()

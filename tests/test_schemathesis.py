@@ -14,6 +14,7 @@ import re
 
 import pytest
 import schemathesis
+from django.apps import apps
 from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.db import DatabaseError, close_old_connections, connection, transaction
@@ -52,7 +53,6 @@ def demo_world(django_db_setup, django_db_blocker):
 
 def _real_ids():
     """A few existing primary keys per path prefix, so generated requests also reach objects."""
-    from django.apps import apps
 
     ids = set()
     for model in apps.get_models():

@@ -15,6 +15,24 @@ class RegionRefField(serializers.SlugRelatedField):
         super().__init__(**kwargs)
 
 
+class IdentitySearchSerializer(serializers.Serializer):
+    """An exact search on identity number and/or phone, posted so that neither lands in a URL,
+    an access log or the browser history. Matched on the keyed hashes; nothing is decrypted."""
+
+    id_number = serializers.CharField(
+        required=False, allow_blank=True, max_length=32, label=_("identity number")
+    )
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=32, label=_("phone"))
+
+    def validate(self, attrs):
+        attrs = {name: "".join(value.split()) for name, value in attrs.items() if value and value.strip()}
+        if not attrs:
+            raise serializers.ValidationError(
+                {"id_number": [_("Give the full identity number or the full phone number.")]}
+            )
+        return attrs
+
+
 class OrganizationSerializer(ScopedModelSerializer):
     region = RegionRefField(label=_("region code"))
     region_name = serializers.CharField(source="region.name", read_only=True)

@@ -1,4 +1,5 @@
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.params import IdFilter
@@ -30,8 +31,6 @@ class ApplicationFilter(django_filters.FilterSet):
         return queryset.filter(region_subtree("site_region", value.strip()))
 
     def filter_search(self, queryset, name, value):
-        from django.db.models import Q
-
         value = value.strip()
         return queryset.filter(
             Q(organization__name__icontains=value)

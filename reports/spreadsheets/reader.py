@@ -22,8 +22,6 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from accounts.audit import audit_context
-
 from .fields import (
     PARSERS,
     Field,
@@ -422,13 +420,14 @@ def _validation_messages(importer, row: ParsedRow, exc: ValidationError) -> list
 
 def run_import(fp, importer: SpreadsheetImport, *, filename: str = "") -> ImportResult:
     """Read, validate and save every row in one transaction. Raises :class:`ImportFailed` with
-    every error (up to ``max_errors``) and writes nothing if any row is bad."""
+    every error (up to ``max_errors``) and writes nothing if any row is bad. The engine knows no
+    app: a caller whose rows are audited runs it inside ``accounts.audit.audit_context``."""
     errors: list[RowError] = []
     results = []
     is_csv = filename.lower().endswith(".csv")
     reader = read_csv_rows if is_csv else read_workbook_rows
     try:
-        with audit_context(actor=importer.by, channel=importer.channel), transaction.atomic():
+        with transaction.atomic():
             _save_rows(importer, reader(fp, importer, errors), errors, results)
     except WorkbookRefused as exc:
         raise ImportFailed([RowError("", None, None, None, message) for message in exc.messages]) from exc

@@ -48,10 +48,9 @@ class StaffFilter(django_filters.FilterSet):
 
     def filter_station(self, queryset, name, value):
         # people listed at the station, and people of its operator listed at no station
-        from stations.models import Station
-
-        operator = Station.objects.filter(pk=value).values("operator_id")
-        return queryset.filter(Q(stations=value) | Q(stations__isnull=True, employer__in=operator)).distinct()
+        return queryset.filter(
+            Q(stations=value) | Q(stations__isnull=True, employer__stations=value)
+        ).distinct()
 
     def filter_region(self, queryset, name, value):
         return queryset.filter(region_subtree("region", value.strip()))

@@ -12,8 +12,8 @@ from staff.models import (
     TrainingRecord,
     TrainingSession,
     TrainingTarget,
+    station_model,
 )
-from stations.models import Station
 
 
 class QualificationSerializer(ScopedModelSerializer):
@@ -54,7 +54,9 @@ class StaffSerializer(ScopedModelSerializer):
     employer_name = serializers.CharField(source="employer.name", read_only=True)
     region = RegionRefField(label=_("street or community code"))
     region_name = serializers.CharField(source="region.name", read_only=True)
-    stations = serializers.PrimaryKeyRelatedField(many=True, queryset=Station.objects.all(), required=False)
+    stations = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=station_model().objects.all(), required=False
+    )
     roles = serializers.ListField(child=serializers.ChoiceField(choices=StaffRole.choices), required=False)
     user = serializers.SlugRelatedField(
         slug_field="username", queryset=User.objects.all(), required=False, allow_null=True
@@ -200,7 +202,7 @@ class ProgressSerializer(serializers.Serializer):
 
 
 class StationResourceSerializer(ScopedModelSerializer):
-    station = serializers.PrimaryKeyRelatedField(queryset=Station.objects.all())
+    station = serializers.PrimaryKeyRelatedField(queryset=station_model().objects.all())
     updated_by_name = serializers.CharField(source="updated_by.name", read_only=True)
 
     class Meta:

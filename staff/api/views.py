@@ -12,11 +12,10 @@ from rest_framework.response import Response
 
 from accounts import params
 from accounts.api.base import ScopedViewSetMixin
+from accounts.api.serializers import IdentitySearchSerializer
 from accounts.pii import reveal
 from config.api import import_failed_response
 from regions.models import Region
-from reports.api.serializers import DutiesSerializer
-from reports.duties import monthly_duties
 from reports.exporting import ExcelExportViewSetMixin
 from reports.spreadsheets import ImportFailed
 from staff import exports, imports, services
@@ -28,8 +27,6 @@ from staff.models import (
     TrainingSession,
     TrainingTarget,
 )
-from stations.api.serializers import IdentitySearchSerializer
-from stations.models import Station
 
 from .filters import (
     QualificationFilter,
@@ -39,7 +36,6 @@ from .filters import (
     StaffFilter,
 )
 from .serializers import (
-    EligibilitySerializer,
     ImportResultSerializer,
     ProgressSerializer,
     QualificationSerializer,
@@ -60,6 +56,9 @@ class StaffViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ModelVi
     ``reveal`` with permission, logged). ``eligibility`` says whether someone may serve at a
     station and, if not, what is missing; ``duties`` is the monthly summary per person and
     station."""
+
+    # eligibility and duties need the stations: they are served at this prefix by
+    # stations.api.views.StaffEligibilityViewSet and reports.api.views.StaffDutiesViewSet
 
     export_definition = exports.STAFF
     queryset = StaffMember.objects.select_related("employer", "region", "user").prefetch_related(
@@ -97,39 +96,6 @@ class StaffViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ModelVi
         serializer.is_valid(raise_exception=True)
         found = services.find_staff(self.get_queryset(), **serializer.validated_data)
         return Response(self.get_serializer(found[:50], many=True).data)
-
-    @extend_schema(
-        parameters=[OpenApiParameter("station", OpenApiTypes.INT, required=True)],
-        responses=EligibilitySerializer,
-    )
-    @action(detail=True, methods=["get"])
-    def eligibility(self, request, pk=None):
-        """May this person be given orders and log services at the station? (A login account is
-        not needed: orders and records name the staff member.)"""
-        member = self.get_object()
-        station_id = params.parse_id(request.query_params, "station", required=True)
-        station = get_object_or_404(Station.objects.visible_to(request.user), pk=station_id)
-        reason = member.serve_refusal(station)
-        return Response({"station": station.pk, "allowed": reason is None, "reason": reason})
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("month", OpenApiTypes.STR, description=_("YYYY-MM, default this month"))
-        ],
-        responses=DutiesSerializer,
-    )
-    @action(detail=False, methods=["get"])
-    def duties(self, request):
-        """What each person and each station did in a month: publicity events, resource
-        updates, services, care visits, volunteer hours (and 专职人员数 per station)."""
-        first = params.parse_month(request.query_params, default=timezone.localdate().replace(day=1))
-        month = first.strftime("%Y-%m")
-        people, stations = monthly_duties(
-            self.filter_queryset(self.get_queryset()).prefetch_related(None),
-            Station.objects.visible_to(request.user).select_related("operator").exclude(status="closed"),
-            month,
-        )
-        return Response(DutiesSerializer({"month": month, "people": people, "stations": stations}).data)
 
 
 class QualificationViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ModelViewSet):

@@ -1,4 +1,5 @@
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.params import IdFilter
@@ -36,8 +37,6 @@ class StationFilter(django_filters.FilterSet):
         return queryset.filter(services__icontains=f'"{value}"')
 
     def filter_q(self, queryset, name, value):
-        from django.db.models import Q
-
         return queryset.filter(Q(name__icontains=value) | Q(address__icontains=value))
 
 

@@ -135,24 +135,6 @@ class ResidentSerializer(ScopedModelSerializer):
         return fields
 
 
-class IdentitySearchSerializer(serializers.Serializer):
-    """An exact search on identity number and/or phone, posted so that neither lands in a URL,
-    an access log or the browser history. Matched on the keyed hashes; nothing is decrypted."""
-
-    id_number = serializers.CharField(
-        required=False, allow_blank=True, max_length=32, label=_("identity number")
-    )
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=32, label=_("phone"))
-
-    def validate(self, attrs):
-        attrs = {name: "".join(value.split()) for name, value in attrs.items() if value and value.strip()}
-        if not attrs:
-            raise serializers.ValidationError(
-                {"id_number": [_("Give the full identity number or the full phone number.")]}
-            )
-        return attrs
-
-
 class LinkRequestSerializer(ScopedModelSerializer):
     """A request to serve a person on file with another operator. It carries nothing of her file
     beyond what the requester typed (the name given, the masked number); the resident's id

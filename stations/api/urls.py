@@ -14,4 +14,9 @@ router.register("publicity-events", views.PublicityViewSet, basename="publicity-
 router.register("surveys", views.SurveyViewSet, basename="survey")
 router.register("survey-responses", views.SurveyResponseViewSet, basename="survey-response")
 
-urlpatterns = router.urls
+# The stations' part of the staff API's prefix (see StaffEligibilityViewSet); config/urls.py
+# adds it to the API root's registry after the staff app's own entry.
+staff_routes = AppRouter()
+staff_routes.register("staff", views.StaffEligibilityViewSet, basename="staff")
+
+urlpatterns = router.urls + staff_routes.urls

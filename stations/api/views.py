@@ -1,4 +1,5 @@
 from django.db.models import F
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -9,10 +10,14 @@ from rest_framework.response import Response
 
 from accounts import params
 from accounts.api.base import ScopedViewSetMixin
+from accounts.api.serializers import IdentitySearchSerializer
 from accounts.permissions import TokenScopePermission
 from accounts.pii import reveal
 from config.api import LargeTableCursorPagination
 from reports.exporting import ExcelExportViewSetMixin
+from staff.api.filters import StaffFilter
+from staff.api.serializers import EligibilitySerializer, StaffSerializer
+from staff.api.views import StaffViewSet
 from stations import exports, services
 from stations.models import (
     PublicityEvent,
@@ -27,7 +32,6 @@ from stations.models import (
 
 from .filters import OrderFilter, RecordFilter, ResidentFilter, StationFilter
 from .serializers import (
-    IdentitySearchSerializer,
     LinkConsentSerializer,
     LinkRefuseSerializer,
     LinkRequestCreateSerializer,
@@ -169,6 +173,29 @@ class StationViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.Model
         if month:
             records = records.filter(started_at__year=month.year, started_at__month=month.month)
         return services.monthly_revenue(records)
+
+
+class StaffEligibilityViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
+    """``GET /staff/<id>/eligibility/?station=``, routed beside the staff API: it needs the
+    stations, which the staff app does not import."""
+
+    queryset = StaffViewSet.queryset
+    serializer_class = StaffSerializer
+    filterset_class = StaffFilter
+
+    @extend_schema(
+        parameters=[OpenApiParameter("station", OpenApiTypes.INT, required=True)],
+        responses=EligibilitySerializer,
+    )
+    @action(detail=True, methods=["get"])
+    def eligibility(self, request, pk=None):
+        """May this person be given orders and log services at the station? (A login account is
+        not needed: orders and records name the staff member.)"""
+        member = self.get_object()
+        station_id = params.parse_id(request.query_params, "station", required=True)
+        station = get_object_or_404(Station.objects.visible_to(request.user), pk=station_id)
+        reason = member.serve_refusal(station)
+        return Response({"station": station.pk, "allowed": reason is None, "reason": reason})
 
 
 class ResidentViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ModelViewSet):

@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 
 from accounts import audit, services, tasks
 from accounts.models import AuditEntry
@@ -93,8 +94,6 @@ def test_command_and_nightly_task_purge(world):
 
 
 def test_purge_is_scheduled_nightly(world):
-    from django_celery_beat.models import PeriodicTask
-
     assert PeriodicTask.objects.filter(task="accounts.purge_audit_entries", enabled=True).exists()
     assert PeriodicTask.objects.filter(task="accounts.clear_login_failures", enabled=True).exists()
 

@@ -8,6 +8,11 @@ from django.core.management import call_command
 from django.test import Client
 
 from accounts.models import AuditEntry, Organization, User
+from facilities.models import CareRoom, GuidanceTarget, UseApplication, Violation
+from facilities.services import overdue_rooms
+from pilots.models import Application, Pilot, Programme
+from staff.models import StaffMember, StationResource, TrainingRecord
+from stations.models import PublicityEvent, Resident, ServiceOrder, ServiceRecord, Station, SurveyResponse
 from volunteers.models import PointsEntry
 
 pytestmark = pytest.mark.django_db
@@ -64,8 +69,6 @@ def test_demo_companies_have_valid_credit_codes():
 
 
 def test_demo_populates_every_pilot_screen():
-    from pilots.models import Application, Pilot, Programme
-
     load_demo()
     assert set(Programme.objects.values_list("mode", flat=True)) == {"call", "designated"}
     assert {"draft", "submitted", "recommended"} <= set(Application.objects.values_list("status", flat=True))
@@ -77,8 +80,6 @@ def test_demo_populates_every_pilot_screen():
 
 
 def test_demo_stations_have_residents_orders_records_publicity_and_surveys():
-    from stations.models import PublicityEvent, Resident, ServiceOrder, ServiceRecord, Station, SurveyResponse
-
     load_demo()
     station = Station.objects.get()
     assert station.status == "operating" and station.pilot is not None and station.prices.count() == 6
@@ -95,8 +96,6 @@ def test_demo_stations_have_residents_orders_records_publicity_and_surveys():
 
 def test_demo_companies_have_all_three_roles_trained_staff_and_a_volunteer_ledger(monkeypatch):
     monkeypatch.delenv("DEMO_PASSWORD", raising=False)
-    from staff.models import StaffMember, StationResource, TrainingRecord
-    from stations.models import Station
 
     load_demo()
     companies = Organization.objects.filter(kind="property_company", name__endswith="（演示）")
@@ -126,9 +125,6 @@ def test_demo_companies_have_all_three_roles_trained_staff_and_a_volunteer_ledge
 
 
 def test_demo_fills_nanans_towns_with_care_rooms_in_every_state(monkeypatch):
-    from facilities.models import CareRoom, GuidanceTarget, UseApplication, Violation
-    from facilities.services import overdue_rooms
-
     monkeypatch.delenv("DEMO_PASSWORD", raising=False)
     load_demo()
     rooms = CareRoom.objects.filter(compound__region__code__startswith="350583")

@@ -7,13 +7,16 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from accounts import services
 from accounts.models import AuditEntry, LoginFailure
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -120,8 +123,6 @@ def test_admin_login_is_locked_too(world, client):
 
 
 def test_locked_pair_cannot_authenticate_by_any_path(world):
-    from django.contrib.auth import authenticate
-
     request = RequestFactory().post("/", REMOTE_ADDR=ATTACKER)
     for _ in range(5):
         assert authenticate(request, username="cn_officer", password="wrong") is None
@@ -203,9 +204,6 @@ def test_session_expires_after_inactivity(settings):
 
 
 def test_weak_passwords_are_refused(world):
-    from django.contrib.auth.password_validation import validate_password
-    from django.core.exceptions import ValidationError
-
     with pytest.raises(ValidationError):
         validate_password("12345678")
     with pytest.raises(ValidationError):
@@ -213,8 +211,6 @@ def test_weak_passwords_are_refused(world):
 
 
 def test_superuser_sees_and_lifts_locks_in_the_admin(world, client):
-    from tests.factories import UserFactory
-
     for _ in range(5):
         attempt(client, "cn_officer", "wrong")
     UserFactory(username="root", is_superuser=True, is_staff=True)

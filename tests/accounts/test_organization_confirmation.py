@@ -9,7 +9,7 @@ from django.test import Client
 from accounts import services
 from accounts.models import AuditEntry, Organization
 from tests.conftest import api_client_for
-from tests.factories import PASSWORD, valid_credit_code
+from tests.factories import PASSWORD, UserFactory, valid_credit_code
 
 pytestmark = pytest.mark.django_db
 
@@ -185,7 +185,6 @@ def test_only_superusers_turn_an_organisation_into_a_government_unit_or_back(wor
             name="假民政局",
             region=world.regions["310105001"],
         )
-    from tests.factories import UserFactory
 
     root = UserFactory(username="root", is_superuser=True, is_staff=True)
     services.update_organization(world.company_b, by=root, kind="street_office", credit_code="")

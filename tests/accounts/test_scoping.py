@@ -2,9 +2,11 @@
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from accounts.models import Organization
+from accounts.models import AuditEntry, Membership, Organization
 from tests.conftest import api_client_for
 from tests.factories import PASSWORD, OrganizationFactory
 
@@ -138,9 +140,6 @@ def test_organisation_list_costs_the_same_queries_at_10_and_100_rows(world, djan
         OrganizationFactory(name=f"批量物业{n}", region=world.regions["310105005"])
 
     def count_for(page_size):
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
         world.changning_officer.__dict__.pop("_scope_cache", None)  # as on a fresh request
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(f"/api/v1/organizations/?page_size={page_size}")
@@ -170,7 +169,6 @@ def test_portal_organisation_page_is_scoped_and_edits_through_the_service(world)
     assert response.status_code == 302
     world.company_a.refresh_from_db()
     assert world.company_a.address == "华阳路 100 号"
-    from accounts.models import AuditEntry
 
     assert AuditEntry.objects.filter(
         object_id=str(world.company_a.pk), channel="portal", action="update"
@@ -185,9 +183,6 @@ def test_viewer_sees_the_portal_organisation_page_without_a_form(world):
 
 
 def test_admin_change_list_costs_the_same_queries_at_10_and_100_rows(world):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client = _admin_client(world.changning_officer)
 
     def count():
@@ -207,8 +202,6 @@ def test_admin_change_list_costs_the_same_queries_at_10_and_100_rows(world):
 
 
 def test_officer_adds_a_member_to_a_company_of_the_region_in_the_admin(world):
-    from accounts.models import Membership
-
     client = _admin_client(world.changning_officer)
     newcomer = world.company_b_admin
     response = client.post(

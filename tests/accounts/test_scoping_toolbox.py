@@ -11,6 +11,7 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
@@ -21,6 +22,7 @@ from rest_framework.test import APIRequestFactory
 
 from accounts.api.base import ScopedChoices, ScopedChoicesMixin, ScopedModelSerializer
 from accounts.models import Membership, Organization, Role, User
+from accounts.roles import sync_admin_access
 from accounts.scoping import (
     ScopedQuerySet,
     acting_organization,
@@ -154,8 +156,6 @@ def test_acting_organization_ignores_inactive_memberships_and_organisations(worl
 
 
 def test_acting_organization_of_nobody_is_none(world):
-    from django.contrib.auth.models import AnonymousUser
-
     assert acting_organization(AnonymousUser()) is None
     assert acting_organization(None) is None
 
@@ -294,8 +294,6 @@ def test_campaigns_are_seen_as_the_admin_filter_showed_them(world):
 
 
 def test_the_campaign_admin_lists_the_visible_campaigns(world):
-    from accounts.roles import sync_admin_access
-
     county = _campaign(world.regions["350583"], "南安行动")
     _campaign(world.regions["310105"], "长宁行动")
     sync_admin_access(world.nanan_officer)

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from accounts import services
 from accounts.models import ApiToken, hash_token_secret
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -102,8 +103,6 @@ def test_issue_token_command_prints_a_working_secret(world):
 
 
 def test_token_page_in_portal_issues_and_revokes(world, client):
-    from tests.factories import PASSWORD
-
     client.login(username="a_admin", password=PASSWORD)
     response = client.post("/accounts/tokens/", {"name": "门户令牌", "expires_days": ""}, follow=True)
     secret = response.context["issued_secret"]

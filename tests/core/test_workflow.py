@@ -6,6 +6,7 @@ import importlib.util
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.functional import Promise
@@ -181,8 +182,6 @@ def test_unknown_actions_and_inputs_are_refused(flow, station, world):
 
 
 def test_anonymous_and_inactive_users_are_refused(flow, station, world):
-    from django.contrib.auth.models import AnonymousUser
-
     allowed, reason = flow.can(station, AnonymousUser(), "open")
     assert not allowed and reason
     with pytest.raises(PermissionDenied):

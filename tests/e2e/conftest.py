@@ -2,6 +2,7 @@ import os
 import shutil
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from tests.conftest import need
 
@@ -18,7 +19,6 @@ def browser():
         os.path.exists(CHROMIUM) or shutil.which("chromium") is not None,
         f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)",
     )
-    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(

@@ -5,8 +5,10 @@ Chinese, log out."""
 import re
 
 import pytest
+from django.utils import translation
 from playwright.sync_api import expect
 
+from accounts.services import LOCKED_MESSAGE
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -81,9 +83,6 @@ def test_company_issues_a_token_shown_once_and_uses_it(page, world, live_server)
 
 
 def test_locked_pair_is_told_why_with_the_same_words_for_an_unknown_name(page, world):
-    from django.utils import translation
-
-    from accounts.services import LOCKED_MESSAGE
 
     with translation.override("zh-hans"):
         locked = str(LOCKED_MESSAGE)

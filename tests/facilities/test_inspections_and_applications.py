@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Notification
 from facilities import services
 from facilities.models import ApplicationStep, CareRoom, EntrustmentAgreement, Violation
+from tests.conftest import api_client_for
 
 from .conftest import make_room
 
@@ -200,7 +201,6 @@ def test_agreements_nearing_their_end_are_listed(nanan, room):
 def test_closing_with_an_inspection_of_another_town_reads_as_not_found(nanan):
     """The inspection offered to close a violation is looked up within what the user may see:
     another town's inspection answers exactly like one that does not exist."""
-    from tests.conftest import api_client_for
 
     ours = make_room(nanan, handed_over_on=dt.date(2025, 1, 10))
     theirs = make_room(nanan, compound=nanan.other_compound, handed_over_on=dt.date(2025, 1, 10))

@@ -12,7 +12,7 @@ from django.utils import timezone
 from facilities import services
 from facilities.models import Inspection, UseApplication, Violation
 from tests.conftest import api_client_for
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_user
 
 from .conftest import make_room
 
@@ -227,8 +227,6 @@ def test_photos_are_added_to_an_inspection_through_the_api_checked_by_content(na
 
 
 def test_violation_buttons_are_the_steps_the_workflow_offers(nanan):
-    from tests.factories import make_user
-
     room = make_room(nanan, handed_over_on=dt.date(2024, 3, 1))
     officer = _client("ximei_officer")
     officer.post(

@@ -5,10 +5,12 @@ import datetime as dt
 import io
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.test import Client
 from openpyxl import Workbook, load_workbook
 
+from accounts.models import Membership
 from facilities import imports, targets
 from facilities.models import GuidanceTarget
 from reports.spreadsheets import ImportFailed
@@ -98,8 +100,6 @@ def test_any_inconsistency_rejects_the_file_naming_town_and_columns(nanan, rows,
 
 
 def test_only_the_countys_bureau_imports(world, nanan):
-    from django.core.exceptions import PermissionDenied
-
     for outsider in (nanan.ximei_officer, world.changning_officer):
         with pytest.raises(PermissionDenied):
             imports.import_targets(table(GOOD), county=nanan.county, by=outsider, filename="x.xlsx")
@@ -140,8 +140,6 @@ def test_progress_counts_the_registry_against_the_targets_and_exports_in_the_off
 
 
 def test_command_exits_non_zero_on_refusal_and_imports_a_good_table(nanan, tmp_path, world):
-    from accounts.models import Membership
-
     bad, good = tmp_path / "bad.xlsx", tmp_path / "good.xlsx"
     bad.write_bytes(table([GOOD[0], GOOD[1], ["合计", 1, 1, 0, 1, 1, 0, 0, ""]]).getvalue())
     good.write_bytes(table(GOOD).getvalue())

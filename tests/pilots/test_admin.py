@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 
+from pilots import services
 from pilots.models import Pilot, Programme
 from tests.factories import PASSWORD
 
@@ -63,8 +64,6 @@ def test_programme_outside_the_region_or_without_own_bureau_is_refused(world):
 
 
 def test_batch_recommend_and_approve_in_the_admin_follow_the_rules(world, draft):
-    from pilots import services
-
     services.transition(draft, "submit", by=world.company_a_admin)
     bureau = officer_client()
     bureau.post("/admin/pilots/application/", {"action": "recommend", "_selected_action": [draft.pk]})

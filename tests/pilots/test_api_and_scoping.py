@@ -8,9 +8,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from pilots import services
+from pilots.models import Mode, Programme
 from tests.conftest import api_client_for
 from tests.factories import PASSWORD, OrganizationFactory, make_user
 from tests.pilots.conftest import FULL_FORM
@@ -158,8 +160,6 @@ def test_application_list_queries_do_not_grow_with_rows(world, call):
 
 
 def test_bureau_designates_a_pilot_through_the_api(world):
-    from pilots.models import Mode, Programme
-
     programme = Programme.objects.create(
         title="直接确定", mode=Mode.DESIGNATED, region=world.regions["310105"]
     )
@@ -178,9 +178,6 @@ def test_bureau_designates_a_pilot_through_the_api(world):
 
 
 def test_programme_and_pilot_lists_cost_fixed_queries(world, api):
-    from django.utils import timezone
-
-    from pilots.models import Mode, Programme
 
     def add(n):
         for i in range(n):

@@ -10,6 +10,7 @@ from django.db import connection
 from pilots import services
 from pilots.models import Mode, Phase, PhaseKind, Pilot, Programme
 from tests.factories import OrganizationFactory, make_user
+from tests.factories import make_user as mk
 from tests.pilots.conftest import FULL_FORM
 
 pytestmark = pytest.mark.django_db
@@ -175,8 +176,6 @@ def test_designated_programme_takes_pilots_without_applications(world):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_double_approval_one_wins(postgres, world, call):
-    from tests.factories import make_user as mk
-
     app = _approve_one(world, call, "并发物业")
     colleague = mk("cn_officer2", world.changning_bureau, "officer")
     barrier = threading.Barrier(2)

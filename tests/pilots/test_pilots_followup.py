@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, TestCase
 
 from pilots import services
 from pilots.models import MilestoneStatus, Pilot
@@ -125,7 +125,6 @@ def test_decisions_are_e_mailed_when_the_recipient_has_an_address(world, draft, 
     world.street_officer.save()
     world.company_a_admin.email = "company@example.com"
     world.company_a_admin.save()
-    from django.test import TestCase
 
     with TestCase.captureOnCommitCallbacks(execute=True):
         services.transition(draft, "submit", by=world.company_a_admin)

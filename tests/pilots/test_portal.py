@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 
+from pilots import services
 from pilots.models import Application
 from tests.factories import PASSWORD
 
@@ -55,8 +56,6 @@ def test_other_company_cannot_open_or_edit_the_draft(world, draft):
 
 
 def test_review_buttons_show_only_what_the_user_may_do(world, draft):
-    from pilots import services
-
     services.transition(draft, "submit", by=world.company_a_admin)
     street = logged_in("hy_officer").get(f"/pilots/applications/{draft.pk}/")
     assert [a for a, _label in street.context["actions"]] == ["recommend", "return", "not_recommend"]

@@ -7,6 +7,7 @@ from accounts.models import AuditEntry, Notification
 from pilots import services
 from pilots.models import ApplicationStatus as S
 from pilots.models import Opinion, Pilot, PilotMilestone
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -166,8 +167,6 @@ def test_only_the_applicant_side_gets_a_repeated_submit_as_a_double_click(world,
 
 
 def test_second_reviewer_arriving_late_is_told_it_is_decided(world, draft):
-    from tests.factories import make_user
-
     colleague = make_user("cn_officer2", world.changning_bureau, "officer")
     app = act(act(draft, "submit", world.company_a_admin), "recommend", world.street_officer)
     act(app, "approve", world.changning_officer)

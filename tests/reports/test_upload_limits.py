@@ -5,9 +5,12 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError
 from django.test import Client
 
-from accounts.uploads import MAX_NAME_BYTES, MAX_NAME_CHARS, upload_name
+from accounts.uploads import MAX_NAME_BYTES, MAX_NAME_CHARS, remove_unreferenced, upload_name
+from facilities.models import InspectionPhoto
+from pilots import services
 from pilots.models import Attachment
 from tests.conftest import api_client_for
 from tests.facilities.conftest import make_room, nanan  # noqa: F401 - fixture
@@ -114,7 +117,6 @@ def test_a_300_character_file_name_is_stored_shortened_with_its_extension(world,
 
 
 def test_a_long_photo_name_through_the_inspection_api_is_kept_and_captioned(nanan):  # noqa: F811
-    from facilities.models import InspectionPhoto
 
     room = make_room(nanan)
     client = api_client_for(nanan.ximei_officer)
@@ -148,7 +150,6 @@ def test_upload_name_keeps_the_extension_and_fits_every_limit():
 
 
 def test_a_save_that_fails_after_the_file_was_written_leaves_no_file(world, draft, media, monkeypatch):  # noqa: F811
-    from django.db import DatabaseError
 
     def failing_save(self, *args, **kwargs):
         assert self.file.name and (media / self.file.name).exists()  # written before the row
@@ -166,8 +167,6 @@ def test_a_save_that_fails_after_the_file_was_written_leaves_no_file(world, draf
 
 
 def test_a_file_a_row_refers_to_is_never_removed(world, draft, media):  # noqa: F811
-    from accounts.uploads import remove_unreferenced
-    from pilots import services
 
     attachment = services.add_attachment(
         draft, by=world.company_a_admin, upload=SimpleUploadedFile("申报书.pdf", PDF)

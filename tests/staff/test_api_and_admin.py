@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from accounts.models import AuditEntry
 from staff import services
-from staff.models import StaffMember
+from staff.models import StaffMember, TrainingTarget
 from tests.conftest import api_client_for
 from tests.factories import PASSWORD, make_staff
 from tests.stations.conftest import CHANGNING_ID
@@ -237,8 +237,6 @@ def test_officer_suspends_selected_people_in_batch_and_they_can_no_longer_serve(
 
 
 def test_training_targets_are_read_only_within_their_district(world, django_assert_num_queries):
-    from staff.models import TrainingTarget
-
     changning = TrainingTarget.objects.create(region=world.regions["310105"], year=2026, person_times=200)
     nanan = TrainingTarget.objects.create(region=world.regions["350583"], year=2026, person_times=120)
 

@@ -7,9 +7,9 @@ from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from accounts.models import Notification
+from accounts.models import AuditEntry, Notification
 from staff import services
-from staff.models import StaffMember, StationResource
+from staff.models import StaffMember, StationResource, TrainingTarget
 from tests.factories import PASSWORD, make_staff, make_user
 
 
@@ -20,8 +20,6 @@ def _client(username):
 
 
 def test_progress_page_shows_person_times_against_the_target_by_street_and_company(world, pre_job):
-    from staff.models import TrainingTarget
-
     TrainingTarget.objects.create(region=world.regions["310105"], year=2025, person_times=200)
     for i, company in enumerate((world.company_a, world.company_a, world.company_b)):
         person = make_staff(company, f"学员{i}")
@@ -91,7 +89,6 @@ def test_only_information_officers_keep_resource_information(world, station_a):
     client.post("/staff/resources/", {"station": station_a.pk, "kind": "medical", "name": "社区卫生服务中心"})
     resource = StationResource.objects.get()
     assert resource.updated_by.name == "信息员小吴"
-    from accounts.models import AuditEntry
 
     assert AuditEntry.objects.filter(object_id=str(resource.pk), actor=world.company_a_admin).exists()
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from accounts.models import Notification
+from accounts.models import AuditEntry, Notification
 from reports.spreadsheets import ImportFailed
 from staff import imports
 from staff.models import TrainingRecord
@@ -51,6 +51,16 @@ def test_a_clean_sheet_imports_every_row_and_derives_passes(world, pre_job, peop
     assert "1 of 2" in notice_a.title or "2 人中 1 人合格" in notice_a.title
     assert "张三" in notice_a.body and "王五" not in notice_a.body
     assert "王五" in Notification.objects.get(recipient=world.company_b_admin).body
+
+
+def test_the_imported_records_are_audited_as_the_importers_through_the_import_channel(world, pre_job, people):
+    # the spreadsheet engine knows no app: the score import itself sets who and how
+    sheet = workbook_bytes([HEADER, ["张三", "", "是", 88, 92, ""]])
+    imports.import_scores(pre_job, sheet, by=world.changning_officer, filename="成绩.xlsx")
+    record = TrainingRecord.objects.get()
+    entries = AuditEntry.objects.filter(object_id=str(record.pk), content_type__model="trainingrecord")
+    assert entries.exists()
+    assert {(entry.actor_id, entry.channel) for entry in entries} == {(world.changning_officer.pk, "import")}
 
 
 def test_any_bad_row_rejects_the_whole_sheet_with_row_level_errors(world, pre_job, people):

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from staff import services as staff_services
 from stations import services
+from stations.forms import AssignForm
 from tests.conftest import api_client_for
 from tests.factories import make_staff, make_user
 
@@ -118,8 +119,6 @@ def test_api_assign_says_what_is_missing_and_eligibility_agrees(world, station_a
 
 
 def test_only_trained_service_officers_are_offered_in_the_assign_form(world, station_a, server, pre_job):
-    from stations.forms import AssignForm
-
     assert list(AssignForm(station=station_a).fields["staff"].queryset) == []
     staff_services.record_result(
         pre_job, server, by=world.changning_officer, theory_score=80, practical_score=80

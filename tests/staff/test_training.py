@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from staff import services
-from staff.models import TrainingRecord
+from staff.models import TrainingRecord, TrainingTarget
 from tests.factories import make_staff
 
 
@@ -106,8 +106,6 @@ def test_companies_and_other_districts_cannot_record_scores_or_run_sessions(worl
 
 
 def test_progress_counts_person_times_against_the_target_by_street_and_company(world, pre_job, special):
-    from staff.models import TrainingTarget
-
     TrainingTarget.objects.create(region=world.regions["310105"], year=2025, person_times=200)
     a1 = make_staff(world.company_a, "甲一")
     a2 = make_staff(world.company_a, "甲二")

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from accounts import services as account_services
 from accounts.models import AuditEntry
 from stations import services
+from stations.models import Survey
 from tests.conftest import api_client_for
 from tests.factories import PASSWORD
 from tests.stations.conftest import CHANGNING_ID, OLD_NANAN_ID, id_number
@@ -216,8 +217,6 @@ def test_revenue_endpoint_and_export(world, station_a, resident, staff_a):
 def test_station_and_order_lists_cost_fixed_queries_and_survey_averages(
     world, station_a, resident, staff_a, api
 ):
-    from stations.models import Survey
-
     client = api_client_for(world.company_a_admin)
 
     def add(n, offset):

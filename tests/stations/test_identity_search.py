@@ -4,6 +4,7 @@ POST search answers the scoped matches only, masked."""
 
 import pytest
 
+from accounts import services as account_services
 from stations import services
 from tests.conftest import api_client_for
 from tests.stations.conftest import CHANGNING_ID, id_number
@@ -67,8 +68,6 @@ def test_the_search_needs_a_value_and_a_signed_in_user(world, resident, api):
 
 
 def test_a_read_only_token_may_search(world, resident):
-    from accounts import services as account_services
-
     _token, secret = account_services.issue_token(world.company_a_admin, name="只读", read_only=True)
     client = api_client_for(None)
     client.force_authenticate(None)

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
@@ -224,8 +225,6 @@ def test_the_explicit_request_endpoint_refuses_people_not_on_file_elsewhere(
 
 
 def _list_queries(user):
-    from django.db import connection
-
     client = api_client_for(type(user).objects.get(pk=user.pk))  # no scope cached from before
     with CaptureQueriesContext(connection) as ctx:
         response = client.get("/api/v1/resident-link-requests/", {"page_size": 100})
@@ -340,8 +339,6 @@ def test_withdrawing_and_refusing_ask_first(world, resident, station_b):
 
 
 def test_the_portal_request_page_costs_the_same_queries_at_2_and_12(world, station_a, station_b):
-    from django.db import connection
-
     def add(n, offset):
         for i in range(n):
             number = id_number(f"310105195{(offset + i) % 10}0303{(offset + i):03d}"[:17])

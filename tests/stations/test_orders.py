@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEntry
 from stations import services
-from stations.models import OrderStatus, ServiceRecord, Survey
+from stations.models import OrderStatus, PublicityEvent, Resident, ServiceRecord, Survey, SurveyResponse
 from tests.factories import make_staff, pass_pre_job
 
 pytestmark = pytest.mark.django_db
@@ -135,8 +135,6 @@ def test_rating_is_one_to_five(world, station_a, resident, staff_a):
 
 
 def test_overdue_care_visits_list_residents_living_alone(world, station_a, resident, staff_a):
-    from stations.models import Resident
-
     residents = Resident.objects.visible_to(world.company_a_admin)
     assert [r.pk for r in services.overdue_care_visits(residents)] == [resident.pk]  # never visited
     visit = timezone.now() - dt.timedelta(days=3)
@@ -195,7 +193,6 @@ def test_survey_response_scores_and_averages(world, station_a):
             scores=[5, 5, 5],
             submitted_on=dt.date(2026, 1, 2),
         )
-    from stations.models import SurveyResponse
 
     row = services.survey_averages(SurveyResponse.objects.all()).get()
     assert (row["responses"], round(row["average"], 2)) == (2, Decimal("4.50"))
@@ -246,6 +243,5 @@ def test_publicity_events_are_run_by_the_operators_publicity_officers(world, sta
                 officers=[wrong],
             )
         assert says in str(refused.value), refused.value
-    from stations.models import PublicityEvent
 
     assert PublicityEvent.objects.count() == 1  # the refused event left nothing behind

@@ -7,11 +7,13 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from lxml import html
 
 from accounts.models import AuditEntry
 from accounts.pii import mask_id_number, mask_phone, reveal
 from stations import services
-from stations.models import Floor, Resident, Station
+from stations.models import Floor, Resident, Station, StationPrice
+from tests.conftest import api_client_for
 from tests.stations.conftest import CHANGNING_ID, OLD_NANAN_ID, id_number
 
 pytestmark = pytest.mark.django_db
@@ -185,7 +187,6 @@ def _station_without_day_care_but_priced(world):
 
 def test_a_station_with_a_posted_day_care_price_cannot_move_below_ground(world):
     """003 through the API: the price lists day care as much as the services do."""
-    from tests.conftest import api_client_for
 
     station = _station_without_day_care_but_priced(world)
     response = api_client_for(world.company_a_admin).patch(
@@ -199,7 +200,6 @@ def test_a_station_with_a_posted_day_care_price_cannot_move_below_ground(world):
 
 def _admin_form_data(client, url):
     """Every field of an admin change form as the page shows it (what a browser would post)."""
-    from lxml import html
 
     page = html.fromstring(client.get(url).content)
     form = page.get_element_by_id("station_form")
@@ -224,7 +224,6 @@ def _admin_form_data(client, url):
 
 def test_the_admin_price_inline_refuses_day_care_below_ground_and_saves_through_the_service(world, client):
     """The inline went around set_price: a day-care price at a basement station was saved."""
-    from stations.models import StationPrice
 
     basement = _meals_station(world, Floor.BASEMENT, "地下室站")
     client.force_login(world.changning_officer)

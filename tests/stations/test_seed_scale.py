@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from accounts.identity import parse_identity_number
 from staff.models import StaffMember
 from stations.models import Resident, ResidentStation, ServiceRecord, Station
 
@@ -20,7 +21,6 @@ def test_seed_scale_is_repeatable_and_clearable(seed_regions):
     assert (record.staff.name, record.staff.employer.name) == ("基准服务员", "规模测试物业（基准）")
     # Every record's station serves its resident, and the identity numbers are valid and encrypted.
     assert ResidentStation.objects.filter(resident=record.resident, station=record.station_id).exists()
-    from accounts.identity import parse_identity_number
 
     assert parse_identity_number(record.resident.id_number).birth_date == record.resident.birth_date
     call_command("seed_scale", stations=3, residents=10, records=50, stdout=out)

@@ -20,6 +20,7 @@ from stations.models import OrderStatus, ServiceRecord
 from tests.conftest import api_client_for
 from tests.factories import make_staff, pass_pre_job
 from tests.staff.conftest import pre_job  # noqa: F401 - shared fixture
+from tests.stations.test_portal import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -123,8 +124,6 @@ def test_the_portal_offers_staff_members_and_shows_who_serves_and_why_completion
     trained,
     pre_job,  # noqa: F811
 ):
-    from tests.stations.test_portal import logged_in
-
     client = logged_in("a_admin")
     order = _order(world, station_a, resident)
     page = client.get(f"/stations/manage/{station_a.pk}/").content.decode()

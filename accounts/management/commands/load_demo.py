@@ -16,6 +16,7 @@ from pilots import demo as pilots_demo
 from regions.models import Level, Region
 from staff import demo as staff_demo
 from stations import demo as stations_demo
+from stations.models import Station
 from volunteers import demo as volunteers_demo
 
 
@@ -94,7 +95,9 @@ class Command(BaseCommand):
             staff_demo.load_people()
             volunteers_demo.load()
             stations_demo.load()
-            staff_demo.load_after_stations()
+            staff_demo.load_after_stations(
+                Station.objects.filter(operator__name__endswith="（演示）").select_related("operator")
+            )
             facilities_demo.load()
         self.stdout.write(
             "\n演示账号 Demo accounts (password: %s)"

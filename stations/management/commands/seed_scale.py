@@ -12,6 +12,7 @@ import random
 import time
 from datetime import date, timedelta
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
@@ -96,8 +97,6 @@ class Command(BaseCommand):
     def _setup(self):
         streets = list(Region.objects.filter(code__startswith="310105", level=4))
         if not streets:
-            from django.core.management import call_command
-
             call_command("import_regions", stdout=io.StringIO())
             streets = list(Region.objects.filter(code__startswith="310105", level=4))
         body = "91310105MA1TC0000"

@@ -1,0 +1,13 @@
+"""The reports API's routes, mounted under /api/v1/ by config/urls.py (before the staff API, so
+that ``staff/duties/`` is not read as a staff member's id)."""
+
+from config.api import AppRouter
+
+from . import views
+
+# The reports' part of the staff API's prefix (see StaffDutiesViewSet); config/urls.py adds it to
+# the API root's registry after the staff app's own entry.
+staff_routes = AppRouter()
+staff_routes.register("staff", views.StaffDutiesViewSet, basename="staff")
+
+urlpatterns = staff_routes.urls
