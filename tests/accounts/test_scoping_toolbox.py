@@ -11,15 +11,17 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.contrib import admin as django_admin
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.utils import translation
 from rest_framework import serializers
 from rest_framework.test import APIRequestFactory
 
+from accounts.admin_scoping import ScopedChoicesAdminMixin
 from accounts.api.base import ScopedChoices, ScopedChoicesMixin, ScopedModelSerializer
 from accounts.models import Membership, Organization, Role, User
 from accounts.roles import sync_admin_access
@@ -34,7 +36,8 @@ from accounts.scoping import (
 from facilities import services as facilities_services
 from facilities.models import Campaign, InspectionPhoto
 from regions.models import Region, region_subtree
-from staff.models import StaffMember
+from staff.admin import TrainingRecordInline
+from staff.models import StaffMember, TrainingRecord
 from stations import services as station_services
 from stations.api.serializers import OrderSerializer, StationSerializer
 from stations.models import Station
@@ -433,14 +436,6 @@ def test_staff_members_of_another_company_are_not_in_scope(world):
 def test_every_admin_inline_narrows_its_choices_through_the_scope(world):
     """Inlines pick related rows through the same rule as model admins and serializers: a
     district officer typing another district's staff id into a training-record row is refused."""
-    from django.contrib import admin as django_admin
-    from django.test import RequestFactory
-
-    from accounts.admin_scoping import ScopedChoicesAdminMixin
-    from staff.admin import TrainingRecordInline
-    from staff.models import StaffMember, TrainingRecord
-    from tests.factories import make_staff
-
     inlines = [
         inline
         for model_admin in django_admin.site._registry.values()
