@@ -13,6 +13,7 @@ from .models import (
     Application,
     Attachment,
     Milestone,
+    MilestoneStatus,
     Opinion,
     Phase,
     Pilot,
@@ -264,7 +265,15 @@ class PilotMilestoneFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
         for form in self.forms:
-            if form.instance.pk and form.has_changed() and form.cleaned_data:
+            if form.instance.pk and form.has_changed() and form.instance.status == MilestoneStatus.DONE:
+                form.add_error(
+                    None,
+                    _(
+                        "A completed milestone stays as it was recorded: "
+                        "its date and evidence cannot be changed."
+                    ),
+                )
+            elif form.instance.pk and form.has_changed() and form.cleaned_data:
                 refusal = _refusal(lambda form=form: self.complete(form))
                 if refusal is not None:
                     form.add_error(None, refusal)  # a refusal about a field shows beside it

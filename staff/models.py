@@ -224,7 +224,10 @@ class StaffMember(AuditedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="staff_profile",
-        help_text=_("Needed to take orders and log services in the portal or the API."),
+        help_text=_(
+            "Optional: lets the person sign in to the portal. Orders and services name the staff member, "
+            "login or not."
+        ),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

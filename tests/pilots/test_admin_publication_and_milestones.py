@@ -60,6 +60,28 @@ def test_a_milestone_with_evidence_is_completed_through_the_service(pilot, clien
     assert AuditEntry.objects.filter(action="milestone_done", object_id=str(pilot.pk)).exists()
 
 
+def test_a_completed_milestone_is_not_changed_silently(pilot, client):
+    milestone_post(client, pilot, completed_on="2026-01-05", evidence="站点已开放")
+    page = milestone_post(client, pilot, completed_on="2026-02-01", evidence="改过的佐证")
+    assert page.status_code == 200  # refused on its row, not "saved"
+    assert "不能修改" in page.content.decode() or "cannot be changed" in page.content.decode()
+    milestone = PilotMilestone.objects.get(pilot=pilot)
+    assert (milestone.completed_on.isoformat(), milestone.evidence) == ("2026-01-05", "站点已开放")
+
+
+def test_announcing_an_announced_call_again_says_nothing_changed(world, call, client):
+    before = Programme.objects.get(pk=call.pk).announced_at
+    assert before is not None
+    page = client.post(
+        "/admin/pilots/programme/",
+        {"action": "announce", "_selected_action": [call.pk], "confirmed": "yes"},
+        follow=True,
+    )
+    text = page.content.decode()
+    assert "未作改变" in text and "已发布 1" not in text
+    assert Programme.objects.get(pk=call.pk).announced_at == before
+
+
 def test_typing_dates_into_the_programme_form_announces_and_publishes_nothing(world, call, client):
     call.announced_at = None
     call.save()
