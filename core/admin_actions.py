@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,35 @@ def messages_of(exc: Exception) -> list[str]:
     if isinstance(exc, ValidationError):
         return [str(message) for message in exc.messages]
     return [str(exc) or _("You may not do this.")]
+
+
+class _DryRun(Exception):
+    pass
+
+
+def dry_run_refusal(call) -> ValidationError | None:
+    """What a service would refuse, found by running it and rolling it back, so an admin form
+    shows the refusal beside its fields with the input kept. Only for services whose every effect
+    is in the database (notices go out after the commit, which a rollback cancels)."""
+    try:
+        with transaction.atomic():
+            call()
+            raise _DryRun
+    except _DryRun:
+        return None
+    except PermissionDenied as exc:
+        return ValidationError(str(exc))
+    except ValidationError as exc:
+        return exc
+
+
+def add_refusal(form, refusal: ValidationError, field: str | None = None) -> None:
+    """Put a service's refusal on ``form``: beside the fields it names, else beside ``field``."""
+    if hasattr(refusal, "error_dict"):
+        for name, errors in refusal.error_dict.items():
+            form.add_error(name if name in form.fields else field, errors)
+    else:
+        form.add_error(field, refusal)
 
 
 def workflow_action(workflow: Workflow, action: str, *, description, consequence, done):

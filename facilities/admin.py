@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scoping import ScopedModelAdmin, ScopedTabularInline
+from core.admin_actions import add_refusal, dry_run_refusal
 from regions.models import Region
 from reports.exporting import ExcelExportAdminMixin
 from reports.spreadsheets import ImportFailed
@@ -28,8 +29,32 @@ from .models import (
 )
 
 
+class CampaignForm(forms.ModelForm):
+    """The county's bureau sets its campaign: ``save_campaign`` decides, tried and rolled back
+    here, so a refusal shows beside the county with what was typed kept."""
+
+    request_user = None
+
+    class Meta:
+        model = Campaign
+        fields = list(services.CAMPAIGN_FIELDS)
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            original = Campaign.objects.get(pk=self.instance.pk) if self.instance.pk else None
+            fields = {name: data[name] for name in services.CAMPAIGN_FIELDS if name in data}
+            refusal = dry_run_refusal(
+                lambda: services.save_campaign(original, by=self.request_user, **fields)
+            )
+            if refusal is not None:
+                add_refusal(self, refusal, "region")
+        return data
+
+
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
+    form = CampaignForm
     list_display = [
         "title",
         "region",
@@ -47,6 +72,11 @@ class CampaignAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # the rooms' deadlines follow from it
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.request_user = request.user
+        return form
 
     def save_model(self, request, obj, form, change):
         fields = {n: form.cleaned_data[n] for n in services.CAMPAIGN_FIELDS if n in form.cleaned_data}

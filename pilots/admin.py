@@ -1,11 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scoping import ScopedModelAdmin, ScopedStackedInline, ScopedTabularInline
-from core.admin_actions import workflow_action
+from core.admin_actions import dry_run_refusal, workflow_action
 from reports.exporting import ExcelExportAdminMixin
 
 from . import exports, services
@@ -237,25 +236,6 @@ class ShowcaseCaseInline(ScopedStackedInline):
         return False
 
 
-def _refusal(call) -> ValidationError | None:
-    """What a service would refuse, found by running it and rolling it back. Only for services
-    whose every effect is in the database (no files written, notices sent after commit)."""
-
-    class DryRun(Exception):
-        pass
-
-    try:
-        with transaction.atomic():
-            call()
-            raise DryRun
-    except DryRun:
-        return None
-    except PermissionDenied as exc:
-        return ValidationError(str(exc))
-    except ValidationError as exc:
-        return exc
-
-
 class PilotMilestoneFormSet(forms.BaseInlineFormSet):
     """A row whose evidence or date is given is the milestone completed with that evidence:
     ``services.complete_milestone`` decides, and its refusal shows on the row."""
@@ -274,7 +254,7 @@ class PilotMilestoneFormSet(forms.BaseInlineFormSet):
                     ),
                 )
             elif form.instance.pk and form.has_changed() and form.cleaned_data:
-                refusal = _refusal(lambda form=form: self.complete(form))
+                refusal = dry_run_refusal(lambda form=form: self.complete(form))
                 if refusal is not None:
                     form.add_error(None, refusal)  # a refusal about a field shows beside it
 
