@@ -12,14 +12,7 @@ from accounts import audit
 from accounts.uploads import IMAGE_KINDS, check_upload
 from core.workflow import Actor, Transition, Workflow
 
-from ..models import (
-    Alteration,
-    CareRoom,
-    Inspection,
-    InspectionPhoto,
-    Violation,
-    ViolationState,
-)
+from ..models import Alteration, CareRoom, Inspection, InspectionPhoto, Violation, ViolationState
 from .registry import _require_registry_editor
 
 # --- inspections, violations and alterations -------------------------------------------------

@@ -16,14 +16,7 @@ from accounts.params import check_calendar
 from accounts.scoping import GOVERNMENT_EDITING_ROLES, acting_organization
 from regions.models import Region, region_subtree
 
-from ..models import (
-    Campaign,
-    CareRoom,
-    Compound,
-    HandoverState,
-    OperatingState,
-    add_months,
-)
+from ..models import Campaign, CareRoom, Compound, HandoverState, OperatingState, add_months
 
 # --- who may act -------------------------------------------------------------------------------
 

@@ -13,13 +13,7 @@ from accounts.scoping import require_editable
 from accounts.uploads import IMAGE_KINDS, check_upload
 from core.workflow import Actor, Transition, Workflow
 
-from ..models import (
-    Application,
-    MilestoneStatus,
-    Pilot,
-    PilotMilestone,
-    ShowcaseCase,
-)
+from ..models import Application, MilestoneStatus, Pilot, PilotMilestone, ShowcaseCase
 from .access import _require_issuer
 
 

@@ -13,11 +13,7 @@ from accounts import audit, notices
 from accounts.models import Organization
 from core.workflow import Actor, Transition, Workflow
 
-from ..models import (
-    Pilot,
-    Programme,
-    PublicationState,
-)
+from ..models import Pilot, Programme, PublicationState
 from .access import _require_issuer, issuing_bureau_of
 from .pilots import _attach_milestones
 

@@ -16,11 +16,7 @@ from accounts import audit
 from accounts.uploads import IMAGE_KINDS, check_upload
 from staff.services import check_publicity_officers
 
-from ..models import (
-    PublicityEvent,
-    Station,
-    SurveyResponse,
-)
+from ..models import PublicityEvent, Station, SurveyResponse
 from .orders import _require_station_operator
 
 # --- publicity, surveys, accounting, finder -----------------------------------------------

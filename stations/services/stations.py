@@ -14,13 +14,7 @@ from accounts import audit
 from accounts.scoping import require_editable
 from core.workflow import Actor, Transition, Workflow
 
-from ..models import (
-    ServiceCategory,
-    Station,
-    StationPrice,
-    StationStatus,
-    day_care_below_ground_error,
-)
+from ..models import ServiceCategory, Station, StationPrice, StationStatus, day_care_below_ground_error
 
 # --- stations -----------------------------------------------------------------------------
 
