@@ -85,7 +85,9 @@ def models_with_a_service() -> dict:
         except ModuleNotFoundError:
             continue
         for name, function in inspect.getmembers(module, inspect.isfunction):
-            if function.__module__ != module.__name__ or not WRITING.match(name):
+            # A services package re-exports the functions of its modules under its own name.
+            own = f"{function.__module__}.".startswith(f"{module.__name__}.")
+            if not own or not WRITING.match(name):
                 continue
             for model in _subjects(function):
                 owned.setdefault(model, set()).add(f"{module.__name__}.{name}")

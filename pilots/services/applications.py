@@ -1,9 +1,5 @@
-"""Every operation on programmes, applications and pilots that changes state or enforces a rule.
-
-Three workflows (``core.workflow``): the review of an application (``APPLICATIONS``; a double
-click or a second reviewer arriving late changes nothing), a programme's publication
-(``PROGRAMMES``) and a pilot's milestones (``MILESTONES``).
-"""
+"""Applications: editing, eligibility, the quota and the review workflow (``APPLICATIONS``; a double
+click or a second reviewer arriving late changes nothing)."""
 
 from __future__ import annotations
 
@@ -14,34 +10,32 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 from stdnum.cn import uscc
 
 from accounts import audit, notices
 from accounts.models import Organization, OrganizationKind
-from accounts.scoping import GOVERNMENT_EDITING_ROLES, acting_organization, require_editable, scope_for
-from accounts.uploads import IMAGE_KINDS, check_upload
+from accounts.scoping import GOVERNMENT_EDITING_ROLES
+from accounts.uploads import check_upload
 from core.workflow import Actor, Transition, Workflow
 
-from .models import (
+from ..models import (
     LIVE_STATUSES,
     Application,
     ApplicationStatus,
     ApplicationVersion,
     Attachment,
     Decision,
-    MilestoneStatus,
     Mode,
     Opinion,
     PhaseKind,
     Pilot,
-    PilotMilestone,
     PilotType,
     Programme,
-    PublicationState,
-    ShowcaseCase,
     Stage,
 )
+from .access import files_on_behalf, is_applicant_member, issuing_bureau_of, street_office_of
+from .pilots import create_pilot_from
 
 S = ApplicationStatus
 
@@ -59,32 +53,6 @@ REQUIRED_FIELDS = (
     "guarantee_funds",
 )
 EDITABLE_FIELDS = ("site_region", "site_address", *REQUIRED_FIELDS)
-
-
-# --- who is who ---------------------------------------------------------------------------
-
-
-def is_applicant_member(user, application) -> bool:
-    return acting_organization(user, among=[application.organization_id]) is not None
-
-
-def files_on_behalf(user, application) -> bool:
-    """A government officer whose region covers the site may file for the applicant."""
-    return scope_for(user).covers_region(application.site_region, edit=True)
-
-
-def street_office_of(user, application) -> Organization | None:
-    """The street office of the site's street in which ``user`` is an officer, if any."""
-    street = application.street
-    if street is None:
-        return None
-    kinds = {OrganizationKind.STREET_OFFICE}
-    return acting_organization(user, kinds=kinds, roles=GOVERNMENT_EDITING_ROLES, region=street)
-
-
-def issuing_bureau_of(user, programme) -> Organization | None:
-    """The issuing organisation of ``programme`` in which ``user`` is an officer, if any."""
-    return acting_organization(user, roles=GOVERNMENT_EDITING_ROLES, among=programme.issuers.all())
 
 
 # --- the workflow -------------------------------------------------------------------------
@@ -426,264 +394,3 @@ def add_attachment(application: Application, *, by, upload, name: str = "") -> A
         attachment.save()
         audit.record(locked, "attachment_added", note=attachment.name, actor=by)
     return attachment
-
-
-# --- programmes and pilots ----------------------------------------------------------------
-
-
-def _require_issuer(programme, by):
-    if by.is_superuser:
-        return
-    if issuing_bureau_of(by, programme) is None:
-        raise PermissionDenied(_("Only an officer of an issuing bureau can do this."))
-
-
-PROGRAMME_FIELDS = ("title", "document_number", "mode", "region", "description")
-
-
-def programme_problems(*, by, region, issuers) -> dict:
-    """Field -> why ``by`` may not issue a programme over ``region`` with ``issuers``: it lies
-    within the officer's region and the officer's own bureau is among its issuers."""
-    problems = {}
-    if region is not None and not by.scope.covers_region(region, edit=True):
-        problems["region"] = _("Choose a region within your own.")
-    if issuers is not None and not by.is_superuser:
-        own = set(by.scope.organization_ids(edit=True))
-        if not any(issuer.pk in own for issuer in issuers):
-            problems["issuers"] = _("Your own bureau must be among the issuing organisations.")
-    return problems
-
-
-def save_programme(instance: Programme | None, *, by, issuers, **fields) -> Programme:
-    """Prepare or change a programme. Its announcement and the publication of its pilot list are
-    not fields: they are :func:`announce` and :func:`publish_pilot_list`."""
-    programme = instance or Programme()
-    for name, value in fields.items():
-        if name not in PROGRAMME_FIELDS:
-            raise ValidationError(_("Unknown field %(name)s.") % {"name": name})
-        setattr(programme, name, value)
-    issuers = list(issuers)
-    problems = programme_problems(
-        by=by, region=programme.region if programme.region_id else None, issuers=issuers
-    )
-    if problems:
-        raise ValidationError(problems)
-    programme.full_clean(exclude=["issuers"])
-    with transaction.atomic(), audit.audit_context(actor=by):
-        programme.save()
-        programme.issuers.set(issuers)
-    return programme
-
-
-def announce(programme: Programme, *, by) -> Programme:
-    return PROGRAMMES.perform(programme, "announce", by=by)
-
-
-def publish_pilot_list(programme: Programme, *, by) -> Programme:
-    """Make the programme's pilot list public (the public page and the API)."""
-    return PROGRAMMES.perform(programme, "publish_list", by=by)
-
-
-class ProgrammeFlow(Workflow):
-    """A programme's publication: prepared → announced (the call or the designation is public) →
-    pilot list published. The state is read from ``announced_at`` / ``list_published_at``, which
-    stay the record of when, so the state and its dates cannot disagree."""
-
-    model = Programme
-    states = PublicationState
-    state_field = "publication_state"
-    transitions = (
-        Transition(
-            "announce",
-            (PublicationState.PREPARED,),
-            PublicationState.ANNOUNCED,
-            pgettext_lazy("programme", "Announce"),
-            "issuer",
-        ),
-        Transition(
-            "publish_list",
-            (PublicationState.ANNOUNCED,),
-            PublicationState.LIST_PUBLISHED,
-            gettext_lazy("Publish the pilot list"),
-            "issuer",
-            confirm=gettext_lazy("The pilot list becomes public."),
-        ),
-    )
-
-    def actor_issuer(self, programme, user):
-        return Actor.unless_refused(
-            lambda: _require_issuer(programme, user), lambda: issuing_bureau_of(user, programme)
-        )
-
-    def reached(self, programme, step):
-        # Announcing a programme whose list is published is a double click too.
-        order = list(PublicationState.values)
-        return order.index(programme.publication_state) >= order.index(step.target)
-
-    def set_state(self, programme, state):
-        if (
-            state in (PublicationState.ANNOUNCED, PublicationState.LIST_PUBLISHED)
-            and not programme.announced_at
-        ):
-            programme.announced_at = timezone.now()
-        if state == PublicationState.LIST_PUBLISHED and not programme.list_published_at:
-            programme.list_published_at = timezone.now()
-
-    def notify(self, programme, step, by, source):
-        if step.name != "publish_list":
-            return
-        pilots = Pilot.objects.filter(programme=programme).select_related("organization")
-        notices.notify(
-            notices.members_of([p.organization for p in pilots]),
-            title=_("Pilot list published: %(title)s") % {"title": programme.title},
-            link=reverse("pilots:programme-pilots", args=[programme.pk]),
-        )
-
-
-PROGRAMMES = ProgrammeFlow()
-
-
-def create_pilot_from(application: Application, *, by) -> Pilot:
-    pilot = Pilot.objects.create(
-        programme=application.programme,
-        organization=application.organization,
-        pilot_type=application.pilot_type,
-        site_region=application.site_region,
-        site_address=application.site_address,
-        application=application,
-    )
-    _attach_milestones(pilot)
-    return pilot
-
-
-def designate_pilot(
-    programme: Programme,
-    *,
-    by,
-    organization: Organization,
-    pilot_type: str,
-    site_region,
-    site_address: str = "",
-) -> Pilot:
-    """000: the bureau designates a pilot directly, without an application."""
-    _require_issuer(programme, by)
-    if not site_region.code.startswith(programme.region.code):
-        raise ValidationError(
-            {
-                "site_region": _("The site %(site)s lies outside the programme's region %(region)s.")
-                % {"site": site_region.name, "region": programme.region.name}
-            }
-        )
-    with transaction.atomic(), audit.audit_context(actor=by):
-        try:
-            with transaction.atomic():
-                pilot = Pilot.objects.create(
-                    programme=programme,
-                    organization=organization,
-                    pilot_type=pilot_type,
-                    site_region=site_region,
-                    site_address=site_address,
-                )
-        except IntegrityError as exc:
-            raise ValidationError(
-                _("%(unit)s is already a pilot of this type in this programme.") % {"unit": organization.name}
-            ) from exc
-        _attach_milestones(pilot)
-        notices.notify(
-            notices.members_of([organization]),
-            title=_("Designated as a pilot: %(title)s") % {"title": programme.title},
-            link=reverse("pilots:programme-pilots", args=[programme.pk]),
-        )
-    return pilot
-
-
-def _attach_milestones(pilot: Pilot) -> None:
-    PilotMilestone.objects.bulk_create(
-        [PilotMilestone(pilot=pilot, milestone=m) for m in pilot.programme.milestones.all()]
-    )
-
-
-class MilestoneFlow(Workflow):
-    """A pilot's milestone is done with its evidence (002)."""
-
-    model = PilotMilestone
-    select_related = ("pilot", "milestone")
-    transitions = (
-        Transition(
-            "complete",
-            (MilestoneStatus.PENDING,),
-            MilestoneStatus.DONE,
-            pgettext_lazy("milestone", "Mark as done"),
-            "pilot_editor",
-            inputs=("completed_on", "evidence"),
-        ),
-    )
-
-    def actor_pilot_editor(self, pilot_milestone, user):
-        pilot = pilot_milestone.pilot
-        return Actor.unless_refused(lambda: _require_pilot_editor(pilot, user), pilot.organization)
-
-    def check_complete(self, pilot_milestone, by, completed_on=None, evidence=""):
-        if not (evidence or "").strip():
-            raise ValidationError(
-                {
-                    "evidence": _("Describe the evidence: %(what)s")
-                    % {"what": pilot_milestone.milestone.evidence or _("what was done")}
-                }
-            )
-
-    def apply_complete(self, pilot_milestone, by, actor, completed_on=None, evidence=""):
-        pilot_milestone.completed_on = completed_on or timezone.localdate()
-        pilot_milestone.evidence = evidence.strip()
-        audit.record(pilot_milestone.pilot, "milestone_done", note=str(pilot_milestone.milestone), actor=by)
-
-
-MILESTONES = MilestoneFlow()
-
-
-def complete_milestone(pilot_milestone: PilotMilestone, *, by, completed_on=None, evidence: str = ""):
-    return MILESTONES.perform(
-        pilot_milestone, "complete", by=by, completed_on=completed_on, evidence=evidence
-    )
-
-
-def _require_pilot_editor(pilot: Pilot, by) -> None:
-    require_editable(pilot, by, _("You may not update this pilot."))
-
-
-def add_showcase_case(pilot: Pilot, *, by, title: str, text: str, photo=None):
-    """A showcase case (特色服务案例) of the pilot, with an optional photo checked by content."""
-
-    _require_pilot_editor(pilot, by)
-    errors = {}
-    if not title.strip():
-        errors["title"] = _("Give the case a title.")
-    if not text.strip():
-        errors["text"] = _("Describe the case.")
-    if errors:
-        raise ValidationError(errors)
-    if photo is not None:
-        check_upload(photo, allowed=IMAGE_KINDS)
-    case = ShowcaseCase(pilot=pilot, title=title.strip(), text=text.strip())
-    if photo is not None:
-        case.photo.save(photo.name, photo, save=False)
-    case.save()
-    audit.record(pilot, "showcase_case_added", note=case.title, actor=by)
-    return case
-
-
-def save_summary_report(pilot: Pilot, *, by, text: str) -> Pilot:
-    _require_pilot_editor(pilot, by)
-    pilot.summary_report = text.strip()
-    with audit.audit_context(actor=by):
-        pilot.save(update_fields=["summary_report"])
-    return pilot
-
-
-def set_demonstration(pilot: Pilot, *, by, value: bool) -> Pilot:
-    """Only an issuing bureau marks a pilot as a demonstration project (002)."""
-    _require_issuer(pilot.programme, by)
-    pilot.is_demonstration = value
-    with audit.audit_context(actor=by):
-        pilot.save(update_fields=["is_demonstration"])
-    return pilot

@@ -1,0 +1,81 @@
+"""Every operation on stations, residents, orders and records that changes state or enforces a
+rule. Orders move through one transition table; completing an order (or logging a service
+directly) writes the service record with the posted price of that moment."""
+
+from .orders import (
+    ORDERS,
+    OrderFlow,
+    check_can_serve,
+    create_order,
+    log_service,
+    rate_record,
+    transition_order,
+)
+from .publicity import (
+    EARTH_RADIUS_M,
+    add_survey_response,
+    check_publicity,
+    distance_m,
+    monthly_revenue,
+    record_publicity,
+    stations_near,
+    survey_averages,
+)
+from .residents import (
+    LINK_CONSENT_FILE_KINDS,
+    LINK_REQUESTS,
+    RESIDENT_FIELDS,
+    LinkRequestFlow,
+    Registration,
+    act_on_link_request,
+    find_by_identity,
+    overdue_care_visits,
+    register_resident,
+    request_link,
+    update_resident,
+)
+from .stations import (
+    STATION_FIELDS,
+    STATIONS,
+    StationFlow,
+    change_station_status,
+    remove_price,
+    save_station,
+    set_price,
+)
+
+__all__ = [
+    "EARTH_RADIUS_M",
+    "LINK_CONSENT_FILE_KINDS",
+    "LINK_REQUESTS",
+    "LinkRequestFlow",
+    "ORDERS",
+    "OrderFlow",
+    "RESIDENT_FIELDS",
+    "Registration",
+    "STATIONS",
+    "STATION_FIELDS",
+    "StationFlow",
+    "act_on_link_request",
+    "add_survey_response",
+    "change_station_status",
+    "check_can_serve",
+    "check_publicity",
+    "create_order",
+    "distance_m",
+    "find_by_identity",
+    "log_service",
+    "monthly_revenue",
+    "overdue_care_visits",
+    "rate_record",
+    "record_publicity",
+    "register_resident",
+    "remove_price",
+    "request_link",
+    "save_station",
+    "set_price",
+    "stations_near",
+    "survey_averages",
+    "transition_order",
+    "update_resident",
+]

@@ -1,0 +1,273 @@
+"""Orders and service records. Orders move through one transition table (``ORDERS``); completing an
+order (or logging a service directly) writes the service record with the posted price of that moment."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts import audit
+from accounts.scoping import is_editable, require_editable
+from core.workflow import Actor, Transition, Workflow
+from staff.models import StaffMember
+
+from ..models import (
+    OrderStatus,
+    Resident,
+    ResidentStation,
+    ServiceCategory,
+    ServiceOrder,
+    ServiceRecord,
+    Station,
+    StationPrice,
+    day_care_below_ground_error,
+)
+
+# --- orders and records -------------------------------------------------------------------
+
+
+def _require_station_operator(station: Station, by) -> None:
+    require_editable(station, by, _("Only the station's operator (or an officer of its region) can do this."))
+
+
+def _check_service_allowed(station: Station, resident: Resident, category: str) -> None:
+    if category not in ServiceCategory.values:
+        raise ValidationError({"category": _("Unknown service.")})
+    error = day_care_below_ground_error(station.floor, [category])
+    if error is not None:
+        raise ValidationError({"category": error})
+    if station.services and category not in station.services:
+        raise ValidationError(
+            {
+                "category": _("%(station)s does not offer %(service)s.")
+                % {"station": station.name, "service": ServiceCategory(category).label}
+            }
+        )
+    if not ResidentStation.objects.filter(resident=resident, station=station).exists():
+        raise ValidationError(
+            {
+                "resident": _("%(name)s is not served by %(station)s.")
+                % {"name": resident.name, "station": station.name}
+            }
+        )
+
+
+def create_order(
+    *,
+    by,
+    resident: Resident,
+    station: Station,
+    category: str,
+    channel: str = "phone",
+    requested_at=None,
+    is_emergency: bool = False,
+    note: str = "",
+) -> ServiceOrder:
+    _require_station_operator(station, by)
+    _check_service_allowed(station, resident, category)
+    order = ServiceOrder(
+        resident=resident,
+        station=station,
+        category=category,
+        channel=channel,
+        requested_at=requested_at or timezone.now(),
+        is_emergency=is_emergency or category == ServiceCategory.EMERGENCY,
+        note=note,
+        created_by=by,
+    )
+    order.full_clean(exclude=["created_by", "assigned_to"])
+    with audit.audit_context(actor=by):
+        order.save()
+    return order
+
+
+def check_can_serve(staff, station: Station) -> None:
+    """Only an active service officer of the operator, working at the station, who passed a
+    pre-job training may be given orders, complete them or log services (000). The conditions
+    are those of ``StaffMember.objects.may_serve`` (the choice lists)."""
+    if staff is None:
+        raise ValidationError({"staff": _("Choose who delivers the service.")})
+    if not isinstance(staff, StaffMember):
+        # orders and records name the staff member who serves, never a login account
+        raise ValidationError({"staff": _("Choose a staff member from the staff list, not a login account.")})
+    reason = staff.serve_refusal(station)
+    if reason is not None:
+        raise ValidationError({"staff": reason})
+
+
+def _price(station: Station, category: str) -> tuple[Decimal, str]:
+    item = StationPrice.objects.filter(station=station, category=category).first()
+    return (item.price, item.unit) if item else (Decimal("0"), "")
+
+
+def _record(
+    *,
+    by,
+    resident,
+    station,
+    category,
+    staff,
+    started_at,
+    ended_at,
+    notes="",
+    order=None,
+    is_emergency=False,
+    response_minutes=None,
+) -> ServiceRecord:
+    if ended_at < started_at:
+        raise ValidationError({"ended_at": _("The service cannot end before it starts.")})
+    if started_at > timezone.now() + timedelta(minutes=5):
+        raise ValidationError({"started_at": _("A service cannot be recorded before it happens.")})
+    fee, unit = _price(station, category)  # the posted price at this moment, kept with the record
+    return ServiceRecord.objects.create(
+        order=order,
+        resident=resident,
+        station=station,
+        category=category,
+        staff=staff,
+        started_at=started_at,
+        ended_at=ended_at,
+        duration_minutes=max(int((ended_at - started_at).total_seconds() // 60), 0),
+        fee=fee,
+        fee_unit=unit,
+        is_emergency=is_emergency,
+        response_minutes=response_minutes,
+        notes=notes,
+    )
+
+
+class OrderFlow(Workflow):
+    """Orders (点菜式): assign to a staff member who may serve, complete (writes the service
+    record with the posted price of that moment) or cancel with a reason. Reassigning an assigned
+    order is allowed; completing checks again who serves."""
+
+    model = ServiceOrder
+    select_related = ("station__operator", "resident")
+    transitions = (
+        Transition(
+            "assign",
+            (OrderStatus.REQUESTED, OrderStatus.ASSIGNED),
+            OrderStatus.ASSIGNED,
+            gettext_lazy("Assign"),
+            actor="operator",
+            inputs=("staff",),
+        ),
+        Transition(
+            "complete",
+            (OrderStatus.ASSIGNED,),
+            OrderStatus.COMPLETED,
+            gettext_lazy("Complete"),
+            actor="operator",
+            inputs=("started_at", "ended_at", "notes"),
+        ),
+        Transition(
+            "cancel",
+            (OrderStatus.REQUESTED, OrderStatus.ASSIGNED),
+            OrderStatus.CANCELLED,
+            gettext_lazy("Cancel order"),
+            actor="operator",
+            inputs=("reason",),
+        ),
+    )
+
+    def actor_operator(self, order, user) -> Actor:
+        if is_editable(order.station, user):
+            return Actor(True, order.station.operator)
+        return Actor.refuse(_("Only the station's operator (or an officer of its region) can do this."))
+
+    def check_assign(self, order, by, staff=None):
+        check_can_serve(staff, order.station)
+
+    def apply_assign(self, order, by, actor, staff=None):
+        order.assigned_to, order.assigned_at = staff, timezone.now()
+
+    def check_complete(self, order, by, started_at=None, ended_at=None, notes=""):
+        # the person may have failed a corrected result, left or been suspended since
+        _check_still_serves(order)
+
+    def apply_complete(self, order, by, actor, started_at=None, ended_at=None, notes=""):
+        started_at = started_at or order.assigned_at or timezone.now()
+        ended_at = ended_at or timezone.now()
+        response = None
+        if order.is_emergency:
+            response = max(int((started_at - order.created_at).total_seconds() // 60), 0)
+        _record(
+            by=by,
+            resident=order.resident,
+            station=order.station,
+            category=order.category,
+            staff=order.assigned_to,
+            started_at=started_at,
+            ended_at=ended_at,
+            notes=notes,
+            order=order,
+            is_emergency=order.is_emergency,
+            response_minutes=response,
+        )
+
+    def check_cancel(self, order, by, reason=""):
+        if not (reason or "").strip():
+            raise ValidationError({"reason": _("Give the reason for cancelling.")})
+
+    def apply_cancel(self, order, by, actor, reason=""):
+        order.cancel_reason = reason.strip()
+
+
+ORDERS = OrderFlow()
+
+
+def transition_order(order: ServiceOrder, action: str, *, by, **inputs) -> ServiceOrder:
+    """assign (``staff``), complete (``started_at``/``ended_at``/``notes``) or cancel (``reason``)
+    through the order workflow; repeating the action just done changes nothing."""
+    return ORDERS.perform(order, action, by=by, **inputs)
+
+
+def _check_still_serves(order: ServiceOrder) -> None:
+    try:
+        check_can_serve(order.assigned_to, order.station)
+    except ValidationError as exc:
+        raise ValidationError(
+            {
+                "staff": _("%(reason)s Assign the order to someone else, then complete it.")
+                % {"reason": " ".join(exc.messages)}
+            }
+        ) from exc
+
+
+def log_service(
+    *, by, resident: Resident, station: Station, category: str, staff, started_at, ended_at, notes: str = ""
+) -> ServiceRecord:
+    """A service done without an order (a care visit on a round) becomes a record the same way."""
+    _require_station_operator(station, by)
+    _check_service_allowed(station, resident, category)
+    check_can_serve(staff, station)
+    with transaction.atomic():
+        record = _record(
+            by=by,
+            resident=resident,
+            station=station,
+            category=category,
+            staff=staff,
+            started_at=started_at,
+            ended_at=ended_at,
+            notes=notes,
+        )
+        audit.record(record, "service_logged", actor=by)
+    return record
+
+
+def rate_record(record: ServiceRecord, *, by, rating: int) -> ServiceRecord:
+    """The resident's 1–5 rating, entered by the station (or through a device)."""
+    _require_station_operator(record.station, by)
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise ValidationError({"rating": _("A rating is a whole number from 1 to 5.")})
+    ServiceRecord.objects.filter(pk=record.pk).update(rating=rating)
+    record.rating = rating
+    audit.record(record, "rated", changes={"rating": [None, rating]}, actor=by)
+    return record
