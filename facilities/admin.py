@@ -381,7 +381,7 @@ class TargetImportForm(forms.Form):
 
 @admin.register(GuidanceTarget)
 class GuidanceTargetAdmin(ScopedModelAdmin):
-    service = "facilities.services.import_targets"
+    service = "facilities.imports.import_targets"
 
     def has_delete_permission(self, request, obj=None):
         return False  # the table is imported whole
