@@ -49,6 +49,17 @@ class PriceInline(ScopedTabularInline):
     extra = 0
 
 
+def _status_step(step: str, description):
+    """An admin action taking one step of the station workflow (closing has its own words)."""
+    return workflow_action(
+        services.STATIONS,
+        step,
+        description=description,
+        consequence=_("Each station below changes status today; the change is recorded in the audit log."),
+        done=_("%(count)d stations changed status."),
+    )
+
+
 @admin.register(Station)
 class StationAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
     service = ("stations.services.save_station", "stations.services.change_station_status")
@@ -77,35 +88,10 @@ class StationAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
         )
         obj.pk = saved.pk
 
-    _changes = _("Each station below changes status today; the change is recorded in the audit log.")
-    renovate = workflow_action(
-        services.STATIONS,
-        "renovate",
-        description=_("Start renovation of the selected stations"),
-        consequence=_changes,
-        done=_("%(count)d stations changed status."),
-    )
-    open = workflow_action(
-        services.STATIONS,
-        "open",
-        description=_("Open the selected stations"),
-        consequence=_changes,
-        done=_("%(count)d stations changed status."),
-    )
-    suspend = workflow_action(
-        services.STATIONS,
-        "suspend",
-        description=_("Suspend the selected stations"),
-        consequence=_changes,
-        done=_("%(count)d stations changed status."),
-    )
-    resume = workflow_action(
-        services.STATIONS,
-        "resume",
-        description=_("Resume the selected stations"),
-        consequence=_changes,
-        done=_("%(count)d stations changed status."),
-    )
+    renovate = _status_step("renovate", _("Start renovation of the selected stations"))
+    open = _status_step("open", _("Open the selected stations"))
+    suspend = _status_step("suspend", _("Suspend the selected stations"))
+    resume = _status_step("resume", _("Resume the selected stations"))
     close = workflow_action(
         services.STATIONS,
         "close",
