@@ -55,6 +55,21 @@ def _fresh(user):
 # --- require_editable / is_editable ------------------------------------------------------------
 
 
+def _company_a_station(world, name):
+    """A station of company A in 华阳路街道, saved through the service."""
+    return station_services.save_station(
+        None,
+        by=world.company_a_admin,
+        operator=world.company_a,
+        region=world.regions["310105001"],
+        name=name,
+        address="华阳路 1 号",
+        latitude=31.22,
+        longitude=121.43,
+        services=["meals"],
+    )
+
+
 def test_require_editable_lets_an_editor_through_in_one_query(world, django_assert_num_queries):
     officer = _fresh(world.changning_officer)
     scope_for(officer)
@@ -82,17 +97,7 @@ def test_is_editable_follows_editable_by(world):
 
 
 def test_services_refuse_through_require_editable_with_their_own_message(world):
-    station = station_services.save_station(
-        None,
-        by=world.company_a_admin,
-        operator=world.company_a,
-        region=world.regions["310105001"],
-        name="华阳路为老服务站",
-        address="华阳路 1 号",
-        latitude=31.22,
-        longitude=121.43,
-        services=["meals"],
-    )
+    station = _company_a_station(world, "华阳路为老服务站")
     with translation.override("en"), pytest.raises(PermissionDenied, match="You may not change this station"):
         station_services.save_station(station, by=_fresh(world.company_b_admin), name="改名")
 
@@ -216,17 +221,7 @@ def test_without_a_request_a_serializer_offers_nothing(world):
 
 
 def test_reading_a_list_builds_no_scoped_choices(world):
-    station_services.save_station(
-        None,
-        by=world.company_a_admin,
-        operator=world.company_a,
-        region=world.regions["310105001"],
-        name="华阳路为老服务站",
-        address="华阳路 1 号",
-        latitude=31.22,
-        longitude=121.43,
-        services=["meals"],
-    )
+    _company_a_station(world, "华阳路为老服务站")
     with mock.patch.object(ScopedChoices, "get_queryset") as built:
         data = StationSerializer(
             Station.objects.all(), many=True, context=_context(world.company_a_admin)
@@ -307,17 +302,7 @@ def test_the_campaign_admin_lists_the_visible_campaigns(world):
 
 
 def test_duties_report_the_stations_a_user_answers_for_not_the_public_ones(world):
-    mine = station_services.save_station(
-        None,
-        by=world.company_a_admin,
-        operator=world.company_a,
-        region=world.regions["310105001"],
-        name="甲站",
-        address="华阳路 1 号",
-        latitude=31.22,
-        longitude=121.43,
-        services=["meals"],
-    )
+    mine = _company_a_station(world, "甲站")
     theirs = station_services.save_station(
         None,
         by=world.company_b_admin,
@@ -352,17 +337,7 @@ def _png():
 def scoped_objects(world, settings, tmp_path):
     """One object of each kind in 长宁 (甲物业) and a care room in 南安 with an inspection photo."""
     settings.MEDIA_ROOT = tmp_path
-    station = station_services.save_station(
-        None,
-        by=world.company_a_admin,
-        operator=world.company_a,
-        region=world.regions["310105001"],
-        name="华阳路为老服务站",
-        address="华阳路 1 号",
-        latitude=31.22,
-        longitude=121.43,
-        services=["meals"],
-    )
+    station = _company_a_station(world, "华阳路为老服务站")
     member = make_staff(world.company_a, "张护理")
     compound = facilities_services.save_compound(
         None, by=world.nanan_officer, name="溪美花园", region=world.regions["350583001"], residents=100
