@@ -106,6 +106,7 @@ class OrganizationAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
         "address",
         "contact_person",
         "contact_phone",
+        "hotline",
         "has_property_licence",
         "is_active",
     ]

@@ -58,7 +58,7 @@ class OrganizationContactForm(forms.ModelForm):
 
     class Meta:
         model = Organization
-        fields = ["address", "contact_person", "contact_phone"]
+        fields = ["address", "contact_person", "contact_phone", "hotline"]
 
 
 class RegistrationForm(forms.Form):

@@ -167,6 +167,12 @@ class Organization(AuditedModel):
     address = models.CharField(_("address"), max_length=200, blank=True)
     contact_person = models.CharField(_("contact person"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    hotline = models.CharField(
+        _("complaint hotline"),
+        max_length=30,
+        blank=True,
+        help_text=_("Posted with every price of the stations in its region or of its own (002 (十七))."),
+    )
     has_property_licence = models.BooleanField(
         _("holds a property-management licence"),
         default=False,

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "staff",
     "volunteers",
     "facilities",
+    "checklists",
 ]
 
 MIDDLEWARE = [

@@ -21,32 +21,25 @@ from .models import (
     StationPrice,
     Survey,
     SurveyResponse,
-    day_care_below_ground_error,
 )
 
 
-class PriceFormSet(forms.BaseInlineFormSet):
-    def clean(self):
-        """The 003 rule, checked against the station's floor as submitted with this form."""
-        super().clean()
-        offered = [
-            form.cleaned_data.get("category")
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
-        ]
-        error = day_care_below_ground_error(self.instance.floor, offered)
-        if error is not None:
-            raise error
+class PriceInline(admin.TabularInline):
+    """A station's posted prices are the service-item list of its published five lists: they
+    are shown here and change only by publishing a new version of the lists (``checklists``)."""
 
-
-class PriceInline(ScopedTabularInline):
-    """Posted prices are written through ``services.set_price`` / ``remove_price`` (see
-    ``StationAdmin.save_formset``), never saved by the inline itself."""
-
-    service = ("stations.services.set_price", "stations.services.remove_price")
+    service = "checklists.services.STATION_LISTS"
     model = StationPrice
-    formset = PriceFormSet
     extra = 0
+    can_delete = False
+    fields = ["category", "content", "price", "unit", "level", "provider", "source"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 def _status_step(step: str, description):
@@ -99,36 +92,6 @@ class StationAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
         consequence=_("Each station below is closed for good: a closed station cannot be reopened."),
         done=_("%(count)d stations closed."),
     )
-
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not StationPrice:
-            return super().save_formset(request, form, formset, change)
-        station = form.instance
-        # What the admin's history message reads from a formset that saved itself.
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        for price_form in formset.forms:
-            data = price_form.cleaned_data
-            if not data or not price_form.has_changed() and not data.get("DELETE"):
-                continue
-            if data.get("DELETE"):
-                if price_form.instance.pk:
-                    services.remove_price(station, by=request.user, category=price_form.instance.category)
-                    formset.deleted_objects.append(price_form.instance)
-                continue
-            if price_form.instance.pk and price_form.instance.category != data["category"]:
-                services.remove_price(station, by=request.user, category=price_form.instance.category)
-            price = services.set_price(
-                station,
-                by=request.user,
-                category=data["category"],
-                price=data["price"],
-                unit=data.get("unit") or "次",
-                note=data.get("note") or "",
-            )
-            if price_form.instance.pk:
-                formset.changed_objects.append((price, price_form.changed_data))
-            else:
-                formset.new_objects.append(price)
 
 
 @admin.register(Resident)

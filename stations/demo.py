@@ -1,5 +1,6 @@
-"""Demo stations for `load_demo`: each demo pilot gets a station with posted prices, residents,
-orders in every state, records, a publicity event and survey responses. Idempotent."""
+"""Demo stations for `load_demo`: each demo pilot gets a station (``load_stations``) and, once its
+five lists are published with their prices, residents, orders in every state, records, a
+publicity event and survey responses (``load_activity``). Idempotent."""
 
 import datetime as dt
 from decimal import Decimal
@@ -14,14 +15,6 @@ from staff.models import StaffMember
 from . import services
 from .models import Floor, Resident, Station, Survey
 
-PRICES = [
-    ("meals", "12.00", "餐"),
-    ("cleaning", "45.00", "小时"),
-    ("repair", "50.00", "次"),
-    ("bathing", "60.00", "次"),
-    ("care_visit", "0.00", "次"),
-    ("emergency", "0.00", "次"),
-]
 # (name, birth date, living situation, basic-care categories); identity numbers are fictional
 # but valid (checksum computed).
 PEOPLE = [
@@ -37,9 +30,11 @@ def _id(region6: str, birth8: str, n: int) -> str:
     return body + ric.calc_check_digit(body + "0")
 
 
-def load():
-    staff = StaffMember.objects.get(user__username="company_staff")  # trained by staff.demo
+def load_stations() -> list[Station]:
+    """The stations of the demo pilots, operating for three months. Their posted prices come
+    from their published five lists (``checklists.demo``), before any order is taken."""
     admin = User.objects.get(username="company_admin")
+    made = []
     for pilot in Pilot.objects.select_related("organization", "site_region").filter(
         organization__memberships__user=admin
     ):
@@ -67,8 +62,17 @@ def load():
         services.change_station_status(
             station, "operating", by=admin, on=timezone.localdate() - dt.timedelta(days=90)
         )
-        for category, price, unit in PRICES:
-            services.set_price(station, by=admin, category=category, price=price, unit=unit)
+        made.append(station)
+    return made
+
+
+def load_activity(stations) -> int:
+    """Residents, orders in every state, records, a publicity event and survey responses of the
+    stations ``load_stations`` made (at the prices their published lists posted)."""
+    staff = StaffMember.objects.get(user__username="company_staff")  # trained by staff.demo
+    admin = User.objects.get(username="company_admin")
+    for station in stations:
+        pilot = station.pilot
         residents = []
         for n, (name, birth, living, care) in enumerate(PEOPLE, start=1):
             person = services.register_resident(

@@ -71,12 +71,6 @@ class StatusForm(forms.Form):
         )
 
 
-class PriceForm(forms.Form):
-    category = forms.ChoiceField(label=_("service"), choices=ServiceCategory.choices)
-    price = forms.DecimalField(label=_("price (yuan)"), min_value=0, max_digits=8, decimal_places=2)
-    unit = forms.CharField(label=_("unit"), max_length=20, initial="次")
-
-
 class ResidentForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=50)
     id_number = forms.CharField(label=_("identity number"), max_length=18)

@@ -2,6 +2,7 @@
 records (点菜式), publicity events and satisfaction surveys."""
 
 import uuid
+from decimal import Decimal
 from pathlib import PurePath
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.audit import AuditedModel
 from accounts.identity import age_on
@@ -49,6 +51,24 @@ class ServiceCategory(models.TextChoices):
     DAY_CARE = "day_care", _("Day care")
     PERSONAL_CARE = "personal_care", _("Personal care")
     OTHER = "other", _("Other")
+
+
+class PriceUnit(models.TextChoices):
+    """What a posted price is per; a completed service is charged the price times its quantity."""
+
+    TIME = "time", pgettext_lazy("price unit", "time")
+    HOUR = "hour", pgettext_lazy("price unit", "hour")
+    MEAL = "meal", pgettext_lazy("price unit", "meal")
+    DAY = "day", pgettext_lazy("price unit", "day")
+    MONTH = "month", pgettext_lazy("price unit", "month")
+
+
+class PriceLevel(models.TextChoices):
+    """000 三(一)3: free, low-cost or market-price services."""
+
+    FREE = "free", _("Free")
+    LOW_COST = "low_cost", _("Low-cost")
+    MARKET = "market", _("Market price")
 
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -187,24 +207,54 @@ class Station(AuditedModel):
 
 
 class StationPrice(models.Model):
-    """The posted price of a service at a station (明码标价); orders snapshot it."""
+    """A posted price of a service at a station (明码标价). A station's posted prices are the
+    service-item list (服务项目清单) of its published five lists: publishing a version replaces
+    them (``stations.services.post_prices``); orders keep the price of the moment they are placed."""
 
     station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="prices")
     category = models.CharField(_("service"), max_length=16, choices=ServiceCategory.choices)
+    content = models.CharField(_("service content"), max_length=200, blank=True)
     price = models.DecimalField(
         _("price (yuan)"), max_digits=8, decimal_places=2, validators=[MinValueValidator(0)]
     )
-    unit = models.CharField(_("unit"), max_length=20, default="次", help_text=_("e.g. 次, 小时, 月"))
+    unit = models.CharField(_("unit"), max_length=16, choices=PriceUnit.choices, default=PriceUnit.TIME)
+    level = models.CharField(
+        _("price level"), max_length=16, choices=PriceLevel.choices, default=PriceLevel.MARKET
+    )
+    provider = models.CharField(
+        _("provided by"), max_length=200, blank=True, help_text=_("Blank: the operating company itself.")
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
+    source = models.CharField(_("posted from"), max_length=200, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("posted price")
         verbose_name_plural = _("posted prices")
-        constraints = [models.UniqueConstraint(fields=["station", "category"], name="one_price_per_service")]
+        ordering = ["station", "category", "content"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["station", "category", "content"], name="one_price_per_service_item"
+            )
+        ]
 
     def __str__(self):
-        return f"{self.get_category_display()} {self.price} 元/{self.unit}"
+        name = self.content or self.get_category_display()
+        return f"{name} {self.price} 元/{self.get_unit_display()}"
+
+    @property
+    def label(self) -> str:
+        """What an order form lists: the service, its content and its price."""
+        return str(self)
+
+
+def default_quantity(unit: str, minutes: int):
+    """The quantity a completed service is charged for when none is given: the started half
+    hours for a price per hour (at least one half hour), one for any other unit."""
+    if unit == PriceUnit.HOUR:
+        halves = max(-(-int(minutes) // 30), 1)
+        return Decimal(halves) / 2
+    return Decimal(1)
 
 
 class LivingSituation(models.TextChoices):
@@ -483,6 +533,10 @@ class ServiceOrder(AuditedModel):
     )
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
+    # the posted price when the order was placed, kept whatever the price list says later
+    price_content = models.CharField(_("service content"), max_length=200, blank=True)
+    unit_price = models.DecimalField(_("agreed price (yuan)"), max_digits=8, decimal_places=2, null=True)
+    price_unit = models.CharField(_("unit"), max_length=16, choices=PriceUnit.choices, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -531,8 +585,12 @@ class ServiceRecord(models.Model):
     started_at = models.DateTimeField(_("started at"))
     ended_at = models.DateTimeField(_("ended at"))
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"))
-    fee = models.DecimalField(_("fee charged (yuan)"), max_digits=8, decimal_places=2, default=0)
-    fee_unit = models.CharField(_("fee unit"), max_length=20, blank=True)
+    unit_price = models.DecimalField(_("agreed price (yuan)"), max_digits=8, decimal_places=2, null=True)
+    fee_unit = models.CharField(_("unit"), max_length=16, choices=PriceUnit.choices, blank=True)
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=8, decimal_places=2, default=1, validators=[MinValueValidator(0)]
+    )
+    fee = models.DecimalField(_("fee charged (yuan)"), max_digits=10, decimal_places=2, default=0)
     is_emergency = models.BooleanField(_("emergency"), default=False)
     response_minutes = models.PositiveIntegerField(_("response time (minutes)"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)

@@ -22,7 +22,6 @@ from .forms import (
     LinkRefuseForm,
     LogServiceForm,
     OrderForm,
-    PriceForm,
     PublicityEventForm,
     ResidentForm,
     StatusForm,
@@ -95,7 +94,6 @@ def _editable_station(request, pk):
 
 FORMS = {
     "status": StatusForm,
-    "price": PriceForm,
     "resident": ResidentForm,
     "order": OrderForm,
     "log": LogServiceForm,
@@ -105,8 +103,6 @@ FORMS = {
 
 
 def _form_kwargs(what, station, user):
-    if what == "price":
-        return {}
     if what == "status":
         return {"station": station, "user": user}
     return {"station": station}
@@ -156,8 +152,6 @@ def _handle(request, station, what, data):
     by = request.user
     if what == "status":
         services.change_station_status(station, data["status"], by=by)
-    elif what == "price":
-        services.set_price(station, by=by, **data)
     elif what == "resident":
         registration = services.register_resident(
             by=by,

@@ -51,6 +51,7 @@ class OrganizationSerializer(ScopedModelSerializer):
             "address",
             "contact_person",
             "contact_phone",
+            "hotline",
             "has_property_licence",
             "is_active",
             "created_at",

@@ -38,7 +38,6 @@ from .serializers import (
     LinkRequestSerializer,
     OrderActionSerializer,
     OrderSerializer,
-    PriceSerializer,
     PublicitySerializer,
     RatingSerializer,
     RecordSerializer,
@@ -130,15 +129,6 @@ class StationViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.Model
             on=serializer.validated_data["on"],
         )
         return Response(self.get_serializer(station).data)
-
-    @extend_schema(request=PriceSerializer, responses=PriceSerializer)
-    @action(detail=True, methods=["post"])
-    def prices(self, request, pk=None):
-        """Post (or change) the price of a service (明码标价)."""
-        serializer = PriceSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        item = services.set_price(self.get_object(), by=request.user, **serializer.validated_data)
-        return Response(PriceSerializer(item).data)
 
     @extend_schema(
         parameters=[OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM")],

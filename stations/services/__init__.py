@@ -8,6 +8,7 @@ from .orders import (
     check_can_serve,
     create_order,
     log_service,
+    posted_price,
     rate_record,
     transition_order,
 )
@@ -39,12 +40,14 @@ from .stations import (
     STATIONS,
     StationFlow,
     change_station_status,
-    remove_price,
+    check_price,
+    complaint_channels,
+    post_prices,
     save_station,
-    set_price,
 )
 
 __all__ = [
+    "posted_price",
     "EARTH_RADIUS_M",
     "LINK_CONSENT_FILE_KINDS",
     "LINK_REQUESTS",
@@ -70,10 +73,11 @@ __all__ = [
     "rate_record",
     "record_publicity",
     "register_resident",
-    "remove_price",
+    "check_price",
+    "complaint_channels",
     "request_link",
     "save_station",
-    "set_price",
+    "post_prices",
     "stations_near",
     "survey_averages",
     "transition_order",

@@ -1,10 +1,12 @@
-"""Orders and service records. Orders move through one transition table (``ORDERS``); completing an
-order (or logging a service directly) writes the service record with the posted price of that moment."""
+"""Orders and service records. Orders move through one transition table (``ORDERS``). An order
+keeps the posted price of the moment it is placed; completing it (or logging a service directly, at
+the posted price of that moment) writes the service record charged at that price times the
+quantity in its unit."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,6 +29,7 @@ from ..models import (
     Station,
     StationPrice,
     day_care_below_ground_error,
+    default_quantity,
 )
 
 # --- orders and records -------------------------------------------------------------------
@@ -68,9 +71,13 @@ def create_order(
     requested_at=None,
     is_emergency: bool = False,
     note: str = "",
+    price: StationPrice | int | None = None,
 ) -> ServiceOrder:
+    """Place an order at the posted price of this moment, which the order keeps. ``price`` picks
+    one of the station's posted prices for the service when it posts several."""
     _require_station_operator(station, by)
     _check_service_allowed(station, resident, category)
+    posted = posted_price(station, category, price)
     order = ServiceOrder(
         resident=resident,
         station=station,
@@ -80,6 +87,9 @@ def create_order(
         is_emergency=is_emergency or category == ServiceCategory.EMERGENCY,
         note=note,
         created_by=by,
+        price_content=posted.content,
+        unit_price=posted.price,
+        price_unit=posted.unit,
     )
     order.full_clean(exclude=["created_by", "assigned_to"])
     with audit.audit_context(actor=by):
@@ -101,9 +111,50 @@ def check_can_serve(staff, station: Station) -> None:
         raise ValidationError({"staff": reason})
 
 
-def _price(station: Station, category: str) -> tuple[Decimal, str]:
-    item = StationPrice.objects.filter(station=station, category=category).first()
-    return (item.price, item.unit) if item else (Decimal("0"), "")
+def posted_price(station: Station, category: str, choice=None) -> StationPrice:
+    """The station's posted price for ``category`` (明码标价): a service without one cannot be
+    ordered or charged. ``choice`` (a price or its id) picks one when the station posts several."""
+    prices = [item for item in station.prices.all() if item.category == category]
+    if choice is not None:
+        wanted = getattr(choice, "pk", choice)
+        chosen = next((item for item in prices if str(item.pk) == str(wanted)), None)
+        if chosen is None:
+            raise ValidationError({"price": _("Choose one of the station's posted prices for this service.")})
+        return chosen
+    if not prices:
+        raise ValidationError(
+            {
+                "category": _(
+                    "%(station)s has no published price for %(service)s: publish it in the station's "
+                    "service-item list first."
+                )
+                % {"station": station.name, "service": ServiceCategory(category).label}
+            }
+        )
+    if len(prices) > 1:
+        raise ValidationError(
+            {
+                "price": _("%(station)s posts several prices for %(service)s: choose one (%(items)s).")
+                % {
+                    "station": station.name,
+                    "service": ServiceCategory(category).label,
+                    "items": "；".join(str(item) for item in prices),
+                }
+            }
+        )
+    return prices[0]
+
+
+def _quantity(quantity, unit: str, minutes: int) -> Decimal:
+    if quantity in (None, ""):
+        return default_quantity(unit, minutes)
+    try:
+        value = Decimal(str(quantity))
+    except (InvalidOperation, ValueError):
+        value = None
+    if value is None or not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
+        raise ValidationError({"quantity": _("Give the quantity as a number above 0, e.g. 1 or 1.5.")})
+    return value
 
 
 def _record(
@@ -119,12 +170,16 @@ def _record(
     order=None,
     is_emergency=False,
     response_minutes=None,
+    price: tuple[Decimal, str],
+    quantity=None,
 ) -> ServiceRecord:
     if ended_at < started_at:
         raise ValidationError({"ended_at": _("The service cannot end before it starts.")})
     if started_at > timezone.now() + timedelta(minutes=5):
         raise ValidationError({"started_at": _("A service cannot be recorded before it happens.")})
-    fee, unit = _price(station, category)  # the posted price at this moment, kept with the record
+    unit_price, unit = price
+    minutes = max(int((ended_at - started_at).total_seconds() // 60), 0)
+    quantity = _quantity(quantity, unit, minutes)
     return ServiceRecord.objects.create(
         order=order,
         resident=resident,
@@ -133,9 +188,11 @@ def _record(
         staff=staff,
         started_at=started_at,
         ended_at=ended_at,
-        duration_minutes=max(int((ended_at - started_at).total_seconds() // 60), 0),
-        fee=fee,
+        duration_minutes=minutes,
+        unit_price=unit_price,
         fee_unit=unit,
+        quantity=quantity,
+        fee=(unit_price * quantity).quantize(Decimal("0.01")),
         is_emergency=is_emergency,
         response_minutes=response_minutes,
         notes=notes,
@@ -164,7 +221,7 @@ class OrderFlow(Workflow):
             OrderStatus.COMPLETED,
             gettext_lazy("Complete"),
             actor="operator",
-            inputs=("started_at", "ended_at", "notes"),
+            inputs=("started_at", "ended_at", "notes", "quantity"),
         ),
         Transition(
             "cancel",
@@ -187,11 +244,11 @@ class OrderFlow(Workflow):
     def apply_assign(self, order, by, actor, staff=None):
         order.assigned_to, order.assigned_at = staff, timezone.now()
 
-    def check_complete(self, order, by, started_at=None, ended_at=None, notes=""):
+    def check_complete(self, order, by, started_at=None, ended_at=None, notes="", quantity=None):
         # the person may have failed a corrected result, left or been suspended since
         _check_still_serves(order)
 
-    def apply_complete(self, order, by, actor, started_at=None, ended_at=None, notes=""):
+    def apply_complete(self, order, by, actor, started_at=None, ended_at=None, notes="", quantity=None):
         started_at = started_at or order.assigned_at or timezone.now()
         ended_at = ended_at or timezone.now()
         response = None
@@ -209,6 +266,8 @@ class OrderFlow(Workflow):
             order=order,
             is_emergency=order.is_emergency,
             response_minutes=response,
+            price=_order_price(order),
+            quantity=quantity,
         )
 
     def check_cancel(self, order, by, reason=""):
@@ -222,9 +281,18 @@ class OrderFlow(Workflow):
 ORDERS = OrderFlow()
 
 
+def _order_price(order: ServiceOrder) -> tuple[Decimal, str]:
+    """The price the order was placed at; an order placed before prices were kept with orders
+    takes the station's posted price now (refused when there is none)."""
+    if order.unit_price is not None:
+        return order.unit_price, order.price_unit
+    posted = posted_price(order.station, order.category)
+    return posted.price, posted.unit
+
+
 def transition_order(order: ServiceOrder, action: str, *, by, **inputs) -> ServiceOrder:
-    """assign (``staff``), complete (``started_at``/``ended_at``/``notes``) or cancel (``reason``)
-    through the order workflow; repeating the action just done changes nothing."""
+    """assign (``staff``), complete (``started_at``/``ended_at``/``notes``/``quantity``) or cancel
+    (``reason``) through the order workflow; repeating the action just done changes nothing."""
     return ORDERS.perform(order, action, by=by, **inputs)
 
 
@@ -241,12 +309,24 @@ def _check_still_serves(order: ServiceOrder) -> None:
 
 
 def log_service(
-    *, by, resident: Resident, station: Station, category: str, staff, started_at, ended_at, notes: str = ""
+    *,
+    by,
+    resident: Resident,
+    station: Station,
+    category: str,
+    staff,
+    started_at,
+    ended_at,
+    notes: str = "",
+    quantity=None,
+    price=None,
 ) -> ServiceRecord:
-    """A service done without an order (a care visit on a round) becomes a record the same way."""
+    """A service done without an order (a care visit on a round) becomes a record the same way,
+    charged at the posted price of this moment times its quantity."""
     _require_station_operator(station, by)
     _check_service_allowed(station, resident, category)
     check_can_serve(staff, station)
+    posted = posted_price(station, category, price)
     with transaction.atomic():
         record = _record(
             by=by,
@@ -257,6 +337,8 @@ def log_service(
             started_at=started_at,
             ended_at=ended_at,
             notes=notes,
+            price=(posted.price, posted.unit),
+            quantity=quantity,
         )
         audit.record(record, "service_logged", actor=by)
     return record

@@ -1,20 +1,32 @@
-"""Stations: who may edit one, its details, its status workflow (``STATIONS``) and its posted prices."""
+"""Stations: who may edit one, its details, its status workflow (``STATIONS``), the rules of a
+posted price and the posting of a published service-item list."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from functools import partialmethod
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts import audit
+from accounts.models import Organization, OrganizationKind
 from accounts.scoping import require_editable
 from core.workflow import Actor, Transition, Workflow
 
-from ..models import ServiceCategory, Station, StationPrice, StationStatus, day_care_below_ground_error
+from ..models import (
+    PriceLevel,
+    PriceUnit,
+    ServiceCategory,
+    Station,
+    StationPrice,
+    StationStatus,
+    day_care_below_ground_error,
+)
 
 # --- stations -----------------------------------------------------------------------------
 
@@ -153,27 +165,111 @@ def change_station_status(station: Station, status: str, *, by, on=None) -> Stat
     return STATIONS.perform(station, step.name, by=by, on=on)
 
 
-def set_price(
-    station: Station, *, by, category: str, price, unit: str = "次", note: str = ""
-) -> StationPrice:
-    _require_station_editor(station, by)
+def check_price(station: Station | None, *, category: str, price, unit: str, level: str) -> Decimal:
+    """The rules of one posted price (明码标价), wherever it is written (a service-item list, its
+    import, the posting): a known service, never day care below ground (003), a price that is a
+    number of yuan not below zero, the unit it is per, and a level that agrees with it. Returns
+    the price as a ``Decimal``."""
+    errors = {}
     if category not in ServiceCategory.values:
-        raise ValidationError({"category": _("Unknown service.")})
-    error = day_care_below_ground_error(station.floor, [category])
-    if error is not None:
-        raise ValidationError({"category": error})
-    if Decimal(price) < 0:
-        raise ValidationError({"price": _("A price cannot be negative.")})
-    item, _created = StationPrice.objects.update_or_create(
-        station=station, category=category, defaults={"price": price, "unit": unit, "note": note}
-    )
-    audit.record(station, "price_set", note=f"{item}", actor=by)
-    return item
+        errors["category"] = _("Choose the service from the list.")
+    elif station is not None:
+        error = day_care_below_ground_error(station.floor, [category])
+        if error is not None:
+            errors["category"] = error
+    try:
+        amount = None if price in (None, "") else Decimal(str(price))
+    except (InvalidOperation, ValueError):
+        amount = None
+        errors["price"] = _("Give the fee as a number of yuan, e.g. 15 or 15.50.")
+    else:
+        if amount is None:
+            errors["price"] = _("Give the fee standard (0 for a free service).")
+        elif not amount.is_finite() or amount < 0:
+            errors["price"] = _("A fee cannot be negative.")
+        elif amount != amount.quantize(Decimal("0.01")):
+            errors["price"] = _("A fee has at most two decimals (fen).")
+    if unit not in PriceUnit.values:
+        errors["unit"] = _("Say what the fee is per: time, hour, meal, day or month.")
+    if level not in PriceLevel.values:
+        errors["level"] = _("Say whether the service is free, low-cost or at market price.")
+    elif "price" not in errors:
+        if level == PriceLevel.FREE and amount != 0:
+            errors["level"] = _("A free service has the fee 0; choose low-cost or market price.")
+        elif level != PriceLevel.FREE and amount == 0:
+            errors["level"] = _("A fee of 0 is a free service; choose “free”.")
+    if errors:
+        raise ValidationError(errors)
+    return amount
 
 
-def remove_price(station: Station, *, by, category: str) -> None:
-    """Take a posted price down (the service is no longer offered at this price)."""
+def post_prices(station: Station, entries, *, by, source: str = "") -> list[StationPrice]:
+    """Replace the station's posted prices with ``entries`` (dicts of ``category``, ``content``,
+    ``price``, ``unit``, ``level``, ``provider``, ``note``): the service-item list of its newly
+    published five lists. Orders already placed keep the price they were placed at."""
     _require_station_editor(station, by)
-    deleted, _details = StationPrice.objects.filter(station=station, category=category).delete()
-    if deleted:
-        audit.record(station, "price_removed", note=category, actor=by)
+    rows = []
+    for entry in entries:
+        amount = check_price(
+            station,
+            category=entry["category"],
+            price=entry["price"],
+            unit=entry["unit"],
+            level=entry["level"],
+        )
+        rows.append(
+            StationPrice(
+                station=station,
+                category=entry["category"],
+                content=entry.get("content", "")[:200],
+                price=amount,
+                unit=entry["unit"],
+                level=entry["level"],
+                provider=entry.get("provider", "")[:200],
+                note=entry.get("note", "")[:200],
+                source=source[:200],
+            )
+        )
+    keys = [(row.category, row.content) for row in rows]
+    if len(keys) != len(set(keys)):
+        raise ValidationError(_("The same service is listed twice; keep one price per service."))
+    with transaction.atomic():
+        Station.objects.select_for_update().filter(pk=station.pk).first()
+        StationPrice.objects.filter(station=station).delete()
+        created = StationPrice.objects.bulk_create(rows)
+        audit.record(
+            station, "prices_posted", note=f"{source} · " + "；".join(str(row) for row in created), actor=by
+        )
+    return created
+
+
+def complaint_channels(stations) -> dict[int, list[dict]]:
+    """The complaint channels posted with every price of each station (002 (十七)): the
+    station's telephone, its street office's hotline and its district civil-affairs bureau's
+    hotline (each unit keeps its own number; an empty hotline falls back to the unit's contact
+    phone). One query for any number of stations."""
+    stations = list(stations)
+    streets = {station.region.code[:9] for station in stations}
+    districts = {station.region.code[:6] for station in stations}
+    offices = Organization.objects.filter(
+        Q(kind=OrganizationKind.STREET_OFFICE, region__code__in=streets)
+        | Q(kind=OrganizationKind.CIVIL_AFFAIRS, region__code__in=districts),
+        is_active=True,
+    ).select_related("region")
+    by_code = {}
+    for office in offices.order_by("pk"):
+        by_code.setdefault((office.kind, office.region.code), office)
+    channels = {}
+    for station in stations:
+        rows = [{"who": _("Station"), "name": station.name, "phone": station.phone}]
+        for kind, code, who in (
+            (OrganizationKind.STREET_OFFICE, station.region.code[:9], _("Street / town office")),
+            (OrganizationKind.CIVIL_AFFAIRS, station.region.code[:6], _("District civil-affairs bureau")),
+        ):
+            office = by_code.get((kind, code))
+            if office is not None:
+                rows.append(
+                    {"who": who, "name": office.name, "phone": office.hotline or office.contact_phone}
+                )
+        channels[station.pk] = [row for row in rows if row["phone"]]
+    return channels

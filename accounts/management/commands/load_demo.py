@@ -11,6 +11,7 @@ from stdnum.cn import uscc
 
 from accounts.audit import audit_context
 from accounts.models import Membership, Organization, OrganizationKind, Role, User
+from checklists import demo as checklists_demo
 from facilities import demo as facilities_demo
 from pilots import demo as pilots_demo
 from regions.models import Level, Region
@@ -94,7 +95,9 @@ class Command(BaseCommand):
             pilots_demo.load()
             staff_demo.load_people()
             volunteers_demo.load()
-            stations_demo.load()
+            stations = stations_demo.load_stations()
+            checklists_demo.load()  # the district sample and the stations' lists, with their prices
+            stations_demo.load_activity(stations)
             staff_demo.load_after_stations(
                 Station.objects.filter(operator__name__endswith="（演示）").select_related("operator")
             )
@@ -121,7 +124,13 @@ class Command(BaseCommand):
         def add(kind, name, code, **extra):
             made[name] = self._organization(kind, name, code, **extra)
 
-        add(OrganizationKind.CIVIL_AFFAIRS, "长宁区民政局", "310105", address="上海市长宁区")
+        add(
+            OrganizationKind.CIVIL_AFFAIRS,
+            "长宁区民政局",
+            "310105",
+            address="上海市长宁区",
+            hotline="021-60000000",
+        )
         add(OrganizationKind.HOUSING, "长宁区房屋管理局", "310105", address="上海市长宁区")
         add(OrganizationKind.CIVIL_AFFAIRS, "南安市民政局", "350583", address="福建省南安市")
         add(OrganizationKind.CIVIL_AFFAIRS, "中山市民政局", "4420", address="广东省中山市")
@@ -141,6 +150,7 @@ class Command(BaseCommand):
                 has_property_licence=licensed,
                 contact_person="张经理",
                 contact_phone="021-00000000",
+                hotline="021-62000000",
             )
         return made
 
