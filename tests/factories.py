@@ -7,6 +7,7 @@ from accounts.models import Membership, Organization, User
 from accounts.pii import blind_index
 from regions.models import Region
 from staff.models import StaffMember, TrainingRecord, TrainingSession
+from stations import services as station_services
 
 PASSWORD = "Correct-Horse-42"
 
@@ -117,3 +118,41 @@ def make_service_officer(username: str, organization: Organization, *, role: str
     member = make_staff(organization, fields.pop("name", username), user=user, **fields)
     pass_pre_job(member)
     return member
+
+
+# The posted prices tests use: what a station's published service-item list would post.
+TEST_PRICES = {
+    "meals": ("12.00", "meal", "low_cost"),
+    "cleaning": ("45.00", "hour", "market"),
+    "bathing": ("60.00", "time", "low_cost"),
+    "repair": ("50.00", "time", "market"),
+    "medical_escort": ("40.00", "time", "low_cost"),
+    "walking": ("20.00", "time", "low_cost"),
+    "errands": ("10.00", "time", "low_cost"),
+    "personal_care": ("50.00", "hour", "market"),
+    "day_care": ("80.00", "day", "low_cost"),
+    "care_visit": ("0", "time", "free"),
+    "emergency": ("0", "time", "free"),
+    "other": ("0", "time", "free"),
+}
+
+
+def post_test_prices(station, by, categories=None):
+    """Post prices for the station's services (or ``categories``) as publishing its five lists
+    would, through the same service, so that orders and records can be charged."""
+    categories = categories if categories is not None else (station.services or list(TEST_PRICES))
+    return station_services.post_prices(
+        station,
+        [
+            {
+                "category": c,
+                "content": "",
+                "price": TEST_PRICES[c][0],
+                "unit": TEST_PRICES[c][1],
+                "level": TEST_PRICES[c][2],
+            }
+            for c in categories
+        ],
+        by=by,
+        source="test",
+    )

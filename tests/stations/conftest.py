@@ -5,7 +5,7 @@ from stdnum.cn import ric
 
 from stations import services
 from stations.models import Floor
-from tests.factories import make_service_officer
+from tests.factories import make_service_officer, post_test_prices
 
 
 def id_number(body17: str) -> str:
@@ -18,7 +18,7 @@ CHANGNING_ID = id_number("31010519400315202")
 
 @pytest.fixture
 def station_a(world):
-    return services.save_station(
+    station = services.save_station(
         None,
         by=world.company_a_admin,
         operator=world.company_a,
@@ -33,11 +33,13 @@ def station_a(world):
         opening_hours={"mon": "08:30-17:30", "tue": "08:30-17:30"},
         hours_note="节假日休息",
     )
+    post_test_prices(station, world.company_a_admin)
+    return station
 
 
 @pytest.fixture
 def station_b(world):
-    return services.save_station(
+    station = services.save_station(
         None,
         by=world.company_b_admin,
         operator=world.company_b,
@@ -48,6 +50,8 @@ def station_b(world):
         longitude=121.3900,
         services=["meals", "care_visit"],
     )
+    post_test_prices(station, world.company_b_admin)
+    return station
 
 
 @pytest.fixture
