@@ -32,7 +32,7 @@ from accounts import audit, notices
 from accounts.models import Organization, OrganizationKind
 from accounts.scoping import GOVERNMENT_EDITING_ROLES, GOVERNMENT_KINDS, acting_organization, is_editable
 from accounts.uploads import IMAGE_KINDS, check_upload
-from core.workflow import Actor, Transition, Workflow, after_commit
+from core.workflow import Actor, Transition, Workflow
 from regions.models import Region
 from stations import services as station_services
 from stations.models import Station
@@ -830,15 +830,12 @@ def record_check(station: Station, *, by, checked_on: dt.date, results, summary:
             % {"count": len(findings), "failing": len(failing), "closed": len(closed)},
             actor=by,
         )
-        if failing:
-            body = "\n".join(f"· {f.item.get_kind_display()}：{f.item.name} — {f.note}" for f in failing)
-            after_commit(
-                lambda: notices.notify(
-                    _members(station.operator),
-                    title=_("Supervision check of %(station)s: %(count)d items not carried out")
-                    % {"station": station.name, "count": len(failing)},
-                    body=body,
-                    link=reverse("checklists:check", args=[check.pk]),
-                )
+        if failing:  # in the transaction: the notice stands or falls with the check
+            notices.notify(
+                _members(station.operator),
+                title=_("Supervision check of %(station)s: %(count)d items not carried out")
+                % {"station": station.name, "count": len(failing)},
+                body="\n".join(f"· {f.item.get_kind_display()}：{f.item.name} — {f.note}" for f in failing),
+                link=reverse("checklists:check", args=[check.pk]),
             )
     return check

@@ -24,7 +24,7 @@ from .models import (
 )
 
 
-class PriceInline(admin.TabularInline):
+class PriceInline(ScopedTabularInline):
     """A station's posted prices are the service-item list of its published five lists: they
     are shown here and change only by publishing a new version of the lists (``checklists``)."""
 

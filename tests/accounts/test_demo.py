@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from accounts.models import AuditEntry, Organization, User
+from checklists.models import ChecklistVersion, ListKind
 from facilities.models import CareRoom, GuidanceTarget, UseApplication, Violation
 from facilities.services import overdue_rooms
 from pilots.models import Application, Pilot, Programme
@@ -81,8 +82,8 @@ def test_demo_populates_every_pilot_screen():
 
 def test_demo_stations_have_residents_orders_records_publicity_and_surveys():
     load_demo()
-    station = Station.objects.get()
-    assert station.status == "operating" and station.pilot is not None and station.prices.count() == 6
+    station = Station.objects.get(pilot__isnull=False)
+    assert station.status == "operating" and station.prices.count() == 7  # its published service list
     assert Resident.objects.filter(stations=station).count() == 4
     assert set(ServiceOrder.objects.values_list("status", flat=True)) == {
         "requested",
@@ -150,3 +151,21 @@ def test_demo_fills_nanans_towns_with_care_rooms_in_every_state(monkeypatch):
     town = Client()
     assert town.login(username="na_town", password="demo12345")
     assert "溪美·滨江花园" in town.get("/facilities/").content.decode()
+
+
+def test_demo_has_changnings_sample_and_station_lists_in_different_states():
+    load_demo()
+    sample = ChecklistVersion.objects.templates().get(region__code="310105")
+    assert sample.state == "published"
+    assert set(sample.items.values_list("kind", flat=True)) == set(ListKind.values)
+    # policies are marked as demo and carry no official-looking document number
+    policies = sample.items.filter(kind=ListKind.POLICIES)
+    assert policies.count() >= 3 and not policies.exclude(document_number="").exists()
+    assert all("演示" in p.name for p in policies)
+    states = sorted(ChecklistVersion.objects.station_lists().values_list("state", flat=True))
+    assert states == ["draft", "published", "submitted"]
+    published = ChecklistVersion.objects.get(station__isnull=False, state="published")
+    prices = {(p.category, p.content, p.price) for p in published.station.prices.all()}
+    items = {(i.category, i.name, i.price) for i in published.items.filter(kind=ListKind.SERVICES)}
+    assert prices == items and len(prices) == 7
+    assert published.approved_by.username == "cn_street"

@@ -16,15 +16,22 @@ from tests.factories import make_staff, pass_pre_job
 pytestmark = pytest.mark.django_db
 
 
-def test_order_goes_requested_assigned_completed_with_the_price_of_that_moment(
+def _post(station, by, category, price, unit):
+    level = "free" if Decimal(price) == 0 else "market"
+    services.post_prices(
+        station, [{"category": category, "price": price, "unit": unit, "level": level}], by=by
+    )
+
+
+def test_order_goes_requested_assigned_completed_with_the_price_it_was_placed_at(
     world, station_a, resident, staff_a
 ):
-    services.set_price(station_a, by=world.company_a_admin, category="cleaning", price="45.00", unit="小时")
+    _post(station_a, world.company_a_admin, "cleaning", "45.00", "hour")
     order = services.create_order(
         by=world.company_a_admin, resident=resident, station=station_a, category="cleaning"
     )
     order = services.transition_order(order, "assign", by=world.company_a_admin, staff=staff_a)
-    services.set_price(station_a, by=world.company_a_admin, category="cleaning", price="50.00", unit="小时")
+    _post(station_a, world.company_a_admin, "cleaning", "50.00", "hour")  # the price goes up
     start = timezone.now() - dt.timedelta(hours=1)
     order = services.transition_order(
         order,
@@ -36,16 +43,19 @@ def test_order_goes_requested_assigned_completed_with_the_price_of_that_moment(
     )
     record = ServiceRecord.objects.get(order=order)
     assert order.status == OrderStatus.COMPLETED
-    assert (record.fee, record.fee_unit, record.duration_minutes, record.staff) == (
-        Decimal("50.00"),
-        "小时",
+    # the price of the order (45.00 per hour) times 1.5 hours, not the flat price of today
+    assert (record.unit_price, record.quantity, record.fee, record.fee_unit, record.duration_minutes) == (
+        Decimal("45.00"),
+        Decimal("1.50"),
+        Decimal("67.50"),
+        "hour",
         90,
-        staff_a,
     )
+    assert record.staff == staff_a
     # A later price change does not touch the record.
-    services.set_price(station_a, by=world.company_a_admin, category="cleaning", price="60.00", unit="小时")
+    _post(station_a, world.company_a_admin, "cleaning", "60.00", "hour")
     record.refresh_from_db()
-    assert record.fee == Decimal("50.00")
+    assert record.fee == Decimal("67.50")
     # Completing again (a double click) changes nothing; cancelling a completed order is refused.
     services.transition_order(order, "complete", by=world.company_a_admin)
     assert ServiceRecord.objects.filter(order=order).count() == 1
@@ -199,7 +209,7 @@ def test_survey_response_scores_and_averages(world, station_a):
 
 
 def test_revenue_per_station_per_month_comes_from_records_only(world, station_a, resident, staff_a):
-    services.set_price(station_a, by=world.company_a_admin, category="meals", price="12.00")
+    _post(station_a, world.company_a_admin, "meals", "12.00", "meal")
     for day in (dt.datetime(2025, 8, 5, 11), dt.datetime(2025, 8, 20, 11), dt.datetime(2025, 9, 1, 11)):
         start = timezone.make_aware(day)
         services.log_service(

@@ -37,7 +37,11 @@ def test_day_care_is_refused_below_ground_wherever_it_is_set(world, station_a, f
     with pytest.raises(ValidationError):
         services.save_station(basement, by=world.company_a_admin, services=["meals", "day_care"])
     with pytest.raises(ValidationError):
-        services.set_price(basement, by=world.company_a_admin, category="day_care", price=50)
+        services.post_prices(
+            basement,
+            [{"category": "day_care", "price": 50, "unit": "day", "level": "market"}],
+            by=world.company_a_admin,
+        )
 
 
 def test_station_status_life_cycle(world, station_a):
@@ -181,7 +185,11 @@ def _meals_station(world, floor, name):
 
 def _station_without_day_care_but_priced(world):
     station = _meals_station(world, Floor.GROUND, "仙霞为老服务站")
-    services.set_price(station, by=world.company_a_admin, category="day_care", price=80)
+    services.post_prices(
+        station,
+        [{"category": "day_care", "price": 80, "unit": "day", "level": "market"}],
+        by=world.company_a_admin,
+    )
     return station
 
 
@@ -222,24 +230,17 @@ def _admin_form_data(client, url):
     return data
 
 
-def test_the_admin_price_inline_refuses_day_care_below_ground_and_saves_through_the_service(world, client):
-    """The inline went around set_price: a day-care price at a basement station was saved."""
+def test_the_admin_shows_posted_prices_but_writes_none(world, client):
+    """The inline once went around the price rules; posted prices now change only by publishing
+    the station's five lists, so the admin shows them and accepts no price row."""
 
     basement = _meals_station(world, Floor.BASEMENT, "地下室站")
     client.force_login(world.changning_officer)
     url = f"/admin/stations/station/{basement.pk}/change/"
     data = _admin_form_data(client, url)
+    assert not any(name.startswith("prices-0-") for name in data)
     prefix = "prices"
     data.update({f"{prefix}-TOTAL_FORMS": "1", f"{prefix}-0-station": str(basement.pk)})
-    data.update({f"{prefix}-0-category": "day_care", f"{prefix}-0-price": "60", f"{prefix}-0-unit": "天"})
-    refused = client.post(url, data)
-    assert refused.status_code == 200  # the form again, with the rule's message
-    assert "日间托养" in refused.content.decode()
+    data.update({f"{prefix}-0-category": "day_care", f"{prefix}-0-price": "60", f"{prefix}-0-unit": "day"})
+    client.post(url, data)
     assert not StationPrice.objects.filter(station=basement).exists()
-
-    data[f"{prefix}-0-category"] = "meals"
-    data[f"{prefix}-0-price"] = "12"
-    saved = client.post(url, data)
-    assert saved.status_code == 302
-    assert StationPrice.objects.get(station=basement).category == "meals"
-    assert AuditEntry.objects.filter(action="price_set", object_id=str(basement.pk)).exists()
