@@ -60,7 +60,7 @@ PHONE = re.compile(r"^[0-9０-９+\-－() （）转]{3,30}$")
 
 
 def resource_review_days() -> int:
-    return int(getattr(settings, "CHECKLIST_RESOURCE_REVIEW_DAYS", 90))
+    return settings.CHECKLIST_RESOURCE_REVIEW_DAYS
 
 
 # --- who ----------------------------------------------------------------------------------------

@@ -184,6 +184,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # volunteer hour until an organisation sets its own rule (001).
 QUALIFICATION_WARNING_DAYS = int(os.environ.get("QUALIFICATION_WARNING_DAYS", "60"))
 VOLUNTEER_POINTS_PER_HOUR = int(os.environ.get("VOLUNTEER_POINTS_PER_HOUR", "10"))
+# The five lists: a published resource list (资源对接清单) is flagged when its last review is older.
+CHECKLIST_RESOURCE_REVIEW_DAYS = int(os.environ.get("CHECKLIST_RESOURCE_REVIEW_DAYS", "90"))
 
 # Personal data encryption keys: comma-separated, newest first (accounts/pii.py). Required in
 # production (`check --deploy` fails without it); empty, a key derived from SECRET_KEY serves

@@ -2,12 +2,13 @@ from django.utils import timezone
 
 from reports.exporting import ExportDefinition
 from reports.spreadsheets.writer import Column, choice_label
-from stations.models import Floor, LivingSituation, ServiceCategory, StationStatus
+from stations.models import Floor, LivingSituation, PriceUnit, ServiceCategory, StationStatus
 
 CATEGORY = choice_label(ServiceCategory)
 FLOOR = choice_label(Floor)
 STATUS = choice_label(StationStatus)
 LIVING = choice_label(LivingSituation)
+UNIT = choice_label(PriceUnit)
 
 
 def _local(value):
@@ -64,7 +65,7 @@ SERVICE_RECORDS = ExportDefinition(
     # just the exported columns: the people's encrypted ones are not decrypted for nothing
     only=(
         *("station__name", "resident__name", "staff__name", "category", "started_at", "duration_minutes"),
-        *("fee", "fee_unit", "is_emergency", "response_minutes", "rating", "notes"),
+        *("unit_price", "quantity", "fee", "fee_unit", "is_emergency", "response_minutes", "rating", "notes"),
     ),
     columns=[
         Column("记录编号", "pk", width=10),
@@ -73,8 +74,10 @@ SERVICE_RECORDS = ExportDefinition(
         Column("服务项目", lambda r: CATEGORY(r.category), width=12),
         Column("开始时间", lambda r: _local(r.started_at), number_format="yyyy-mm-dd hh:mm", width=18),
         Column("时长（分钟）", "duration_minutes"),
+        Column("单价（元）", "unit_price", number_format="0.00"),
+        Column("计价单位", lambda r: UNIT(r.fee_unit) if r.fee_unit else "", width=8),
+        Column("数量", "quantity", number_format="0.##"),
         Column("收费（元）", "fee", number_format="0.00"),
-        Column("计价单位", "fee_unit", width=8),
         Column("服务人员", lambda r: r.staff.name if r.staff_id else "", width=16),
         Column("紧急", "is_emergency", width=6),
         Column("响应（分钟）", "response_minutes"),
