@@ -298,7 +298,7 @@ class ChecklistItem(models.Model):
         on_delete=models.SET_NULL,
         related_name="copies",
     )
-    position = models.PositiveIntegerField(_("order"), default=0)
+    position = models.PositiveIntegerField(_("position in the list"), default=0)
     name = models.CharField(_("name"), max_length=200)
     # service items (服务项目清单)
     category = models.CharField(_("service"), max_length=16, choices=ServiceCategory.choices, blank=True)

@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('services', 'Service items list'), ('facilities', 'Service facilities list'), ('policies', 'Policy support list'), ('resources', 'Resource links list'), ('duties', 'Division of duties list')], max_length=16, verbose_name='list')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='order')),
+                ('position', models.PositiveIntegerField(default=0, verbose_name='position in the list')),
                 ('name', models.CharField(max_length=200, verbose_name='name')),
                 ('category', models.CharField(blank=True, choices=[('meals', 'Meals and delivery'), ('cleaning', 'Cleaning'), ('bathing', 'Bathing'), ('medical_escort', 'Medical escort'), ('emergency', 'Emergency help'), ('walking', 'Walking help'), ('care_visit', 'Care visit'), ('repair', 'Appliance repair'), ('errands', 'Shopping errands'), ('day_care', 'Day care'), ('personal_care', 'Personal care'), ('other', 'Other')], max_length=16, verbose_name='service')),
                 ('price', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='fee standard (yuan)')),
