@@ -1,6 +1,7 @@
 """Fixtures of the five lists: 长宁's published sample, and station lists in each state."""
 
 import pytest
+from django.utils import translation
 
 from checklists import services
 from checklists.models import ListKind
@@ -32,6 +33,13 @@ SAMPLE = [
     (ListKind.RESOURCES, {"name": "睦邻志愿服务队", "resource_kind": "volunteer_team", "offer": "结对关爱"}),
     (ListKind.DUTIES, {"name": "物业服务企业", "party": "property_company", "duties": "按清单提供服务"}),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The rule tests match the English messages, whatever an earlier test left active."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
