@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -232,8 +233,8 @@ def start_station_list(station: Station, *, by, note: str = "") -> ChecklistVers
 
 def _key(kind: str, values: dict) -> tuple:
     """What makes two items of a list the same item: a service by its service and content,
-    anything else by its name (spaces and case ignored)."""
-    name = re.sub(r"\s+", "", str(values.get("name") or "")).casefold()
+    anything else by its name (spaces, case and full- or half-width punctuation ignored)."""
+    name = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(values.get("name") or ""))).casefold()
     if kind == ListKind.SERVICES:
         return (kind, values.get("category") or "", name)
     return (kind, name)
@@ -404,6 +405,8 @@ def clear_items(version: ChecklistVersion, kind: str, *, by) -> int:
         _require_version_editor(version, by)
         _require_editable_state(version)
         deleted, _details = version.items.filter(kind=kind).delete()
+        if deleted:
+            audit.record(version, "items_cleared", note=f"{ListKind(kind).label}: {deleted}", actor=by)
     return deleted
 
 
