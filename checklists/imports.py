@@ -297,6 +297,8 @@ def _party_of(name: str) -> str:
     for word in sorted(table, key=len, reverse=True):
         if len(word) > 1 and key.endswith(word):
             return table[word]
+    if "物业" in key:
+        return DutyParty.PROPERTY_COMPANY
     return DutyParty.DEPARTMENT if key.endswith(_DEPARTMENT_ENDINGS) else ""
 
 
@@ -364,6 +366,13 @@ class ListImport(SpreadsheetImport):
             price, unit_word = _read_fee(raw["price"]) if raw["price"] else (None, "")
             values["price"] = price
             values["unit"] = self._choice("unit", raw["unit"] or unit_word, errors)
+            if raw["unit"] and unit_word and "unit" not in errors:
+                written = self._choice("unit", unit_word, {})
+                if written and written != values["unit"]:
+                    errors["price"] = _("The fee says “/%(written)s” but the unit is “%(unit)s”.") % {
+                        "written": unit_word,
+                        "unit": raw["unit"],
+                    }
             values["level"] = self._choice("level", raw["level"], errors)
             if not values["level"] and price == 0 and "level" not in errors:
                 values["level"] = PriceLevel.FREE  # "免费", or 0 with the level left blank

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
 from checklists import exports, imports, services
@@ -309,7 +309,8 @@ def test_a_workbook_without_list_sheets_is_refused(world, draft):
     assert "服务项目清单" in failed.value.messages[0]
 
 
-def test_a_draft_exported_imports_back_unchanged(world, draft):
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_draft_exported_imports_back_unchanged(world, draft, language):
     # items with full-width punctuation, a phone, a leading "=" and every optional column
     services.add_item(
         draft,
@@ -336,7 +337,8 @@ def test_a_draft_exported_imports_back_unchanged(world, draft):
     before = stored(draft)
     origins = sorted(draft.items.values_list("origin_id", flat=True), key=str)
     buffer = io.BytesIO()
-    exports.version_workbook(draft, buffer)
+    with translation.override(language):
+        exports.version_workbook(draft, buffer)
 
     counts = imports.import_workbook(draft, buffer, by=world.company_a_admin)
 
@@ -435,3 +437,42 @@ def test_template_response_is_a_download():
 def test_every_column_of_every_list_is_in_its_sheet():
     for kind in ListKind:
         assert {c.name for c in imports.COLUMNS[kind]} == set(kind_fields(kind))
+
+
+def test_a_district_sample_draft_takes_its_lists_from_excel(world, sample):
+    version = services.start_template(world.regions["310105"], by=world.changning_officer)
+    buffer = io.BytesIO()
+    exports.version_workbook(version, buffer)
+    wb = load_workbook(buffer)
+    wb["服务项目清单"].append(["上门助浴", "助浴", "60元/次", None, "低偿"])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    buffer.seek(0)
+
+    counts = imports.import_workbook(version, buffer, by=world.changning_officer)
+
+    assert counts["services"] == 4
+    bath = version.items.get(name="上门助浴")
+    assert (bath.price, bath.unit, bath.position) == (Decimal("60.00"), "time", 4)
+    assert stored(sample, ListKind.POLICIES)[0][2] == stored(version, ListKind.POLICIES)[0][2]
+    # the district's sample is the bureau's: a company may not fill it
+    with pytest.raises(PermissionDenied):
+        imports.import_workbook(version, buffer, by=world.company_a_admin)
+
+
+def test_a_fee_per_another_unit_than_its_unit_column_is_refused(world, draft):
+    fp = book(("服务项目清单", [SERVICE_HEADER, ["上门助浴", "助浴", "60元/小时", "次", "低偿"]]))
+    with pytest.raises(ImportFailed) as failed:
+        imports.import_list(draft, ListKind.SERVICES, fp, by=world.company_a_admin)
+    assert failed.value.errors[0].column == "C"
+
+
+def test_exports_cost_a_fixed_number_of_queries(world, draft, django_assert_num_queries):
+    for number in range(20):
+        services.add_item(
+            draft, by=world.company_a_admin, kind=ListKind.FACILITIES, name=f"活动室{number}", place="一楼"
+        )
+    with django_assert_num_queries(2):  # the version with its station, then its items
+        exports.version_workbook(draft, io.BytesIO())
+    with django_assert_num_queries(1):
+        exports.ITEMS.response(ChecklistItem.objects.filter(version=draft))
