@@ -690,7 +690,7 @@ def _instructions_sheet(book: Workbook, kinds) -> None:
             cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
         for column in COLUMNS[kind]:
             required, what, rule = _column_help(kind)[column.name]
-            sheet.append([column.header, "是" if required else "否", what, rule])
+            sheet.append([column.header, _("Yes") if required else _("No"), what, rule])
             for cell in sheet[sheet.max_row]:
                 cell.alignment = _WRAP
     for letter, width in zip("ABCD", (22, 8, 44, 60), strict=True):
