@@ -200,7 +200,7 @@ EXAMPLES = {
     ListKind.SERVICES: (
         f"{EXAMPLE_MARK}社区助餐（午餐）",
         "助餐送餐",
-        "12",
+        12,
         "餐",
         "低偿",
         "",
@@ -209,8 +209,8 @@ EXAMPLES = {
     ListKind.FACILITIES: (
         f"{EXAMPLE_MARK}为老服务站活动室",
         "小区会所一楼",
-        "80",
-        "30",
+        80,
+        30,
         "周一至周五 08:30–17:30",
         "物业服务企业",
         "",
@@ -331,6 +331,9 @@ def _read_measure(text: str) -> str:
     return _MEASURE.sub("", compact) or text
 
 
+_FOOTER = re.compile(r"^\s*(填表人|填报人|审核人|负责人|制表人?|填报单位|填报日期|填表日期|注|说明)\s*[:：]")
+
+
 class ListImport(SpreadsheetImport):
     """The rows of one list of a version, each added through ``services.add_item``."""
 
@@ -392,9 +395,17 @@ class ListImport(SpreadsheetImport):
             raise ValidationError(errors)
         return values
 
+    def is_footer(self, row: ParsedRow) -> bool:
+        """An official table's closing line (填表人：… 审核人：… 注：…) in the first columns, with
+        nothing else filled."""
+        filled = [str(value) for value in row.values.values() if value not in (None, "")]
+        return len(filled) <= 2 and bool(filled) and _FOOTER.match(filled[0]) is not None
+
     def save_row(self, row: ParsedRow):
         if str(row.values.get("name") or "").startswith(EXAMPLE_MARK):
             return None  # the template's example row, left in place
+        if self.is_footer(row):
+            return None
         return services.add_item(self.version, by=self.by, kind=self.kind, **self.values(row))
 
 
@@ -614,6 +625,8 @@ def _list_sheet(book: Workbook, kind: str, ranges: dict[str, str]) -> None:
     notes = []
     for column in columns:
         required, _what, rule = help_[column.name]
+        if column.name in CHOICES:  # the list itself is in the drop-down
+            rule = _("Choose from the drop-down list.")
         notes.append(" ".join(filter(None, [_("Required.") if required else _("Optional."), rule])))
     sheet.append(notes)
     sheet.append([column.header for column in columns])

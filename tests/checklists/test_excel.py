@@ -63,7 +63,7 @@ def stored(version, kind=None):
 
 def real_services_table():
     """The service list as a street's office types it: a title, short labels, "12元", a 免费 row,
-    blank optional cells, spaces and line breaks in the header."""
+    blank optional cells, spaces and line breaks in the header, a blank row, a 填表人 line."""
     return book(
         (
             "服务项目清单",
@@ -76,6 +76,7 @@ def real_services_table():
                 ["紧急求助响应", "紧急救助", "0", "次", "免费", "", ""],
                 [None, None, None, None, None, None, None],
                 ["日间托养（全日）", "日托", "￥80.50", "天", "低偿", None, "含午餐"],
+                ["填表人：王芳", None, "联系电话：021-62000001", None, None, None, None],
             ],
         )
     )
