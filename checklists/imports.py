@@ -286,12 +286,12 @@ def _choice_labels(field: str) -> list[str]:
 _DEPARTMENT_ENDINGS = ("局", "委", "厅", "办公室")
 
 
-def _party_of(name: str) -> str:
-    """The kind of party a name says it is (居委会, 华阳路街道办事处, 区民政局…), or ""."""
+def _party_of(name: str, table: dict[str, str]) -> str:
+    """The kind of party a name says it is (居委会, 华阳路街道办事处, 区民政局…), or "";
+    ``table`` is the party column's ``_choice_table``."""
     key = _key(name)
     if not key:
         return ""
-    table = _choice_table("party")
     if key in table:
         return table[key]
     for word in sorted(table, key=len, reverse=True):
@@ -379,11 +379,13 @@ class ListImport(SpreadsheetImport):
             values["level"] = self._choice("level", raw["level"], errors)
             if not values["level"] and price == 0 and "level" not in errors:
                 values["level"] = PriceLevel.FREE  # "免费", or 0 with the level left blank
+            if price is None and values["level"] == PriceLevel.FREE:
+                values["price"] = Decimal(0)  # 免费 in the level column, the fee left blank
         for name in ("category", "resource_kind", "party"):
             if name in values:
                 values[name] = self._choice(name, raw[name], errors)
         if self.kind == ListKind.DUTIES and not values["party"] and "party" not in errors:
-            values["party"] = _party_of(raw["name"])
+            values["party"] = _party_of(raw["name"], self.tables["party"])
             if not values["party"] and raw["name"] and "party" not in row.present:
                 errors["name"] = _(
                     "Say what kind of party “%(name)s” is, in a 主体类别 column: %(choices)s."
