@@ -477,3 +477,32 @@ def test_exports_cost_a_fixed_number_of_queries(world, draft, django_assert_num_
         exports.version_workbook(draft, io.BytesIO())
     with django_assert_num_queries(1):
         exports.ITEMS.response(ChecklistItem.objects.filter(version=draft))
+
+
+def test_a_csv_saved_by_excel_in_gb18030_fills_one_list(world, draft):
+    text = (
+        "政策名称,文号,发布单位,适用对象,支持内容,申办地点\r\n"
+        "老年综合津贴,,市民政局,65周岁及以上老年人,按月发放津贴,社区事务受理服务中心\r\n"
+    )
+    fp = io.BytesIO(text.encode("gb18030"))
+
+    result = imports.import_list(draft, ListKind.POLICIES, fp, by=world.company_a_admin, filename="政策.csv")
+
+    assert result.rows == 1
+    [policy] = draft.items.filter(kind=ListKind.POLICIES)
+    assert (policy.name, policy.document_number, policy.where_to_apply) == (
+        "老年综合津贴",
+        "",
+        "社区事务受理服务中心",
+    )
+
+
+def test_the_five_sheet_template_left_empty_imports_nothing(world, draft):
+    before = stored(draft)
+    fp = io.BytesIO(imports.template_workbook())
+
+    with pytest.raises(ImportFailed) as failed:
+        imports.import_workbook(draft, fp, by=world.company_a_admin)
+
+    assert stored(draft) == before
+    assert len(failed.value.errors) == 1
