@@ -37,7 +37,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import override, pgettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -113,7 +113,7 @@ PARTY_WORDS = {
     DutyParty.RESIDENTS_COMMITTEE: ("居委会", "居民委员会", "村居委会"),
     DutyParty.PROPERTY_COMPANY: ("物业服务企业", "物业企业", "物业公司", "物业"),
     DutyParty.OWNERS_COMMITTEE: ("业主委员会", "业委会"),
-    DutyParty.ELDERLY_BODY: ("社区养老服务机构", "社区为老服务组织", "养老服务组织"),
+    DutyParty.ELDERLY_BODY: ("社区养老服务机构", "社区为老服务机构", "社区为老服务组织", "养老服务组织"),
 }
 CHOICES = {
     "category": (ServiceCategory, CATEGORY_WORDS),
@@ -700,7 +700,14 @@ def _instructions_sheet(book: Workbook, kinds) -> None:
         sheet.append([])
         sheet.append([SHEET_NAMES[kind][0]])
         sheet.cell(row=sheet.max_row, column=1).font = _HEADER_FONT
-        sheet.append([_("Column"), _("Required"), _("What it is"), _("Rules")])
+        sheet.append(
+            [
+                pgettext("template instructions", "Column"),
+                pgettext("template instructions", "Required"),
+                pgettext("template instructions", "What it is"),
+                pgettext("template instructions", "Rules"),
+            ]
+        )
         for cell in sheet[sheet.max_row]:
             cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
         for column in COLUMNS[kind]:
