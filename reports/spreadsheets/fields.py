@@ -104,6 +104,14 @@ def _parse_str(value):
     return normalise_text(value)
 
 
+def _parse_text(value):
+    """Text as written: surrounding spaces trimmed, full-width punctuation kept (a list's item
+    names keep their （）and ，, which NFKC would fold)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
 def _parse_int(value):
     if isinstance(value, bool):
         raise ValueError(value)
@@ -150,6 +158,7 @@ def _parse_bool(value):
 
 PARSERS = {
     "str": (_parse_str, None),
+    "text": (_parse_text, None),
     "int": (_parse_int, gettext_lazy("Enter a whole number.")),
     "decimal": (_parse_decimal, gettext_lazy("Enter a number.")),
     "date": (parse_date, gettext_lazy("Enter a date such as 2025-04-20.")),

@@ -218,7 +218,7 @@ class FormulaCell:
 def _cell_input(cell, kind: str):
     """What a field of ``kind`` reads from a cell."""
     if isinstance(cell, FormulaCell):
-        cell = cell.formula if kind == "str" else cell.result
+        cell = cell.formula if kind in ("str", "text") else cell.result
     if isinstance(cell, str):
         cell = imported_text(cell)
     return cell
