@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
@@ -17,16 +16,6 @@ from reports.spreadsheets import ImportFailed
 from stations.models import PriceLevel, PriceUnit, ServiceCategory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _notice_links(monkeypatch):
-    """The workflow's notices link to the portal's version page; on a checkout where the pages
-    are not routed yet, they link nowhere (these tests are about the workbooks)."""
-    try:
-        reverse("checklists:version", args=[1])
-    except NoReverseMatch:
-        monkeypatch.setattr(services, "_station_link", lambda version: "")
 
 
 SERVICE_HEADER = [
