@@ -308,6 +308,8 @@ class ResultsField(serializers.ListField):
     child = CheckResultSerializer()
 
     def to_internal_value(self, data):
+        if isinstance(data, list) and len(data) == 1 and isinstance(data[0], str):
+            data = data[0]  # a form's field, read as a list of its values
         if isinstance(data, str):
             try:
                 data = json.loads(data)
