@@ -265,6 +265,7 @@ class ChecklistVersionAdmin(ScopedModelAdmin):
 
 class FindingInline(admin.TabularInline):
     model = CheckFinding
+    fk_name = "check_record"  # not ``closed_by``, the later check that closed the finding
     extra = 0
     can_delete = False
     fields = ["item", "result", "note", "photo_link", "closed_by"]
