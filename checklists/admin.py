@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scoping import ScopedModelAdmin, ScopedTabularInline
+from accounts.scoping import is_editable
 from core.admin_actions import add_refusal, workflow_action
 
 from . import services
@@ -112,19 +113,26 @@ class ItemInline(ScopedTabularInline):
         formset.request_user, formset.kind = request.user, self.kind
         return formset
 
-    def _open(self, obj) -> bool:
-        # only a draft (or returned) version's items change; the parent's scope is checked by
-        # the version's admin, the rule by the services
-        return obj is None or obj.is_editable_state
+    def _open(self, request, obj) -> bool:
+        """Only a draft (or returned) version the user may change has rows to write (the rule
+        itself is the services'); asked once per request for the five inlines."""
+        if obj is None:
+            return True
+        if not obj.is_editable_state:
+            return False
+        answers = request.__dict__.setdefault("_checklist_versions_editable", {})
+        if obj.pk not in answers:
+            answers[obj.pk] = is_editable(obj, request.user)
+        return answers[obj.pk]
 
     def has_add_permission(self, request, obj=None):
-        return self._open(obj) and super().has_add_permission(request, obj)
+        return super().has_add_permission(request, obj) and self._open(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return self._open(obj) and super().has_change_permission(request, obj)
+        return super().has_change_permission(request, obj) and self._open(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return self._open(obj) and super().has_delete_permission(request, obj)
+        return super().has_delete_permission(request, obj) and self._open(request, obj)
 
 
 def _inline(kind: ListKind):

@@ -117,6 +117,15 @@ def test_approval_is_a_confirmed_action_of_the_stations_street(world, draft):
     assert (approved.state, approved.approved_by) == (VersionState.APPROVED, world.street_officer)
 
 
+def test_a_street_reads_its_districts_sample_draft_without_rows_to_write(world, seed_regions):
+    version = services.start_template(world.regions["310105"], by=world.changning_officer)
+    page = admin_client(world.street_officer).get(f"{VERSIONS}{version.pk}/change/")
+    assert page.status_code == 200
+    assert not any(inline.has_add_permission for inline in page.context["inline_admin_formsets"])
+    bureau = admin_client(world.changning_officer).get(f"{VERSIONS}{version.pk}/change/")
+    assert all(inline.has_add_permission for inline in bureau.context["inline_admin_formsets"])
+
+
 def test_versions_cannot_be_added_or_deleted_in_the_admin(world, published):
     client = admin_client(world.changning_officer)
     assert client.get(f"{VERSIONS}add/").status_code == 403
