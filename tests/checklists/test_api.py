@@ -598,3 +598,34 @@ def test_posted_price_list_costs_the_same_at_10_and_100_rows(
     body = _queries(api_client_for(None), PRICES, django_assert_num_queries, PRICE_LIST_QUERIES)
     assert body["count"] == total
     assert {len(row["complaint_channels"]) > 0 for row in body["results"]} == {True}
+
+
+def test_a_service_logged_without_an_order_is_charged_its_quantity(
+    world,
+    published,
+    resident,  # noqa: F811
+    staff_a,  # noqa: F811
+):
+    client = api_client_for(world.company_a_admin)
+    started = timezone.now() - dt.timedelta(hours=3)
+    body = {
+        "resident": resident.pk,
+        "station": published.station_id,
+        "category": "meals",
+        "staff": staff_a.pk,
+        "started_at": started.isoformat(),
+        "ended_at": (started + dt.timedelta(minutes=40)).isoformat(),
+        "quantity": "2",
+    }
+    assert "quantity" in fields_of(
+        client.post("/api/v1/service-records/", {**body, "quantity": "-1"}, format="json")
+    )
+    logged = client.post("/api/v1/service-records/", body, format="json")
+    assert logged.status_code == 201, logged.content
+    row = logged.json()
+    assert (row["unit_price"], row["quantity"], row["fee"], row["fee_unit"]) == (
+        "12.00",
+        "2.00",
+        "24.00",
+        "meal",
+    )
