@@ -108,6 +108,14 @@ GROUP_PERMISSIONS = {
         "facilities.view_applicationstep",
         "facilities.view_entrustmentagreement",
         "facilities.view_guidancetarget",
+        "checklists.view_checklistversion",
+        "checklists.change_checklistversion",
+        "checklists.view_checklistitem",
+        "checklists.add_checklistitem",
+        "checklists.change_checklistitem",
+        "checklists.delete_checklistitem",
+        "checklists.view_checklistcheck",
+        "checklists.view_checkfinding",
     ],
     GOVERNMENT_VIEWER: [
         "regions.view_region",
@@ -154,6 +162,10 @@ GROUP_PERMISSIONS = {
         "facilities.view_useapplication",
         "facilities.view_entrustmentagreement",
         "facilities.view_guidancetarget",
+        "checklists.view_checklistversion",
+        "checklists.view_checklistitem",
+        "checklists.view_checklistcheck",
+        "checklists.view_checkfinding",
     ],
 }
 

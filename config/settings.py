@@ -260,6 +260,13 @@ SPECTACULAR_SETTINGS = {
         "ViolationStateEnum": "facilities.models.ViolationState",
         "AlterationKindEnum": "facilities.models.AlterationKind",
         "UseApplicationStatusEnum": "facilities.models.ApplicationStatus",
+        "PriceUnitEnum": "stations.models.PriceUnit",
+        "PriceLevelEnum": "stations.models.PriceLevel",
+        "ListKindEnum": "checklists.models.ListKind",
+        "VersionStateEnum": "checklists.models.VersionState",
+        "ChecklistResourceKindEnum": "checklists.models.ResourceKind",
+        "DutyPartyEnum": "checklists.models.DutyParty",
+        "CheckResultEnum": "checklists.models.CheckResult",
     },
 }
 

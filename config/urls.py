@@ -9,6 +9,7 @@ from rest_framework.urlpatterns import format_suffix_patterns
 from accounts.api import urls as accounts_api
 from accounts.forms import LockoutAdminAuthenticationForm
 from accounts.views import healthz
+from checklists.api import urls as checklists_api
 from facilities.api import urls as facilities_api
 from pilots.api import urls as pilots_api
 from regions.api import urls as regions_api
@@ -24,7 +25,16 @@ admin.site.login_form = LockoutAdminAuthenticationForm
 
 # Each app registers its viewsets in its own api/urls.py. This router only gathers them for the
 # API root (and for the tests that walk every route).
-APP_APIS = [regions_api, accounts_api, pilots_api, stations_api, staff_api, volunteers_api, facilities_api]
+APP_APIS = [
+    regions_api,
+    accounts_api,
+    pilots_api,
+    stations_api,
+    staff_api,
+    volunteers_api,
+    facilities_api,
+    checklists_api,
+]
 # Actions of the staff prefix served by the apps above staff (a staff member's eligibility at a
 # station, the monthly duties): after the root's own entries, so the root lists staff once.
 STAFF_ROUTES = [stations_api.staff_routes, reports_api.staff_routes]

@@ -33,6 +33,8 @@ from stdnum.cn import uscc
 from accounts import services
 from accounts.models import Membership, Organization, Role, User
 from accounts.scoping import ScopedQuerySet
+from checklists import services as checklist_services
+from checklists.models import ChecklistVersion
 from config.urls import router
 from facilities import services as facilities_services
 from facilities.models import AlterationKind, CareRoom
@@ -109,7 +111,6 @@ ROUTES: dict[str, dict[str, Route]] = {
         EXPORT,
         ("nearby", Route(COLLECTION)),
         ("change_status", Route(WRITE, "post", body={"status": "suspended"})),
-        ("prices", Route(WRITE, "post", body={"category": "meals", "price": "12.00"})),
         ("revenue", Route(COLLECTION)),
         ("revenue_export", Route(COLLECTION)),
     ),
@@ -203,6 +204,28 @@ ROUTES: dict[str, dict[str, Route]] = {
         "act": Route(WRITE, "post"),
     },
     "entrustment-agreement": _standard(EXPORT, ("expiring", Route(COLLECTION)), read_only=True),
+    # Who takes a step of the five lists is the workflow's to decide (the editor, the street
+    # office, the district bureau); the scope decides 404.
+    "checklist-version": {
+        "list": Route(LIST),
+        "retrieve": Route(READ),
+        "create": Route(CREATE, "post"),
+        **{
+            step: Route(WRITE, "post", service_decides=True)
+            for step in ("submit", "approve", "publish", "publish_template")
+        },
+        "return_": Route(WRITE, "post", body={"reason": "矩阵：退回"}, service_decides=True),
+        "differences": Route(READ),
+        "review_resources": Route(WRITE, "post"),
+    },
+    "checklist-item": _standard(("destroy", Route(WRITE, "delete"))),
+    "checklist-check": {
+        "list": Route(LIST),
+        "retrieve": Route(READ),
+        "create": Route(CREATE, "post"),
+        "photo": Route(READ, input_first=True),  # names the finding: without it a 400
+    },
+    "posted-price": {"list": Route(LIST)},
     "guidance-target": _standard(
         ("import_table", Route(COLLECTION, "post")),
         ("progress", Route(COLLECTION, query="county=350583")),
@@ -294,6 +317,16 @@ def demo(django_db_setup, django_db_blocker):
             approval_number="南民〔2026〕1号",
             approved_by="南安市民政局",
             approved_on=dt.date(2026, 1, 5),
+        )
+        # The demo records no supervision check: one of a published station list, by its street.
+        version = (
+            ChecklistVersion.objects.filter(state="published", station__isnull=False).order_by("pk").first()
+        )
+        checklist_services.record_check(
+            version.station,
+            by=User.objects.get(username="cn_street"),
+            checked_on=dt.date(2026, 1, 6),
+            results=[{"item": item, "result": "done"} for item in version.items.all()[:2]],
         )
         yield {"own_company": own_company, "other_company": other_company, "other_station": other_station}
         transaction.set_rollback(True)

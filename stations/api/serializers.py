@@ -1,10 +1,12 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.base import ScopedChoicesMixin, ScopedModelSerializer
 from accounts.api.serializers import RegionRefField
 from accounts.models import Organization
 from staff.models import StaffMember
+from stations import services
 from stations.models import (
     BasicCareCategory,
     PublicityEvent,
@@ -21,12 +23,72 @@ from stations.models import (
 
 
 class PriceSerializer(serializers.ModelSerializer):
+    """A posted price (明码标价) as the station posts it: the service and its content, the fee
+    standard, the unit it is per and its level, who provides it, and where it was posted from."""
+
+    category_display = serializers.CharField(source="get_category_display", read_only=True)
+    unit_display = serializers.CharField(source="get_unit_display", read_only=True)
+    level_display = serializers.CharField(source="get_level_display", read_only=True)
+
     class Meta:
         model = StationPrice
-        fields = ["category", "price", "unit", "note"]
+        fields = [
+            "id",
+            "category",
+            "category_display",
+            "content",
+            "price",
+            "unit",
+            "unit_display",
+            "level",
+            "level_display",
+            "provider",
+            "note",
+            "source",
+        ]
 
 
-class StationSerializer(ScopedModelSerializer):
+class ComplaintChannelSerializer(serializers.Serializer):
+    who = serializers.CharField()
+    name = serializers.CharField()
+    phone = serializers.CharField()
+
+
+class ComplaintChannelsListSerializer(serializers.ListSerializer):
+    """Reads the complaint channels (002 (十七)) of every station of the page at once, in one
+    query, before the rows are written; the rows find them in the context."""
+
+    def to_representation(self, data):
+        rows = list(data.all() if hasattr(data, "all") else data)
+        station_of = self.child.station_of
+        stations = {station_of(row).pk: station_of(row) for row in rows}
+        self.context.setdefault("complaint_channels", {}).update(
+            services.complaint_channels(stations.values())
+        )
+        return super().to_representation(rows)
+
+
+class ComplaintChannelsMixin(metaclass=serializers.SerializerMetaclass):
+    """``complaint_channels``: where to complain about the station's prices (its telephone, its
+    street office's and its district bureau's hotlines), read once per page: the serializer's
+    ``Meta.list_serializer_class`` is ``ComplaintChannelsListSerializer``."""
+
+    complaint_channels = serializers.SerializerMethodField()
+
+    @staticmethod
+    def station_of(row):
+        return row
+
+    @extend_schema_field(ComplaintChannelSerializer(many=True))
+    def get_complaint_channels(self, row):
+        station = self.station_of(row)
+        known = self.context.setdefault("complaint_channels", {})
+        if station.pk not in known:  # one object (a detail, an action's answer)
+            known.update(services.complaint_channels([station]))
+        return ComplaintChannelSerializer(known[station.pk], many=True).data
+
+
+class StationSerializer(ComplaintChannelsMixin, ScopedModelSerializer):
     operator = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
     operator_name = serializers.CharField(source="operator.name", read_only=True)
     region = RegionRefField(label=_("street or community code"))
@@ -63,8 +125,10 @@ class StationSerializer(ScopedModelSerializer):
             "status_changed_on",
             "opened_on",
             "prices",
+            "complaint_channels",
             "distance_m",
         ]
+        list_serializer_class = ComplaintChannelsListSerializer
         read_only_fields = ["status", "status_changed_on", "opened_on"]
 
 
@@ -242,6 +306,17 @@ class OrderSerializer(ScopedModelSerializer):
         source="assigned_to", read_only=True, help_text=_("Id of the staff member the order is assigned to.")
     )
     staff_name = serializers.SerializerMethodField()
+    price = serializers.IntegerField(
+        write_only=True,
+        required=False,
+        allow_null=True,
+        min_value=1,
+        help_text=_(
+            "Id of one of the station's posted prices for the service (see /api/v1/posted-prices/); "
+            "needed only when the station posts several."
+        ),
+    )
+    price_unit_display = serializers.CharField(source="get_price_unit_display", read_only=True)
 
     class Meta:
         model = ServiceOrder
@@ -251,6 +326,11 @@ class OrderSerializer(ScopedModelSerializer):
             "resident_name",
             "station",
             "category",
+            "price",
+            "price_content",
+            "unit_price",
+            "price_unit",
+            "price_unit_display",
             "channel",
             "requested_at",
             "is_emergency",
@@ -262,7 +342,16 @@ class OrderSerializer(ScopedModelSerializer):
             "cancel_reason",
             "created_at",
         ]
-        read_only_fields = ["status", "assigned_at", "cancel_reason", "created_at"]
+        # the price is the posted one of the moment the order is placed (the service snapshots it)
+        read_only_fields = [
+            "status",
+            "assigned_at",
+            "cancel_reason",
+            "created_at",
+            "price_content",
+            "unit_price",
+            "price_unit",
+        ]
 
     def get_staff_name(self, order) -> str | None:
         return _staff_name(order, "assigned_to")
@@ -278,6 +367,17 @@ class OrderActionSerializer(ScopedChoicesMixin, serializers.Serializer):
     ended_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     reason = serializers.CharField(required=False, allow_blank=True, default="", help_text=_("For cancel."))
+    quantity = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_(
+            "For complete: how many units of the price were served (e.g. 1.5 hours); by default the "
+            "started half hours for a price per hour, else 1."
+        ),
+    )
 
 
 class RecordSerializer(ScopedModelSerializer):
@@ -285,6 +385,14 @@ class RecordSerializer(ScopedModelSerializer):
     station = serializers.PrimaryKeyRelatedField(queryset=Station.objects.all())
     staff = StaffMemberField()
     staff_name = serializers.SerializerMethodField()
+    price = serializers.IntegerField(
+        write_only=True,
+        required=False,
+        allow_null=True,
+        min_value=1,
+        help_text=_("Id of the posted price charged, when the station posts several for the service."),
+    )
+    fee_unit_display = serializers.CharField(source="get_fee_unit_display", read_only=True)
 
     class Meta:
         model = ServiceRecord
@@ -299,8 +407,12 @@ class RecordSerializer(ScopedModelSerializer):
             "started_at",
             "ended_at",
             "duration_minutes",
+            "price",
+            "unit_price",
+            "quantity",
             "fee",
             "fee_unit",
+            "fee_unit_display",
             "is_emergency",
             "response_minutes",
             "notes",
@@ -309,6 +421,7 @@ class RecordSerializer(ScopedModelSerializer):
         read_only_fields = [
             "order",
             "duration_minutes",
+            "unit_price",
             "fee",
             "fee_unit",
             "is_emergency",

@@ -17,7 +17,7 @@ from accounts.models import AuditEntry
 from stations import services
 from stations.models import Survey
 from tests.conftest import api_client_for
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, post_test_prices
 from tests.stations.conftest import CHANGNING_ID, OLD_NANAN_ID, id_number
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +87,7 @@ def test_one_operator_never_reaches_anothers_residents_or_orders(world, resident
 
 
 def test_integrator_creates_and_completes_an_order_with_a_token(world, station_a, resident, staff_a):
-    services.set_price(station_a, by=world.company_a_admin, category="meals", price="12.00", unit="餐")
+    # station_a posts meals at 12.00 a meal (its published service list, tests/factories.py)
     _token, secret = account_services.issue_token(world.company_a_admin, name="呼叫中心")
     client = api_client_for(None)
     client.force_authenticate(None)
@@ -191,7 +191,12 @@ def test_resident_and_record_lists_cost_the_same_queries_at_10_and_100(world, st
 
 
 def test_revenue_endpoint_and_export(world, station_a, resident, staff_a):
-    services.set_price(station_a, by=world.company_a_admin, category="meals", price="10.00")
+    services.post_prices(
+        station_a,
+        [{"category": "meals", "content": "午餐", "price": "10.00", "unit": "meal", "level": "low_cost"}],
+        by=world.company_a_admin,
+        source="test",
+    )
     moment = timezone.make_aware(dt.datetime(2025, 8, 5, 11))
     services.log_service(
         by=world.company_a_admin,
@@ -230,7 +235,7 @@ def test_station_and_order_lists_cost_fixed_queries_and_survey_averages(
                 address="x",
                 services=["meals"],
             )
-            services.set_price(station, by=world.company_a_admin, category="meals", price="10")
+            post_test_prices(station, world.company_a_admin, ["meals"])
             services.create_order(
                 by=world.company_a_admin, resident=resident, station=station_a, category="meals"
             )
