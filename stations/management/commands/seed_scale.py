@@ -226,14 +226,14 @@ class Command(BaseCommand):
                 cursor.execute(
                     """
                     INSERT INTO stations_servicerecord (resident_id, station_id, category, staff_id,
-                        started_at, ended_at, duration_minutes, fee, fee_unit, is_emergency, notes,
-                        created_at)
+                        started_at, ended_at, duration_minutes, unit_price, quantity, fee, fee_unit,
+                        is_emergency, notes, created_at)
                     SELECT r.ids[1 + mod(g, %(nr)s)],
                            s.ids[1 + mod(mod(g, %(nr)s), %(ns)s)],
                            (%(cats)s)[1 + mod(g, %(nc)s)], %(staff)s,
                            now() - mod(g, 525600) * interval '1 minute',
                            now() - mod(g, 525600) * interval '1 minute' + interval '30 minutes', 30,
-                           mod(g, 60)::numeric, '次', mod(g, 97) = 0, '', now()
+                           mod(g, 60)::numeric, 1, mod(g, 60)::numeric, 'time', mod(g, 97) = 0, '', now()
                     FROM generate_series(0, %(n)s - 1) AS g,
                          (SELECT %(rids)s::bigint[] AS ids) r, (SELECT %(sids)s::bigint[] AS ids) s
                     """,
@@ -263,8 +263,10 @@ class Command(BaseCommand):
                     started_at=start,
                     ended_at=start + timedelta(minutes=30),
                     duration_minutes=30,
+                    unit_price=g % 60,
+                    quantity=1,
                     fee=g % 60,
-                    fee_unit="次",
+                    fee_unit="time",
                     is_emergency=g % 97 == 0,
                 )
             )
