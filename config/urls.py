@@ -62,5 +62,6 @@ urlpatterns = [
     path("staff/", include("volunteers.urls")),
     path("", include("reports.urls")),
     path("facilities/", include("facilities.urls")),
+    path("lists/", include("checklists.urls")),
     path("", include("accounts.urls")),
 ]
