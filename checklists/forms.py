@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import KIND_FIELDS, ChecklistItem, CheckResult, kind_fields
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXTAREAS = frozenset({"eligibility", "benefit", "offer", "duties"})
 
 
