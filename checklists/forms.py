@@ -36,7 +36,7 @@ class ReturnForm(forms.Form):
         label=_("reason for returning"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("What the company should change."),
+        help_text=_("The company sees this reason with the lists returned to it."),
     )
 
 

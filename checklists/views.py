@@ -91,7 +91,10 @@ def _lists(version, items, *, editable=False, editing=None, bound=None):
                 form = bound.get(("change", item.pk)) or ItemForm(
                     kind=kind, initial=item.values(), auto_id=f"id_item{item.pk}_%s"
                 )
-            rows.append({"item": item, "cells": [_shown(item, name) for name in names], "form": form})
+            cells = [_shown(item, name) for name in names]
+            if kind == ListKind.SERVICES and version.station_id and not item.provider:
+                cells[names.index("provider")] = version.station.operator.name  # blank: the company itself
+            rows.append({"item": item, "cells": cells, "form": form})
         add_form = None
         if editable:
             add_form = bound.get(("add", kind)) or ItemForm(kind=kind, auto_id=f"id_{kind}_%s")
@@ -504,7 +507,7 @@ def _public_lists(request, pk):
     station = scoped_object_or_404(Station.objects.select_related("region", "operator"), request.user, pk=pk)
     version = (
         ChecklistVersion.objects.filter(station=station, state=VersionState.PUBLISHED)
-        .select_related("approving_office")
+        .select_related("approving_office", "station__operator")
         .first()
     )
     items = list(version.items.order_by("kind", "position", "id")) if version else []
