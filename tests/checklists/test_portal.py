@@ -4,13 +4,14 @@ what it may, and the list pages cost a fixed number of queries."""
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role
 from checklists import services
-from checklists.models import ChecklistItem, ChecklistVersion, ListKind, VersionState
+from checklists.models import CheckFinding, ChecklistItem, ChecklistVersion, ListKind, VersionState
 from stations import services as station_services
 from tests.factories import PASSWORD, OrganizationFactory, make_user
 
@@ -220,10 +221,16 @@ def test_the_street_records_a_check_and_the_company_sees_the_open_finding(world,
             "checked_on": "2026-01-05",
             f"result_{meals.pk}": "not_done",
             f"note_{meals.pk}": "未公示价格",
+            f"photo_{meals.pk}": SimpleUploadedFile(
+                "现场.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, content_type="image/png"
+            ),
             f"result_{room.pk}": "done",
         },
     )
     assert response.status_code == 302
+    finding = CheckFinding.objects.get(item=meals)
+    assert finding.photo and street.get(f"/lists/findings/{finding.pk}/photo/").status_code == 200
+    assert logged_in("b_admin").get(f"/lists/findings/{finding.pk}/photo/").status_code == 404
     company = logged_in("a_admin").get(f"/lists/manage/stations/{published.station_id}/")
     assert [f.note for f in company.context["findings"]] == ["未公示价格"]
     assert logged_in("a_admin").get(page).status_code == 403
@@ -283,3 +290,24 @@ def test_the_station_lists_and_the_version_page_cost_fixed_queries(
         client.get(f"/lists/manage/stations/{station_a.pk}/")
     with django_assert_num_queries(13):
         client.get(f"/lists/versions/{version.pk}/")
+
+
+@pytest.mark.parametrize("count", [10, 100])
+def test_the_district_samples_list_costs_fixed_queries(world, count, django_assert_num_queries):
+    district = world.regions["310105"]
+    for n in range(count):
+        version = services.start_template(district, by=world.changning_officer)
+        if n == 0:
+            services.add_item(
+                version,
+                by=world.changning_officer,
+                kind=ListKind.DUTIES,
+                name="区民政局",
+                party="department",
+                duties="督导",
+            )
+        services.perform(version, "publish_template", by=world.changning_officer)
+    client = logged_in("cn_officer")
+    with django_assert_num_queries(10):
+        response = client.get("/lists/samples/")
+    assert len(response.context["versions"]) == count
