@@ -6,9 +6,9 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -19,8 +19,10 @@ from accounts.scoping import (
     GOVERNMENT_EDITING_ROLES,
     GOVERNMENT_KINDS,
     acting_organization,
+    scope_for,
     scoped_object_or_404,
 )
+from regions.models import region_subtree
 from stations import services as station_services
 from stations.models import Station
 
@@ -291,6 +293,19 @@ def version_detail(request, pk):
 # --- a station's lists (the company, the street office) -----------------------------------------
 
 
+def _own_stations(user):
+    """The stations whose lists ``user`` works on: those of the user's company, or of the
+    officer's region (every operating station is public, its lists in the works are not)."""
+    stations = Station.objects.visible_to(user).select_related("region", "operator")
+    scope = scope_for(user)
+    if scope.is_superuser:
+        return stations
+    condition = region_subtree("region", *scope.region_codes(False))
+    if scope.organization_ids(False):
+        condition |= Q(operator_id__in=scope.organization_ids(False))
+    return stations.filter(condition)
+
+
 def _history(station):
     return (
         ChecklistVersion.objects.filter(station=station, state__in=POSTED_STATES)
@@ -301,7 +316,7 @@ def _history(station):
 
 @login_required
 def station_lists(request, pk):
-    station = scoped_object_or_404(Station.objects.select_related("region", "operator"), request.user, pk=pk)
+    station = get_object_or_404(_own_stations(request.user), pk=pk)
     published = services.published_version(station)
     current = (
         ChecklistVersion.objects.select_related(*VERSION_RELATED)
@@ -479,8 +494,7 @@ def overview(request):
     whose lists they make or approve, and the approval queue."""
     lists = ChecklistVersion.objects.filter(state__in=(*OPEN_STATES, VersionState.PUBLISHED))
     stations = (
-        Station.objects.visible_to(request.user)
-        .select_related("region", "operator")
+        _own_stations(request.user)
         .prefetch_related(Prefetch("checklists", queryset=lists, to_attr="live_lists"))
         .order_by("region__code", "name")
     )

@@ -154,8 +154,11 @@ def test_a_street_officer_of_another_street_cannot_approve(world, draft):
 
 
 def test_another_company_cannot_open_the_station_lists(world, draft):
+    operating(world, draft.station)  # its public page is open to all; its lists in the works are not
     other = logged_in("b_admin")
+    assert draft.station not in [row[0] for row in other.get("/lists/").context["rows"]]
     assert other.get(f"/lists/manage/stations/{draft.station_id}/").status_code == 404
+    assert other.get(f"/lists/versions/{draft.pk}/").status_code == 404
     response = other.post(f"/lists/versions/{draft.pk}/", {"what": "remove", "item": draft.items.first().pk})
     assert response.status_code == 404
     assert draft.items.count() == 7
