@@ -88,6 +88,13 @@ def actions_for(user) -> list[tuple[str, list[HomeAction]]]:
                 reverse("pilots:application-list"),
             ),
             HomeAction(
+                _("Five lists and posted prices"),
+                _("District samples, stations' lists to approve, supervision checks and open findings."),
+                reverse("checklists:queue")
+                if organization.kind == OrganizationKind.STREET_OFFICE
+                else reverse("checklists:samples"),
+            ),
+            HomeAction(
                 _("Care rooms in new compounds"),
                 _("The registry, deadlines and overdue rooms per town, inspections and use applications."),
                 reverse("facilities:registry"),
@@ -133,6 +140,11 @@ def actions_for(user) -> list[tuple[str, list[HomeAction]]]:
                 _("My stations"),
                 _("Stations, residents, orders, service records, publicity and surveys."),
                 reverse("stations:my-stations"),
+            ),
+            HomeAction(
+                _("Five lists and posted prices"),
+                _("Each station's five lists from the district sample: customise, submit, publish, print."),
+                reverse("checklists:overview"),
             ),
             HomeAction(
                 _("My applications"),

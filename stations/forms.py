@@ -1,5 +1,8 @@
+from decimal import Decimal
+
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from regions.models import Level, Region
@@ -12,7 +15,9 @@ from .models import (
     PublicityForm,
     Resident,
     ServiceCategory,
+    StationPrice,
     Survey,
+    default_quantity,
 )
 from .services import STATIONS
 
@@ -94,9 +99,21 @@ class ResidentForm(forms.Form):
         self.fields["community"].queryset = Region.objects.subtree(code).filter(level__gte=Level.STREET)
 
 
+class PostedPriceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.get_category_display()} · {obj.label} · {obj.get_level_display()}"
+
+
 class OrderForm(forms.Form):
     resident = forms.ModelChoiceField(label=_("resident"), queryset=Resident.objects.none())
     category = forms.ChoiceField(label=_("service"), choices=ServiceCategory.choices)
+    price = PostedPriceField(
+        label=_("posted price"),
+        queryset=StationPrice.objects.none(),
+        required=False,
+        empty_label=_("the service's only posted price"),
+        help_text=_("Choose one when the station posts several prices for the service."),
+    )
     channel = forms.ChoiceField(label=_("channel"), choices=Channel.choices)
     is_emergency = forms.BooleanField(label=_("emergency"), required=False)
     note = forms.CharField(label=_("note"), max_length=300, required=False)
@@ -104,6 +121,39 @@ class OrderForm(forms.Form):
     def __init__(self, *args, station=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["resident"].queryset = station.residents.all() if station else Resident.objects.none()
+        if station is not None:
+            self.fields["price"].queryset = station.prices.order_by("category", "content")
+
+
+class CompleteForm(forms.Form):
+    """Completing an order: when the service was actually given and how much of it (the fee is
+    the order's price times the quantity)."""
+
+    started_at = forms.DateTimeField(label=_("started at"), widget=DATETIME, required=False)
+    ended_at = forms.DateTimeField(label=_("ended at"), widget=DATETIME, required=False)
+    quantity = forms.DecimalField(
+        label=_("quantity"), min_value=Decimal("0.01"), max_digits=8, decimal_places=2, required=False
+    )
+    notes = forms.CharField(label=_("notes"), max_length=500, required=False)
+
+    @classmethod
+    def for_order(cls, order, now=None):
+        """The form of an assigned order, filled with the assigned time, now and the quantity
+        the service would charge for that time."""
+        now = timezone.localtime(now or timezone.now())
+        started = timezone.localtime(order.assigned_at) if order.assigned_at else now
+        minutes = max(int((now - started).total_seconds() // 60), 0)
+        form = cls(
+            initial={
+                "started_at": started,
+                "ended_at": now,
+                "quantity": default_quantity(order.price_unit, minutes),
+            },
+            auto_id=f"id_complete{order.pk}_%s",
+        )
+        if order.price_unit:
+            form.fields["quantity"].help_text = _("in %(unit)s") % {"unit": order.get_price_unit_display()}
+        return form
 
 
 class LogServiceForm(forms.Form):

@@ -7,16 +7,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.pii import can_reveal, reveal
+from accounts.portal import show_form_errors
 from accounts.scoping import is_editable, scoped_object_or_404
 from regions.models import region_subtree
 
 from . import services
 from .forms import (
     AssignForm,
+    CompleteForm,
     FinderForm,
     LinkConsentForm,
     LinkRefuseForm,
@@ -73,7 +76,12 @@ def station_public(request, pk):
         pk=pk,
     )
     editable = is_editable(station, request.user)
-    return render(request, "stations/station_public.html", {"station": station, "editable": editable})
+    context = {
+        "station": station,
+        "editable": editable,
+        "channels": services.complaint_channels([station])[station.pk],
+    }
+    return render(request, "stations/station_public.html", context)
 
 
 @login_required
@@ -131,13 +139,19 @@ def station_manage(request, pk):
                     messages.error(request, f"{label}：{message}" if label else message)
         return redirect("stations:manage", pk=pk)
     residents = station.residents.select_related("community").order_by("name")
+    orders = list(
+        station.orders.select_related("resident", "assigned_to")
+        .defer("assigned_to__phone", "assigned_to__id_number")  # a name to show: nothing decrypted
+        .exclude(status__in=["completed", "cancelled"])[:100]
+    )
+    now = timezone.now()
+    for order in orders:  # completing asks when the service was given and how much of it
+        order.complete_form = CompleteForm.for_order(order, now) if order.status == "assigned" else None
     context = {
         "station": station,
         "residents": residents[:200],
         "overdue": services.overdue_care_visits(residents),
-        "orders": station.orders.select_related("resident", "assigned_to")
-        .defer("assigned_to__phone", "assigned_to__id_number")  # a name to show: nothing decrypted
-        .exclude(status__in=["completed", "cancelled"])[:100],
+        "orders": orders,
         "records": station.records.select_related("resident", "staff")
         .defer("staff__phone", "staff__id_number")
         .order_by("-started_at")[:30],
@@ -192,7 +206,11 @@ def order_act(request, pk, action):
     elif action == "cancel":
         details["reason"] = request.POST.get("reason", "")
     elif action == "complete":
-        details["notes"] = request.POST.get("notes", "")
+        form = CompleteForm(request.POST)
+        if not form.is_valid():
+            show_form_errors(request, form)
+            return redirect("stations:manage", pk=order.station_id)
+        details.update(form.cleaned_data)
     try:
         services.transition_order(order, action, by=request.user, **details)
     except (ValidationError, PermissionDenied) as exc:

@@ -35,6 +35,13 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 
+  // A print page's button prints it (the button is hidden on paper).
+  document.querySelectorAll("button[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      window.print();
+    });
+  });
+
   // The station finder: "Use my location" fills in the position and searches.
   var locate = document.getElementById("locate");
   if (locate) {

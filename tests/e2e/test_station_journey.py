@@ -13,7 +13,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_finder_and_order_to_record(page, world, station_a, station_b, resident, staff_a):
     services.change_station_status(station_a, "operating", by=world.company_a_admin)
     services.change_station_status(station_b, "operating", by=world.company_b_admin)
-    services.set_price(station_a, by=world.company_a_admin, category="meals", price="12.00", unit="餐")
 
     page.goto("/stations/")
     page.fill("input[name=lat]", "31.2245")
@@ -39,7 +38,10 @@ def test_finder_and_order_to_record(page, world, station_a, station_b, resident,
     page.locator("#orders select[name=staff]").first.select_option(str(staff_a.pk))
     page.locator("#orders").get_by_role("button", name="派单").first.click()
     expect(page.locator("#orders")).to_contain_text("已派单")
-    page.locator("#orders input[name=notes]").first.fill("送餐到家")
-    page.locator("#orders").get_by_role("button", name="完成").first.click()
+    page.locator("#orders details.complete summary").first.click()
+    complete = page.locator("#orders form.complete-form").first
+    expect(complete.locator("input[name=quantity]")).to_have_value("1")
+    complete.locator("input[name=notes]").fill("送餐到家")
+    complete.get_by_role("button", name="完成").click()
     expect(page.locator("#records")).to_contain_text("12.00")
     expect(page.locator("#records")).to_contain_text("助餐送餐")

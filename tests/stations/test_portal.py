@@ -1,6 +1,7 @@
 """Portal pages of stations: the public finder, an operator's station page, masked residents."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -39,17 +40,59 @@ def test_operator_takes_assigns_and_completes_an_order_in_the_portal(world, stat
     client = logged_in("a_admin")
     client.post(
         f"/stations/manage/{station_a.pk}/",
-        {"what": "price", "category": "meals", "price": "12", "unit": "餐"},
-    )
-    client.post(
-        f"/stations/manage/{station_a.pk}/",
         {"what": "order", "resident": resident.pk, "category": "meals", "channel": "phone"},
     )
     order = ServiceOrder.objects.get()
     client.post(f"/stations/orders/{order.pk}/assign/", {"staff": staff_a.pk})
     client.post(f"/stations/orders/{order.pk}/complete/", {"notes": "送到家"})
     record = ServiceRecord.objects.get(order=order)
-    assert (record.fee, record.staff, record.notes) == (12, staff_a, "送到家")
+    assert (record.fee, record.quantity, record.staff, record.notes) == (12, 1, staff_a, "送到家")
+
+
+def test_completing_an_order_asks_the_times_and_the_quantity(world, station_a, resident, staff_a):
+    services.post_prices(
+        station_a,
+        [
+            {"category": "cleaning", "content": "日常保洁", "price": "45", "unit": "hour", "level": "market"},
+            {"category": "cleaning", "content": "深度保洁", "price": "60", "unit": "hour", "level": "market"},
+        ],
+        by=world.company_a_admin,
+    )
+    client = logged_in("a_admin")
+    page = f"/stations/manage/{station_a.pk}/"
+    refused = client.post(
+        page,
+        {"what": "order", "resident": resident.pk, "category": "cleaning", "channel": "phone"},
+        follow=True,
+    )
+    assert not ServiceOrder.objects.exists() and "深度保洁" in refused.content.decode()
+    deep = station_a.prices.get(content="深度保洁")
+    client.post(
+        page,
+        {
+            "what": "order",
+            "resident": resident.pk,
+            "category": "cleaning",
+            "price": deep.pk,
+            "channel": "phone",
+        },
+    )
+    order = ServiceOrder.objects.get()
+    assert (order.price_content, order.unit_price) == ("深度保洁", 60)
+    client.post(f"/stations/orders/{order.pk}/assign/", {"staff": staff_a.pk})
+    html = client.get(page).content.decode()
+    assert f'id="id_complete{order.pk}_started_at"' in html and f'id="id_complete{order.pk}_quantity"' in html
+    start = timezone.localtime() - dt.timedelta(hours=2)
+    client.post(
+        f"/stations/orders/{order.pk}/complete/",
+        {
+            "started_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "ended_at": (start + dt.timedelta(minutes=90)).strftime("%Y-%m-%dT%H:%M"),
+            "quantity": "1.5",
+        },
+    )
+    record = ServiceRecord.objects.get(order=order)
+    assert (record.duration_minutes, record.quantity, record.fee) == (90, Decimal("1.5"), Decimal("90.00"))
 
 
 def test_refusals_in_the_portal_say_why(world, station_a, resident):
