@@ -16,7 +16,8 @@ PARAMS = {"category": "meals", "started_after": "2000-01-01", "page_size": 100}
 
 BASELINE_SQL = """
 SELECT r.id, r.order_id, r.resident_id, r.station_id, r.category, r.staff_id, m.name, r.started_at,
-       r.ended_at, r.duration_minutes, r.unit_price, r.quantity, r.fee, r.fee_unit, r.fee_unit, r.is_emergency, r.response_minutes, r.notes,
+       r.ended_at, r.duration_minutes, r.unit_price, r.quantity, r.fee, r.fee_unit, r.fee_unit,
+       r.is_emergency, r.response_minutes, r.notes,
        r.rating
 FROM stations_servicerecord r
 JOIN stations_station s ON s.id = r.station_id

@@ -18,7 +18,8 @@ from stations.models import ServiceRecord
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
 
 SQL = """
-SELECT r.id, s.name, p.name, r.category, r.started_at, r.duration_minutes, r.unit_price, r.fee_unit, r.quantity, r.fee, m.name,
+SELECT r.id, s.name, p.name, r.category, r.started_at, r.duration_minutes, r.unit_price, r.fee_unit,
+       r.quantity, r.fee, m.name,
        r.is_emergency, r.response_minutes, r.rating, r.notes
 FROM stations_servicerecord r
 JOIN stations_station s ON s.id = r.station_id

@@ -25,7 +25,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -58,6 +58,13 @@ from .models import (
 BUREAU_KINDS = frozenset({OrganizationKind.CIVIL_AFFAIRS, OrganizationKind.HOUSING})
 NUMBER_FIELDS = frozenset({"price", "area", "capacity"})
 PHONE = re.compile(r"^[0-9０-９+\-－() （）转]{3,30}$")
+
+
+def official(message, **params) -> str:
+    """A text stored for everyone (a version's title, the source of a price, a notice) in the
+    portal's own language, not in the language of whoever happened to act."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(message) % params if params else str(message)
 
 
 def resource_review_days() -> int:
@@ -174,7 +181,7 @@ def start_template(region: Region, *, by, title: str = "", note: str = "") -> Ch
             region=district,
             issuer=office,
             number=(last.number + 1) if last else 1,
-            title=title or _("%(region)s five lists sample") % {"region": district.name},
+            title=title or official(gettext_lazy("%(region)s five lists sample"), region=district.name),
             note=note,
             created_by=by,
         )
@@ -215,7 +222,7 @@ def start_station_list(station: Station, *, by, note: str = "") -> ChecklistVers
             template=template,
             previous=current,
             number=last_number + 1,
-            title=_("%(station)s five lists") % {"station": station.name},
+            title=official(gettext_lazy("%(station)s five lists"), station=station.name),
             note=note,
             created_by=by,
         )
@@ -313,11 +320,7 @@ def _clean_item_values(version: ChecklistVersion, kind: str, values: dict) -> di
     if errors:
         raise ValidationError(errors)
     # the other kinds' columns stay empty
-    blank = {
-        name: (None if name in NUMBER_FIELDS else "")
-        for name in ITEM_FIELDS
-        if name not in allowed
-    }
+    blank = {name: (None if name in NUMBER_FIELDS else "") for name in ITEM_FIELDS if name not in allowed}
     return cleaned | blank
 
 
@@ -517,8 +520,10 @@ class TemplateFlow(Workflow):
         ).distinct()
         notices.notify(
             _members(*offices, *operators),
-            title=_("New five lists sample: %(version)s") % {"version": version},
-            body=_("Make your station's lists from it: open the station's five lists page."),
+            title=official(gettext_lazy("New five lists sample: %(version)s"), version=version),
+            body=official(
+                gettext_lazy("Make your station's lists from it: open the station's five lists page.")
+            ),
             link=_station_link(version),
         )
 
@@ -669,8 +674,11 @@ class StationListFlow(Workflow):
                 for item in version.items.filter(kind=ListKind.SERVICES)
             ],
             by=by,
-            source=_("Five lists version %(number)s, published %(date)s")
-            % {"number": version.number, "date": timezone.localdate().isoformat()},
+            source=official(
+                gettext_lazy("Five lists version %(number)s, published %(date)s"),
+                number=version.number,
+                date=timezone.localdate().isoformat(),
+            ),
         )
 
     def notify(self, version, step, by, source):
@@ -679,17 +687,19 @@ class StationListFlow(Workflow):
             offices = Organization.objects.filter(
                 kind=OrganizationKind.STREET_OFFICE, region__code=station.region.code[:9], is_active=True
             )
-            title = _("Five lists of %(station)s submitted for approval") % {"station": station.name}
+            title = official(
+                gettext_lazy("Five lists of %(station)s submitted for approval"), station=station.name
+            )
             notices.notify(_members(*offices), title=title, link=_station_link(version))
             return
         titles = {
-            "return": _("Five lists of %(station)s returned: %(reason)s"),
-            "approve": _("Five lists of %(station)s approved: publish them at the station"),
-            "publish": _("Five lists of %(station)s published"),
+            "return": gettext_lazy("Five lists of %(station)s returned: %(reason)s"),
+            "approve": gettext_lazy("Five lists of %(station)s approved: publish them at the station"),
+            "publish": gettext_lazy("Five lists of %(station)s published"),
         }
         notices.notify(
             _members(station.operator),
-            title=titles[step.name] % {"station": station.name, "reason": version.return_reason},
+            title=official(titles[step.name], station=station.name, reason=version.return_reason),
             link=_station_link(version),
         )
 
@@ -836,8 +846,11 @@ def record_check(station: Station, *, by, checked_on: dt.date, results, summary:
         if failing:  # in the transaction: the notice stands or falls with the check
             notices.notify(
                 _members(station.operator),
-                title=_("Supervision check of %(station)s: %(count)d items not carried out")
-                % {"station": station.name, "count": len(failing)},
+                title=official(
+                    gettext_lazy("Supervision check of %(station)s: %(count)d items not carried out"),
+                    station=station.name,
+                    count=len(failing),
+                ),
                 body="\n".join(f"· {f.item.get_kind_display()}：{f.item.name} — {f.note}" for f in failing),
                 link=reverse("checklists:check", args=[check.pk]),
             )

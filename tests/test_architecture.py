@@ -19,7 +19,18 @@ from itertools import combinations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("accounts", "checklists", "core", "facilities", "pilots", "regions", "reports", "staff", "stations", "volunteers")
+APPS = (
+    "accounts",
+    "checklists",
+    "core",
+    "facilities",
+    "pilots",
+    "regions",
+    "reports",
+    "staff",
+    "stations",
+    "volunteers",
+)
 ENGINE_MODULES = ("reports.spreadsheets", "reports.exporting")
 DEMO_LOADER = "accounts.management.commands.load_demo"
 NOQA_WITH_REASON = re.compile(r"#\s*noqa:\s*(?:[A-Z]+\d+,\s*)*PLC0415(?:,\s*[A-Z]+\d+)*\s+-\s+\S")
