@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import KIND_FIELDS, ChecklistItem, CheckResult, kind_fields
+from .models import KIND_FIELDS, ChecklistItem, CheckResult, ListKind, kind_fields
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXTAREAS = frozenset({"eligibility", "benefit", "offer", "duties"})
@@ -29,6 +29,23 @@ class ItemForm(forms.Form):
 
     def values(self) -> dict:
         return dict(self.cleaned_data)
+
+
+class ImportForm(forms.Form):
+    """A workbook filling one list of a draft, or every list of a five-sheet workbook."""
+
+    kind = forms.ChoiceField(
+        label=_("list to fill"),
+        required=False,
+        choices=[("", _("All five (one sheet per list)")), *ListKind.choices],
+    )
+    file = forms.FileField(
+        label=_("workbook"),
+        help_text=_(
+            "Fill the template (.xlsx; a .csv for one list): "
+            "the lists in the file replace those of this draft."
+        ),
+    )
 
 
 class ReturnForm(forms.Form):

@@ -23,11 +23,12 @@ from accounts.scoping import (
     scoped_object_or_404,
 )
 from regions.models import region_subtree
+from reports.spreadsheets import ImportFailed
 from stations import services as station_services
 from stations.models import Station
 
-from . import services
-from .forms import CheckForm, ItemForm, ReturnForm, ReviewForm, StartForm
+from . import exports, imports, services
+from .forms import CheckForm, ImportForm, ItemForm, ReturnForm, ReviewForm, StartForm
 from .models import (
     OPEN_STATES,
     POSTED_STATES,
@@ -158,6 +159,27 @@ def _version_post(request, version):
                     messages.success(request, _("“%(name)s” changed.") % {"name": form.values()["name"]})
                     return None
             return {("change", item.pk): form}
+        if what == "import":
+            form = ImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                kind, upload = form.cleaned_data["kind"] or None, form.cleaned_data["file"]
+                try:
+                    if kind:
+                        counts = {
+                            kind: imports.import_list(version, kind, upload, by=by, filename=upload.name).rows
+                        }
+                    else:
+                        counts = imports.import_workbook(version, upload, by=by)
+                except ImportFailed as exc:
+                    form.add_error("file", exc.messages[:50])
+                else:
+                    messages.success(
+                        request,
+                        _("Imported: %(lists)s.")
+                        % {"lists": "；".join(f"{ListKind(k).label} {n}" for k, n in counts.items())},
+                    )
+                    return None
+            return {("import", None): form}
         if what == "act":
             action = request.POST.get("action", "")
             inputs = {}
@@ -209,6 +231,9 @@ def _version_context(request, version, bound=None):
         "return_form": (bound or {}).get(("return", None)) or ReturnForm(),
         "return_open": ("return", None) in (bound or {}),
         "differences": None if version.is_template else services.differences(version),
+        "import_form": (bound or {}).get(("import", None)) or ImportForm(),
+        "import_open": ("import", None) in (bound or {}),
+        "list_kinds": ListKind.choices,
         "item_count": len(items),
     }
 
@@ -558,3 +583,25 @@ def poster(request, pk):
         qr_svg=mark_safe(qr.svg_inline(scale=4, border=2, title=context["public_url"])),  # noqa: S308
     )
     return render(request, "checklists/poster.html", context)
+
+
+# --- Excel: templates, exports -------------------------------------------------------------------
+
+
+def excel_template(request, kind=""):
+    """The template workbook of one list, or of all five, with its 填写说明 sheet (anyone may
+    download it: it holds no data)."""
+    if kind and kind not in ListKind.values:
+        raise Http404
+    return imports.template_response(kind or None)
+
+
+def version_workbook(request, pk, kind=""):
+    """A version as five sheets (or one list): what the user may see of it, posted versions
+    for everyone."""
+    if kind and kind not in ListKind.values:
+        raise Http404
+    version = scoped_object_or_404(
+        ChecklistVersion.objects.select_related(*VERSION_RELATED), request.user, pk=pk
+    )
+    return exports.list_response(version, kind) if kind else exports.version_response(version)

@@ -217,8 +217,12 @@ ROUTES: dict[str, dict[str, Route]] = {
         "return_": Route(WRITE, "post", body={"reason": "矩阵：退回"}, service_decides=True),
         "differences": Route(READ),
         "review_resources": Route(WRITE, "post"),
+        "export": Route(COLLECTION),
+        "template": Route(COLLECTION),
+        "workbook": Route(READ),
+        "import_": Route(WRITE, "post", input_first=True, service_decides=True),  # the upload first
     },
-    "checklist-item": _standard(("destroy", Route(WRITE, "delete"))),
+    "checklist-item": _standard(EXPORT, ("destroy", Route(WRITE, "delete"))),
     "checklist-check": {
         "list": Route(LIST),
         "retrieve": Route(READ),

@@ -132,6 +132,30 @@ class ChecklistReturnSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, label=_("reason for returning"))
 
 
+class ListKindQuerySerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=ListKind.choices,
+        required=False,
+        allow_blank=True,
+        label=_("list"),
+        help_text=_("Blank: all five."),
+    )
+
+
+class ChecklistImportSerializer(ListKindQuerySerializer):
+    file = serializers.FileField(
+        label=_("file"),
+        help_text=_(
+            "An .xlsx workbook (or a .csv for one list) laid out like the template: with `kind` it fills "
+            "that list from the first sheet; without, every list whose sheet (服务项目清单 …) holds rows."
+        ),
+    )
+
+
+class ChecklistImportResultSerializer(serializers.Serializer):
+    items = serializers.DictField(child=serializers.IntegerField(), help_text=_("Items imported per list."))
+
+
 class ResourceReviewSerializer(serializers.Serializer):
     on = serializers.DateField(required=False, allow_null=True, default=None, label=_("reviewed on"))
 

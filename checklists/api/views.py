@@ -1,8 +1,9 @@
 from django.db.models import Prefetch
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -12,8 +13,11 @@ from rest_framework.response import Response
 from accounts import params
 from accounts.api.base import ScopedViewSetMixin
 from accounts.permissions import TokenScopePermission
-from checklists import services
+from checklists import exports, imports, services
 from checklists.models import CheckFinding, ChecklistCheck, ChecklistItem, ChecklistVersion
+from config.api import import_failed_response
+from reports.exporting import XLSX_CONTENT_TYPE, ExcelExportViewSetMixin
+from reports.spreadsheets import ImportFailed
 from stations.models import Station, StationPrice
 
 from .filters import CheckFilter, ItemFilter, PostedPriceFilter, VersionFilter
@@ -21,10 +25,13 @@ from .serializers import (
     ChecklistCheckCreateSerializer,
     ChecklistCheckSerializer,
     ChecklistDifferencesSerializer,
+    ChecklistImportResultSerializer,
+    ChecklistImportSerializer,
     ChecklistItemSerializer,
     ChecklistReturnSerializer,
     ChecklistVersionCreateSerializer,
     ChecklistVersionSerializer,
+    ListKindQuerySerializer,
     PostedPriceSerializer,
     ResourceReviewSerializer,
 )
@@ -42,8 +49,12 @@ class PublicReadMixin:
         return super().get_permissions()
 
 
+XLSX = {(200, XLSX_CONTENT_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description=_("xlsx workbook"))}
+
+
 class VersionViewSet(
     PublicReadMixin,
+    ExcelExportViewSetMixin,
     ScopedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -58,6 +69,7 @@ class VersionViewSet(
     queryset = ChecklistVersion.objects.select_related("station", "region", "issuer", "approving_office")
     serializer_class = ChecklistVersionSerializer
     filterset_class = VersionFilter
+    export_definition = exports.VERSIONS
 
     def get_serializer_context(self):
         # the steps offered are worked out for one version at a time, never for a whole page
@@ -140,6 +152,46 @@ class VersionViewSet(
             }
         )
 
+    def _kind(self, request):
+        query = ListKindQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return query.validated_data.get("kind") or None
+
+    @extend_schema(parameters=[ListKindQuerySerializer], responses=XLSX)
+    @action(detail=True, methods=["get"])
+    def workbook(self, request, pk=None):
+        """The version as a workbook of five sheets (or, with ``kind``, one list), laid out like
+        the template so that it imports back unchanged."""
+        version, kind = self.get_object(), self._kind(request)
+        return exports.list_response(version, kind) if kind else exports.version_response(version)
+
+    @extend_schema(parameters=[ListKindQuerySerializer], responses=XLSX)
+    @action(detail=False, methods=["get"], url_path="template")
+    def template(self, request):
+        """The template workbook of one list (``kind``) or of all five, with its instructions sheet."""
+        return imports.template_response(self._kind(request))
+
+    @extend_schema(request=ChecklistImportSerializer, responses=ChecklistImportResultSerializer)
+    @action(detail=True, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    def import_(self, request, pk=None):
+        """Fill a draft's lists from a workbook, all or nothing: one bad row and nothing changes,
+        every problem named by sheet, row, column and reason."""
+        version = self.get_object()
+        upload = ChecklistImportSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        file, kind = upload.validated_data["file"], upload.validated_data.get("kind") or None
+        try:
+            if kind:
+                result = imports.import_list(
+                    version, kind, file, by=request.user, filename=file.name, channel="api"
+                )
+                counts = {kind: result.rows}
+            else:
+                counts = imports.import_workbook(version, file, by=request.user, channel="api")
+        except ImportFailed as exc:
+            return import_failed_response(exc)
+        return Response({"items": counts})
+
     @extend_schema(request=ResourceReviewSerializer, responses=ChecklistVersionSerializer)
     @action(detail=True, methods=["post"], url_path="review-resources")
     def review_resources(self, request, pk=None):
@@ -152,12 +204,13 @@ class VersionViewSet(
         return Response(self.get_serializer(version).data)
 
 
-class ItemViewSet(PublicReadMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
+class ItemViewSet(PublicReadMixin, ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
     """The items of the five lists; ``?version=`` and ``?kind=`` pick one list. Items of a draft
     (or returned) version are added, changed and removed through the services."""
 
     queryset = ChecklistItem.objects.all()
     serializer_class = ChecklistItemSerializer
+    export_definition = exports.ITEMS
     filterset_class = ItemFilter
 
     def perform_create(self, serializer):
