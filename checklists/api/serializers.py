@@ -260,7 +260,7 @@ class ChecklistDifferencesSerializer(serializers.Serializer):
     same = serializers.IntegerField(help_text=_("Items as the sample has them."))
 
 
-class CheckFindingSerializer(serializers.ModelSerializer):
+class CheckFindingSerializer(ScopedModelSerializer):
     item_name = serializers.CharField(source="item.name", read_only=True)
     item_kind = serializers.CharField(source="item.kind", read_only=True)
     item_kind_display = serializers.CharField(source="item.get_kind_display", read_only=True)
@@ -294,7 +294,7 @@ class CheckFindingSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(url) if request is not None else url
 
 
-class ChecklistCheckSerializer(serializers.ModelSerializer):
+class ChecklistCheckSerializer(ScopedModelSerializer):
     station_name = serializers.CharField(source="station.name", read_only=True)
     version_number = serializers.IntegerField(source="version.number", read_only=True)
     checked_by = serializers.SlugRelatedField(slug_field="username", read_only=True)

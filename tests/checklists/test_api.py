@@ -20,7 +20,7 @@ from checklists.models import (
     VersionState,
 )
 from stations import services as station_services
-from stations.models import PriceUnit, ServiceCategory, ServiceRecord, StationPrice, StationStatus
+from stations.models import PriceLevel, PriceUnit, ServiceCategory, ServiceRecord, StationPrice, StationStatus
 from tests.conftest import api_client_for
 from tests.factories import OrganizationFactory, make_user
 from tests.stations.conftest import resident, staff_a  # noqa: F401
@@ -225,7 +225,7 @@ def test_items_are_written_through_the_services_and_bad_input_names_the_field(wo
     assert (row["category_display"], row["unit_display"], row["level_display"]) == (
         zh(ServiceCategory.BATHING.label),
         zh(PriceUnit.TIME.label),
-        zh("Low-cost"),
+        zh(PriceLevel.LOW_COST.label),
     )
     url = f"{ITEMS}{row['id']}/"
     changed = client.patch(url, {"price": "55", "kind": "duties"}, format="json").json()
