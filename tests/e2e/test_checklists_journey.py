@@ -68,7 +68,7 @@ def test_sample_to_poster(page, browser, live_server, world, station_a):
     form.locator("button[type=submit]").click()
     expect(page.locator("#list-facilities tbody")).to_contain_text("会所一楼")
     act(page, "publish_template")
-    assert asked and ("every street and company" in asked[-1] or "全区" in asked[-1])
+    assert asked and ("every street and company" in asked[-1] or "本区各街道" in asked[-1])
     sample = ChecklistVersion.objects.get(station=None)
     assert sample.state == VersionState.PUBLISHED
 
