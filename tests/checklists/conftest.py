@@ -57,9 +57,27 @@ def draft(world, sample, station_a):  # noqa: F811
     return services.start_station_list(station_a, by=world.company_a_admin)
 
 
+def publish(world, version):
+    """Company A submits ``version`` of station A's lists, 华阳路 approves it, company A posts it."""
+    services.perform(version, "submit", by=world.company_a_admin)
+    services.perform(version, "approve", by=world.street_officer)
+    return services.perform(version, "publish", by=world.company_a_admin)
+
+
+def add_day_care(by, version):
+    return services.add_item(
+        version,
+        by=by,
+        kind=ListKind.SERVICES,
+        name="日间照护",
+        category="day_care",
+        price="80",
+        unit="day",
+        level="low_cost",
+    )
+
+
 @pytest.fixture
 def published(world, draft):
     """Station A's lists submitted, approved by 华阳路 and published."""
-    services.perform(draft, "submit", by=world.company_a_admin)
-    services.perform(draft, "approve", by=world.street_officer)
-    return services.perform(draft, "publish", by=world.company_a_admin)
+    return publish(world, draft)

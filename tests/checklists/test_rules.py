@@ -19,6 +19,7 @@ from checklists.models import (
 )
 from stations import services as station_services
 from stations.models import Floor, ServiceRecord, StationPrice
+from tests.checklists.conftest import add_day_care, publish
 from tests.factories import OrganizationFactory, make_service_officer, make_user
 from tests.stations.conftest import CHANGNING_ID
 
@@ -333,22 +334,8 @@ def test_a_station_without_any_complaint_phone_cannot_publish(world, draft):
 
 def test_no_day_care_price_below_ground_by_any_road(world, draft):
     station = draft.station
-    services.add_item(
-        draft,
-        by=world.company_a_admin,
-        kind=ListKind.SERVICES,
-        name="日间照护",
-        category="day_care",
-        price="80",
-        unit="day",
-        level="low_cost",
-    )
-    for step, who in (
-        ("submit", world.company_a_admin),
-        ("approve", world.street_officer),
-        ("publish", world.company_a_admin),
-    ):
-        services.perform(draft, step, by=who)
+    add_day_care(world.company_a_admin, draft)
+    publish(world, draft)
     assert station.prices.filter(category="day_care").exists()
     # the posted price holds the station above ground: the move is refused, naming the floor
     with pytest.raises(ValidationError) as refused:
@@ -362,16 +349,7 @@ def test_no_day_care_price_below_ground_by_any_road(world, draft):
 
 def test_a_station_that_moved_below_ground_cannot_publish_a_day_care_item(world, draft):
     station = draft.station
-    services.add_item(
-        draft,
-        by=world.company_a_admin,
-        kind=ListKind.SERVICES,
-        name="日间照护",
-        category="day_care",
-        price="80",
-        unit="day",
-        level="low_cost",
-    )
+    add_day_care(world.company_a_admin, draft)
     # today's prices hold no day care: the station may move, the list in the works may not follow it
     station_services.post_prices(station, [], by=world.company_a_admin)
     station_services.save_station(station, by=world.company_a_admin, floor=Floor.BASEMENT, services=["meals"])
@@ -385,16 +363,7 @@ def test_a_move_below_ground_stops_a_day_care_item_at_submission(world, sample, 
     station_services.save_station(station_b, by=world.company_b_admin, floor=Floor.SEMI_BASEMENT)
     version = services.start_station_list(station_b, by=world.company_b_admin)
     with pytest.raises(ValidationError) as refused:
-        services.add_item(
-            version,
-            by=world.company_b_admin,
-            kind=ListKind.SERVICES,
-            name="日间照护",
-            category="day_care",
-            price="80",
-            unit="day",
-            level="low_cost",
-        )
+        add_day_care(world.company_b_admin, version)
     assert "category" in refused.value.message_dict
     with pytest.raises(ValidationError):
         station_services.post_prices(
@@ -425,12 +394,7 @@ def test_an_order_keeps_the_price_it_was_placed_at_and_charges_price_times_quant
     # the price goes up after the order is placed
     change = services.start_station_list(station, by=world.company_a_admin)
     services.change_item(change.items.get(name="上门助洁"), by=world.company_a_admin, price="50")
-    for step, who in (
-        ("submit", world.company_a_admin),
-        ("approve", world.street_officer),
-        ("publish", world.company_a_admin),
-    ):
-        services.perform(change, step, by=who)
+    publish(world, change)
     station_services.transition_order(order, "assign", by=world.company_a_admin, staff=officer)
     start = timezone.now() - dt.timedelta(hours=2)
     station_services.transition_order(
@@ -541,12 +505,7 @@ def test_a_finding_stays_open_until_a_later_check_closes_it(world, published):
     assert list(CheckFinding.objects.open().values_list("item__name", flat=True)) == ["社区助餐"]
     # a new version of the lists: the finding follows the item by its name
     change = services.start_station_list(station, by=world.company_a_admin)
-    for step, who in (
-        ("submit", world.company_a_admin),
-        ("approve", world.street_officer),
-        ("publish", world.company_a_admin),
-    ):
-        services.perform(change, step, by=who)
+    publish(world, change)
     second = services.record_check(
         station,
         by=world.changning_officer,
