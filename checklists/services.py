@@ -162,6 +162,16 @@ def _copy_items(source: ChecklistVersion, target: ChecklistVersion, *, from_temp
     )
 
 
+def _rebase(version: ChecklistVersion, template: ChecklistVersion) -> None:
+    """Point each item of ``version`` at the item of the same name in ``template`` (a newer
+    sample), so that its differences are read against the sample in force."""
+    by_key = {item_key(item): item.pk for item in template.items.all()}
+    items = list(version.items.all())
+    for item in items:
+        item.origin_id = by_key.get(item_key(item))
+    ChecklistItem.objects.bulk_update(items, ["origin"])
+
+
 def start_template(region: Region, *, by, title: str = "", note: str = "") -> ChecklistVersion:
     """A new draft of ``region``'s district sample: a copy of its last version (empty for the
     first), numbered after it."""
@@ -206,7 +216,9 @@ def start_station_list(station: Station, *, by, note: str = "") -> ChecklistVers
                 % {"number": existing.number, "state": existing.get_state_display()}
             )
         current = published_version(station)
-        template = current.template if current is not None else current_template(station.region)
+        # a change is made against the district's sample in force, which may be newer than the
+        # one the published version came from
+        template = current_template(station.region) or (current.template if current is not None else None)
         if current is None and template is None:
             raise ValidationError(
                 _(
@@ -230,6 +242,8 @@ def start_station_list(station: Station, *, by, note: str = "") -> ChecklistVers
             version.save()
         if current is not None:
             _copy_items(current, version, from_template=False)
+            if template is not None and template.pk != current.template_id:
+                _rebase(version, template)
         else:
             _copy_items(template, version, from_template=True)
     return version
@@ -292,7 +306,7 @@ def _clean_item_values(version: ChecklistVersion, kind: str, values: dict) -> di
             errors.setdefault(
                 name, _("This is needed for an item of the %(list)s.") % {"list": ListKind(kind).label}
             )
-    if kind == ListKind.SERVICES and not errors.keys() & {"category", "price", "unit", "level"}:
+    if kind == ListKind.SERVICES:  # every price rule at once, beside what is missing
         station = version.station
         try:
             cleaned["price"] = station_services.check_price(
@@ -303,7 +317,8 @@ def _clean_item_values(version: ChecklistVersion, kind: str, values: dict) -> di
                 level=cleaned["level"],
             )
         except ValidationError as exc:
-            errors.update({field: " ".join(messages) for field, messages in exc.message_dict.items()})
+            for field, messages in exc.message_dict.items():
+                errors.setdefault(field, " ".join(messages))
     if kind == ListKind.FACILITIES:
         cleaned["area"] = _clean_number(cleaned.get("area"), "area", errors)
         cleaned["capacity"] = _clean_number(cleaned.get("capacity"), "capacity", errors, integer=True)
@@ -424,33 +439,47 @@ def _lock(version: ChecklistVersion) -> ChecklistVersion:
 # --- what differs from the sample -----------------------------------------------------------------
 
 
-def differences(version: ChecklistVersion) -> dict:
-    """What a station's version changed from the sample version it came from: items added,
-    items changed (with each changed column, sample value → this version's), items of the sample
-    left out, and how many are as the sample has them."""
+def differences(version: ChecklistVersion, against: str = "template") -> dict:
+    """What a station's version changed from the sample version it came from (``against=
+    "template"``) or from the published version it changes (``against="previous"``): items added,
+    items changed (with each changed column, the other version's value → this version's), items
+    of the other version left out, and how many are as the other version has them. Empty when
+    there is no such version."""
     result = {"added": [], "changed": [], "removed": [], "same": 0}
-    if version.template_id is None:
+    other = version.template if against == "template" else version.previous
+    if other is None or version.is_template:
         return result
     labels = {field.name: field.verbose_name for field in ChecklistItem._meta.fields}
-    template_items = list(version.template.items.all())
+    theirs = list(other.items.all())
+    if against == "template":  # an item stands for the sample item it was copied from
+        by_pk = {item.pk: item for item in theirs}
+        match = lambda item: by_pk.get(item.origin_id)  # noqa: E731
+    else:  # an item stands for the item of the same name in the version posted before
+        by_key = {item_key(item): item for item in theirs}
+        match = lambda item: by_key.get(item_key(item))  # noqa: E731
     kept = set()
     for item in version.items.all():
-        origin = next((t for t in template_items if t.pk == item.origin_id), None)
-        if origin is None:
+        counterpart = match(item)
+        if counterpart is None:
             result["added"].append(item)
             continue
-        kept.add(origin.pk)
-        own, theirs = item.values(), origin.values()
+        kept.add(counterpart.pk)
+        own, before = item.values(), counterpart.values()
         fields = [
-            {"field": name, "label": labels[name], "sample": _shown(origin, name), "now": _shown(item, name)}
+            {
+                "field": name,
+                "label": labels[name],
+                "sample": _shown(counterpart, name),
+                "now": _shown(item, name),
+            }
             for name in kind_fields(item.kind)
-            if own[name] != theirs[name]
+            if own[name] != before[name]
         ]
         if fields:
-            result["changed"].append({"item": item, "sample": origin, "fields": fields})
+            result["changed"].append({"item": item, "sample": counterpart, "fields": fields})
         else:
             result["same"] += 1
-    result["removed"] = [item for item in template_items if item.pk not in kept]
+    result["removed"] = [item for item in theirs if item.pk not in kept]
     return result
 
 

@@ -231,6 +231,7 @@ def _version_context(request, version, bound=None):
         "return_form": (bound or {}).get(("return", None)) or ReturnForm(),
         "return_open": ("return", None) in (bound or {}),
         "differences": None if version.is_template else services.differences(version),
+        "changes": None if version.is_template else services.differences(version, against="previous"),
         "import_form": (bound or {}).get(("import", None)) or ImportForm(),
         "import_open": ("import", None) in (bound or {}),
         "list_kinds": ListKind.choices,

@@ -132,6 +132,15 @@ class ChecklistReturnSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, label=_("reason for returning"))
 
 
+class DifferencesQuerySerializer(serializers.Serializer):
+    against = serializers.ChoiceField(
+        choices=[("template", _("the district sample")), ("previous", _("the version posted before"))],
+        required=False,
+        default="template",
+        label=_("compared with"),
+    )
+
+
 class ListKindQuerySerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
         choices=ListKind.choices,

@@ -31,6 +31,7 @@ from .serializers import (
     ChecklistReturnSerializer,
     ChecklistVersionCreateSerializer,
     ChecklistVersionSerializer,
+    DifferencesQuerySerializer,
     ListKindQuerySerializer,
     PostedPriceSerializer,
     ResourceReviewSerializer,
@@ -126,11 +127,15 @@ class VersionViewSet(
         """The district bureau publishes its sample."""
         return self._step(request, "publish_template")
 
-    @extend_schema(responses=ChecklistDifferencesSerializer)
+    @extend_schema(parameters=[DifferencesQuerySerializer], responses=ChecklistDifferencesSerializer)
     @action(detail=True, methods=["get"])
     def differences(self, request, pk=None):
-        """What this station version changed from the sample version it was made from."""
-        found = services.differences(self.get_object())
+        """What this station version changed from the sample version it was made from
+        (``against=template``, the default) or from the version posted before it
+        (``against=previous``)."""
+        query = DifferencesQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        found = services.differences(self.get_object(), against=query.validated_data["against"])
         context = self.get_serializer_context()
 
         def item(row):

@@ -13,6 +13,7 @@ from accounts.models import Role
 from checklists import services
 from checklists.models import CheckFinding, ChecklistItem, ChecklistVersion, ListKind, VersionState
 from stations import services as station_services
+from tests.conftest import api_client_for
 from tests.factories import PASSWORD, OrganizationFactory, make_user
 
 pytestmark = pytest.mark.django_db
@@ -314,3 +315,25 @@ def test_the_district_samples_list_costs_fixed_queries(world, count, django_asse
     with django_assert_num_queries(10):
         response = client.get("/lists/samples/")
     assert len(response.context["versions"]) == count
+
+
+def test_the_reviewer_sees_what_changes_from_the_posted_version(world, client, published):
+    change = services.start_station_list(published.station, by=world.company_a_admin)
+    services.change_item(change.items.get(name="社区助餐"), by=world.company_a_admin, price="14")
+    services.perform(change, "submit", by=world.company_a_admin)
+    client.force_login(world.street_officer)
+    page = client.get(f"/lists/versions/{change.pk}/").content.decode()
+    panel = page.split('id="changes"')[1].split("</section>")[0]
+    assert "社区助餐" in panel and "<del>12.00</del>" in panel and "<ins>14.00</ins>" in panel
+    api = api_client_for(world.street_officer).get(
+        f"/api/v1/checklist-versions/{change.pk}/differences/?against=previous"
+    )
+    assert [(c["item"]["name"], c["fields"][0]["now"]) for c in api.json()["changed"]] == [
+        ("社区助餐", "14.00")
+    ]
+    assert (
+        api_client_for(world.street_officer)
+        .get(f"/api/v1/checklist-versions/{change.pk}/differences/?against=nonsense")
+        .status_code
+        == 400
+    )

@@ -526,3 +526,35 @@ def test_a_check_refuses_items_outside_the_published_lists_and_future_dates(worl
             results=[{"item": sample.items.first(), "result": "done"}],
         )
     assert set(refused.value.message_dict) == {"checked_on", "results"}
+
+
+def test_every_price_problem_is_named_at_once(world, draft):
+    with pytest.raises(ValidationError) as refused:
+        services.add_item(draft, by=world.company_a_admin, kind=ListKind.SERVICES, name="助浴", price="-30")
+    assert {"category", "price", "unit", "level"} <= set(refused.value.message_dict)
+    assert "negative" in " ".join(refused.value.message_dict["price"])
+
+
+def test_a_change_shows_what_differs_from_the_posted_version(world, published):
+    change = services.start_station_list(published.station, by=world.company_a_admin)
+    services.change_item(change.items.get(name="社区助餐"), by=world.company_a_admin, price="14")
+    services.remove_item(change.items.get(name="活动室"), by=world.company_a_admin)
+    against_posted = services.differences(change, against="previous")
+    assert [
+        (c["item"].name, [(f["sample"], f["now"]) for f in c["fields"]]) for c in against_posted["changed"]
+    ] == [("社区助餐", [("12.00", "14.00")])]
+    assert [item.name for item in against_posted["removed"]] == ["活动室"]
+    assert against_posted["same"] == 5 and against_posted["added"] == []
+
+
+def test_a_change_after_a_new_sample_is_read_against_the_sample_in_force(world, published, sample):
+    newer = services.start_template(world.regions["310105"], by=world.changning_officer)
+    services.change_item(newer.items.get(name="社区助餐"), by=world.changning_officer, price="13")
+    services.perform(newer, "publish_template", by=world.changning_officer)
+    change = services.start_station_list(published.station, by=world.company_a_admin)
+    assert change.template == newer
+    diff = services.differences(change)
+    assert [(c["item"].name, [(f["sample"], f["now"]) for f in c["fields"]]) for c in diff["changed"]] == [
+        ("社区助餐", [("13.00", "12.00")])
+    ]
+    assert (diff["added"], diff["removed"], diff["same"]) == ([], [], 6)
