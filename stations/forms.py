@@ -17,7 +17,6 @@ from .models import (
     ServiceCategory,
     StationPrice,
     Survey,
-    default_quantity,
 )
 from .services import STATIONS
 
@@ -138,21 +137,18 @@ class CompleteForm(forms.Form):
 
     @classmethod
     def for_order(cls, order, now=None):
-        """The form of an assigned order, filled with the assigned time, now and the quantity
-        the service would charge for that time."""
+        """The form of an assigned order, filled with the assigned time and now. The quantity is
+        left empty: the service then charges for the times entered (started half hours for a
+        price per hour, one for any other unit), so changing the times changes the fee."""
         now = timezone.localtime(now or timezone.now())
         started = timezone.localtime(order.assigned_at) if order.assigned_at else now
-        minutes = max(int((now - started).total_seconds() // 60), 0)
-        form = cls(
-            initial={
-                "started_at": started,
-                "ended_at": now,
-                "quantity": default_quantity(order.price_unit, minutes),
-            },
-            auto_id=f"id_complete{order.pk}_%s",
+        form = cls(initial={"started_at": started, "ended_at": now}, auto_id=f"id_complete{order.pk}_%s")
+        unit = order.get_price_unit_display() if order.price_unit else ""
+        form.fields["quantity"].help_text = (
+            _("in %(unit)s; leave empty to charge for the times above") % {"unit": unit}
+            if unit
+            else _("leave empty to charge for the times above")
         )
-        if order.price_unit:
-            form.fields["quantity"].help_text = _("in %(unit)s") % {"unit": order.get_price_unit_display()}
         return form
 
 

@@ -1,6 +1,7 @@
 """Portal pages of stations: the public finder, an operator's station page, masked residents."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -93,6 +94,34 @@ def test_completing_an_order_asks_the_times_and_the_quantity(world, station_a, r
     )
     record = ServiceRecord.objects.get(order=order)
     assert (record.duration_minutes, record.quantity, record.fee) == (90, Decimal("1.5"), Decimal("90.00"))
+
+    # the quantity as the form first offers it (empty) follows the times the user enters
+    client.post(
+        page,
+        {
+            "what": "order",
+            "resident": resident.pk,
+            "category": "cleaning",
+            "price": deep.pk,
+            "channel": "phone",
+        },
+    )
+    second = ServiceOrder.objects.exclude(pk=order.pk).get()
+    client.post(f"/stations/orders/{second.pk}/assign/", {"staff": staff_a.pk})
+    field = re.search(
+        rf'<input[^>]*id="id_complete{second.pk}_quantity"[^>]*>', client.get(page).content.decode()
+    )
+    assert field and "value=" not in field.group(0)
+    client.post(
+        f"/stations/orders/{second.pk}/complete/",
+        {
+            "started_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "ended_at": (start + dt.timedelta(minutes=80)).strftime("%Y-%m-%dT%H:%M"),
+            "quantity": "",
+        },
+    )
+    record = ServiceRecord.objects.get(order=second)
+    assert (record.duration_minutes, record.quantity, record.fee) == (80, Decimal("1.5"), Decimal("90.00"))
 
 
 def test_refusals_in_the_portal_say_why(world, station_a, resident):
