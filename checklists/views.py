@@ -455,7 +455,12 @@ def queue(request):
     return render(
         request,
         "checklists/queue.html",
-        {"submitted": submitted[:200], "posted": posted[:200], "findings": findings[:200]},
+        {
+            "submitted": submitted[:200],
+            # the stations whose lists this user checks: published lists are public, checks are not
+            "posted": [version for version in posted[:200] if _may_check(version.station, request.user)],
+            "findings": findings[:200],
+        },
     )
 
 

@@ -140,7 +140,9 @@ class Command(BaseCommand):
         )
         for town in towns:
             suffix = "办事处" if town.name.endswith("街道") else "人民政府"
-            add(OrganizationKind.STREET_OFFICE, f"{town.name}{suffix}", town.code)
+            # 华阳路's office keeps a complaint hotline (posted with its stations' prices)
+            hotline = {"hotline": "021-60000002"} if town.code == "310105001" else {}
+            add(OrganizationKind.STREET_OFFICE, f"{town.name}{suffix}", town.code, **hotline)
         for name, code, body, licensed in COMPANIES:
             add(
                 OrganizationKind.PROPERTY_COMPANY,
