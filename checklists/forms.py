@@ -56,6 +56,10 @@ class ReturnForm(forms.Form):
         help_text=_("The company sees this reason with the lists returned to it."),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].needed = True  # the workflow refuses a return without one, beside it
+
 
 class StartForm(forms.Form):
     note = forms.CharField(label=_("what changes in this version"), required=False, max_length=1000)

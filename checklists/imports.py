@@ -80,7 +80,7 @@ CATEGORY_WORDS = {
     ServiceCategory.MEDICAL_ESCORT: ("陪同就医", "助医", "陪诊", "陪医"),
     ServiceCategory.EMERGENCY: ("紧急救助", "紧急求助", "应急救助", "助急"),
     ServiceCategory.WALKING: ("助行",),
-    ServiceCategory.CARE_VISIT: ("寻访关爱", "关爱探访", "探访", "关爱"),
+    ServiceCategory.CARE_VISIT: ("寻访关爱", "关爱探访", "探访", "寻访", "关爱"),
     ServiceCategory.REPAIR: ("家电维修", "维修", "助修"),
     ServiceCategory.ERRANDS: ("代购跑腿", "代购", "跑腿", "代办"),
     ServiceCategory.DAY_CARE: ("日间托养", "日托", "日间照料"),
@@ -234,7 +234,7 @@ EXAMPLES = {
     ),
     ListKind.DUTIES: (
         f"{EXAMPLE_MARK}区民政局",
-        "政府部门",
+        "职能部门",
         "养老服务科",
         "制定五张清单样张，指导、督导清单落实",
         "",
@@ -331,6 +331,8 @@ def _read_measure(text: str) -> str:
     return _MEASURE.sub("", compact) or text
 
 
+_TOTALS = re.compile(r"^\s*(合\s*计|总\s*计|小\s*计|共\s*\d+\s*项)")
+_LABELLED = re.compile(r"^[^:：]{1,8}[:：]")
 _FOOTER = re.compile(r"^\s*(填表人|填报人|审核人|负责人|制表人?|填报单位|填报日期|填表日期|注|说明)\s*[:：]")
 
 
@@ -398,10 +400,14 @@ class ListImport(SpreadsheetImport):
         return values
 
     def is_footer(self, row: ParsedRow) -> bool:
-        """An official table's closing line (填表人：… 审核人：… 注：…) in the first columns, with
-        nothing else filled."""
-        filled = [str(value) for value in row.values.values() if value not in (None, "")]
-        return len(filled) <= 2 and bool(filled) and _FOOTER.match(filled[0]) is not None
+        """A table's totals line (合计 / 总计 / 小计 / 共 7 项) or closing line (填表人：… 联系电话：…
+        填表日期：… 注：…): the first cell says so and any other cell is a labelled value."""
+        filled = [str(value).strip() for value in row.values.values() if value not in (None, "")]
+        if not filled:
+            return False
+        if _TOTALS.match(filled[0]):
+            return True
+        return _FOOTER.match(filled[0]) is not None and all(_LABELLED.match(cell) for cell in filled[1:])
 
     def save_row(self, row: ParsedRow):
         if str(row.values.get("name") or "").startswith(EXAMPLE_MARK):
@@ -609,8 +615,9 @@ def _option_ranges() -> dict[str, str]:
 def _options_sheet(book: Workbook) -> None:
     """The choices the drop-down lists offer, on a hidden sheet after the others."""
     sheet = book.create_sheet(OPTIONS_SHEET)
+    headers = {column.name: column.header for columns in COLUMNS.values() for column in columns}
     for index, name in enumerate(CHOICES, start=1):
-        sheet.cell(row=1, column=index, value=name)
+        sheet.cell(row=1, column=index, value=headers.get(name, name))
         for row, label in enumerate(_choice_labels(name), start=2):
             sheet.cell(row=row, column=index, value=sheet_text(label))
     sheet.sheet_state = "hidden"
@@ -649,7 +656,7 @@ def _list_sheet(book: Workbook, kind: str, ranges: dict[str, str]) -> None:
                 errorStyle="warning",
                 showErrorMessage=True,
                 errorTitle=column.header,
-                error=_("Choose from the list (short forms such as 助餐 or 次 are read too)."),
+                error=_("Choose from the list (the usual short forms are read too)."),
             )
         elif column.name in ("price", "area", "capacity"):
             validation = DataValidation(

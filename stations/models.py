@@ -56,7 +56,7 @@ class ServiceCategory(models.TextChoices):
 class PriceUnit(models.TextChoices):
     """What a posted price is per; a completed service is charged the price times its quantity."""
 
-    TIME = "time", pgettext_lazy("price unit", "time")
+    TIME = "time", pgettext_lazy("price unit", "session")
     HOUR = "hour", pgettext_lazy("price unit", "hour")
     MEAL = "meal", pgettext_lazy("price unit", "meal")
     DAY = "day", pgettext_lazy("price unit", "day")

@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=200, verbose_name='name')),
                 ('category', models.CharField(blank=True, choices=[('meals', 'Meals and delivery'), ('cleaning', 'Cleaning'), ('bathing', 'Bathing'), ('medical_escort', 'Medical escort'), ('emergency', 'Emergency help'), ('walking', 'Walking help'), ('care_visit', 'Care visit'), ('repair', 'Appliance repair'), ('errands', 'Shopping errands'), ('day_care', 'Day care'), ('personal_care', 'Personal care'), ('other', 'Other')], max_length=16, verbose_name='service')),
                 ('price', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='fee standard (yuan)')),
-                ('unit', models.CharField(blank=True, choices=[('time', 'time'), ('hour', 'hour'), ('meal', 'meal'), ('day', 'day'), ('month', 'month')], max_length=16, verbose_name='unit')),
+                ('unit', models.CharField(blank=True, choices=[('time', 'session'), ('hour', 'hour'), ('meal', 'meal'), ('day', 'day'), ('month', 'month')], max_length=16, verbose_name='unit')),
                 ('level', models.CharField(blank=True, choices=[('free', 'Free'), ('low_cost', 'Low-cost'), ('market', 'Market price')], max_length=16, verbose_name='price level')),
                 ('provider', models.CharField(blank=True, help_text='Blank: the operating company itself.', max_length=200, verbose_name='provided by')),
                 ('place', models.CharField(blank=True, max_length=200, verbose_name='place')),

@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='serviceorder',
             name='price_unit',
-            field=models.CharField(blank=True, choices=[('time', 'time'), ('hour', 'hour'), ('meal', 'meal'), ('day', 'day'), ('month', 'month')], max_length=16, verbose_name='unit'),
+            field=models.CharField(blank=True, choices=[('time', 'session'), ('hour', 'hour'), ('meal', 'meal'), ('day', 'day'), ('month', 'month')], max_length=16, verbose_name='unit'),
         ),
         migrations.AddField(
             model_name='serviceorder',
@@ -89,12 +89,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='servicerecord',
             name='fee_unit',
-            field=models.CharField(blank=True, choices=[('time', 'time'), ('hour', 'hour'), ('meal', 'meal'), ('day', 'day'), ('month', 'month')], max_length=16, verbose_name='unit'),
+            field=models.CharField(blank=True, choices=[('time', 'session'), ('hour', 'hour'), ('meal', 'meal'), ('day', 'day'), ('month', 'month')], max_length=16, verbose_name='unit'),
         ),
         migrations.AlterField(
             model_name='stationprice',
             name='unit',
-            field=models.CharField(choices=[('time', 'time'), ('hour', 'hour'), ('meal', 'meal'), ('day', 'day'), ('month', 'month')], default='time', max_length=16, verbose_name='unit'),
+            field=models.CharField(choices=[('time', 'session'), ('hour', 'hour'), ('meal', 'meal'), ('day', 'day'), ('month', 'month')], default='time', max_length=16, verbose_name='unit'),
         ),
         migrations.AddConstraint(
             model_name='stationprice',

@@ -190,7 +190,7 @@ def check_price(station: Station | None, *, category: str, price, unit: str, lev
         elif amount != amount.quantize(Decimal("0.01")):
             errors["price"] = _("A fee has at most two decimals (fen).")
     if unit not in PriceUnit.values:
-        errors["unit"] = _("Say what the fee is per: time, hour, meal, day or month.")
+        errors["unit"] = _("Say what the fee is per: session, hour, meal, day or month.")
     if level not in PriceLevel.values:
         errors["level"] = _("Say whether the service is free, low-cost or at market price.")
     elif "price" not in errors:

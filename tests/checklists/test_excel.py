@@ -495,3 +495,25 @@ def test_the_five_sheet_template_left_empty_imports_nothing(world, draft):
 
     assert stored(draft) == before
     assert len(failed.value.errors) == 1
+
+
+def test_totals_and_a_signed_closing_line_are_not_items(world, draft):
+    table = book(
+        (
+            "服务项目清单",
+            [
+                ["服务项目", "服务类别", "收费标准（元）", "单位", "收费性质"],
+                ["社区助餐", "助餐", "12元", "餐", "低偿"],
+                ["关爱探访", "寻访", "免费", "次", None],
+                ["合计", None, 12, None, None],
+                ["共 2 项", None, None, None, None],
+                ["填表人：王芳", "联系电话：021-62000001", "填表日期：2026-12-01", None, None],
+            ],
+        )
+    )
+    result = imports.import_list(draft, ListKind.SERVICES, table, by=world.company_a_admin)
+    assert result.rows == 2
+    assert sorted(draft.items.filter(kind=ListKind.SERVICES).values_list("name", "category")) == [
+        ("关爱探访", "care_visit"),
+        ("社区助餐", "meals"),
+    ]
