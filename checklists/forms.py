@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import KIND_FIELDS, ChecklistItem, CheckResult, ListKind, kind_fields
+from .models import KIND_FIELDS, ChecklistItem, CheckResult, ListKind, column_label, kind_fields
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXTAREAS = frozenset({"eligibility", "benefit", "offer", "duties"})
@@ -21,6 +21,7 @@ class ItemForm(forms.Form):
         required = {"name", *KIND_FIELDS[kind]["required"]}
         for name in kind_fields(kind):
             field = ChecklistItem._meta.get_field(name).formfield()
+            field.label = column_label(kind, name)
             field.required = False  # the service says what is missing, beside the field
             if name in TEXTAREAS:
                 field.widget = forms.Textarea(attrs={"rows": 2})

@@ -91,6 +91,23 @@ ITEM_FIELDS = (
 )
 
 
+# What a column is called in one list where the field's own name would not say it: ``name`` is
+# the service content, the facility, the policy, the organisation or the party.
+COLUMN_LABELS = {
+    ListKind.SERVICES: {"name": _("service content")},
+    ListKind.FACILITIES: {"name": _("facility")},
+    ListKind.POLICIES: {"name": _("policy")},
+    ListKind.RESOURCES: {"name": _("organisation")},
+    ListKind.DUTIES: {"name": _("responsible party"), "party": _("kind of party")},
+}
+
+
+def column_label(kind: str, name: str):
+    """The heading of column ``name`` in list ``kind``."""
+    label = COLUMN_LABELS.get(kind, {}).get(name)
+    return label if label is not None else ChecklistItem._meta.get_field(name).verbose_name
+
+
 def kind_fields(kind: str) -> tuple[str, ...]:
     spec = KIND_FIELDS[kind]
     return ("name", *spec["required"], *spec["optional"])

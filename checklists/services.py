@@ -52,6 +52,7 @@ from .models import (
     ListKind,
     ResourceKind,
     VersionState,
+    column_label,
     kind_fields,
 )
 
@@ -449,7 +450,6 @@ def differences(version: ChecklistVersion, against: str = "template") -> dict:
     other = version.template if against == "template" else version.previous
     if other is None or version.is_template:
         return result
-    labels = {field.name: field.verbose_name for field in ChecklistItem._meta.fields}
     theirs = list(other.items.all())
     if against == "template":  # an item stands for the sample item it was copied from
         by_pk = {item.pk: item for item in theirs}
@@ -468,7 +468,7 @@ def differences(version: ChecklistVersion, against: str = "template") -> dict:
         fields = [
             {
                 "field": name,
-                "label": labels[name],
+                "label": column_label(item.kind, name),
                 "sample": _shown(counterpart, name),
                 "now": _shown(item, name),
             }

@@ -38,6 +38,7 @@ from .models import (
     ChecklistVersion,
     ListKind,
     VersionState,
+    column_label,
     kind_fields,
 )
 
@@ -81,7 +82,6 @@ def _lists(version, items, *, editable=False, editing=None, bound=None):
     """The five lists of ``version`` as tables: per kind its columns, its rows (each with its
     change form when being changed) and, when editable, the form that adds an item."""
     bound = bound or {}
-    labels = {field.name: field.verbose_name for field in ChecklistItem._meta.fields}
     sections = []
     for kind, label in ListKind.choices:
         names = kind_fields(kind)
@@ -105,7 +105,7 @@ def _lists(version, items, *, editable=False, editing=None, bound=None):
             {
                 "kind": kind,
                 "label": label,
-                "columns": [labels[name] for name in names],
+                "columns": [column_label(kind, name) for name in names],
                 "rows": rows,
                 "add_form": add_form,
                 "add_open": ("add", kind) in bound,
