@@ -40,7 +40,8 @@ def test_finder_and_order_to_record(page, world, station_a, station_b, resident,
     expect(page.locator("#orders")).to_contain_text("已派单")
     page.locator("#orders details.complete summary").first.click()
     complete = page.locator("#orders form.complete-form").first
-    expect(complete.locator("input[name=quantity]")).to_have_value("1")
+    # the quantity is left empty: a meal is charged once, whatever the times entered
+    expect(complete.locator("input[name=quantity]")).to_have_value("")
     complete.locator("input[name=notes]").fill("送餐到家")
     complete.get_by_role("button", name="完成").click()
     expect(page.locator("#records")).to_contain_text("12.00")
