@@ -249,7 +249,7 @@ def _fields(kind: str) -> list[Field]:
             column.name,
             column.header,
             aliases=column.aliases,
-            kind="text",
+            kind="figure" if column.name in ("price", "area", "capacity") else "text",
             required=False,  # the services say what is missing, in their words
             # 收费性质 can be read from a 免费 fee, 主体类别 from the party's name
             column_required=column.name in required and column.name not in ("level", "party"),

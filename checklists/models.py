@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import AuditedModel
 from accounts.scoping import ScopedQuerySet
-from stations.models import PriceLevel, PriceUnit, ServiceCategory
+from stations.models import PriceLevel, PriceUnit, ServiceCategory, StationStatus
 
 
 class ListKind(models.TextChoices):
@@ -41,6 +41,14 @@ class VersionState(models.TextChoices):
 OPEN_STATES = (VersionState.DRAFT, VersionState.SUBMITTED, VersionState.RETURNED, VersionState.APPROVED)
 EDITABLE_STATES = (VersionState.DRAFT, VersionState.RETURNED)
 POSTED_STATES = (VersionState.PUBLISHED, VersionState.SUPERSEDED)
+
+
+def posted(prefix: str = "") -> Q:
+    """What anyone may read: the samples and lists posted, a station's only while the station
+    itself is public (operating, as in the station finder)."""
+    return Q(**{f"{prefix}state__in": POSTED_STATES}) & (
+        Q(**{f"{prefix}station__isnull": True}) | Q(**{f"{prefix}station__status": StationStatus.OPERATING})
+    )
 
 
 class ResourceKind(models.TextChoices):
@@ -122,16 +130,16 @@ class ChecklistVersionQuerySet(ScopedQuerySet):
     organization_path = "station__operator"
 
     def published(self):
-        return self.filter(state__in=POSTED_STATES)
+        return self.filter(posted())
 
     def scope_condition(self, user, scope, *, edit):
         condition = super().scope_condition(user, scope, edit=edit)
         if not edit:
-            posted = Q(state__in=POSTED_STATES)
+            public = posted()
             codes = scope.region_codes(edit)
             if codes:  # a street office reads its district's samples, drafts included
-                posted |= Q(station__isnull=True, region__code__in={code[:6] for code in codes})
-            condition = posted if condition is None else condition | posted
+                public |= Q(station__isnull=True, region__code__in={code[:6] for code in codes})
+            condition = public if condition is None else condition | public
         return condition
 
     def templates(self):
@@ -192,6 +200,14 @@ class ChecklistVersion(AuditedModel):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -285,18 +301,18 @@ class ChecklistItemQuerySet(ScopedQuerySet):
     organization_path = "version__station__operator"
 
     def published(self):
-        return self.filter(version__state__in=POSTED_STATES)
+        return self.filter(posted("version__"))
 
     def scope_condition(self, user, scope, *, edit):
         condition = super().scope_condition(user, scope, edit=edit)
         if not edit:
-            posted = Q(version__state__in=POSTED_STATES)
+            public = posted("version__")
             codes = scope.region_codes(edit)
             if codes:
-                posted |= Q(
+                public |= Q(
                     version__station__isnull=True, version__region__code__in={code[:6] for code in codes}
                 )
-            condition = posted if condition is None else condition | posted
+            condition = public if condition is None else condition | public
         return condition
 
 

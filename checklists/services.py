@@ -266,7 +266,7 @@ def item_key(item: ChecklistItem) -> tuple:
     return _key(item.kind, item.values())
 
 
-def _clean_number(value, field: str, errors: dict, *, integer=False):
+def _clean_number(value, field: str, errors: dict, *, below: int, integer=False):
     if value in (None, ""):
         return None
     try:
@@ -276,6 +276,11 @@ def _clean_number(value, field: str, errors: dict, *, integer=False):
         return None
     if not number.is_finite() or number < 0:
         errors[field] = _("A number here cannot be negative.")
+        return None
+    if number >= below:
+        errors[field] = _("A number of %(limit)s or more cannot be right here; check the figure.") % {
+            "limit": f"{below:,}"
+        }
         return None
     if integer:
         if number != number.to_integral_value():
@@ -321,8 +326,10 @@ def _clean_item_values(version: ChecklistVersion, kind: str, values: dict) -> di
             for field, messages in exc.message_dict.items():
                 errors.setdefault(field, " ".join(messages))
     if kind == ListKind.FACILITIES:
-        cleaned["area"] = _clean_number(cleaned.get("area"), "area", errors)
-        cleaned["capacity"] = _clean_number(cleaned.get("capacity"), "capacity", errors, integer=True)
+        cleaned["area"] = _clean_number(cleaned.get("area"), "area", errors, below=1_000_000)
+        cleaned["capacity"] = _clean_number(
+            cleaned.get("capacity"), "capacity", errors, below=100_000, integer=True
+        )
     if kind == ListKind.RESOURCES:
         if cleaned.get("resource_kind") and cleaned["resource_kind"] not in ResourceKind.values:
             errors["resource_kind"] = _("Choose the kind of organisation from the list.")
@@ -659,8 +666,15 @@ class StationListFlow(Workflow):
         if not (reason or "").strip():
             raise ValidationError({"reason": _("Say what the company should change.")})
 
+    def check_approve(self, version, by):
+        # two people at least: whoever drew the lists up or submitted them does not approve them
+        if by.pk in {version.created_by_id, version.submitted_by_id}:
+            raise ValidationError(
+                _("You drew up or submitted these lists; another officer of the street office approves them.")
+            )
+
     def apply_submit(self, version, by, actor):
-        version.submitted_at = timezone.now()
+        version.submitted_at, version.submitted_by = timezone.now(), by
         version.return_reason = ""
 
     def apply_return(self, version, by, actor, reason=""):

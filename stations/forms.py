@@ -155,9 +155,27 @@ class CompleteForm(forms.Form):
 class LogServiceForm(forms.Form):
     resident = forms.ModelChoiceField(label=_("resident"), queryset=Resident.objects.none())
     category = forms.ChoiceField(label=_("service"), choices=ServiceCategory.choices)
+    price = PostedPriceField(
+        label=_("posted price"),
+        queryset=StationPrice.objects.none(),
+        required=False,
+        empty_label=_("the service's only posted price"),
+        help_text=_("Choose one when the station posts several prices for the service."),
+    )
     staff = forms.ModelChoiceField(label=_("delivered by"), queryset=StaffMember.objects.none())
     started_at = forms.DateTimeField(label=_("started at"), widget=DATETIME)
     ended_at = forms.DateTimeField(label=_("ended at"), widget=DATETIME)
+    quantity = forms.DecimalField(
+        label=_("quantity"),
+        min_value=Decimal("0.01"),
+        max_digits=8,
+        decimal_places=2,
+        required=False,
+        help_text=_(
+            "Empty: the started half hours for a price per hour, one for any other unit. The fee is "
+            "the posted price times the quantity."
+        ),
+    )
     notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, station=None, **kwargs):
@@ -165,6 +183,7 @@ class LogServiceForm(forms.Form):
         if station:
             self.fields["resident"].queryset = station.residents.all()
             self.fields["staff"].queryset = station_staff(station)
+            self.fields["price"].queryset = station.prices.order_by("category", "content")
 
 
 class AssignForm(forms.Form):

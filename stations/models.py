@@ -1,6 +1,7 @@
 """Service stations (一站), the elderly residents they serve (一人一档), service orders and
 records (点菜式), publicity events and satisfaction surveys."""
 
+import math
 import uuid
 from decimal import Decimal
 from pathlib import PurePath
@@ -248,11 +249,12 @@ class StationPrice(models.Model):
         return str(self)
 
 
-def default_quantity(unit: str, minutes: int):
+def default_quantity(unit: str, seconds: float):
     """The quantity a completed service is charged for when none is given: the started half
-    hours for a price per hour (at least one half hour), one for any other unit."""
+    hours for a price per hour (at least one half hour; 30 min 30 s is two), one for any other
+    unit."""
     if unit == PriceUnit.HOUR:
-        halves = max(-(-int(minutes) // 30), 1)
+        halves = max(math.ceil(seconds / 1800), 1)
         return Decimal(halves) / 2
     return Decimal(1)
 

@@ -159,6 +159,9 @@ def _parse_bool(value):
 PARSERS = {
     "str": (_parse_str, None),
     "text": (_parse_text, None),
+    # a figure that may also be written in words ("12元", "免费"): read as text, but a formula
+    # gives its saved result, as in a number column
+    "figure": (_parse_text, None),
     "int": (_parse_int, gettext_lazy("Enter a whole number.")),
     "decimal": (_parse_decimal, gettext_lazy("Enter a number.")),
     "date": (parse_date, gettext_lazy("Enter a date such as 2025-04-20.")),

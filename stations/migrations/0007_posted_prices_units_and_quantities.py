@@ -3,22 +3,60 @@
 import django.core.validators
 from django.db import migrations, models
 
-# The units people typed before a posted price named its unit from a list.
-UNITS = {"次": "time", "小时": "hour", "时": "hour", "餐": "meal", "份": "meal", "天": "day", "日": "day", "月": "month"}
+# The units people typed before a posted price named its unit from a list (e.g. 次, 元/小时,
+# 每餐, 按月): read by what they say, not by an exact match; anything else is per session.
+UNIT_WORDS = (("小时", "hour"), ("时", "hour"), ("餐", "meal"), ("份", "meal"), ("月", "month"), ("天", "day"), ("日", "day"))
+CODES = ("time", "hour", "meal", "day", "month")
+
+
+def unit_code(text):
+    text = (text or "").strip()
+    if text in CODES:
+        return text
+    for word, code in UNIT_WORDS:
+        if word in text:
+            return code
+    return "time"
 
 
 def units_to_codes(apps, schema_editor):
+    # The columns are narrowed after this step, in the same transaction: PostgreSQL refuses to
+    # alter a table with deferred foreign-key checks pending, so they run as the rows change.
+    immediate = schema_editor.connection.vendor == "postgresql"
+    if immediate:
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    _units_to_codes(apps)
+    if immediate:
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def _units_to_codes(apps):
     StationPrice = apps.get_model("stations", "StationPrice")
     ServiceRecord = apps.get_model("stations", "ServiceRecord")
-    for old, new in UNITS.items():
-        StationPrice.objects.filter(unit=old).update(unit=new)
-        ServiceRecord.objects.filter(fee_unit=old).update(fee_unit=new)
-    codes = set(UNITS.values())
-    StationPrice.objects.exclude(unit__in=codes).update(unit="time")
-    ServiceRecord.objects.exclude(fee_unit__in=codes).exclude(fee_unit="").update(fee_unit="time")
+    for old in set(StationPrice.objects.values_list("unit", flat=True)):
+        StationPrice.objects.filter(unit=old).update(unit=unit_code(old))
+    for old in set(ServiceRecord.objects.exclude(fee_unit="").values_list("fee_unit", flat=True)):
+        ServiceRecord.objects.filter(fee_unit=old).update(fee_unit=unit_code(old))
     # a record charged before quantities were kept was charged once its price
     ServiceRecord.objects.update(unit_price=models.F("fee"))
     StationPrice.objects.filter(price=0).update(level="free")
+    fill_order_prices(apps, None)
+
+
+def fill_order_prices(apps, schema_editor):
+    """Orders placed before an order kept its price: the station's price of the service then
+    (one price per service until now)."""
+    StationPrice = apps.get_model("stations", "StationPrice")
+    ServiceOrder = apps.get_model("stations", "ServiceOrder")
+    prices = {}
+    for price in StationPrice.objects.order_by("pk"):
+        prices.setdefault((price.station_id, price.category), []).append(price)
+    for order in ServiceOrder.objects.filter(unit_price__isnull=True).only("pk", "station_id", "category"):
+        found = prices.get((order.station_id, order.category), [])
+        if len(found) == 1:
+            ServiceOrder.objects.filter(pk=order.pk).update(
+                unit_price=found[0].price, price_unit=found[0].unit, price_content=found[0].content
+            )
 
 
 class Migration(migrations.Migration):
@@ -86,6 +124,7 @@ class Migration(migrations.Migration):
             name='fee',
             field=models.DecimalField(decimal_places=2, default=0, max_digits=10, verbose_name='fee charged (yuan)'),
         ),
+        migrations.RunPython(units_to_codes, migrations.RunPython.noop),
         migrations.AlterField(
             model_name='servicerecord',
             name='fee_unit',
@@ -100,5 +139,4 @@ class Migration(migrations.Migration):
             model_name='stationprice',
             constraint=models.UniqueConstraint(fields=('station', 'category', 'content'), name='one_price_per_service_item'),
         ),
-        migrations.RunPython(units_to_codes, migrations.RunPython.noop),
 ]

@@ -145,15 +145,24 @@ def posted_price(station: Station, category: str, choice=None) -> StationPrice:
     return prices[0]
 
 
-def _quantity(quantity, unit: str, minutes: int) -> Decimal:
+# ServiceRecord.fee has ten digits, two of them decimals; quantity eight.
+MAX_QUANTITY = Decimal("1000000")
+MAX_FEE = Decimal("100000000")
+
+
+def _quantity(quantity, unit: str, seconds: float) -> Decimal:
     if quantity in (None, ""):
-        return default_quantity(unit, minutes)
+        return default_quantity(unit, seconds)
     try:
         value = Decimal(str(quantity))
     except (InvalidOperation, ValueError):
         value = None
     if value is None or not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
         raise ValidationError({"quantity": _("Give the quantity as a number above 0, e.g. 1 or 1.5.")})
+    if value >= MAX_QUANTITY:
+        raise ValidationError(
+            {"quantity": _("A quantity of a million or more cannot be right; check the figure.")}
+        )
     return value
 
 
@@ -178,8 +187,13 @@ def _record(
     if started_at > timezone.now() + timedelta(minutes=5):
         raise ValidationError({"started_at": _("A service cannot be recorded before it happens.")})
     unit_price, unit = price
-    minutes = max(int((ended_at - started_at).total_seconds() // 60), 0)
-    quantity = _quantity(quantity, unit, minutes)
+    seconds = max((ended_at - started_at).total_seconds(), 0)
+    minutes = int(seconds // 60)
+    quantity = _quantity(quantity, unit, seconds)
+    if unit_price * quantity >= MAX_FEE:
+        raise ValidationError(
+            {"quantity": _("The fee (price × quantity) would pass 100 million yuan; check the quantity.")}
+        )
     return ServiceRecord.objects.create(
         order=order,
         resident=resident,

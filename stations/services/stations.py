@@ -62,8 +62,20 @@ def _require_station_editor(station: Station, by) -> None:
 
 
 def save_station(station: Station | None, *, by, **fields) -> Station:
-    """Create (``station=None``) or change a station. The 003 basement rule is in ``clean``."""
-    station = station or Station()
+    """Create (``station=None``) or change a station. The 003 basement rule is in ``clean``;
+    a change re-reads the station under its row lock, as posting prices does, so a floor and a
+    day-care price written at the same moment are checked against each other."""
+    with transaction.atomic():
+        if station is None or not station.pk:
+            return _save_station(station or Station(), by=by, **fields)
+        stored = _save_station(Station.objects.select_for_update().get(pk=station.pk), by=by, **fields)
+    # the caller's instance reads what was saved
+    for field in Station._meta.concrete_fields:
+        setattr(station, field.attname, getattr(stored, field.attname))
+    return stored
+
+
+def _save_station(station: Station, *, by, **fields) -> Station:
     for name, value in fields.items():
         if name in ("latitude", "longitude") and value is not None:
             value = Decimal(str(value)).quantize(Decimal("0.000001"))
@@ -165,6 +177,10 @@ def change_station_status(station: Station, status: str, *, by, on=None) -> Stat
     return STATIONS.perform(station, step.name, by=by, on=on)
 
 
+# StationPrice.price has eight digits, two of them decimals.
+MAX_PRICE = Decimal("1000000")
+
+
 def check_price(station: Station | None, *, category: str, price, unit: str, level: str) -> Decimal:
     """The rules of one posted price (明码标价), wherever it is written (a service-item list, its
     import, the posting): a known service, never day care below ground (003), a price that is a
@@ -187,6 +203,8 @@ def check_price(station: Station | None, *, category: str, price, unit: str, lev
             errors["price"] = _("Give the fee standard (0 for a free service).")
         elif not amount.is_finite() or amount < 0:
             errors["price"] = _("A fee cannot be negative.")
+        elif amount >= MAX_PRICE:
+            errors["price"] = _("A fee of a million yuan or more cannot be posted; check the figure.")
         elif amount != amount.quantize(Decimal("0.01")):
             errors["price"] = _("A fee has at most two decimals (fen).")
     if unit not in PriceUnit.values:
@@ -207,7 +225,15 @@ def post_prices(station: Station, entries, *, by, source: str = "") -> list[Stat
     """Replace the station's posted prices with ``entries`` (dicts of ``category``, ``content``,
     ``price``, ``unit``, ``level``, ``provider``, ``note``): the service-item list of its newly
     published five lists. Orders already placed keep the price they were placed at."""
-    _require_station_editor(station, by)
+    with transaction.atomic():
+        # Re-read the station under its row lock: a floor changed meanwhile (save_station takes
+        # the same lock) is checked against the prices, never lost between the two.
+        station = Station.objects.select_for_update().get(pk=station.pk)
+        _require_station_editor(station, by)
+        return _post_prices(station, entries, by=by, source=source)
+
+
+def _post_prices(station, entries, *, by, source):
     rows = []
     for entry in entries:
         amount = check_price(
@@ -233,13 +259,10 @@ def post_prices(station: Station, entries, *, by, source: str = "") -> list[Stat
     keys = [(row.category, row.content) for row in rows]
     if len(keys) != len(set(keys)):
         raise ValidationError(_("The same service is listed twice; keep one price per service."))
-    with transaction.atomic():
-        Station.objects.select_for_update().filter(pk=station.pk).first()
-        StationPrice.objects.filter(station=station).delete()
-        created = StationPrice.objects.bulk_create(rows)
-        audit.record(
-            station, "prices_posted", note=f"{source} · " + "；".join(str(row) for row in created), actor=by
-        )
+    StationPrice.objects.filter(station=station).delete()
+    created = StationPrice.objects.bulk_create(rows)
+    note = f"{source} · " + "；".join(str(row) for row in created)
+    audit.record(station, "prices_posted", note=note, actor=by)
     return created
 
 

@@ -157,6 +157,8 @@ def test_sample_is_published_by_its_bureau_not_by_a_street(world, seed_regions):
 
 
 def test_anonymous_visitors_see_only_published_versions_and_items(world, published, station_b):
+    # a station's lists are public while the station is (operating, as in the station finder)
+    station_services.change_station_status(published.station, "operating", by=world.company_a_admin)
     draft_b = services.start_station_list(station_b, by=world.company_b_admin)
     anonymous = api_client_for(None)
     listed = {row["id"]: row["state"] for row in anonymous.get(VERSIONS).json()["results"]}
@@ -280,7 +282,9 @@ def test_resource_review_is_confirmed_on_the_published_lists_only(world, draft):
     reviewed = client.post(url, {}, format="json").json()
     assert reviewed["resources_reviewed_on"] == timezone.localdate().isoformat()
     assert reviewed["resources_review_overdue"] is False
-    # another company reads the published lists but does not review them
+    # another company reads the published lists of an operating station but does not review them
+    station_services.change_station_status(draft.station, "operating", by=world.company_a_admin)
+    assert api_client_for(world.company_b_admin).get(f"{VERSIONS}{draft.pk}/").status_code == 200
     assert api_client_for(world.company_b_admin).post(url, {}, format="json").status_code == 403
 
 

@@ -42,11 +42,16 @@ def test_typed_units_become_codes_and_old_records_keep_their_fee(world):
             ("cleaning", "45", "小时"),
             ("care_visit", "0", "次"),
             ("repair", "50", "件"),
+            # written as people write them: longer than the new column, and not a bare unit
+            ("bathing", "60", "元/小时（含上门交通费）"),
+            ("day_care", "900", "每月"),
         ):
             StationPrice.objects.create(station=station, category=category, price=Decimal(price), unit=unit)
         resident = Resident.objects.create(
             name="旧档", birth_date=dt.date(1940, 1, 1), community_id=world.regions["310105001"].pk
         )
+        ServiceOrder = apps.get_model("stations", "ServiceOrder")
+        order = ServiceOrder.objects.create(station=station, resident=resident, category="bathing")
         now = timezone.now()
         ServiceRecord.objects.create(
             resident=resident,
@@ -66,7 +71,12 @@ def test_typed_units_become_codes_and_old_records_keep_their_fee(world):
             ("cleaning", "hour", "market"),
             ("care_visit", "time", "free"),
             ("repair", "time", "market"),
+            ("bathing", "hour", "market"),
+            ("day_care", "month", "market"),
         }
+        # an order placed before orders kept their price has the price of its service then
+        order = apps.get_model("stations", "ServiceOrder").objects.get(pk=order.pk)
+        assert (order.unit_price, order.price_unit) == (Decimal("60.00"), "hour")
         record = ServiceRecord.objects.get()
         assert (record.fee_unit, record.unit_price, record.quantity, record.fee) == (
             "hour",
