@@ -146,6 +146,12 @@ ROUTES: dict[str, dict[str, Route]] = {
         "rate": Route(WRITE, "post", body={"rating": 5}),
     },
     "publicity-event": {"list": Route(LIST), "retrieve": Route(READ), "create": Route(CREATE, "post")},
+    "station-expenditure": {
+        "list": Route(LIST),
+        "retrieve": Route(READ),
+        "create": Route(CREATE, "post"),
+        "export": Route(COLLECTION),
+    },
     "survey": _standard(("averages", Route(READ)), read_only=True),
     "survey-response": {"list": Route(LIST), "retrieve": Route(READ), "create": Route(CREATE, "post")},
     "staff": _standard(
