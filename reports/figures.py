@@ -174,7 +174,7 @@ def street_of(code: str) -> str:
 
 
 def _by_street(queryset, path: str):
-    return queryset.annotate(street=Substr(f"{path}__code", 1, STREET_CODE_LENGTH))
+    return queryset.annotate(street=Substr(f"{path}__code" if path else "code", 1, STREET_CODE_LENGTH))
 
 
 def _local_month(value) -> dt.date:
@@ -584,3 +584,10 @@ def status_labels() -> dict[str, str]:
 
 def category_labels() -> dict[str, str]:
     return {value: str(label) for value, label in ServiceCategory.choices}
+
+
+def selection_from(user, query) -> Selection:
+    """The selection a page, the API or a background job asks for: ``region`` (a division code
+    within the user's scope, the user's own by default), ``from`` and ``to`` (``YYYY-MM``)."""
+    region = resolve_region(user, query.get("region"))
+    return Selection(user, region, Period.from_params(query))
