@@ -98,9 +98,12 @@ def test_emergency_response_averages_only_the_timed_services(world, station_a, r
 
 def test_satisfaction_is_the_mean_of_the_responses_of_the_period(world, station_a, station_b, q1):
     survey = Survey.objects.create(
-        title="满意度", region=world.regions["310105"], period_start=dt.date(2026, 1, 1),
-        period_end=dt.date(2026, 12, 31), questions=["a"],
-    )  # fmt: skip
+        title="满意度",
+        region=world.regions["310105"],
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 12, 31),
+        questions=["a"],
+    )
     for station, score, day in (
         (station_a, 4, 10),
         (station_a, 5, 11),
@@ -109,9 +112,12 @@ def test_satisfaction_is_the_mean_of_the_responses_of_the_period(world, station_
     ):
         month = 1 if day != 1 else 4  # the last one is after the period
         SurveyResponse.objects.create(
-            survey=survey, station=station, scores=[score], average=Decimal(score),
+            survey=survey,
+            station=station,
+            scores=[score],
+            average=Decimal(score),
             submitted_on=dt.date(2026, month, day),
-        )  # fmt: skip
+        )
     result = figures.satisfaction_per_street(q1)
     assert (result[HUAYANG].responses, result[HUAYANG].average) == (2, Decimal("4.50"))
     assert (result[XIANXIA].responses, result[XIANXIA].average) == (1, Decimal("3.00"))
@@ -121,13 +127,21 @@ def test_training_person_times_count_attendances_of_sessions_in_the_period(world
     first = make_staff(world.company_a, "甲员工", kind="full_time")
     second = make_staff(world.company_b, "乙员工", kind="full_time")
     session = TrainingSession.objects.create(
-        organiser=world.changning_bureau, region=world.regions["310105"], title="岗前", kind="pre_job",
-        starts_on=dt.date(2026, 2, 1), ends_on=dt.date(2026, 2, 2),
-    )  # fmt: skip
+        organiser=world.changning_bureau,
+        region=world.regions["310105"],
+        title="岗前",
+        kind="pre_job",
+        starts_on=dt.date(2026, 2, 1),
+        ends_on=dt.date(2026, 2, 2),
+    )
     earlier = TrainingSession.objects.create(
-        organiser=world.changning_bureau, region=world.regions["310105"], title="旧", kind="pre_job",
-        starts_on=dt.date(2025, 2, 1), ends_on=dt.date(2025, 2, 2),
-    )  # fmt: skip
+        organiser=world.changning_bureau,
+        region=world.regions["310105"],
+        title="旧",
+        kind="pre_job",
+        starts_on=dt.date(2025, 2, 1),
+        ends_on=dt.date(2025, 2, 2),
+    )
     TrainingRecord.objects.create(session=session, staff=first, attended=True)
     TrainingRecord.objects.create(session=session, staff=second, attended=True)
     TrainingRecord.objects.create(session=earlier, staff=first, attended=True)
@@ -154,18 +168,24 @@ def test_income_minus_the_expenditure_the_operator_entered(world, station_a, sta
     record(station_a, resident, at(2026, 1, 5), fee="45.00")
     record(station_a, resident, at(2026, 2, 5), fee="12.50")
     record(station_a, resident, at(2026, 4, 5), fee="1000")  # after the period
-    station_services.record_expenditure(by=world.company_a_admin, station=station_a, month=dt.date(2026, 1, 1),
-                                        amount=Decimal("30"))  # fmt: skip
+    station_services.record_expenditure(
+        by=world.company_a_admin, station=station_a, month=dt.date(2026, 1, 1), amount=Decimal("30")
+    )
     # entering the month again corrects it
-    station_services.record_expenditure(by=world.company_a_admin, station=station_a, month=dt.date(2026, 1, 1),
-                                        amount=Decimal("20"))  # fmt: skip
-    station_services.record_expenditure(by=world.company_a_admin, station=station_a, month=dt.date(2026, 3, 1),
-                                        amount=Decimal("10"))  # fmt: skip
+    station_services.record_expenditure(
+        by=world.company_a_admin, station=station_a, month=dt.date(2026, 1, 1), amount=Decimal("20")
+    )
+    station_services.record_expenditure(
+        by=world.company_a_admin, station=station_a, month=dt.date(2026, 3, 1), amount=Decimal("10")
+    )
     accounts = figures.accounts_per_station(q1)
     entry = accounts[station_a.pk]
     assert (entry.services, entry.income, entry.expenditure, entry.balance) == (
-        2, Decimal("57.50"), Decimal("30"), Decimal("27.50"),
-    )  # fmt: skip
+        2,
+        Decimal("57.50"),
+        Decimal("30"),
+        Decimal("27.50"),
+    )
     assert station_b.pk not in accounts  # nothing recorded, nothing invented
 
 
@@ -182,14 +202,29 @@ def test_an_operator_cannot_enter_another_operators_expenditure(world, station_b
 
 def test_care_rooms_against_the_guidance_targets(world, q1):
     GuidanceTarget.objects.create(
-        county=world.regions["310105"], town=world.regions[HUAYANG], built=5, handed_over=3,
-        not_handed_over=2, subtotal=4, per_year={"2025": 1, "2026": 2, "2027": 1},
-    )  # fmt: skip
+        county=world.regions["310105"],
+        town=world.regions[HUAYANG],
+        built=5,
+        handed_over=3,
+        not_handed_over=2,
+        subtotal=4,
+        per_year={"2025": 1, "2026": 2, "2027": 1},
+    )
     compound = Compound.objects.create(name="小区", region=world.regions[HUAYANG])
-    CareRoom.objects.create(compound=compound, location="1 号楼", area=80, operating_state=OperatingState.OPERATING,
-                            operating_since=dt.date(2026, 2, 1))  # fmt: skip
-    CareRoom.objects.create(compound=compound, location="2 号楼", area=80, operating_state=OperatingState.OPERATING,
-                            operating_since=dt.date(2025, 2, 1))  # fmt: skip
+    CareRoom.objects.create(
+        compound=compound,
+        location="1 号楼",
+        area=80,
+        operating_state=OperatingState.OPERATING,
+        operating_since=dt.date(2026, 2, 1),
+    )
+    CareRoom.objects.create(
+        compound=compound,
+        location="2 号楼",
+        area=80,
+        operating_state=OperatingState.OPERATING,
+        operating_since=dt.date(2025, 2, 1),
+    )
     CareRoom.objects.create(compound=compound, location="3 号楼", area=60)
     entry = figures.care_rooms_per_street(q1)[HUAYANG]
     assert (entry.built, entry.target_subtotal, entry.target_in_period) == (5, 4, 2)
@@ -209,9 +244,12 @@ def _demonstration_pilot(world, station):
     )
     programme.issuers.add(world.changning_bureau)
     pilot = pilot_services.designate_pilot(
-        programme, by=world.changning_officer, organization=world.company_a, pilot_type="property_care",
+        programme,
+        by=world.changning_officer,
+        organization=world.company_a,
+        pilot_type="property_care",
         site_region=world.regions[HUAYANG],
-    )  # fmt: skip
+    )
     pilot_services.set_demonstration(pilot, by=world.changning_officer, value=True)
     Station.objects.filter(pk=station.pk).update(pilot=pilot)
     return pilot
@@ -224,8 +262,9 @@ def test_a_demonstration_project_row_comes_from_the_records(world, station_a, re
     listed.stations.set([station_a])
     make_staff(world.company_a, "专职二", kind="full_time")  # at no station: works at all of them
     make_staff(world.company_a, "兼职", kind="part_time")
-    version = ChecklistVersion.objects.create(station=station_a, region=world.regions[HUAYANG], number=1,
-                                              state=VersionState.PUBLISHED)  # fmt: skip
+    version = ChecklistVersion.objects.create(
+        station=station_a, region=world.regions[HUAYANG], number=1, state=VersionState.PUBLISHED
+    )
     for name in ("助浴椅", "呼叫器", "轮椅"):
         ChecklistItem.objects.create(version=version, kind=ListKind.FACILITIES, name=name)
     ChecklistItem.objects.create(version=version, kind=ListKind.SERVICES, name="助餐")
