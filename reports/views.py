@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import params
@@ -71,7 +72,9 @@ def statistics(request):
     """统计报表: choose a region within your scope and a period, download each workbook."""
     selection, _errors = _selection_or_errors(request)
     context = _statistics_context(request, selection)
-    context["workbooks"] = WORKBOOKS.values()
+    context["workbooks"] = [
+        {"workbook": workbook, "url": reverse(f"api:statistics-{key}")} for key, workbook in WORKBOOKS.items()
+    ]
     return render(request, "reports/statistics.html", context)
 
 

@@ -9,10 +9,11 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from reports import dashboard, figures
+from reports import dashboard as charts
+from reports import figures
 from reports.spreadsheets.text import XLSX_CONTENT_TYPE
 from reports.spreadsheets.writer import export_response
-from reports.workbooks import WORKBOOKS, workbook_response
+from reports.workbooks import workbook_response
 from stations.models import Station
 
 SELECTION = [
@@ -41,22 +42,33 @@ class StatisticsViewSet(viewsets.GenericViewSet):
     def dashboard(self, request):
         """The dashboard's charts: stations by status per street, services per month, training
         against the target, care rooms against the guidance targets."""
-        return Response(dashboard.dashboard(figures.selection_from(request.user, request.query_params)))
+        return Response(charts.dashboard(figures.selection_from(request.user, request.query_params)))
 
-    @extend_schema(parameters=SELECTION, responses=XLSX)
-    @action(detail=False, methods=["get"], url_path=r"charts/(?P<chart>[a-z_]+)/export")
-    def chart_export(self, request, chart=None):
-        """The figures behind one chart of the dashboard, as a workbook."""
-        if chart not in dashboard.CHARTS:
+    @extend_schema(
+        parameters=[
+            *SELECTION,
+            OpenApiParameter("chart", OpenApiTypes.STR, enum=list(charts.CHARTS), required=True),
+        ],
+        responses=XLSX,
+    )
+    @action(detail=False, methods=["get"], url_path="charts/export")
+    def chart_export(self, request):
+        """The figures behind one chart of the dashboard (``chart``), as a workbook."""
+        chart = request.query_params.get("chart", "")
+        if chart not in charts.CHARTS:
             raise Http404
-        sheets = dashboard.chart_sheets(chart, request.user, request.query_params)
+        sheets = charts.chart_sheets(chart, request.user, request.query_params)
         return export_response(f"统计-{chart}", sheets)
 
     @extend_schema(parameters=SELECTION, responses=XLSX)
-    @action(detail=False, methods=["get"], url_path=r"workbooks/(?P<key>[a-z0-9]+)")
-    def workbook(self, request, key=None):
-        """A statistics workbook: ``annex2`` (002 附件2, demonstration projects) or
-        ``district`` (the district overview)."""
-        if key not in WORKBOOKS:
-            raise Http404
-        return workbook_response(key, request.user, request.query_params)
+    @action(detail=False, methods=["get"], url_path="workbooks/annex2")
+    def annex2(self, request):
+        """002 附件2 示范项目基本情况统计表: one row per demonstration project."""
+        return workbook_response("annex2", request.user, request.query_params)
+
+    @extend_schema(parameters=SELECTION, responses=XLSX)
+    @action(detail=False, methods=["get"], url_path="workbooks/district")
+    def district(self, request):
+        """The district overview: per street, pilots, stations, coverage, services, emergencies,
+        satisfaction, training, publicity, income and expenditure, care rooms."""
+        return workbook_response("district", request.user, request.query_params)

@@ -63,7 +63,7 @@ def test_another_districts_officer_cannot_read_changning(world, station_a):
         "/statistics/dashboard/",
         "/api/v1/statistics/dashboard/",
         "/api/v1/statistics/workbooks/district/",
-        "/api/v1/statistics/charts/stations/export/",
+        "/api/v1/statistics/charts/export/?chart=stations",
     ],
 )
 def test_a_company_user_is_forbidden(world, url):
@@ -80,7 +80,7 @@ def test_bad_input_is_refused_with_a_reason(world):
     response = api.get("/api/v1/statistics/dashboard/?from=2026-05&to=2026-01")
     assert response.status_code == 400
     assert api.get("/api/v1/statistics/workbooks/nothing/").status_code == 404
-    assert api.get("/api/v1/statistics/charts/nothing/export/").status_code == 404
+    assert api.get("/api/v1/statistics/charts/export/?chart=nothing").status_code == 404
     page = _client(world.changning_viewer).get("/statistics/?from=2026-13")
     assert page.status_code == 200  # the page shows the error and the defaults
     assert "YYYY-MM" in page.content.decode()
@@ -111,7 +111,9 @@ def test_the_dashboard_json_is_the_workbooks_figures(world, station_a, resident)
 def test_a_charts_figures_download_with_their_total(world, station_a, resident):
     record(station_a, resident, at(2026, 2, 3))
     client = _client(world.changning_viewer)
-    response = client.get("/api/v1/statistics/charts/services/export/?region=310105&from=2026-01&to=2026-03")
+    response = client.get(
+        "/api/v1/statistics/charts/export/?chart=services&region=310105&from=2026-01&to=2026-03"
+    )
     assert response.status_code == 200
     rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0].values)
     assert rows[3:] == [("2026-01", 0), ("2026-02", 1), ("2026-03", 0), ("合计", 1)]
@@ -141,4 +143,4 @@ def test_a_charts_download_takes_a_fixed_number_of_queries(world, django_assert_
     _grow(world, stations)
     api = api_client_for(world.changning_viewer)
     with django_assert_num_queries(4):
-        assert api.get("/api/v1/statistics/charts/stations/export/?region=310105").status_code == 200
+        assert api.get("/api/v1/statistics/charts/export/?chart=stations&region=310105").status_code == 200
