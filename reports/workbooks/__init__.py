@@ -28,7 +28,7 @@ WORKBOOKS = {
     "annex2": Workbook(
         "annex2",
         _("Demonstration projects (002, annex 2)"),
-        _("示范项目基本情况统计表: one row per demonstration project, in the notice's layout."),
+        _("One row per demonstration project, in the layout of the notice's annex 2."),
         annex2.build,
         annex2.filename,
     ),

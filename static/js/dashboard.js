@@ -17,7 +17,11 @@ document.addEventListener("DOMContentLoaded", function () {
         name: s.name,
         type: s.kind === "line" ? "line" : "bar",
         data: s.data,
-        label: { show: s.kind !== "line" && !s.stack, position: "top" },
+        label: {
+          show: s.kind !== "line" && !s.stack,
+          position: "top",
+          formatter: function (p) { return p.value ? String(p.value) : ""; },
+        },
       };
       if (s.stack) {
         item.stack = s.stack;
@@ -27,7 +31,7 @@ document.addEventListener("DOMContentLoaded", function () {
     if (chart.target !== null && chart.target !== undefined && series.length) {
       series[0].markLine = {
         symbol: "none",
-        label: { formatter: targetLabel + " {c}" },
+        label: { formatter: targetLabel + " {c}", position: "insideEndTop" },
         data: [{ yAxis: chart.target }],
       };
     }
