@@ -112,7 +112,12 @@ def overview(selection, user):
         "covered",
         "served",
     }
-    return _sheet("试点与站点", columns, rows, _titles(selection, user, "试点、站点与覆盖情况"), summed)
+    spec, rows = _sheet("试点与站点", columns, rows, _titles(selection, user, "试点、站点与覆盖情况"), summed)
+    if len(rows) > 1:
+        covered = sum(row["covered"] for row in rows)
+        goal = f"000 目标：全区 {figures.COVERAGE_GOAL_STREETS} 个街镇全覆盖"
+        spec.footer_rows.append([f"覆盖：{covered}/{len(rows)} 个街镇（{goal}）"])
+    return spec, rows
 
 
 def services(selection, user):

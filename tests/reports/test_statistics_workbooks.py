@@ -155,9 +155,10 @@ def test_district_figures_land_in_their_sheets(busy_district):
     assert huayang[header.index("站点合计（个）")] == 1
     assert huayang[header.index("运营（个）")] == 1
     assert huayang[header.index("服务老年人（人）")] == 1
-    assert len(overview) == 3 + 10 + 1  # title, unit, header; the 10 streets of 长宁; 合计
-    total = overview[-1]
+    assert len(overview) == 3 + 10 + 2  # title, unit, header; the 10 streets of 长宁; 合计, coverage
+    total = overview[-2]
     assert total[header.index("已覆盖街镇（个）")] == 2
+    assert overview[-1][0] == "覆盖：2/10 个街镇（000 目标：全区 10 个街镇全覆盖）"
 
     emergencies = values(book["紧急响应"])
     assert emergencies[-1][1:] == [2, 2, 42, 21, 30]
