@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.test import Client
 
 from stations.models import StationExpenditure
+from tests.admin_pages import admin_client, superuser
 from tests.conftest import api_client_for
 from tests.factories import PASSWORD
 
@@ -95,3 +96,20 @@ def test_a_company_says_when_it_began_elderly_care_services(world):
         f"/api/v1/organizations/{world.company_a.pk}/", {"elderly_care_since": "2018-01-01"}, format="json"
     )
     assert patched.status_code == 200 and patched.json()["elderly_care_since"] == "2018-01-01"
+
+
+def test_the_admin_enters_and_corrects_through_the_service(world, station_a):
+    client = admin_client(superuser())
+    response = client.post(
+        "/admin/stations/stationexpenditure/add/",
+        {"station": station_a.pk, "month": "2026-04-01", "amount": "300", "note": "后台录入"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    row = StationExpenditure.objects.get(station=station_a)
+    assert (row.month, row.amount) == (dt.date(2026, 4, 1), Decimal("300.00"))
+    page = client.get(f"/admin/stations/stationexpenditure/{row.pk}/change/")
+    assert page.status_code == 200
+    client.post(f"/admin/stations/stationexpenditure/{row.pk}/change/", {"amount": "280", "note": "更正"})
+    row.refresh_from_db()
+    assert (row.amount, row.note) == (Decimal("280.00"), "更正")
+    assert StationExpenditure.objects.count() == 1
