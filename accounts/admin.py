@@ -107,6 +107,7 @@ class OrganizationAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
         "contact_person",
         "contact_phone",
         "hotline",
+        "elderly_care_since",
         "has_property_licence",
         "is_active",
     ]

@@ -1,4 +1,5 @@
 from .models import Notification
+from .scoping import scope_for
 
 
 def notifications(request):
@@ -6,4 +7,9 @@ def notifications(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_notifications": Notification.objects.visible_to(user).unread().count}
+    return {
+        "unread_notifications": Notification.objects.visible_to(user).unread().count,
+        # the statistics are for government users (officers, statistics staff); lazy: only
+        # computed when a page's header asks
+        "show_statistics": lambda: user.is_superuser or scope_for(user).is_government,
+    }

@@ -58,7 +58,8 @@ class OrganizationContactForm(forms.ModelForm):
 
     class Meta:
         model = Organization
-        fields = ["address", "contact_person", "contact_phone", "hotline"]
+        fields = ["address", "contact_person", "contact_phone", "hotline", "elderly_care_since"]
+        widgets = {"elderly_care_since": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
 class RegistrationForm(forms.Form):

@@ -178,6 +178,14 @@ class Organization(AuditedModel):
         default=False,
         help_text=_("Property companies only: required to apply for a property-plus-care pilot (001)."),
     )
+    # 002 附件2 从业时间: when the unit began elderly-care services (its own word; the portal has
+    # no earlier record of it)
+    elderly_care_since = models.DateField(
+        _("elderly-care services since"),
+        null=True,
+        blank=True,
+        help_text=_("When the unit began providing elderly-care services (从业时间 in 002's table)."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -81,7 +81,7 @@ def load(stdout=None):
             Milestone.objects.create(
                 programme=designated, phase=phase, name=name, due_on=dt.date(year, *due), evidence=evidence
             )
-        services.designate_pilot(
+        pilot = services.designate_pilot(
             designated,
             by=officer,
             organization=company,
@@ -89,6 +89,8 @@ def load(stdout=None):
             site_region=company.region,
             site_address="华阳路 388 弄",
         )
+        # reported to the city as a demonstration project (002 附件2)
+        services.set_demonstration(pilot, by=officer, value=True)
 
     call, created = Programme.objects.get_or_create(
         title="关于征集居家社区养老服务改革试点的通知（演示）",

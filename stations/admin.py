@@ -18,6 +18,7 @@ from .models import (
     ServiceOrder,
     ServiceRecord,
     Station,
+    StationExpenditure,
     StationPrice,
     Survey,
     SurveyResponse,
@@ -386,3 +387,41 @@ class ResidentLinkRequestAdmin(ScopedModelAdmin):
                 ngettext("%(count)d request refused.", "%(count)d requests refused.", done) % {"count": done},
                 messages.SUCCESS,
             )
+
+
+@admin.register(StationExpenditure)
+class StationExpenditureAdmin(ScopedModelAdmin):
+    """002, 五: a station's monthly elderly-care expenditure, entered or corrected through
+    ``services.record_expenditure`` (one row per station and month)."""
+
+    service = "stations.services.record_expenditure"
+    list_display = ["month", "station", "amount", "note", "updated_at"]
+    search_fields = ["station__name", "note"]
+    list_select_related = ["station"]
+    autocomplete_fields = ["station"]
+    date_hierarchy = "month"
+    fields = ["station", "month", "amount", "note"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["station", "month"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        station = obj.station if change else data["station"]
+        month = obj.month if change else data["month"]
+        try:
+            saved = services.record_expenditure(
+                by=request.user,
+                station=station,
+                month=month,
+                amount=data["amount"],
+                note=data.get("note", ""),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
+            return
+        obj.pk = saved.pk
+        obj._state.adding = False

@@ -137,6 +137,14 @@ def load_activity(stations) -> int:
             participants=35,
             officers=StaffMember.objects.publicity_officers(station),
         )
+        this_month = timezone.localdate().replace(day=1)
+        for month, amount in (
+            ((this_month - dt.timedelta(days=1)).replace(day=1), "1800.00"),
+            (this_month, "950.00"),
+        ):
+            services.record_expenditure(
+                by=admin, station=station, month=month, amount=Decimal(amount), note="助餐食材、保洁耗材"
+            )
         survey, _created = Survey.objects.get_or_create(
             title="物业+养老服务满意度调查（演示）",
             region=pilot.site_region.parent or pilot.site_region,

@@ -98,3 +98,18 @@ REVENUE = ExportDefinition(
         Column("养老服务收入（元）", "revenue", number_format="#,##0.00", width=18),
     ],
 )
+
+
+# 002, 五: the stations' monthly elderly-care expenditure
+EXPENDITURES = ExportDefinition(
+    filename="养老服务支出",
+    sheet_name="养老服务支出",
+    select_related=("station", "station__operator"),
+    columns=[
+        Column("月份", lambda e: e.month.strftime("%Y-%m"), width=10),
+        Column("站点名称", "station.name", width=28),
+        Column("运营单位", "station.operator.name", width=32),
+        Column("养老服务支出（元）", "amount", number_format="0.00", width=16),
+        Column("备注", "note", width=36),
+    ],
+)

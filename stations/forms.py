@@ -1,3 +1,4 @@
+import datetime as dt
 from decimal import Decimal
 
 from django import forms
@@ -214,6 +215,29 @@ class PublicityEventForm(forms.Form):
         if station is not None:
             officers = StaffMember.objects.publicity_officers(station)
         self.fields["officers"].queryset = officers
+
+
+class ExpenditureForm(forms.Form):
+    """002, 五: the station's elderly-care expenditure of a month."""
+
+    month = forms.CharField(
+        label=_("month"), widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
+    )
+    amount = forms.DecimalField(
+        label=_("elderly-care expenditure (yuan)"), min_value=0, max_digits=12, decimal_places=2
+    )
+    note = forms.CharField(label=_("note"), max_length=300, required=False)
+
+    def __init__(self, *args, station=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    def clean_month(self):
+        raw = self.cleaned_data["month"].strip()
+        try:
+            year, number = (int(part) for part in raw.split("-")[:2])
+            return dt.date(year, number, 1)
+        except ValueError as exc:
+            raise forms.ValidationError(_("Give the month as YYYY-MM.")) from exc
 
 
 class SurveyResponseForm(forms.Form):

@@ -734,3 +734,42 @@ class SurveyResponse(models.Model):
 
     def __str__(self):
         return f"{self.survey} · {self.station} · {self.average}"
+
+
+class StationExpenditure(AuditedModel):
+    """002, 五: a station's elderly-care expenditure for one month, entered by its operator, so
+    that elderly-care income (the service records' fees) and expenditure are accounted apart
+    from the operator's other business."""
+
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.PROTECT, related_name="expenditures"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    amount = models.DecimalField(
+        _("elderly-care expenditure (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = StationChildQuerySet.as_manager()
+
+    audit_ignore = frozenset({"updated_at"})
+
+    class Meta:
+        verbose_name = _("station expenditure")
+        verbose_name_plural = _("station expenditures")
+        ordering = ["-month", "station__name"]
+        constraints = [models.UniqueConstraint(fields=["station", "month"], name="one_expenditure_per_month")]
+
+    def __str__(self):
+        return f"{self.station} {self.month:%Y-%m}: {self.amount}"
+
+    def clean(self):
+        if self.month and self.month.day != 1:
+            raise ValidationError({"month": _("Give the month's first day.")})

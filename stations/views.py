@@ -20,6 +20,7 @@ from . import services
 from .forms import (
     AssignForm,
     CompleteForm,
+    ExpenditureForm,
     FinderForm,
     LinkConsentForm,
     LinkRefuseForm,
@@ -107,6 +108,7 @@ FORMS = {
     "log": LogServiceForm,
     "publicity": PublicityEventForm,
     "survey": SurveyResponseForm,
+    "expenditure": ExpenditureForm,
 }
 
 
@@ -156,6 +158,7 @@ def station_manage(request, pk):
         .defer("staff__phone", "staff__id_number")
         .order_by("-started_at")[:30],
         "publicity": station.publicity_events.prefetch_related("officers")[:10],
+        "expenditures": station.expenditures.all()[:12],
         "forms": {name: cls(**_form_kwargs(name, station, request.user)) for name, cls in FORMS.items()},
         "assign_form": AssignForm(station=station),
     }
@@ -189,6 +192,8 @@ def _handle(request, station, what, data):
         services.record_publicity(by=by, station=station, **data)
     elif what == "survey":
         services.add_survey_response(by=by, station=station, **data)
+    elif what == "expenditure":
+        services.record_expenditure(by=by, station=station, **data)
     return None
 
 

@@ -146,6 +146,19 @@ ROUTES: dict[str, dict[str, Route]] = {
         "rate": Route(WRITE, "post", body={"rating": 5}),
     },
     "publicity-event": {"list": Route(LIST), "retrieve": Route(READ), "create": Route(CREATE, "post")},
+    "station-expenditure": {
+        "list": Route(LIST),
+        "retrieve": Route(READ),
+        "create": Route(CREATE, "post"),
+        "export": Route(COLLECTION),
+    },
+    # statistics: government users of a region (403 for companies), region and period in the query
+    "statistics": {
+        "dashboard": Route(COLLECTION),
+        "chart_export": Route(COLLECTION, query="chart=stations"),
+        "annex2": Route(COLLECTION),
+        "district": Route(COLLECTION),
+    },
     "survey": _standard(("averages", Route(READ)), read_only=True),
     "survey-response": {"list": Route(LIST), "retrieve": Route(READ), "create": Route(CREATE, "post")},
     "staff": _standard(

@@ -52,6 +52,7 @@ class OrganizationSerializer(ScopedModelSerializer):
             "contact_person",
             "contact_phone",
             "hotline",
+            "elderly_care_since",
             "has_property_licence",
             "is_active",
             "created_at",

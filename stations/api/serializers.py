@@ -16,6 +16,7 @@ from stations.models import (
     ServiceOrder,
     ServiceRecord,
     Station,
+    StationExpenditure,
     StationPrice,
     Survey,
     SurveyResponse,
@@ -496,3 +497,15 @@ class SurveyAverageSerializer(serializers.Serializer):
     station__name = serializers.CharField()
     responses = serializers.IntegerField()
     average = serializers.DecimalField(max_digits=4, decimal_places=2)
+
+
+class ExpenditureSerializer(ScopedModelSerializer):
+    """002, 五: posting a station and month that already has a row corrects it."""
+
+    station = serializers.PrimaryKeyRelatedField(queryset=Station.objects.all())
+
+    class Meta:
+        model = StationExpenditure
+        fields = ["id", "station", "month", "amount", "note", "updated_at"]
+        read_only_fields = ["updated_at"]
+        validators = []  # one row per station and month: the service corrects the existing row

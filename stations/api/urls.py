@@ -11,6 +11,7 @@ router.register("resident-link-requests", views.LinkRequestViewSet, basename="re
 router.register("orders", views.OrderViewSet, basename="order")
 router.register("service-records", views.RecordViewSet, basename="service-record")
 router.register("publicity-events", views.PublicityViewSet, basename="publicity-event")
+router.register("station-expenditures", views.ExpenditureViewSet, basename="station-expenditure")
 router.register("surveys", views.SurveyViewSet, basename="survey")
 router.register("survey-responses", views.SurveyResponseViewSet, basename="survey-response")
 

@@ -26,12 +26,14 @@ from stations.models import (
     ServiceOrder,
     ServiceRecord,
     Station,
+    StationExpenditure,
     Survey,
     SurveyResponse,
 )
 
 from .filters import OrderFilter, RecordFilter, ResidentFilter, StationFilter
 from .serializers import (
+    ExpenditureSerializer,
     LinkConsentSerializer,
     LinkRefuseSerializer,
     LinkRequestCreateSerializer,
@@ -427,3 +429,23 @@ class SurveyResponseViewSet(
 
     def perform_create(self, serializer):
         serializer.instance = services.add_survey_response(by=self.request.user, **serializer.validated_data)
+
+
+class ExpenditureViewSet(
+    ExcelExportViewSetMixin,
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """002, 五: the stations' monthly elderly-care expenditure, entered by their operators.
+    Posting a month that already has a row corrects it (``export/`` downloads the list)."""
+
+    export_definition = exports.EXPENDITURES
+    queryset = StationExpenditure.objects.select_related("station")
+    serializer_class = ExpenditureSerializer
+    filterset_fields = ["station", "month"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.record_expenditure(by=self.request.user, **serializer.validated_data)

@@ -16,7 +16,7 @@ from accounts import audit
 from accounts.uploads import IMAGE_KINDS, check_upload
 from staff.services import check_publicity_officers
 
-from ..models import PublicityEvent, Station, SurveyResponse
+from ..models import PublicityEvent, Station, StationExpenditure, SurveyResponse
 from .orders import _require_station_operator
 
 # --- publicity, surveys, accounting, finder -----------------------------------------------
@@ -108,6 +108,24 @@ def monthly_revenue(records):
         .annotate(services=Count("id"), revenue=Sum("fee"))
         .order_by("month", "station__name")
     )
+
+
+def record_expenditure(*, by, station: Station, month, amount, note: str = "") -> StationExpenditure:
+    """002, 五: the station's elderly-care expenditure of a month, entered (or corrected) by its
+    operator or an officer of its region; one row per station and month, each change audited."""
+    _require_station_operator(station, by)
+    if hasattr(month, "replace"):
+        month = month.replace(day=1)
+    with transaction.atomic(), audit.audit_context(actor=by):
+        row = StationExpenditure.objects.select_for_update().filter(
+            station=station, month=month
+        ).first() or StationExpenditure(station=station, month=month)
+        row.amount = amount
+        row.note = note or ""
+        row.entered_by = by
+        row.full_clean()
+        row.save()
+    return row
 
 
 EARTH_RADIUS_M = 6_371_000

@@ -1,6 +1,7 @@
 """Demo data for a first run: the bureaus and street offices of the seed localities, a few
 property companies, and one account per role. Idempotent: running it again changes nothing."""
 
+import datetime as dt
 import os
 
 from django.core.management import call_command
@@ -153,6 +154,7 @@ class Command(BaseCommand):
                 contact_person="张经理",
                 contact_phone="021-00000000",
                 hotline="021-62000000",
+                elderly_care_since=dt.date(2019, 6, 1),
             )
         return made
 

@@ -1,0 +1,74 @@
+"""``/api/v1/statistics/``: the dashboard's figures as JSON, each chart's figures and the
+statistics workbooks as xlsx — all from :mod:`reports.figures`, within the caller's scope."""
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from reports import dashboard as charts
+from reports import figures
+from reports.spreadsheets.text import XLSX_CONTENT_TYPE
+from reports.spreadsheets.writer import export_response
+from reports.workbooks import workbook_response
+from stations.models import Station
+
+SELECTION = [
+    OpenApiParameter(
+        "region", OpenApiTypes.STR, description=_("division code within your scope; yours by default")
+    ),
+    OpenApiParameter("from", OpenApiTypes.STR, description=_("first month, YYYY-MM (default January)")),
+    OpenApiParameter("to", OpenApiTypes.STR, description=_("last month, YYYY-MM (default this month)")),
+]
+XLSX = {(200, XLSX_CONTENT_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description=_("xlsx workbook"))}
+
+
+class StatisticsViewSet(viewsets.GenericViewSet):
+    """Statistics for officers and statistics staff of a region (403 for anyone else)."""
+
+    queryset = Station.objects.none()  # the statistics read the stations of the caller's scope
+    pagination_class = None
+    filter_backends = []
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        figures.require_statistics_reader(request.user)
+
+    @extend_schema(parameters=SELECTION, responses={200: OpenApiTypes.OBJECT})
+    @action(detail=False, methods=["get"])
+    def dashboard(self, request):
+        """The dashboard's charts: stations by status per street, services per month, training
+        against the target, care rooms against the guidance targets."""
+        return Response(charts.dashboard(figures.selection_from(request.user, request.query_params)))
+
+    @extend_schema(
+        parameters=[
+            *SELECTION,
+            OpenApiParameter("chart", OpenApiTypes.STR, enum=list(charts.CHARTS), required=True),
+        ],
+        responses=XLSX,
+    )
+    @action(detail=False, methods=["get"], url_path="charts/export")
+    def chart_export(self, request):
+        """The figures behind one chart of the dashboard (``chart``), as a workbook."""
+        chart = request.query_params.get("chart", "")
+        if chart not in charts.CHARTS:
+            raise Http404
+        sheets = charts.chart_sheets(chart, request.user, request.query_params)
+        return export_response(f"统计-{chart}", sheets)
+
+    @extend_schema(parameters=SELECTION, responses=XLSX)
+    @action(detail=False, methods=["get"], url_path="workbooks/annex2")
+    def annex2(self, request):
+        """002 附件2 示范项目基本情况统计表: one row per demonstration project."""
+        return workbook_response("annex2", request.user, request.query_params)
+
+    @extend_schema(parameters=SELECTION, responses=XLSX)
+    @action(detail=False, methods=["get"], url_path="workbooks/district")
+    def district(self, request):
+        """The district overview: per street, pilots, stations, coverage, services, emergencies,
+        satisfaction, training, publicity, income and expenditure, care rooms."""
+        return workbook_response("district", request.user, request.query_params)

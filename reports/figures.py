@@ -1,0 +1,593 @@
+"""The statistics' figures, each computed once here and read by the workbooks (``reports.workbooks``),
+the dashboard's charts and their downloads, and the statistics API.
+
+Every figure is a set-based aggregation over a :class:`Selection` — the asking user, a region within
+the user's scope and a period of whole months — grouped by street (the 9-digit division code), by
+station or by month, so the number of queries stays the same whatever the number of stations.
+Every queryset starts from the scoping path (``within_scope_of`` / ``visible_to``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import Substr, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import params
+from accounts.scoping import scope_for
+from checklists.models import ChecklistItem, ListKind, VersionState
+from facilities.models import CareRoom, GuidanceTarget, OperatingState
+from pilots.models import Pilot
+from regions.models import Level, Region, region_subtree
+from staff.models import EmploymentKind, StaffMember, StaffStatus, TrainingRecord, TrainingTarget
+from stations.models import (
+    PublicityEvent,
+    ServiceCategory,
+    ServiceRecord,
+    Station,
+    StationExpenditure,
+    StationStatus,
+    SurveyResponse,
+)
+
+STREET_CODE_LENGTH = 9
+# 000: pilot coverage in all 10 streets/towns of the district
+COVERAGE_GOAL_STREETS = 10
+
+
+# --- who may read, which region, which period --------------------------------------------
+
+
+def may_read_statistics(user) -> bool:
+    """District and street officers, statistics staff (viewers of a bureau) and the platform
+    administrator; a company's users report through their own pages, not these."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or scope_for(user).is_government
+
+
+def require_statistics_reader(user) -> None:
+    if not may_read_statistics(user):
+        raise PermissionDenied(_("The statistics are for officers and statistics staff of a region."))
+
+
+def regions_to_choose(user) -> list[Region]:
+    """The regions the user may report on: the regions of the user's government units and,
+    below each, its streets (a city also its districts)."""
+    require_statistics_reader(user)
+    if user.is_superuser:
+        roots = Region.objects.filter(level__lte=Level.COUNTY)
+        return list(roots.filter(level__in=[Level.CITY, Level.COUNTY]))
+    codes = scope_for(user).view_region_codes
+    condition = Q(code__in=codes)
+    for code in codes:
+        condition |= Q(code__startswith=code, level__in=[Level.COUNTY, Level.STREET])
+    return list(Region.objects.filter(condition).filter(level__lte=Level.STREET).order_by("code"))
+
+
+def resolve_region(user, code: str | None) -> Region:
+    """The region asked for (``code``), or the user's own; one outside the scope is refused."""
+    require_statistics_reader(user)
+    scope = scope_for(user)
+    if not code:
+        if user.is_superuser:
+            region = Region.objects.filter(level=Level.COUNTY).order_by("code").first()
+        else:
+            region = Region.objects.filter(code=scope.view_region_codes[0]).first()
+        if region is None:
+            raise ValidationError({"region": _("Choose a region.")})
+        return region
+    region = Region.objects.filter(code=code.strip()).first()
+    if region is None or region.level > Level.STREET:
+        raise ValidationError({"region": _("Choose a district or a street.")})
+    if not scope.covers_region(region):
+        raise PermissionDenied(_("This region is outside your responsibility."))
+    return region
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole months: ``start`` (a month's first day, inclusive) to ``end`` (exclusive)."""
+
+    start: dt.date
+    end: dt.date
+
+    @classmethod
+    def of_months(cls, first: dt.date, last: dt.date) -> Period:
+        if last < first:
+            raise ValidationError({"to": _("The period ends before it starts.")})
+        return cls(first.replace(day=1), _next_month(last))
+
+    @classmethod
+    def from_params(cls, query, *, today: dt.date | None = None) -> Period:
+        """``from`` and ``to`` as ``YYYY-MM``; by default this year up to this month."""
+        today = today or timezone.localdate()
+        first = params.parse_month(query, "from", default=today.replace(month=1, day=1))
+        last = params.parse_month(query, "to", default=today.replace(day=1))
+        if (last.year - first.year) * 12 + last.month - first.month >= 36:
+            raise ValidationError({"to": _("Choose a period of at most 36 months.")})
+        return cls.of_months(first, last)
+
+    def months(self) -> list[dt.date]:
+        months, month = [], self.start
+        while month < self.end:
+            months.append(month)
+            month = _next_month(month)
+        return months
+
+    def years(self) -> list[int]:
+        return sorted({month.year for month in self.months()})
+
+    @property
+    def last_month(self) -> dt.date:
+        return self.months()[-1]
+
+    def start_at(self) -> dt.datetime:
+        return dt.datetime.combine(self.start, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+    def end_at(self) -> dt.datetime:
+        return dt.datetime.combine(self.end, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+    def label(self) -> str:
+        return f"{self.start:%Y-%m} – {self.last_month:%Y-%m}"
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+@dataclass
+class Selection:
+    """What a figure is computed over: who asks (the scope), the region and the period."""
+
+    user: object
+    region: Region
+    period: Period
+    _streets: list[Region] | None = field(default=None, repr=False)
+
+    def stations(self):
+        """The stations the user answers for in the region (closed ones included: they served
+        in the period)."""
+        return Station.objects.within_scope_of(self.user).filter(region_subtree("region", self.region))
+
+    def streets(self) -> list[Region]:
+        if self._streets is None:
+            if self.region.level == Level.STREET:
+                self._streets = [self.region]
+            else:
+                self._streets = list(
+                    Region.objects.filter(level=Level.STREET, code__startswith=self.region.code).order_by(
+                        "code"
+                    )
+                )
+        return self._streets
+
+
+def street_of(code: str) -> str:
+    return code[:STREET_CODE_LENGTH]
+
+
+def _by_street(queryset, path: str):
+    return queryset.annotate(street=Substr(f"{path}__code" if path else "code", 1, STREET_CODE_LENGTH))
+
+
+def _local_month(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return value.date().replace(day=1)
+    return value.replace(day=1)
+
+
+# --- per street ---------------------------------------------------------------------------
+
+
+def pilots_per_street(selection: Selection) -> dict[str, int]:
+    """Pilots whose site lies in the street (the pilots the user can see: the published lists
+    and those of the user's region)."""
+    pilots = Pilot.objects.visible_to(selection.user).filter(region_subtree("site_region", selection.region))
+    rows = _by_street(pilots, "site_region").values("street").annotate(n=Count("id", distinct=True))
+    return {row["street"]: row["n"] for row in rows}
+
+
+def stations_by_status(selection: Selection) -> dict[str, dict[str, int]]:
+    """Stations per street and status (every station, whatever its status)."""
+    rows = _by_street(selection.stations(), "region").values("street", "status").annotate(n=Count("id"))
+    result: dict[str, dict[str, int]] = defaultdict(dict)
+    for row in rows:
+        result[row["street"]][row["status"]] = row["n"]
+    return dict(result)
+
+
+@dataclass
+class Coverage:
+    communities: int = 0
+    covered_communities: int = 0
+    covered: bool = False  # the street has a pilot or a station that is not closed
+
+
+def coverage_per_street(selection: Selection) -> dict[str, Coverage]:
+    """000: pilots in all 10 streets. A street is covered when a pilot's site or a station that is
+    not closed lies in it; a community when such a station or pilot site is in the community."""
+    result = {street.code: Coverage() for street in selection.streets()}
+    communities = (
+        _by_street(Region.objects.filter(level=Level.COMMUNITY, code__startswith=selection.region.code), "")
+        .values("street")
+        .annotate(n=Count("id"))
+    )
+    for row in communities:
+        result.setdefault(row["street"], Coverage()).communities = row["n"]
+    covered_codes = set(
+        selection.stations().exclude(status=StationStatus.CLOSED).values_list("region__code", flat=True)
+    ) | set(
+        Pilot.objects.visible_to(selection.user)
+        .filter(region_subtree("site_region", selection.region))
+        .values_list("site_region__code", flat=True)
+    )
+    for code in covered_codes:
+        entry = result.setdefault(street_of(code), Coverage())
+        entry.covered = True
+    covered_communities = defaultdict(set)
+    for code in covered_codes:
+        if len(code) > STREET_CODE_LENGTH:
+            covered_communities[street_of(code)].add(code)
+    for street, codes in covered_communities.items():
+        result[street].covered_communities = len(codes)
+    return result
+
+
+def _records(selection: Selection):
+    period = selection.period
+    return ServiceRecord.objects.filter(
+        station__in=selection.stations(), started_at__gte=period.start_at(), started_at__lt=period.end_at()
+    )
+
+
+def residents_served_per_street(selection: Selection) -> dict[str, int]:
+    """Residents with at least one service record in the period, counted once per street."""
+    rows = (
+        _by_street(_records(selection), "station__region")
+        .values("street")
+        .annotate(n=Count("resident", distinct=True))
+    )
+    return {row["street"]: row["n"] for row in rows}
+
+
+def services_by_category_and_month(selection: Selection) -> dict[tuple[str, dt.date], dict[str, int]]:
+    """Service records per street and month (Asia/Shanghai), by category."""
+    rows = (
+        _by_street(_records(selection), "station__region")
+        .annotate(month=TruncMonth("started_at"))
+        .values("street", "month", "category")
+        .annotate(n=Count("id"))
+    )
+    result: dict[tuple[str, dt.date], dict[str, int]] = defaultdict(dict)
+    for row in rows:
+        key = (row["street"], _local_month(row["month"]))
+        result[key][row["category"]] = result[key].get(row["category"], 0) + row["n"]
+    return dict(result)
+
+
+def services_per_month(selection: Selection) -> dict[dt.date, int]:
+    """The district's (or street's) service records per month: the dashboard's line."""
+    totals = dict.fromkeys(selection.period.months(), 0)
+    for (_street, month), counts in services_by_category_and_month(selection).items():
+        totals[month] = totals.get(month, 0) + sum(counts.values())
+    return totals
+
+
+@dataclass
+class EmergencyFigures:
+    emergencies: int = 0
+    timed: int = 0  # with a response time recorded
+    total_minutes: int = 0
+    longest_minutes: int | None = None
+
+    @property
+    def average_minutes(self) -> Decimal | None:
+        if not self.timed:
+            return None
+        return (Decimal(self.total_minutes) / self.timed).quantize(Decimal("0.1"))
+
+
+def emergency_response_per_street(selection: Selection) -> dict[str, EmergencyFigures]:
+    """Emergency services (records marked emergency) and their response time in minutes."""
+    rows = (
+        _by_street(_records(selection).filter(is_emergency=True), "station__region")
+        .values("street")
+        .annotate(
+            n=Count("id"),
+            timed=Count("response_minutes"),
+            total=Sum("response_minutes"),
+            longest=Max("response_minutes"),
+        )
+    )
+    return {
+        row["street"]: EmergencyFigures(row["n"], row["timed"], row["total"] or 0, row["longest"])
+        for row in rows
+    }
+
+
+@dataclass
+class Satisfaction:
+    responses: int = 0
+    score_sum: Decimal = Decimal(0)
+
+    @property
+    def average(self) -> Decimal | None:
+        if not self.responses:
+            return None
+        return (self.score_sum / self.responses).quantize(Decimal("0.01"))
+
+
+def satisfaction_per_street(selection: Selection) -> dict[str, Satisfaction]:
+    """Satisfaction survey responses submitted in the period and their mean score (1–5)."""
+    period = selection.period
+    rows = (
+        _by_street(
+            SurveyResponse.objects.filter(
+                station__in=selection.stations(),
+                submitted_on__gte=period.start,
+                submitted_on__lt=period.end,
+            ),
+            "station__region",
+        )
+        .values("street")
+        .annotate(n=Count("id"), total=Sum("average"))
+    )
+    return {row["street"]: Satisfaction(row["n"], row["total"] or Decimal(0)) for row in rows}
+
+
+def training_per_street(selection: Selection) -> dict[str, int]:
+    """Training person-times (人次: attendances) of staff working in the street at sessions
+    starting in the period (000: 200 人次 for the district)."""
+    period = selection.period
+    rows = (
+        _by_street(
+            TrainingRecord.objects.visible_to(selection.user).filter(
+                region_subtree("staff__region", selection.region),
+                attended=True,
+                session__starts_on__gte=period.start,
+                session__starts_on__lt=period.end,
+            ),
+            "staff__region",
+        )
+        .values("street")
+        .annotate(n=Count("id"))
+    )
+    return {row["street"]: row["n"] for row in rows}
+
+
+def training_target(selection: Selection) -> int | None:
+    """The district's target person-times for the years of the period (None when none is set)."""
+    district = selection.region.code[:6]
+    targets = TrainingTarget.objects.visible_to(selection.user).filter(
+        region__code=district, year__in=selection.period.years()
+    )
+    values = list(targets.values_list("person_times", flat=True))
+    return sum(values) if values else None
+
+
+def publicity_per_station_month(selection: Selection) -> dict[tuple[int, dt.date], int]:
+    """Publicity events per station and month (000: at least one per station per month)."""
+    period = selection.period
+    rows = (
+        PublicityEvent.objects.filter(
+            station__in=selection.stations(), held_on__gte=period.start, held_on__lt=period.end
+        )
+        .annotate(month=TruncMonth("held_on"))
+        .values("station", "month")
+        .annotate(n=Count("id"))
+    )
+    return {(row["station"], _local_month(row["month"])): row["n"] for row in rows}
+
+
+@dataclass
+class StationAccount:
+    services: int = 0
+    income: Decimal = Decimal(0)
+    expenditure: Decimal | None = None  # None: the operator entered nothing for the period
+
+    @property
+    def balance(self) -> Decimal | None:
+        return None if self.expenditure is None else self.income - self.expenditure
+
+
+def accounts_per_station(selection: Selection) -> dict[int, StationAccount]:
+    """002, 五: elderly-care income (the fees of the service records of the period) and the
+    expenditure the operator entered for the period's months, per station."""
+    result: dict[int, StationAccount] = defaultdict(StationAccount)
+    for row in _records(selection).values("station").annotate(n=Count("id"), income=Sum("fee")):
+        entry = result[row["station"]]
+        entry.services, entry.income = row["n"], row["income"] or Decimal(0)
+    period = selection.period
+    spent = (
+        StationExpenditure.objects.filter(
+            station__in=selection.stations(), month__gte=period.start, month__lt=period.end
+        )
+        .values("station")
+        .annotate(total=Sum("amount"))
+    )
+    for row in spent:
+        result[row["station"]].expenditure = row["total"]
+    return dict(result)
+
+
+@dataclass
+class RoomFigures:
+    built: int | None = None  # 004's table, as imported
+    handed_over: int | None = None
+    not_handed_over: int | None = None
+    target_subtotal: int | None = None
+    target_in_period: int | None = None
+    rooms: int = 0  # registered in the ledger
+    operating: int = 0
+    started_in_period: int = 0
+
+
+def care_rooms_per_street(selection: Selection) -> dict[str, RoomFigures]:
+    """004: care rooms registered and operating per street against the guidance targets (the
+    subtotal, and the targets of the period's years)."""
+    result: dict[str, RoomFigures] = defaultdict(RoomFigures)
+    targets = GuidanceTarget.objects.visible_to(selection.user).filter(
+        region_subtree("town", selection.region)
+    )
+    years = [str(year) for year in selection.period.years()]
+    for target in targets.select_related("town"):
+        entry = result[street_of(target.town.code)]
+        entry.built, entry.handed_over, entry.not_handed_over = (
+            target.built,
+            target.handed_over,
+            target.not_handed_over,
+        )
+        entry.target_subtotal = target.subtotal
+        entry.target_in_period = sum(int(target.per_year.get(year, 0)) for year in years)
+    period = selection.period
+    rooms = (
+        _by_street(
+            CareRoom.objects.visible_to(selection.user).filter(
+                region_subtree("compound__region", selection.region)
+            ),
+            "compound__region",
+        )
+        .values("street")
+        .annotate(
+            n=Count("id"),
+            operating=Count("id", filter=Q(operating_state=OperatingState.OPERATING)),
+            started=Count(
+                "id",
+                filter=Q(
+                    operating_state=OperatingState.OPERATING,
+                    operating_since__gte=period.start,
+                    operating_since__lt=period.end,
+                ),
+            ),
+        )
+    )
+    for row in rooms:
+        entry = result[row["street"]]
+        entry.rooms, entry.operating, entry.started_in_period = row["n"], row["operating"], row["started"]
+    return dict(result)
+
+
+# --- 002 附件2: demonstration projects ---------------------------------------------------
+
+
+@dataclass
+class DemonstrationProject:
+    pilot_id: int
+    unit: str  # 单位名称: the bureau that reports the project
+    project: str  # 项目名
+    company: str  # 服务企业名称
+    area: Decimal | None  # 场地面积（m²）
+    full_time_staff: int | None  # 专职人员数（人）
+    facilities: int | None  # 设施配置情况（件）
+    since: dt.date | None  # 从业时间
+    residents_served: int | None  # 现服务数量（人）
+
+
+def _reporting_unit(pilot) -> str:
+    issuers = sorted(pilot.programme.issuers.all(), key=lambda o: (o.kind != "housing", o.pk))
+    return issuers[0].name if issuers else ""
+
+
+def demonstration_projects(selection: Selection) -> list[DemonstrationProject]:
+    """002 附件2: one row per pilot marked a demonstration project whose site lies in the region.
+    A figure that the records cannot give (no station, no area entered, no published facility
+    list, no start date given) stays empty for the person filling the table."""
+    pilots = list(
+        Pilot.objects.visible_to(selection.user)
+        .filter(region_subtree("site_region", selection.region), is_demonstration=True)
+        .select_related("organization", "site_region", "programme")
+        .prefetch_related("programme__issuers")
+        .order_by("site_region__code", "organization__name", "pk")
+    )
+    pilot_ids = [pilot.pk for pilot in pilots]
+    stations = list(
+        Station.objects.within_scope_of(selection.user)
+        .filter(pilot__in=pilot_ids)
+        .exclude(status=StationStatus.CLOSED)
+        .values("pk", "pilot", "area")
+    )
+    stations_of: dict[int, list[dict]] = defaultdict(list)
+    for station in stations:
+        stations_of[station["pilot"]].append(station)
+    station_ids = [station["pk"] for station in stations]
+
+    # full-time staff listed at the pilot's stations, each person once, plus the operator's
+    # full-time staff listed at no station (they work at all of its stations)
+    active = StaffMember.objects.filter(status=StaffStatus.ACTIVE, kind=EmploymentKind.FULL_TIME)
+    listed = dict(
+        active.filter(stations__in=station_ids)
+        .values("stations__pilot")
+        .annotate(n=Count("id", distinct=True))
+        .values_list("stations__pilot", "n")
+    )
+    everywhere = dict(
+        active.filter(stations__isnull=True, employer__in={pilot.organization_id for pilot in pilots})
+        .values("employer")
+        .annotate(n=Count("id"))
+        .values_list("employer", "n")
+    )
+    facilities = dict(
+        ChecklistItem.objects.filter(
+            kind=ListKind.FACILITIES,
+            version__station__in=station_ids,
+            version__state=VersionState.PUBLISHED,
+        )
+        .values("version__station__pilot")
+        .annotate(n=Count("id"))
+        .values_list("version__station__pilot", "n")
+    )
+    period = selection.period
+    served = dict(
+        ServiceRecord.objects.filter(
+            station__in=station_ids, started_at__gte=period.start_at(), started_at__lt=period.end_at()
+        )
+        .values("station__pilot")
+        .annotate(n=Count("resident", distinct=True))
+        .values_list("station__pilot", "n")
+    )
+    rows = []
+    for pilot in pilots:
+        own = stations_of.get(pilot.pk, [])
+        areas = [station["area"] for station in own]
+        rows.append(
+            DemonstrationProject(
+                pilot_id=pilot.pk,
+                unit=_reporting_unit(pilot),
+                project=f"{pilot.site_region.name}{pilot.get_pilot_type_display()}",
+                company=pilot.organization.name,
+                area=sum(areas, Decimal(0)) if areas and None not in areas else None,
+                full_time_staff=(
+                    listed.get(pilot.pk, 0) + everywhere.get(pilot.organization_id, 0) if own else None
+                ),
+                facilities=facilities.get(pilot.pk) if own else None,
+                since=pilot.organization.elderly_care_since,
+                residents_served=served.get(pilot.pk, 0) if own else None,
+            )
+        )
+    return rows
+
+
+# --- the dashboard's series ----------------------------------------------------------------
+
+
+def status_labels() -> dict[str, str]:
+    return {value: str(label) for value, label in StationStatus.choices}
+
+
+def category_labels() -> dict[str, str]:
+    return {value: str(label) for value, label in ServiceCategory.choices}
+
+
+def selection_from(user, query) -> Selection:
+    """The selection a page, the API or a background job asks for: ``region`` (a division code
+    within the user's scope, the user's own by default), ``from`` and ``to`` (``YYYY-MM``)."""
+    region = resolve_region(user, query.get("region"))
+    return Selection(user, region, Period.from_params(query))

@@ -1,0 +1,73 @@
+"""002 附件2 ``××示范项目基本情况统计表``, in the notice's layout: the title with the place name,
+填报单位 and 填报时间, the two-row header with 企业基本情况 over the seven figures of a project, one
+row per demonstration project, and 审核人 / 填报人 at the foot. Cells the records cannot give stay
+empty for the person filling the table."""
+
+from __future__ import annotations
+
+from reports import figures
+from reports.spreadsheets.writer import Column, SheetSpec
+
+from .common import definitions_sheet, filled_on, reporting_unit
+
+TITLE = "{place}示范项目基本情况统计表"
+GROUP = "企业基本情况"
+
+
+def _since(row: dict):
+    since = row["since"]
+    return f"{since.year}年{since.month}月" if since else None
+
+
+def columns() -> list[Column]:
+    return [
+        Column("序号", "number", width=6),
+        Column("单位名称", "unit", width=20),
+        Column("项目名", "project", width=28, group=GROUP),
+        Column("服务企业名称", "company", width=28, group=GROUP),
+        Column("场地面积(m²)", "area", number_format="0.0", width=12, group=GROUP),
+        Column("专职人员数(人)", "full_time_staff", width=12, group=GROUP),
+        Column("设施配置情况(件)", "facilities", width=14, group=GROUP),
+        Column("从业时间", _since, width=12, group=GROUP),
+        Column("现服务数量(人)", "residents_served", width=12, group=GROUP),
+    ]
+
+
+DEFINITIONS = [
+    ("示范项目", "平台中标为“示范项目”（002）的试点，其试点地点在所选区域内；每个试点一行。"),
+    ("单位名称", "发布该试点方案的主管部门（有住建/房管部门的取其名称，否则取民政部门）。"),
+    ("项目名", "试点地点（街镇/社区）名称加试点类型。"),
+    ("服务企业名称", "试点单位（承担试点的物业服务企业等）的名称。"),
+    ("场地面积(m²)", "该试点未关闭服务站点的面积之和；任一站点未填写面积时留空，由填报人填写。"),
+    (
+        "专职人员数(人)",
+        "在岗、用工形式为全职的人员（人员库中的“三员”等）：登记在该试点站点的人员（每人只计一次），"
+        "加上运营单位未登记到具体站点的全职人员；试点尚无站点时留空。",
+    ),
+    ("设施配置情况(件)", "该试点各站点现行公示的五清单中“服务设施清单”的条目数；未公示清单时留空。"),
+    ("从业时间", "服务企业开始提供养老服务的年月（在单位信息中填写）；未填写时留空。"),
+    ("现服务数量(人)", "统计期内在该试点站点有服务记录的老年人人数（每人只计一次）。"),
+    ("填报单位 / 填报时间", "下载人所在的政府部门；下载当日。审核人、填报人由经办人签字。"),
+]
+
+
+def build(user, query) -> list[tuple[SheetSpec, list]]:
+    """The workbook's sheets for ``user`` over ``query`` (region, from, to)."""
+    selection = figures.selection_from(user, query)
+    projects = figures.demonstration_projects(selection)
+    rows = [{"number": index, **vars(project)} for index, project in enumerate(projects, start=1)]
+    spec = SheetSpec(
+        "示范项目基本情况统计表",
+        columns(),
+        title_rows=[
+            TITLE.format(place=selection.region.name),
+            f"填报单位：{reporting_unit(user)}",
+            f"填报时间：{filled_on()}",
+        ],
+        footer_rows=[["审核人："], ["填报人："]],
+    )
+    return [(spec, rows), definitions_sheet(DEFINITIONS)]
+
+
+def filename(selection: figures.Selection) -> str:
+    return TITLE.format(place=selection.region.name)

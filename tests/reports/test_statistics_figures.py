@@ -1,0 +1,327 @@
+"""The statistics' figures (reports.figures) on hand-made data with known answers, and who may
+read them."""
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from checklists.models import ChecklistItem, ChecklistVersion, ListKind, VersionState
+from facilities.models import CareRoom, Compound, GuidanceTarget, OperatingState
+from pilots import services as pilot_services
+from pilots.models import Mode, Programme
+from reports import figures
+from staff.models import TrainingRecord, TrainingSession, TrainingTarget
+from stations import services as station_services
+from stations.models import ServiceRecord, Station, Survey, SurveyResponse
+from tests.factories import make_staff
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+HUAYANG, XIANXIA = "310105001", "310105008"
+
+
+def at(year, month, day, hour=10, minute=0):
+    return dt.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
+
+
+def record(station, resident, when, category="meals", *, fee="0", emergency=False, response=None):
+    return ServiceRecord.objects.create(
+        station=station,
+        resident=resident,
+        category=category,
+        started_at=when,
+        ended_at=when + dt.timedelta(minutes=30),
+        duration_minutes=30,
+        fee=Decimal(fee),
+        is_emergency=emergency,
+        response_minutes=response,
+    )
+
+
+def selection(user, region_code, first=(2026, 1), last=(2026, 3), regions=None):
+    region = regions[region_code]
+    return figures.Selection(user, region, figures.Period.of_months(dt.date(*first, 1), dt.date(*last, 1)))
+
+
+@pytest.fixture
+def q1(world):
+    """长宁 for the district's officer, January to March 2026."""
+    return selection(world.changning_officer, "310105", regions=world.regions)
+
+
+def test_stations_are_counted_per_street_and_status(world, station_a, station_b, q1):
+    Station.objects.filter(pk=station_a.pk).update(status="operating")
+    assert figures.stations_by_status(q1) == {HUAYANG: {"operating": 1}, XIANXIA: {"planned": 1}}
+
+
+def test_a_street_officer_counts_only_the_stations_of_the_street(world, station_a, station_b):
+    street = selection(world.street_officer, HUAYANG, regions=world.regions)
+    assert figures.stations_by_status(street) == {HUAYANG: {"planned": 1}}
+    assert [s.code for s in street.streets()] == [HUAYANG]
+
+
+def test_residents_served_count_each_person_once_per_street(world, station_a, resident, q1):
+    record(station_a, resident, at(2026, 1, 5))
+    record(station_a, resident, at(2026, 2, 5))
+    record(station_a, resident, at(2025, 12, 31))  # before the period
+    assert figures.residents_served_per_street(q1) == {HUAYANG: 1}
+
+
+def test_services_are_grouped_by_local_month_and_category(world, station_a, resident, q1):
+    record(station_a, resident, at(2026, 1, 31, 23, 30))  # 15:30 UTC: still January in Shanghai
+    record(station_a, resident, at(2026, 2, 1, 0, 30))  # 16:30 UTC on 31 January: February here
+    record(station_a, resident, at(2026, 2, 3), "care_visit")
+    record(station_a, resident, at(2026, 4, 1, 0, 5))  # after the period
+    counts = figures.services_by_category_and_month(q1)
+    assert counts == {
+        (HUAYANG, dt.date(2026, 1, 1)): {"meals": 1},
+        (HUAYANG, dt.date(2026, 2, 1)): {"meals": 1, "care_visit": 1},
+    }
+    assert figures.services_per_month(q1) == {
+        dt.date(2026, 1, 1): 1,
+        dt.date(2026, 2, 1): 2,
+        dt.date(2026, 3, 1): 0,
+    }
+
+
+def test_emergency_response_averages_only_the_timed_services(world, station_a, resident, q1):
+    record(station_a, resident, at(2026, 1, 5), "emergency", emergency=True, response=10)
+    record(station_a, resident, at(2026, 1, 6), "emergency", emergency=True, response=25)
+    record(station_a, resident, at(2026, 1, 7), "emergency", emergency=True)
+    record(station_a, resident, at(2026, 1, 8), "meals", response=99)  # not an emergency
+    entry = figures.emergency_response_per_street(q1)[HUAYANG]
+    assert (entry.emergencies, entry.timed, entry.total_minutes, entry.longest_minutes) == (3, 2, 35, 25)
+    assert entry.average_minutes == Decimal("17.5")
+
+
+def test_satisfaction_is_the_mean_of_the_responses_of_the_period(world, station_a, station_b, q1):
+    survey = Survey.objects.create(
+        title="满意度",
+        region=world.regions["310105"],
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 12, 31),
+        questions=["a"],
+    )
+    for station, score, day in (
+        (station_a, 4, 10),
+        (station_a, 5, 11),
+        (station_b, 3, 12),
+        (station_a, 1, 1),
+    ):
+        month = 1 if day != 1 else 4  # the last one is after the period
+        SurveyResponse.objects.create(
+            survey=survey,
+            station=station,
+            scores=[score],
+            average=Decimal(score),
+            submitted_on=dt.date(2026, month, day),
+        )
+    result = figures.satisfaction_per_street(q1)
+    assert (result[HUAYANG].responses, result[HUAYANG].average) == (2, Decimal("4.50"))
+    assert (result[XIANXIA].responses, result[XIANXIA].average) == (1, Decimal("3.00"))
+
+
+def test_training_person_times_count_attendances_of_sessions_in_the_period(world, q1):
+    first = make_staff(world.company_a, "甲员工", kind="full_time")
+    second = make_staff(world.company_b, "乙员工", kind="full_time")
+    session = TrainingSession.objects.create(
+        organiser=world.changning_bureau,
+        region=world.regions["310105"],
+        title="岗前",
+        kind="pre_job",
+        starts_on=dt.date(2026, 2, 1),
+        ends_on=dt.date(2026, 2, 2),
+    )
+    earlier = TrainingSession.objects.create(
+        organiser=world.changning_bureau,
+        region=world.regions["310105"],
+        title="旧",
+        kind="pre_job",
+        starts_on=dt.date(2025, 2, 1),
+        ends_on=dt.date(2025, 2, 2),
+    )
+    TrainingRecord.objects.create(session=session, staff=first, attended=True)
+    TrainingRecord.objects.create(session=session, staff=second, attended=True)
+    TrainingRecord.objects.create(session=earlier, staff=first, attended=True)
+    absent = make_staff(world.company_a, "缺席", kind="full_time")
+    TrainingRecord.objects.create(session=session, staff=absent, attended=False)
+    assert figures.training_per_street(q1) == {HUAYANG: 1, XIANXIA: 1}
+    assert figures.training_target(q1) is None
+    TrainingTarget.objects.create(region=world.regions["310105"], year=2026, person_times=200)
+    assert figures.training_target(q1) == 200
+
+
+def test_publicity_is_counted_per_station_and_month(world, station_a, q1):
+    for day in (dt.date(2026, 1, 3), dt.date(2026, 1, 20), dt.date(2026, 3, 9), dt.date(2026, 5, 1)):
+        station_services.record_publicity(
+            by=world.company_a_admin, station=station_a, held_on=day, form="talk", topic="讲座"
+        )
+    assert figures.publicity_per_station_month(q1) == {
+        (station_a.pk, dt.date(2026, 1, 1)): 2,
+        (station_a.pk, dt.date(2026, 3, 1)): 1,
+    }
+
+
+def test_income_minus_the_expenditure_the_operator_entered(world, station_a, station_b, resident, q1):
+    record(station_a, resident, at(2026, 1, 5), fee="45.00")
+    record(station_a, resident, at(2026, 2, 5), fee="12.50")
+    record(station_a, resident, at(2026, 4, 5), fee="1000")  # after the period
+    station_services.record_expenditure(
+        by=world.company_a_admin, station=station_a, month=dt.date(2026, 1, 1), amount=Decimal("30")
+    )
+    # entering the month again corrects it
+    station_services.record_expenditure(
+        by=world.company_a_admin, station=station_a, month=dt.date(2026, 1, 1), amount=Decimal("20")
+    )
+    station_services.record_expenditure(
+        by=world.company_a_admin, station=station_a, month=dt.date(2026, 3, 1), amount=Decimal("10")
+    )
+    accounts = figures.accounts_per_station(q1)
+    entry = accounts[station_a.pk]
+    assert (entry.services, entry.income, entry.expenditure, entry.balance) == (
+        2,
+        Decimal("57.50"),
+        Decimal("30"),
+        Decimal("27.50"),
+    )
+    assert station_b.pk not in accounts  # nothing recorded, nothing invented
+
+
+def test_an_operator_cannot_enter_another_operators_expenditure(world, station_b):
+    with pytest.raises(PermissionDenied):
+        station_services.record_expenditure(
+            by=world.company_a_admin, station=station_b, month=dt.date(2026, 1, 1), amount=Decimal("5")
+        )
+    with pytest.raises(ValidationError):
+        station_services.record_expenditure(
+            by=world.company_b_admin, station=station_b, month=dt.date(2026, 1, 1), amount=Decimal("-5")
+        )
+
+
+def test_care_rooms_against_the_guidance_targets(world, q1):
+    GuidanceTarget.objects.create(
+        county=world.regions["310105"],
+        town=world.regions[HUAYANG],
+        built=5,
+        handed_over=3,
+        not_handed_over=2,
+        subtotal=4,
+        per_year={"2025": 1, "2026": 2, "2027": 1},
+    )
+    compound = Compound.objects.create(name="小区", region=world.regions[HUAYANG])
+    CareRoom.objects.create(
+        compound=compound,
+        location="1 号楼",
+        area=80,
+        operating_state=OperatingState.OPERATING,
+        operating_since=dt.date(2026, 2, 1),
+    )
+    CareRoom.objects.create(
+        compound=compound,
+        location="2 号楼",
+        area=80,
+        operating_state=OperatingState.OPERATING,
+        operating_since=dt.date(2025, 2, 1),
+    )
+    CareRoom.objects.create(compound=compound, location="3 号楼", area=60)
+    entry = figures.care_rooms_per_street(q1)[HUAYANG]
+    assert (entry.built, entry.target_subtotal, entry.target_in_period) == (5, 4, 2)
+    assert (entry.rooms, entry.operating, entry.started_in_period) == (3, 2, 1)
+
+
+def test_a_street_is_covered_by_a_station_that_is_not_closed(world, station_a, station_b, q1):
+    Station.objects.filter(pk=station_b.pk).update(status="closed")
+    coverage = figures.coverage_per_street(q1)
+    assert coverage[HUAYANG].covered and not coverage[XIANXIA].covered
+    assert len(coverage) == len(q1.streets())
+
+
+def _demonstration_pilot(world, station):
+    programme = Programme.objects.create(
+        title="长宁区试点", mode=Mode.DESIGNATED, region=world.regions["310105"]
+    )
+    programme.issuers.add(world.changning_bureau)
+    pilot = pilot_services.designate_pilot(
+        programme,
+        by=world.changning_officer,
+        organization=world.company_a,
+        pilot_type="property_care",
+        site_region=world.regions[HUAYANG],
+    )
+    pilot_services.set_demonstration(pilot, by=world.changning_officer, value=True)
+    Station.objects.filter(pk=station.pk).update(pilot=pilot)
+    return pilot
+
+
+def test_a_demonstration_project_row_comes_from_the_records(world, station_a, resident, q1):
+    pilot = _demonstration_pilot(world, station_a)
+    Station.objects.filter(pk=station_a.pk).update(area=Decimal("120.5"))
+    listed = make_staff(world.company_a, "专职一", kind="full_time")
+    listed.stations.set([station_a])
+    make_staff(world.company_a, "专职二", kind="full_time")  # at no station: works at all of them
+    make_staff(world.company_a, "兼职", kind="part_time")
+    version = ChecklistVersion.objects.create(
+        station=station_a, region=world.regions[HUAYANG], number=1, state=VersionState.PUBLISHED
+    )
+    for name in ("助浴椅", "呼叫器", "轮椅"):
+        ChecklistItem.objects.create(version=version, kind=ListKind.FACILITIES, name=name)
+    ChecklistItem.objects.create(version=version, kind=ListKind.SERVICES, name="助餐")
+    record(station_a, resident, at(2026, 1, 5))
+    record(station_a, resident, at(2026, 2, 5))
+
+    (row,) = figures.demonstration_projects(q1)
+    assert row.pilot_id == pilot.pk
+    assert (row.unit, row.company) == ("长宁区民政局", "甲物业")
+    assert row.project == "华阳路街道" + str(pilot.get_pilot_type_display())
+    assert (row.area, row.full_time_staff, row.facilities, row.residents_served) == (
+        Decimal("120.5"),
+        2,
+        3,
+        1,
+    )
+    assert row.since is None  # the company has not said: left for the person filling the table
+
+    world.company_a.elderly_care_since = dt.date(2018, 3, 1)
+    world.company_a.save()
+    assert figures.demonstration_projects(q1)[0].since == dt.date(2018, 3, 1)
+
+
+def test_figures_the_records_cannot_give_stay_empty(world, station_a, q1):
+    _demonstration_pilot(world, station_a)  # the station has no area, no published lists
+    (row,) = figures.demonstration_projects(q1)
+    assert row.area is None and row.facilities is None
+    Station.objects.filter(pk=station_a.pk).update(pilot=None)
+    (row,) = figures.demonstration_projects(q1)
+    assert (row.area, row.full_time_staff, row.facilities, row.residents_served) == (None, None, None, None)
+
+
+def test_only_government_users_read_statistics(world):
+    assert figures.may_read_statistics(world.changning_viewer)
+    assert figures.may_read_statistics(world.street_officer)
+    assert not figures.may_read_statistics(world.company_a_admin)
+    with pytest.raises(PermissionDenied):
+        figures.resolve_region(world.company_a_admin, "310105")
+
+
+def test_a_region_outside_the_scope_is_refused(world):
+    with pytest.raises(PermissionDenied):
+        figures.resolve_region(world.street_officer, "310105")
+    with pytest.raises(PermissionDenied):
+        figures.resolve_region(world.nanan_officer, "310105")
+    with pytest.raises(PermissionDenied):
+        figures.resolve_region(world.street_officer, XIANXIA)
+    assert figures.resolve_region(world.street_officer, None).code == HUAYANG
+    assert figures.resolve_region(world.changning_viewer, XIANXIA).code == XIANXIA
+
+
+def test_a_bad_period_is_refused(world):
+    with pytest.raises(ValidationError):
+        figures.Period.from_params({"from": "2026-05", "to": "2026-01"})
+    with pytest.raises(ValidationError):
+        figures.Period.from_params({"from": "2026-13"})
+    with pytest.raises(ValidationError):
+        figures.Period.from_params({"from": "2020-01", "to": "2026-01"})
+    period = figures.Period.from_params({"from": "2026-11", "to": "2027-02"})
+    assert [m.month for m in period.months()] == [11, 12, 1, 2] and period.years() == [2026, 2027]

@@ -1,0 +1,146 @@
+"""The 统计报表 page, the dashboard and the statistics API: who may open them, what region they
+report on, and the queries they take."""
+
+import io
+
+import pytest
+from django.test import Client
+from openpyxl import load_workbook
+
+from stations.models import Station
+from tests.conftest import api_client_for
+from tests.factories import PASSWORD
+from tests.reports.test_statistics_figures import at, record
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _client(user):
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def test_statistics_staff_choose_a_region_and_download_each_workbook(world, station_a):
+    client = _client(world.changning_viewer)
+    page = client.get("/statistics/?region=310105&from=2026-01&to=2026-03")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'value="310105008"' in text  # the district's streets are offered
+    assert "/api/v1/statistics/workbooks/annex2/?region=310105&amp;from=2026-01&amp;to=2026-03" in text
+    for key in ("annex2", "district"):
+        response = client.get(f"/api/v1/statistics/workbooks/{key}/?region=310105&from=2026-01&to=2026-03")
+        assert response.status_code == 200 and response["Content-Type"] == XLSX
+        book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+        assert book.worksheets[0]["A1"].value.startswith("长宁区")
+
+
+def test_a_street_officer_sees_only_the_street(world, station_a, station_b):
+    client = _client(world.street_officer)
+    page = client.get("/statistics/")
+    assert page.status_code == 200
+    assert 'value="310105008"' not in page.content.decode()
+    data = client.get("/api/v1/statistics/dashboard/").json()
+    assert data["region"]["code"] == "310105001"
+    stations = data["charts"][0]
+    assert stations["categories"] == ["华阳路街道"]
+    assert sum(sum(series["data"]) for series in stations["series"]) == 1
+    assert client.get("/api/v1/statistics/dashboard/?region=310105").status_code == 403
+    assert client.get("/api/v1/statistics/workbooks/district/?region=310105008").status_code == 403
+    assert client.get("/statistics/dashboard/?region=310105").status_code == 403
+
+
+def test_another_districts_officer_cannot_read_changning(world, station_a):
+    client = _client(world.nanan_officer)
+    assert client.get("/api/v1/statistics/workbooks/annex2/?region=310105").status_code == 403
+    assert client.get("/statistics/?region=310105").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/statistics/",
+        "/statistics/dashboard/",
+        "/api/v1/statistics/dashboard/",
+        "/api/v1/statistics/workbooks/district/",
+        "/api/v1/statistics/charts/export/?chart=stations",
+    ],
+)
+def test_a_company_user_is_forbidden(world, url):
+    assert _client(world.company_a_admin).get(url).status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_log_in(world):
+    assert Client().get("/statistics/").status_code == 302
+    assert Client().get("/api/v1/statistics/dashboard/").status_code in (401, 403)
+
+
+def test_bad_input_is_refused_with_a_reason(world):
+    api = api_client_for(world.changning_viewer)
+    response = api.get("/api/v1/statistics/dashboard/?from=2026-05&to=2026-01")
+    assert response.status_code == 400
+    assert api.get("/api/v1/statistics/workbooks/nothing/").status_code == 404
+    assert api.get("/api/v1/statistics/charts/export/?chart=nothing").status_code == 404
+    page = _client(world.changning_viewer).get("/statistics/?from=2026-13")
+    assert page.status_code == 200  # the page shows the error and the defaults
+    assert "YYYY-MM" in page.content.decode()
+
+
+def test_the_dashboard_page_loads_echarts_from_our_own_files(world):
+    text = _client(world.changning_viewer).get("/statistics/dashboard/").content.decode()
+    assert "/static/vendor/echarts/echarts.min.js" in text and "/static/js/dashboard.js" in text
+    assert "<script>" not in text  # no inline script (CSP)
+    assert 'data-chart="evaluations"' in text
+
+
+def test_the_dashboard_json_is_the_workbooks_figures(world, station_a, resident):
+    Station.objects.filter(pk=station_a.pk).update(status="operating")
+    record(station_a, resident, at(2026, 2, 3))
+    record(station_a, resident, at(2026, 2, 4))
+    data = (
+        api_client_for(world.changning_viewer)
+        .get("/api/v1/statistics/dashboard/?region=310105&from=2026-01&to=2026-03")
+        .json()
+    )
+    charts = {chart["key"]: chart for chart in data["charts"]}
+    assert set(charts) == {"stations", "services", "training", "care_rooms"}
+    assert charts["services"]["categories"] == ["2026-01", "2026-02", "2026-03"]
+    assert charts["services"]["series"][0]["data"] == [0, 2, 0]
+
+
+def test_a_charts_figures_download_with_their_total(world, station_a, resident):
+    record(station_a, resident, at(2026, 2, 3))
+    client = _client(world.changning_viewer)
+    response = client.get(
+        "/api/v1/statistics/charts/export/?chart=services&region=310105&from=2026-01&to=2026-03"
+    )
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0].values)
+    assert rows[3:] == [("2026-01", 0), ("2026-02", 1), ("2026-03", 0), ("合计", 1)]
+
+
+def _grow(world, count):
+    for n in range(count):
+        Station.objects.create(
+            operator=world.company_a,
+            region=world.regions["310105008"],
+            name=f"站{n}",
+            address="路",
+            status="operating",
+        )
+
+
+@pytest.mark.parametrize("stations", [1, 12])
+def test_the_dashboard_json_takes_a_fixed_number_of_queries(world, django_assert_num_queries, stations):
+    _grow(world, stations)
+    api = api_client_for(world.changning_viewer)
+    with django_assert_num_queries(9):
+        assert api.get("/api/v1/statistics/dashboard/?region=310105").status_code == 200
+
+
+@pytest.mark.parametrize("stations", [1, 12])
+def test_a_charts_download_takes_a_fixed_number_of_queries(world, django_assert_num_queries, stations):
+    _grow(world, stations)
+    api = api_client_for(world.changning_viewer)
+    with django_assert_num_queries(4):
+        assert api.get("/api/v1/statistics/charts/export/?chart=stations&region=310105").status_code == 200

@@ -1,0 +1,215 @@
+"""The statistics workbooks: 002 附件2 cell for cell against the notice, the district overview's
+totals, headers kept when there are no rows, and the number of queries a build takes."""
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from reports.spreadsheets.writer import write_workbook
+from reports.workbooks import annex2, district
+from stations import services as station_services
+from stations.models import Station
+from tests.reports.test_statistics_figures import _demonstration_pilot, at, record
+
+QUERY = {"region": "310105", "from": "2026-01", "to": "2026-03"}
+
+
+def workbook(sheets):
+    buffer = io.BytesIO()
+    write_workbook(buffer, sheets)
+    buffer.seek(0)
+    return load_workbook(buffer)
+
+
+def values(sheet):
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_annex2_has_the_notices_layout_cell_for_cell(world, station_a, resident):
+    pilot = _demonstration_pilot(world, station_a)
+    Station.objects.filter(pk=station_a.pk).update(area=Decimal("150"))
+    world.company_a.elderly_care_since = dt.date(2019, 6, 1)
+    world.company_a.save()
+    record(station_a, resident, at(2026, 2, 5))
+    sheet = workbook(annex2.build(world.changning_viewer, QUERY)).worksheets[0]
+    today = timezone.localdate()
+    rows = values(sheet)
+    assert rows[0] == ["长宁区示范项目基本情况统计表", *[None] * 8]
+    assert rows[1] == ["填报单位：长宁区民政局", *[None] * 8]
+    assert rows[2] == [f"填报时间：{today.year} 年 {today.month} 月 {today.day} 日", *[None] * 8]
+    # the two-row header of the notice: 序号, 单位名称, then 企业基本情况 over the seven figures
+    assert rows[3] == ["序号", "单位名称", "企业基本情况", None, None, None, None, None, None]
+    assert rows[4] == [
+        None,
+        None,
+        "项目名",
+        "服务企业名称",
+        "场地面积(m²)",
+        "专职人员数(人)",
+        "设施配置情况(件)",
+        "从业时间",
+        "现服务数量(人)",
+    ]
+    assert rows[5] == [
+        1,
+        "长宁区民政局",
+        "华阳路街道" + str(pilot.get_pilot_type_display()),
+        "甲物业",
+        150,
+        0,
+        None,  # no published facility list: for the person to fill
+        "2019年6月",
+        1,
+    ]
+    assert rows[6] == ["审核人：", *[None] * 8]
+    assert rows[7] == ["填报人：", *[None] * 8]
+    assert len(rows) == 8
+    assert {str(r) for r in sheet.merged_cells.ranges} == {
+        "A1:I1",
+        "A2:I2",
+        "A3:I3",
+        "A4:A5",
+        "B4:B5",
+        "C4:I4",
+    }
+    assert sheet.freeze_panes == "A6"
+
+
+def test_an_annex2_without_projects_keeps_its_header(world):
+    book = workbook(annex2.build(world.nanan_officer, {"from": "2026-01", "to": "2026-03"}))
+    rows = values(book.worksheets[0])
+    assert rows[0][0] == "南安市示范项目基本情况统计表"
+    assert rows[3][:3] == ["序号", "单位名称", "企业基本情况"]
+    assert rows[4][2:] == [
+        "项目名",
+        "服务企业名称",
+        "场地面积(m²)",
+        "专职人员数(人)",
+        "设施配置情况(件)",
+        "从业时间",
+        "现服务数量(人)",
+    ]
+    assert rows[5][0] == "审核人：" and rows[6][0] == "填报人："
+    assert book.worksheets[-1].title == "指标说明"
+
+
+@pytest.fixture
+def busy_district(world, station_a, station_b, resident):
+    """Records, events, expenditures and surveys in two streets of 长宁."""
+    Station.objects.filter(pk=station_a.pk).update(status="operating")
+    for day, category, fee in ((5, "meals", "12"), (6, "cleaning", "45"), (7, "care_visit", "0")):
+        record(station_a, resident, at(2026, 1, day), category, fee=fee)
+    record(station_a, resident, at(2026, 2, 8), "emergency", emergency=True, response=12)
+    record(station_a, resident, at(2026, 3, 8), "emergency", emergency=True, response=30)
+    station_services.record_publicity(
+        by=world.company_a_admin, station=station_a, held_on=dt.date(2026, 1, 9), form="talk", topic="讲座"
+    )
+    station_services.record_publicity(
+        by=world.company_b_admin, station=station_b, held_on=dt.date(2026, 2, 9), form="board", topic="展板"
+    )
+    station_services.record_expenditure(
+        by=world.company_a_admin, station=station_a, month=dt.date(2026, 1, 1), amount=Decimal("40")
+    )
+    station_services.record_expenditure(
+        by=world.company_b_admin, station=station_b, month=dt.date(2026, 2, 1), amount=Decimal("15")
+    )
+    return world
+
+
+NOT_SUMMED = ("平均", "最长")  # averages and maxima are recomputed, not added
+
+
+def test_every_district_total_adds_up_its_rows(busy_district):
+    book = workbook(district.build(busy_district.changning_viewer, QUERY))
+    assert book.sheetnames[-1] == "指标说明"
+    checked = 0
+    for sheet in book.worksheets[:-1]:
+        rows = values(sheet)
+        header = rows[2]
+        assert sheet.freeze_panes == "A4"
+        assert rows[1][0].startswith("填报单位：长宁区民政局")
+        total_index = next(i for i, row in enumerate(rows) if row[0] == "合计")
+        data = rows[3:total_index]
+        total = rows[total_index]
+        for column, label in enumerate(header):
+            if column == 0 or total[column] is None or any(word in label for word in NOT_SUMMED):
+                continue
+            if not isinstance(total[column], int | float):
+                continue
+            assert total[column] == pytest.approx(sum(row[column] or 0 for row in data)), (sheet.title, label)
+            checked += 1
+    assert checked > 40
+
+
+def test_district_figures_land_in_their_sheets(busy_district):
+    book = workbook(district.build(busy_district.changning_viewer, QUERY))
+    overview = values(book["试点与站点"])
+    huayang = next(row for row in overview if row[0] == "华阳路街道")
+    header = overview[2]
+    assert huayang[header.index("站点合计（个）")] == 1
+    assert huayang[header.index("运营（个）")] == 1
+    assert huayang[header.index("服务老年人（人）")] == 1
+    assert len(overview) == 3 + 10 + 2  # title, unit, header; the 10 streets of 长宁; 合计, coverage
+    total = overview[-2]
+    assert total[header.index("已覆盖街镇（个）")] == 2
+    assert overview[-1][0] == "覆盖：2/10 个街镇（000 目标：全区 10 个街镇全覆盖）"
+
+    emergencies = values(book["紧急响应"])
+    assert emergencies[-1][1:] == [2, 2, 42, 21, 30]
+
+    accounts = values(book["站点收支"])
+    header = accounts[2]
+    rows = {row[1]: row for row in accounts[3:-1]}
+    a = rows["华阳路为老服务站"]
+    assert a[header.index("养老服务收入（元）")] == 57
+    assert a[header.index("养老服务支出（元）")] == 40
+    assert a[header.index("收支差额（元）")] == 17
+    b = rows["仙霞新村服务站"]
+    assert b[header.index("养老服务收入（元）")] == 0 and b[header.index("收支差额（元）")] == -15
+
+    publicity = values(book["宣传活动"])
+    header = publicity[2]
+    row = next(r for r in publicity if r[1] == "华阳路为老服务站")
+    assert row[header.index("2026-01（次）")] == 1 and row[header.index("无活动的月份（个）")] == 2
+
+
+def test_a_district_workbook_without_rows_keeps_every_header(world):
+    book = workbook(
+        district.build(world.nanan_officer, {"region": "350583001", "from": "2026-01", "to": "2026-01"})
+    )
+    for sheet in book.worksheets[:-1]:
+        rows = values(sheet)
+        assert rows[2][0] == "街道（镇）", sheet.title
+    publicity = values(book["宣传活动"])
+    assert publicity[2][:2] == ["街道（镇）", "站点"] and publicity[3][0] == "合计"
+
+
+def _queries(build, user, query):
+    with CaptureQueriesContext(connection) as captured:
+        build(user, query)
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize("builder", [annex2.build, district.build], ids=["annex2", "district"])
+def test_a_workbook_takes_the_same_queries_whatever_the_number_of_stations(busy_district, station_a, builder):
+    world = busy_district
+    pilot = _demonstration_pilot(world, station_a)
+    user = world.changning_viewer
+    before = _queries(builder, user, QUERY)
+    for n in range(3):
+        extra = Station.objects.create(
+            operator=world.company_a,
+            pilot=pilot,
+            region=world.regions["310105001"],
+            name=f"新站{n}",
+            address="路",
+        )
+        record(extra, station_a.residents.first(), at(2026, 1, 10 + n))
+    user = type(user).objects.get(pk=user.pk)  # a fresh user: the scope is read again
+    assert _queries(builder, user, QUERY) == before

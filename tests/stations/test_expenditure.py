@@ -1,0 +1,115 @@
+"""002, 五: a station's operator enters its monthly elderly-care expenditure — in the portal, the
+API and the admin, all through ``stations.services.record_expenditure``; and a company says when
+it began elderly-care services (从业时间 of 002's table)."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.test import Client
+
+from stations.models import StationExpenditure
+from tests.admin_pages import admin_client, superuser
+from tests.conftest import api_client_for
+from tests.factories import PASSWORD
+
+
+def _client(user):
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def test_the_operator_enters_a_months_expenditure_on_the_station_page(world, station_a):
+    client = _client(world.company_a_admin)
+    url = f"/stations/manage/{station_a.pk}/"
+    client.post(url, {"what": "expenditure", "month": "2026-02", "amount": "880.50", "note": "食材"})
+    client.post(url, {"what": "expenditure", "month": "2026-02", "amount": "900", "note": "更正"})
+    (row,) = StationExpenditure.objects.filter(station=station_a)
+    assert (row.month, row.amount, row.note) == (dt.date(2026, 2, 1), Decimal("900.00"), "更正")
+    page = client.get(url).content.decode()
+    assert "2026-02" in page and "900.00" in page
+
+
+def test_a_bad_month_or_amount_is_refused_and_nothing_saved(world, station_a):
+    client = _client(world.company_a_admin)
+    url = f"/stations/manage/{station_a.pk}/"
+    response = client.post(url, {"what": "expenditure", "month": "二月", "amount": "10"}, follow=True)
+    assert "YYYY-MM" in response.content.decode()
+    client.post(url, {"what": "expenditure", "month": "2026-02", "amount": "-1"})
+    assert not StationExpenditure.objects.exists()
+
+
+def test_another_company_cannot_enter_a_stations_expenditure(world, station_a):
+    response = _client(world.company_b_admin).post(
+        f"/stations/manage/{station_a.pk}/", {"what": "expenditure", "month": "2026-02", "amount": "10"}
+    )
+    assert response.status_code == 404
+    api = api_client_for(world.company_b_admin)
+    response = api.post(
+        "/api/v1/station-expenditures/",
+        {"station": station_a.pk, "month": "2026-02-01", "amount": "10"},
+        format="json",
+    )
+    assert response.status_code in (400, 403)
+    assert not StationExpenditure.objects.exists()
+
+
+def test_the_api_records_corrects_and_lists_within_the_scope(world, station_a, station_b):
+    api = api_client_for(world.company_a_admin)
+    body = {"station": station_a.pk, "month": "2026-03-01", "amount": "120.00"}
+    first = api.post("/api/v1/station-expenditures/", body, format="json")
+    assert first.status_code == 201, first.content
+    again = api.post("/api/v1/station-expenditures/", {**body, "amount": "150.00"}, format="json")
+    assert again.json()["id"] == first.json()["id"] and again.json()["amount"] == "150.00"
+    api_client_for(world.company_b_admin).post(
+        "/api/v1/station-expenditures/",
+        {"station": station_b.pk, "month": "2026-03-01", "amount": "7"},
+        format="json",
+    )
+    mine = api.get("/api/v1/station-expenditures/").json()["results"]
+    assert [row["station"] for row in mine] == [station_a.pk]
+    officer = api_client_for(world.changning_officer).get("/api/v1/station-expenditures/").json()["results"]
+    assert len(officer) == 2
+    export = api.get("/api/v1/station-expenditures/export/")
+    assert export.status_code == 200
+
+
+def test_a_company_says_when_it_began_elderly_care_services(world):
+    client = _client(world.company_a_admin)
+    response = client.post(
+        f"/organizations/{world.company_a.pk}/",
+        {
+            "address": "华阳路 1 号",
+            "contact_person": "张",
+            "contact_phone": "021-1",
+            "hotline": "",
+            "elderly_care_since": "2019-06-01",
+        },
+    )
+    assert response.status_code == 302
+    world.company_a.refresh_from_db()
+    assert world.company_a.elderly_care_since == dt.date(2019, 6, 1)
+    api = api_client_for(world.company_a_admin)
+    data = api.get(f"/api/v1/organizations/{world.company_a.pk}/").json()
+    assert data["elderly_care_since"] == "2019-06-01"
+    patched = api.patch(
+        f"/api/v1/organizations/{world.company_a.pk}/", {"elderly_care_since": "2018-01-01"}, format="json"
+    )
+    assert patched.status_code == 200 and patched.json()["elderly_care_since"] == "2018-01-01"
+
+
+def test_the_admin_enters_and_corrects_through_the_service(world, station_a):
+    client = admin_client(superuser())
+    response = client.post(
+        "/admin/stations/stationexpenditure/add/",
+        {"station": station_a.pk, "month": "2026-04-01", "amount": "300", "note": "后台录入"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    row = StationExpenditure.objects.get(station=station_a)
+    assert (row.month, row.amount) == (dt.date(2026, 4, 1), Decimal("300.00"))
+    page = client.get(f"/admin/stations/stationexpenditure/{row.pk}/change/")
+    assert page.status_code == 200
+    client.post(f"/admin/stations/stationexpenditure/{row.pk}/change/", {"amount": "280", "note": "更正"})
+    row.refresh_from_db()
+    assert (row.amount, row.note) == (Decimal("280.00"), "更正")
+    assert StationExpenditure.objects.count() == 1
