@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('stations', '0007_posted_prices_units_and_quantities'),
+        ('stations', '0008_fill_order_prices'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
