@@ -5,4 +5,6 @@ from . import views
 app_name = "reports"
 urlpatterns = [
     path("staff/duties/", views.duties, name="duties"),
+    path("todo/", views.todo, name="todo"),
+    path("todo/count/", views.todo_count, name="todo-count"),
 ]

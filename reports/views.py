@@ -2,14 +2,17 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 
 from accounts import params
 from accounts.portal import export_query, show_errors
 from staff.models import StaffMember
 from stations.models import Station
 
+from . import todo as todo_groups
 from .duties import duties_response, monthly_duties
 
 
@@ -35,3 +38,19 @@ def duties(request):
         "reports/duties.html",
         {"month": month, "people": people, "stations": stations, "export_query": export_query(request)},
     )
+
+
+@login_required
+def todo(request):
+    """待办: what waits on the user now, group by group."""
+    groups = todo_groups.groups_for(request.user)
+    if request.GET.get("export") == "xlsx":
+        return todo_groups.export_response(groups, request)
+    return render(request, "reports/todo.html", {"groups": groups, "total": sum(g.count for g in groups)})
+
+
+@never_cache
+@login_required
+def todo_count(request):
+    """The number beside 待办 in the header, fetched by the page so that no page pays for it."""
+    return JsonResponse({"total": todo_groups.total_for(request.user)})
