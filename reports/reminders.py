@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, OrganizationKind, Role
 from accounts.notices import notify_each
-from accounts.scoping import GOVERNMENT_KINDS
 from facilities.models import CareRoom, EntrustmentAgreement, OperatingState, Violation, ViolationState
 from pilots.models import (
     Application,
@@ -398,8 +397,8 @@ KINDS = {
 
 
 def recipients(targets) -> dict[To, list]:
-    """The active users answering for each target, in one query: officers and administrators of
-    a government office, the editing members (not the viewers) of any other organisation."""
+    """The active users answering for each target, in one query: the officers and administrators
+    of each organisation (not its viewers, nor the staff who record services or call the API)."""
     ids = {target.organization_id for target in targets if target.organization_id}
     offices = defaultdict(set)
     for target in targets:
@@ -412,8 +411,7 @@ def recipients(targets) -> dict[To, list]:
         Membership.objects.filter(
             condition, is_active=True, user__is_active=True, organization__is_active=True
         )
-        .filter(role__in=(Role.OFFICER, Role.ORG_ADMIN, Role.STAFF))
-        .exclude(organization__kind__in=GOVERNMENT_KINDS, role=Role.STAFF)
+        .filter(role__in=(Role.OFFICER, Role.ORG_ADMIN))
         .select_related("user")
         .annotate(kind=F("organization__kind"), region_code=F("organization__region__code"))
         .order_by("user_id")

@@ -111,6 +111,15 @@ def test_a_room_without_an_owner_goes_to_the_county_bureau(world):
     assert received(world, "nanan_officer") == 0
 
 
+def test_a_company_tells_its_administrators_not_its_staff(world):
+    staff = make_user("a_worker", world.company_a, "staff")
+    [case] = [case for case in CASES if case.kind == "milestone_overdue"]
+    case.build(world, 1, DUE)
+    run(case, case.fires(DUE))
+    assert received(world, "company_a_admin") == 1
+    assert Notification.objects.filter(recipient=staff).count() == 0
+
+
 def test_inactive_members_and_viewers_are_not_told(world):
     leaver = make_user("leaver", world.huayang_office, "officer")
     leaver.memberships.update(is_active=False)
