@@ -119,9 +119,10 @@ def test_violations_wait_on_the_registry_and_on_the_rooms_operator(world):
     for user in (world.street_officer, world.changning_officer, world.company_a_admin):
         assert groups(user)["violations"].count == 1, user
     assert groups(world.company_b_admin)["violations"].count == 0
-    violation.state = "closed"
     type(violation).objects.filter(pk=violation.pk).update(state="rectifying")
     assert groups(world.street_officer)["violations"].count == 1
+    type(violation).objects.filter(pk=violation.pk).update(state="closed", closed_in=violation.found_in)
+    assert groups(world.street_officer)["violations"].count == 0
 
 
 def test_price_lists_wait_on_the_street_office_of_the_station(world, other_street_officer):
