@@ -33,6 +33,22 @@ def notify(users, *, title: str, body: str = "", link: str = "") -> list[Notific
     return created
 
 
+def notify_each(notices) -> list[Notification]:
+    """Many notices at once, each ``(users, title, body, link)``: one insert for all of them
+    (the daily reminders), the e-mails once the transaction commits."""
+    rows, mails = [], []
+    for users, title, body, link in notices:
+        users = [user for user in users if user is not None]
+        rows += [Notification(recipient=user, title=title[:200], body=body, link=link) for user in users]
+        addresses = sorted({user.email for user in users if user.email})
+        if addresses:
+            mails.append((addresses, title, body, link))
+    created = Notification.objects.bulk_create(rows, batch_size=1000) if rows else []
+    if mails:
+        transaction.on_commit(lambda: [_send(*mail) for mail in mails])
+    return created
+
+
 def _send(addresses, title, body, link):
     try:
         send_mail(

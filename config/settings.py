@@ -186,6 +186,13 @@ QUALIFICATION_WARNING_DAYS = int(os.environ.get("QUALIFICATION_WARNING_DAYS", "6
 VOLUNTEER_POINTS_PER_HOUR = int(os.environ.get("VOLUNTEER_POINTS_PER_HOUR", "10"))
 # The five lists: a published resource list (资源对接清单) is flagged when its last review is older.
 CHECKLIST_RESOURCE_REVIEW_DAYS = int(os.environ.get("CHECKLIST_RESOURCE_REVIEW_DAYS", "90"))
+# Daily reminders (reports/reminders.py): how many days ahead a care room's deadline and an
+# entrustment agreement's end are announced, how long an application may wait on a reviewer, and
+# the day of the month by which a station should have held its publicity event (000).
+REMINDER_CARE_ROOM_DAYS = int(os.environ.get("REMINDER_CARE_ROOM_DAYS", "30"))
+REMINDER_AGREEMENT_DAYS = int(os.environ.get("REMINDER_AGREEMENT_DAYS", "90"))
+REMINDER_APPLICATION_WAIT_DAYS = int(os.environ.get("REMINDER_APPLICATION_WAIT_DAYS", "5"))
+REMINDER_PUBLICITY_DAY = int(os.environ.get("REMINDER_PUBLICITY_DAY", "20"))
 
 # Personal data encryption keys: comma-separated, newest first (accounts/pii.py). Required in
 # production (`check --deploy` fails without it); empty, a key derived from SECRET_KEY serves

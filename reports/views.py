@@ -4,9 +4,11 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 
 from accounts import params
 from accounts.portal import export_query, show_errors
@@ -14,6 +16,7 @@ from staff.models import StaffMember
 from stations.models import Station
 
 from . import dashboard, figures
+from . import todo as todo_groups
 from .duties import duties_response, monthly_duties
 from .workbooks import WORKBOOKS
 
@@ -85,3 +88,17 @@ def statistics_dashboard(request):
     context = _statistics_context(request, selection)
     context["charts"] = [{"key": key, "title": title} for key, title in dashboard.chart_titles().items()]
     return render(request, "reports/dashboard.html", context)
+@login_required
+def todo(request):
+    """待办: what waits on the user now, group by group."""
+    groups = todo_groups.groups_for(request.user)
+    if request.GET.get("export") == "xlsx":
+        return todo_groups.export_response(groups, request)
+    return render(request, "reports/todo.html", {"groups": groups, "total": sum(g.count for g in groups)})
+
+
+@never_cache
+@login_required
+def todo_count(request):
+    """The number beside 待办 in the header, fetched by the page so that no page pays for it."""
+    return JsonResponse({"total": todo_groups.total_for(request.user)})

@@ -42,6 +42,23 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 
+  // The number beside 待办 in the header comes after the page, so that no page waits for it.
+  var todo = document.getElementById("todo");
+  if (todo && window.fetch) {
+    fetch(todo.getAttribute("data-count-url"), { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        return response.ok ? response.json() : null;
+      })
+      .then(function (data) {
+        var badge = todo.querySelector(".badge");
+        if (data && data.total > 0 && badge) {
+          badge.textContent = " " + data.total;
+          badge.hidden = false;
+        }
+      })
+      .catch(function () {});
+  }
+
   // The station finder: "Use my location" fills in the position and searches.
   var locate = document.getElementById("locate");
   if (locate) {

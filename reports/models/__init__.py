@@ -1,0 +1,3 @@
+from .reminders import ReminderKind, ReminderSent
+
+__all__ = ["ReminderKind", "ReminderSent"]

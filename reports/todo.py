@@ -1,0 +1,378 @@
+"""The to-do page (待办): what waits on a person now, in groups with their counts and links.
+
+A *source* is a function ``(user) -> TodoGroup | None``, registered with ``@source``: ``None`` when
+the group does not concern the user (a company never reviews applications), otherwise a group
+whose rows start from the scoped queryset of the model (``visible_to``) narrowed to the steps the
+user's own memberships take. A group costs one query for its count and one for its rows, and only
+when they are read, so the home page pays one query per group for its badges. Adding a source is
+a function of ten lines here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.apps import apps
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import OrganizationKind
+from accounts.scoping import EDITING_ROLES, GOVERNMENT_EDITING_ROLES, GOVERNMENT_KINDS, scope_for
+from checklists.models import ChecklistVersion, VersionState
+from facilities.models import UseApplication, Violation, ViolationState
+from facilities.services import USE_APPLICATIONS
+from pilots.models import Application, ApplicationStatus, MilestoneStatus, PilotMilestone
+from regions.models import region_subtree
+from reports.spreadsheets.writer import Column, SheetSpec
+from reports.spreadsheets.writer import export_response as workbook_response
+
+ROWS_SHOWN = 20
+ROWS_EXPORTED = 5000
+
+
+@dataclass(frozen=True)
+class TodoRow:
+    text: str
+    detail: str
+    url: str
+
+
+@dataclass(eq=False)
+class TodoGroup:
+    key: str
+    label: str
+    url: str
+    queryset: object = field(repr=False)
+    describe: Callable[[object], TodoRow] = field(repr=False)
+
+    @cached_property
+    def count(self) -> int:
+        return self.queryset.count()
+
+    @cached_property
+    def rows(self) -> list[TodoRow]:
+        return [self.describe(obj) for obj in self.queryset[:ROWS_SHOWN]]
+
+
+SOURCES: list[Callable] = []
+
+
+def source(function):
+    SOURCES.append(function)
+    return function
+
+
+def groups_for(user) -> list[TodoGroup]:
+    """The groups that concern ``user``, in the order of the sources."""
+    if not user.is_authenticated:
+        return []
+    return [group for group in (function(user) for function in SOURCES) if group is not None]
+
+
+def total_for(user) -> int:
+    return sum(group.count for group in groups_for(user))
+
+
+def export_response(groups, request):
+    """Every row of every group (up to ``ROWS_EXPORTED`` each) in one sheet, with its link."""
+    rows = (
+        (group, row)
+        for group in groups
+        for row in (group.describe(obj) for obj in group.queryset[:ROWS_EXPORTED])
+    )
+    columns = [
+        Column("事项", lambda pair: str(pair[0].label), width=28),
+        Column("对象", lambda pair: pair[1].text, width=40),
+        Column("说明", lambda pair: str(pair[1].detail), width=30),
+        Column("链接", lambda pair: request.build_absolute_uri(pair[1].url), width=50),
+    ]
+    stamp = timezone.localtime().strftime("%Y-%m-%d")
+    return workbook_response(
+        f"待办-{stamp}", [(SheetSpec("待办", columns, title_rows=[f"待办 {stamp}"]), rows)]
+    )
+
+
+# --- who the user acts as -----------------------------------------------------------------------
+
+
+def _government_codes(user, *kinds) -> list[str]:
+    """The region codes of the offices of ``kinds`` where the user may act (officer, admin)."""
+    return [
+        m.organization.region.code
+        for m in scope_for(user).memberships
+        if m.role in GOVERNMENT_EDITING_ROLES and m.organization.kind in kinds and m.organization.region_id
+    ]
+
+
+def _government_ids(user) -> list[int]:
+    return [
+        m.organization_id
+        for m in scope_for(user).memberships
+        if m.role in GOVERNMENT_EDITING_ROLES and m.organization.kind in GOVERNMENT_KINDS
+    ]
+
+
+def _own_ids(user) -> list[int]:
+    """The applicant and operator organisations the user edits for."""
+    return [
+        m.organization_id
+        for m in scope_for(user).memberships
+        if m.role in EDITING_ROLES and m.organization.kind not in GOVERNMENT_KINDS
+    ]
+
+
+def _since(moment) -> str:
+    if moment is None:
+        return ""
+    return _("since %(date)s") % {"date": timezone.localtime(moment).strftime("%Y-%m-%d")}
+
+
+def _first_url(*names: str) -> str:
+    for name in names:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return ""
+
+
+# --- the sources ------------------------------------------------------------------------------
+
+
+@source
+def applications_to_review(user):
+    """001: the street office gives its opinion on a submitted application of its street, the
+    issuing bureau decides a recommended one."""
+    streets = _government_codes(user, OrganizationKind.STREET_OFFICE)
+    bureaus = _government_ids(user)
+    if not streets and not bureaus:
+        return None
+    condition = Q(pk__in=[])
+    if streets:
+        condition |= Q(status=ApplicationStatus.SUBMITTED) & region_subtree("site_region", *streets)
+    if bureaus:
+        condition |= Q(status=ApplicationStatus.RECOMMENDED, programme__issuers__in=bureaus)
+    queryset = (
+        Application.objects.visible_to(user)
+        .filter(condition)
+        .select_related("organization", "programme")
+        .order_by("submitted_at", "id")
+    )
+    return TodoGroup(
+        "applications",
+        _("Applications to review"),
+        reverse("pilots:application-list"),
+        queryset,
+        lambda a: TodoRow(
+            f"{a.organization.name} · {a.get_pilot_type_display()}",
+            f"{a.get_status_display()} {_since(a.submitted_at)}",
+            reverse("pilots:application-detail", args=[a.pk]),
+        ),
+    )
+
+
+def _use_statuses(actor: str) -> set[str]:
+    """The statuses of a use application whose next step (withdrawing aside) is ``actor``'s, read
+    from the procedure's table."""
+    return {
+        status
+        for step in USE_APPLICATIONS.transitions
+        if step.actor == actor and step.name != "withdraw"
+        for status in step.sources
+    }
+
+
+@source
+def use_application_steps(user):
+    """004 三: the town applies and puts the room into operation, the bureau surveys, records the
+    approval and signs the agreement."""
+    towns = _government_codes(user, OrganizationKind.STREET_OFFICE)
+    bureaus = _government_codes(user, OrganizationKind.CIVIL_AFFAIRS)
+    if not towns and not bureaus:
+        return None
+    condition = Q(pk__in=[])
+    if towns:
+        condition |= Q(status__in=_use_statuses("town")) & region_subtree("room__compound__region", *towns)
+    if bureaus:
+        condition |= Q(status__in=_use_statuses("bureau")) & region_subtree(
+            "room__compound__region", *bureaus
+        )
+    queryset = (
+        UseApplication.objects.visible_to(user)
+        .filter(condition)
+        .select_related("room__compound", "town")
+        .order_by("created_at", "id")
+    )
+    return TodoGroup(
+        "use_applications",
+        _("Care-room use applications waiting on you"),
+        reverse("facilities:registry"),
+        queryset,
+        lambda a: TodoRow(
+            str(a.room), a.get_status_display(), reverse("facilities:application", args=[a.pk])
+        ),
+    )
+
+
+@source
+def violations_to_close(user):
+    """004: the bureau and the town record the action and close a violation after a later
+    inspection; the room's operator puts it right."""
+    registry = _government_codes(user, OrganizationKind.STREET_OFFICE, OrganizationKind.CIVIL_AFFAIRS)
+    operators = _own_ids(user)
+    if not registry and not operators:
+        return None
+    condition = Q(pk__in=[])
+    if registry:
+        condition |= region_subtree("room__compound__region", *registry)
+    if operators:
+        condition |= Q(room__operator__in=operators)
+    queryset = (
+        Violation.objects.visible_to(user)
+        .exclude(state=ViolationState.CLOSED)
+        .filter(condition)
+        .select_related("room__compound")
+        .order_by("rectify_by", "id")
+    )
+    return TodoGroup(
+        "violations",
+        _("Care-room violations to rectify or close"),
+        reverse("facilities:registry"),
+        queryset,
+        lambda v: TodoRow(
+            f"{v.get_kind_display()} · {v.room}",
+            _("rectify by %(date)s") % {"date": v.rectify_by.strftime("%Y-%m-%d")},
+            reverse("facilities:room", args=[v.room_id]),
+        ),
+    )
+
+
+@source
+def price_lists_to_approve(user):
+    """000, 002 (十七): the street office approves the five lists (with the prices) a station
+    submits."""
+    streets = _government_codes(user, OrganizationKind.STREET_OFFICE)
+    if not streets:
+        return None
+    queryset = (
+        ChecklistVersion.objects.station_lists()
+        .visible_to(user)
+        .filter(Q(state=VersionState.SUBMITTED) & region_subtree("station__region", *streets))
+        .select_related("station")
+        .order_by("submitted_at", "id")
+    )
+    return TodoGroup(
+        "price_lists",
+        _("Five lists and prices to approve"),
+        reverse("checklists:queue"),
+        queryset,
+        lambda v: TodoRow(
+            v.station.name,
+            _("version %(number)s %(since)s") % {"number": v.number, "since": _since(v.submitted_at)},
+            reverse("checklists:version", args=[v.pk]),
+        ),
+    )
+
+
+@source
+def applications_returned(user):
+    """001: an application returned for revision waits on its applicant."""
+    own = _own_ids(user)
+    if not own:
+        return None
+    queryset = (
+        Application.objects.visible_to(user)
+        .filter(status=ApplicationStatus.RETURNED, organization__in=own)
+        .select_related("programme")
+        .order_by("updated_at", "id")
+    )
+    return TodoGroup(
+        "returned_applications",
+        _("Applications returned for revision"),
+        reverse("pilots:application-list"),
+        queryset,
+        lambda a: TodoRow(
+            a.programme.title, a.get_pilot_type_display(), reverse("pilots:application-detail", args=[a.pk])
+        ),
+    )
+
+
+@source
+def station_lists_to_finish(user):
+    """A station's five lists returned for changes (to resubmit) or approved (to publish)."""
+    own = _own_ids(user)
+    if not own:
+        return None
+    queryset = (
+        ChecklistVersion.objects.station_lists()
+        .visible_to(user)
+        .filter(state__in=(VersionState.RETURNED, VersionState.APPROVED), station__operator__in=own)
+        .select_related("station")
+        .order_by("station__name", "id")
+    )
+    return TodoGroup(
+        "station_lists",
+        _("Five lists returned or ready to publish"),
+        reverse("checklists:overview"),
+        queryset,
+        lambda v: TodoRow(v.station.name, v.get_state_display(), reverse("checklists:version", args=[v.pk])),
+    )
+
+
+@source
+def milestones_overdue(user):
+    """000: a pilot's milestone past its date, for the pilot unit to record."""
+    own = _own_ids(user)
+    if not own:
+        return None
+    queryset = (
+        PilotMilestone.objects.visible_to(user)
+        .filter(
+            status=MilestoneStatus.PENDING,
+            milestone__due_on__lt=timezone.localdate(),
+            pilot__organization__in=own,
+        )
+        .select_related("milestone")
+        .order_by("milestone__due_on", "id")
+    )
+    return TodoGroup(
+        "milestones",
+        _("Pilot milestones overdue"),
+        reverse("pilots:programme-list"),
+        queryset,
+        lambda m: TodoRow(
+            m.milestone.name,
+            _("due on %(date)s") % {"date": m.milestone.due_on.strftime("%Y-%m-%d")},
+            reverse("pilots:pilot-detail", args=[m.pilot_id]),
+        ),
+    )
+
+
+@source
+def open_findings(user):
+    """The evaluations' findings under their threshold, open until a later run meets it; read
+    through the model's ``open_for(user)`` once the evaluations are installed."""
+    try:
+        finding = apps.get_model("reports", "Finding")
+    except LookupError:
+        return None
+    queryset = finding.objects.open_for(user).order_by("-opened_month", "name", "id")
+
+    def describe(item):
+        if item.station_id:
+            url = reverse("stations:manage", args=[item.station_id])
+        else:
+            url = reverse("pilots:pilot-detail", args=[item.pilot_id])
+        return TodoRow(f"{item.name} · {item.label}", item.opened_month.strftime("%Y-%m"), url)
+
+    return TodoGroup(
+        "findings",
+        _("Evaluation findings open"),
+        _first_url("reports:findings", "reports:todo"),
+        queryset,
+        describe,
+    )

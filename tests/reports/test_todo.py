@@ -1,0 +1,257 @@
+"""The to-do page (待办): each role sees the steps that wait on it and nothing of another region or
+another role; the home page's badges; fixed query counts."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from checklists.models import ChecklistVersion
+from facilities.models import UseApplication
+from reports import todo
+
+from .reminder_cases import _room, _station, build_applications, build_recommended, build_violations
+
+pytestmark = pytest.mark.django_db
+DUE = dt.date(2026, 6, 20)
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def groups(user):
+    return {group.key: group for group in todo.groups_for(user)}
+
+
+def keys_of(group):
+    return {row.url for row in group.rows}
+
+
+def use_application(world, status, compound_region=None):
+    room = _room(world)
+    if compound_region is not None:
+        room.compound.region = compound_region
+        room.compound.save()
+    return UseApplication.objects.create(room=room, town=world.huayang_office, status=status)
+
+
+def station_list(world, station, state="submitted"):
+    return ChecklistVersion.objects.create(
+        station=station, region=station.region, number=1, state=state, submitted_at=timezone.now()
+    )
+
+
+# --- what each role sees ------------------------------------------------------------------------
+
+
+def test_street_officer_sees_submitted_applications_of_the_street_only(world, other_street_officer):
+    [submitted] = build_applications(world, 1, DUE)
+    build_recommended(world, 1, DUE)
+
+    mine = groups(world.street_officer)["applications"]
+    assert mine.count == 1
+    assert keys_of(mine) == {reverse("pilots:application-detail", args=[submitted.pk])}
+    # the officer of another street of the same district has nothing to review
+    assert groups(other_street_officer)["applications"].count == 0
+
+
+def test_issuing_bureau_sees_recommended_applications_not_submitted_ones(world):
+    build_applications(world, 2, DUE)
+    [recommended] = build_recommended(world, 1, DUE)
+
+    mine = groups(world.changning_officer)["applications"]
+    assert mine.count == 1
+    assert keys_of(mine) == {reverse("pilots:application-detail", args=[recommended.pk])}
+
+
+def test_a_company_never_sees_review_items_but_its_returned_applications(world):
+    build_applications(world, 1, DUE)
+    [returned] = build_applications(world, 1, DUE)
+    type(returned).objects.filter(pk=returned.pk).update(status="returned")
+
+    mine = groups(world.company_a_admin)
+    assert "applications" not in mine and "use_applications" not in mine and "price_lists" not in mine
+    assert mine["returned_applications"].count == 1
+    assert groups(world.company_b_admin)["returned_applications"].count == 0
+
+
+def test_another_regions_officer_sees_nothing_of_this_region(world):
+    build_applications(world, 2, DUE)
+    build_recommended(world, 2, DUE)
+    build_violations(world, 2, DUE)
+    use_application(world, "applied")
+
+    theirs = groups(world.nanan_officer)
+    assert all(group.count == 0 for group in theirs.values()), {k: g.count for k, g in theirs.items()}
+
+
+def test_a_viewer_takes_no_steps(world):
+    build_recommended(world, 1, DUE)
+    assert "applications" not in groups(world.changning_viewer)
+
+
+def test_use_application_steps_wait_on_the_town_or_the_bureau_as_the_procedure_says(world):
+    contacted = use_application(world, "contacted")  # the town applies
+    applied = use_application(world, "applied")  # the bureau surveys
+    signed = use_application(world, "signed")  # the town puts it into operation
+
+    town = keys_of(groups(world.street_officer)["use_applications"])
+    bureau = keys_of(groups(world.changning_officer)["use_applications"])
+    link = lambda a: reverse("facilities:application", args=[a.pk])  # noqa: E731
+    assert town == {link(contacted), link(signed)}
+    assert bureau == {link(applied)}
+    assert "use_applications" not in groups(world.company_a_admin)
+
+
+def test_violations_wait_on_the_registry_and_on_the_rooms_operator(world):
+    [violation] = build_violations(world, 1, DUE)  # the room is operated by company A
+
+    for user in (world.street_officer, world.changning_officer, world.company_a_admin):
+        assert groups(user)["violations"].count == 1, user
+    assert groups(world.company_b_admin)["violations"].count == 0
+    type(violation).objects.filter(pk=violation.pk).update(state="rectifying")
+    assert groups(world.street_officer)["violations"].count == 1
+    type(violation).objects.filter(pk=violation.pk).update(state="closed", closed_in=violation.found_in)
+    assert groups(world.street_officer)["violations"].count == 0
+
+
+def test_price_lists_wait_on_the_street_office_of_the_station(world, other_street_officer):
+    version = station_list(world, _station(world))
+
+    mine = groups(world.street_officer)["price_lists"]
+    assert keys_of(mine) == {reverse("checklists:version", args=[version.pk])}
+    assert groups(other_street_officer)["price_lists"].count == 0
+    assert "price_lists" not in groups(world.changning_officer)
+    assert groups(world.company_a_admin)["station_lists"].count == 0  # submitted: not the company's turn
+    type(version).objects.filter(pk=version.pk).update(state="returned")
+    assert groups(world.company_a_admin)["station_lists"].count == 1
+
+
+def test_a_source_is_a_function_added_to_the_registry(world, monkeypatch):
+    def findings(user):
+        return todo.TodoGroup(
+            "findings",
+            "Findings",
+            "/findings/",
+            type(world.company_a).objects.filter(pk=world.company_a.pk),
+            lambda obj: todo.TodoRow(obj.name, "", "/findings/1/"),
+        )
+
+    monkeypatch.setattr(todo, "SOURCES", [*todo.SOURCES, findings])
+    response = client_for(world.changning_officer).get(reverse("reports:todo"))
+    assert response.context["groups"][-1].key == "findings"
+    assert "/findings/1/" in response.content.decode()
+
+
+def test_findings_source_stays_quiet_without_the_evaluations(world):
+    # the evaluations' Finding model is read through the app registry, once it is installed
+    try:
+        apps.get_model("reports", "Finding")
+    except LookupError:
+        assert todo.open_findings(world.changning_officer) is None
+    else:
+        assert todo.open_findings(world.changning_officer) is not None
+
+
+# --- the pages ----------------------------------------------------------------------------------
+
+
+def test_todo_page_lists_rows_with_links_for_the_street_officer(world):
+    [submitted] = build_applications(world, 1, DUE)
+    response = client_for(world.street_officer).get(reverse("reports:todo"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert reverse("pilots:application-detail", args=[submitted.pk]) in body
+    assert 'id="applications"' in body
+
+
+def test_todo_page_needs_a_login(world):
+    response = Client().get(reverse("reports:todo"))
+    assert response.status_code == 302 and "login" in response["Location"]
+    assert Client().get(reverse("reports:todo-count")).status_code == 302
+
+
+def test_the_headers_count_is_the_sum_of_the_groups(world):
+    build_applications(world, 2, DUE)
+    use_application(world, "contacted")
+    response = client_for(world.street_officer).get(reverse("reports:todo-count"))
+    assert response.json() == {"total": 3}
+    assert client_for(world.nanan_officer).get(reverse("reports:todo-count")).json() == {"total": 0}
+
+
+def test_every_page_links_to_the_todo_page_without_counting(world):
+    response = client_for(world.street_officer).get(reverse("stations:finder"))
+    assert reverse("reports:todo-count") in response.content.decode()
+
+
+def test_home_page_shows_a_badge_per_group(world):
+    build_applications(world, 2, DUE)
+    body = client_for(world.street_officer).get(reverse("home")).content.decode()
+    assert 'id="todo-summary"' in body
+    assert reverse("reports:todo") + "#applications" in body
+    assert '<span class="badge">2</span>' in body
+    company = client_for(world.company_b_admin).get(reverse("home")).content.decode()
+    assert "#applications" not in company
+
+
+def test_todo_export_has_every_row(world):
+    build_applications(world, 3, DUE)
+    response = client_for(world.street_officer).get(reverse("reports:todo"), {"export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    values = [row for row in sheet.iter_rows(values_only=True) if row[0]]
+    assert sum(1 for row in values if str(row[3] or "").startswith("http")) == 3
+
+
+def _load(world, n):
+    build_applications(world, n, DUE)
+    build_recommended(world, n, DUE)
+    build_violations(world, n, DUE)
+    for _ in range(n):
+        use_application(world, "contacted")
+        station_list(world, _station(world))
+
+
+@pytest.mark.parametrize("user_name", ["street_officer", "changning_officer", "company_a_admin"])
+def test_todo_page_and_home_cost_the_same_queries_for_3_and_for_30_items(world, user_name):
+    user = getattr(world, user_name)
+    client = client_for(user)
+    _load(world, 3)
+    with CaptureQueriesContext(connection) as page_3:
+        client.get(reverse("reports:todo"))
+    with CaptureQueriesContext(connection) as home_3:
+        client.get(reverse("home"))
+    _load(world, 27)
+    with CaptureQueriesContext(connection) as page_30:
+        client.get(reverse("reports:todo"))
+    with CaptureQueriesContext(connection) as home_30:
+        client.get(reverse("home"))
+    assert len(page_30) == len(page_3)
+    assert len(home_30) == len(home_3)
+
+
+def test_home_pays_one_query_per_group(world, monkeypatch):
+    client = client_for(world.street_officer)
+    client.get(reverse("home"))  # the session is warm
+    with CaptureQueriesContext(connection) as with_todo:
+        client.get(reverse("home"))
+    assert [group.key for group in todo.groups_for(world.street_officer)] == [
+        "applications",
+        "use_applications",
+        "violations",
+        "price_lists",
+    ]
+    monkeypatch.setattr(todo, "SOURCES", [])
+    with CaptureQueriesContext(connection) as without:
+        client.get(reverse("home"))
+    # the user's scope (one query), then one count per group
+    assert len(with_todo) - len(without) == 1 + 4
