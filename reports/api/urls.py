@@ -3,11 +3,14 @@ that ``staff/duties/`` is not read as a staff member's id)."""
 
 from config.api import AppRouter
 
-from . import views
+from . import jobs, views
+
+router = AppRouter()
+router.register("export-jobs", jobs.ExportJobViewSet, basename="export-job")
 
 # The reports' part of the staff API's prefix (see StaffDutiesViewSet); config/urls.py adds it to
 # the API root's registry after the staff app's own entry.
 staff_routes = AppRouter()
 staff_routes.register("staff", views.StaffDutiesViewSet, basename="staff")
 
-urlpatterns = staff_routes.urls
+urlpatterns = router.urls + staff_routes.urls
