@@ -2,6 +2,7 @@
 that a worker writes; below it stays instant. The job runs the rows the list showed, under the
 scope of the person who asked, never twice at once, never half-visible, and it is never lost."""
 
+import gc
 import io
 import os
 import sys
@@ -380,6 +381,7 @@ def test_a_job_failing_half_way_leaves_no_file(world, tmp_path):
         assert run(job) == "failed"
     assert "error on the server" in job.error and not job.file
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+    gc.collect()
 
 
 # -- never twice at once; never lost -----------------------------------------------------------
@@ -423,6 +425,7 @@ def test_a_worker_thought_dead_stops_when_another_took_the_job(world, monkeypatc
     holder["job"] = job = jobs.submit_workbook(world.changning_officer, "test-slow")
     assert run(job) == "skipped"
     assert job.state == "running" and job.run_token == "someone-else" and not job.file
+    gc.collect()
 
 
 def test_progress_is_saved_while_writing(world, monkeypatch):
