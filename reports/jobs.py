@@ -166,9 +166,15 @@ def thaw_queryset(model_label: str, frozen: bytes) -> QuerySet:
     return queryset
 
 
-def submit_export(definition, queryset: QuerySet, *, user, channel: str, filters: dict) -> ExportJob:
+def submit_export(definition, queryset: QuerySet, *, user, channel: str, filters: dict) -> ExportJob | None:
     """Record the export of ``queryset`` (scoped and filtered already) and hand it to a worker
-    once the transaction commits. The job is recorded even when the broker is down."""
+    once the transaction commits. The job is recorded even when the broker is down. None (the
+    export is then written at once) for a query that cannot be stored."""
+    try:
+        frozen = freeze_queryset(queryset)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        logger.exception("export %s: its query cannot be stored, written at once", definition.export_key)
+        return None
     job = ExportJob.objects.create(
         user=user,
         kind=ExportJobKind.LIST,
@@ -176,7 +182,7 @@ def submit_export(definition, queryset: QuerySet, *, user, channel: str, filters
         key=definition.export_key,
         label=str(definition.title or definition.filename)[:200],
         filters=filters,
-        query=freeze_queryset(queryset),
+        query=frozen,
         model_label=queryset.model._meta.label,
         scope=scope_snapshot(user, channel),
         filename=str(definition.filename)[:200],
