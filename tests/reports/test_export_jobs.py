@@ -617,3 +617,13 @@ def test_every_exported_list_survives_being_stored(world):
         thawed = jobs.thaw_queryset(queryset.model._meta.label, jobs.freeze_queryset(queryset))
         assert str(thawed.query) == str(queryset.query), definition.export_key
         assert jobs.list_definition(definition.export_key) is definition
+
+
+def test_a_query_that_cannot_be_stored_is_exported_at_once(world, monkeypatch):
+    def cannot(queryset):
+        raise TypeError("cannot pickle 'generator' object")
+
+    monkeypatch.setattr(jobs, "freeze_queryset", cannot)
+    many_companies(world)
+    response = api_client_for(world.changning_officer).get("/api/v1/organizations/export/")
+    assert response.status_code == 200 and not ExportJob.objects.exists()
