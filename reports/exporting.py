@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.shortcuts import redirect
 from django.urls import path
@@ -69,9 +69,50 @@ def exceeds_threshold(queryset) -> bool:
     return queryset[: threshold + 1].count() > threshold
 
 
-def _readable_filters(request) -> dict:
+_LOOKUP_SIGNS = {"gte": "≥", "lte": "≤", "gt": ">", "lt": "<", "icontains": "~", "contains": "~"}
+
+
+def _readable_values(field, values: list[str], user) -> list[str]:
+    if getattr(field, "choices", None):
+        labels = {str(value): str(label) for value, label in field.flatchoices}
+        return [labels.get(value, value) for value in values]
+    if getattr(field, "related_model", None) is not None and getattr(field, "many_to_one", False):
+        # Named only when the user may see the object (a scoped model through its scope).
+        related = field.related_model._default_manager.all()
+        if hasattr(related, "visible_to"):
+            related = related.visible_to(user)
+        try:
+            names = {str(obj.pk): str(obj) for obj in related.filter(pk__in=values)}
+        except (ValueError, TypeError, ValidationError):
+            return values
+        return [names.get(value, value) for value in values]
+    return values
+
+
+def _readable_filters(request, model) -> dict:
+    """The list's filters as people read them: the field's name and the choice's label (or the
+    related object's name) rather than the parameter and the code."""
     query = getattr(request, "query_params", None) or request.GET
-    return {key: ", ".join(query.getlist(key)) for key in query if key not in _IGNORED_PARAMETERS}
+    readable = {}
+    for key in query:
+        if key in _IGNORED_PARAMETERS or key in ("o", "ordering"):
+            continue
+        values = [value for value in query.getlist(key) if value != ""]
+        if not values:
+            continue
+        name, _sep, lookup = key.partition("__")
+        label = str(_("Search")) if key in ("q", "search") else key
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            field = None
+        if field is not None and key not in ("q", "search"):
+            label = str(getattr(field, "verbose_name", name))
+            sign = _LOOKUP_SIGNS.get(lookup.rsplit("__", 1)[-1]) if lookup else None
+            label = f"{label} {sign}" if sign else label
+            values = _readable_values(field, values, request.user)
+        readable[label] = ", ".join(values)
+    return readable
 
 
 @dataclass(frozen=True)
@@ -128,7 +169,11 @@ class ExportDefinition:
         ):
             return None
         return _background.submit_export(
-            self, queryset, user=request.user, channel=channel, filters=_readable_filters(request)
+            self,
+            queryset,
+            user=request.user,
+            channel=channel,
+            filters=_readable_filters(request, queryset.model),
         )
 
     def response(self, queryset, request=None, *, channel: str = "portal"):

@@ -49,7 +49,7 @@ def test_officer_follows_a_background_export(page, world, settings, tmp_path, mo
     assert page.url.split("#")[0].endswith("/exports/")
     row = page.locator(f"#job-{job.pk}")
     expect(row).to_contain_text("单位名录")
-    expect(row).to_contain_text("kind__exact = property_company")
+    expect(row).to_contain_text("类型 = 物业服务企业")
     expect(row.locator("a[data-field=download]")).to_be_hidden()
 
     ExportJob.objects.filter(pk=job.pk).update(state="running", progress=40, rows_written=2, rows_total=6)

@@ -104,7 +104,7 @@ def test_api_export_above_the_threshold_answers_202_with_the_job(world, django_c
     assert payload["page_url"].endswith(f"/exports/#job-{job.pk}")
     assert payload["download_url"] is None
     assert job.user == world.changning_officer and job.channel == "api"
-    assert job.filters == {"kind": "property_company"} and job.label == "单位名录"
+    assert job.filters == {"类型": "物业服务企业"} and job.label == "单位名录"  # as people read them
     assert len(callbacks) == 1  # handed to a worker once the request's transaction commits
 
 
@@ -120,6 +120,21 @@ def test_admin_export_above_the_threshold_redirects_to_my_exports(world):
     page = response.content.decode()
     assert f'id="job-{job.pk}"' in page and "单位名录" in page
     assert job.channel == "admin" and job.scope["admin"] is True
+
+
+def test_filters_are_kept_as_people_read_them_without_naming_what_the_user_cannot_see(world, settings):
+    many_companies(world)
+    client = admin_client("cn_officer")
+    xinhua = world.regions["310105004"]
+    parameters = {"region__id__exact": xinhua.pk, "q": "导出", "o": "1"}
+    client.get("/admin/accounts/organization/export/", parameters)
+    job = ExportJob.objects.get()
+    assert job.filters == {"所属区划": str(xinhua), "查找": "导出"}
+    # a company's officer filtering the staff list by another company's id: the id, never its name
+    settings.EXPORT_ASYNC_THRESHOLD = -1  # even an empty export becomes a job
+    admin_client("a_admin").get("/staff/", {"export": "xlsx", "employer": world.company_b.pk})
+    staff_job = ExportJob.objects.exclude(pk=job.pk).get()
+    assert "乙物业" not in str(staff_job.filters) and str(world.company_b.pk) in staff_job.filters.values()
 
 
 def test_admin_action_on_selected_rows_above_the_threshold_becomes_a_job(world):
