@@ -64,6 +64,8 @@ class ExportJobSerializer(serializers.ModelSerializer):
 
 
 def job_json(job, request) -> dict:
+    """The job as the API shows it, read again: without a broker it has already run."""
+    job.refresh_from_db()
     return ExportJobSerializer(job, context={"request": request}).data
 
 
