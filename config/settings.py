@@ -180,6 +180,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
+# Exports (reports.jobs): a list of more than EXPORT_ASYNC_THRESHOLD rows is written by a background
+# job rather than in the request; its file is kept EXPORT_RETENTION_DAYS days.
+EXPORT_ASYNC_THRESHOLD = int(os.environ.get("EXPORT_ASYNC_THRESHOLD", "5000"))
+EXPORT_RETENTION_DAYS = int(os.environ.get("EXPORT_RETENTION_DAYS", "7"))
+
 # Staff: warn about qualifications this many days before they expire; default points per
 # volunteer hour until an organisation sets its own rule (001).
 QUALIFICATION_WARNING_DAYS = int(os.environ.get("QUALIFICATION_WARNING_DAYS", "60"))

@@ -37,7 +37,7 @@ def registry(request):
     filterset = CareRoomFilter(request.GET or None, queryset=rooms, request=request)
     listed = filterset.qs if filterset.is_bound and filterset.is_valid() else rooms
     if request.GET.get("export") == "xlsx":
-        return exports.ROOMS.response(listed)
+        return exports.ROOMS.response(listed, request)
     context = {
         "filter": filterset,
         "rooms": listed[:500],
@@ -215,7 +215,7 @@ def agreements(request):
         "room__compound", "bureau", "town"
     )
     if request.GET.get("export") == "xlsx":
-        return exports.AGREEMENTS.response(rows)
+        return exports.AGREEMENTS.response(rows, request)
     return render(
         request,
         "facilities/agreements.html",

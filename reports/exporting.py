@@ -4,22 +4,115 @@ rows selected for an action) and API list endpoints (``GET <list>/export/`` with
 A model declares its export once, as an :class:`ExportDefinition`; the admin mixin and the
 viewset mixin read it. Rows come from the same scoped queryset the list shows, streamed with
 ``iterator()`` so a large export costs a fixed number of queries and flat memory.
+
+A list longer than ``settings.EXPORT_ASYNC_THRESHOLD`` rows is not written in the request: when
+the caller passes the request, the export becomes a background job (``reports.jobs``, plugged in
+by ``reports.apps`` through :func:`use_background_exports`, so this module imports no app). The
+admin and the portal then redirect to the person's exports page, the API answers 202 with the
+job. Each definition is registered under its :attr:`ExportDefinition.export_key` (its ``key``,
+or its file name), which is how a worker finds it again.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.shortcuts import redirect
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from .spreadsheets.text import XLSX_CONTENT_TYPE
 from .spreadsheets.writer import Column, SheetSpec, export_response
+
+
+class BackgroundExports(Protocol):
+    """What runs a large export in the background (``reports.jobs``)."""
+
+    def submit_export(self, definition, queryset, *, user, channel: str, filters: dict) -> Any: ...
+
+    def job_json(self, job, request) -> dict: ...
+
+
+_background: BackgroundExports | None = None
+# Every ExportDefinition by its key, filled as the apps' ``exports`` modules are imported.
+_DEFINITIONS: dict[str, ExportDefinition] = {}
+_IGNORED_PARAMETERS = frozenset({"export", "page", "page_size", "format", "cursor"})
+
+
+def use_background_exports(backend: BackgroundExports | None) -> None:
+    """Plug in (or, with None, unplug) the background jobs of large exports."""
+    global _background  # noqa: PLW0603 - the one switch, set by reports.apps at start-up
+    _background = backend
+
+
+def registered_definition(key: str) -> ExportDefinition | None:
+    return _DEFINITIONS.get(key)
+
+
+def async_threshold() -> int:
+    return int(getattr(settings, "EXPORT_ASYNC_THRESHOLD", 5000))
+
+
+def exceeds_threshold(queryset) -> bool:
+    """More rows than the threshold? A bounded count: it stops at threshold + 1."""
+    threshold = async_threshold()
+    return queryset[: threshold + 1].count() > threshold
+
+
+_LOOKUP_SIGNS = {"gte": "≥", "lte": "≤", "gt": ">", "lt": "<", "icontains": "~", "contains": "~"}
+
+
+def _readable_values(field, values: list[str], user) -> list[str]:
+    if getattr(field, "choices", None):
+        labels = {str(value): str(label) for value, label in field.flatchoices}
+        return [labels.get(value, value) for value in values]
+    if getattr(field, "related_model", None) is not None and getattr(field, "many_to_one", False):
+        # Named only when the user may see the object (a scoped model through its scope).
+        related = field.related_model._default_manager.all()
+        if hasattr(related, "visible_to"):
+            related = related.visible_to(user)
+        try:
+            names = {str(obj.pk): str(obj) for obj in related.filter(pk__in=values)}
+        except (ValueError, TypeError, ValidationError):
+            return values
+        return [names.get(value, value) for value in values]
+    return values
+
+
+def _readable_filters(request, model) -> dict:
+    """The list's filters as people read them: the field's name and the choice's label (or the
+    related object's name) rather than the parameter and the code."""
+    query = getattr(request, "query_params", None) or request.GET
+    readable = {}
+    for key in query:
+        if key in _IGNORED_PARAMETERS or key in ("o", "ordering"):
+            continue
+        values = [value for value in query.getlist(key) if value != ""]
+        if not values:
+            continue
+        name, _sep, lookup = key.partition("__")
+        label = str(_("Search")) if key in ("q", "search") else key
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            field = None
+        if field is not None and key not in ("q", "search"):
+            label = str(getattr(field, "verbose_name", name))
+            sign = _LOOKUP_SIGNS.get(lookup.rsplit("__", 1)[-1]) if lookup else None
+            label = f"{label} {sign}" if sign else label
+            values = _readable_values(field, values, request.user)
+        readable[label] = ", ".join(values)
+    return readable
 
 
 @dataclass(frozen=True)
@@ -32,8 +125,17 @@ class ExportDefinition:
     only: tuple[str, ...] = ()  # load just these columns (e.g. to skip encrypted ones)
     title: str | None = None
     footer_rows: list[list] = field(default_factory=list)
+    key: str | None = None  # how a background job names this export; the file name by default
 
-    def response(self, queryset):
+    def __post_init__(self):
+        _DEFINITIONS[self.export_key] = self
+
+    @property
+    def export_key(self) -> str:
+        return str(self.key or self.filename)
+
+    def sheets(self, queryset):
+        """The one sheet of this export, its rows streamed from ``queryset``."""
         if self.select_related:
             queryset = queryset.select_related(*self.select_related)
         if self.prefetch_related:
@@ -41,14 +143,54 @@ class ExportDefinition:
         if self.only:
             queryset = queryset.only(*self.only)
         rows = queryset.iterator(chunk_size=2000)
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         spec = SheetSpec(
             str(self.sheet_name),
             self.columns,
             title_rows=[str(self.title)] if self.title else [],
             footer_rows=self.footer_rows,
         )
-        return export_response(f"{self.filename}-{stamp}", [(spec, rows)])
+        return [(spec, rows)]
+
+    def stamped_filename(self) -> str:
+        return f"{self.filename}-{timezone.localtime().strftime('%Y%m%d-%H%M')}"
+
+    def submit_if_large(self, queryset, request, *, channel: str):
+        """The background job for ``queryset`` when it has more rows than the threshold and a
+        person asked for it (``request``); None when the export is small enough to be written
+        at once (or is not a query a worker can run again)."""
+        if (
+            _background is None
+            or request is None
+            or not getattr(request, "user", None)
+            or not request.user.is_authenticated
+            or not isinstance(queryset, QuerySet)
+            or _DEFINITIONS.get(self.export_key) is not self
+            or not exceeds_threshold(queryset)
+        ):
+            return None
+        return _background.submit_export(
+            self,
+            queryset,
+            user=request.user,
+            channel=channel,
+            filters=_readable_filters(request, queryset.model),
+        )
+
+    def response(self, queryset, request=None, *, channel: str = "portal"):
+        """The workbook as a download; with ``request``, a list above the threshold becomes a
+        background job and the person is sent to their exports page."""
+        job = self.submit_if_large(queryset, request, channel=channel)
+        if job is not None:
+            messages.info(
+                request,
+                _(
+                    "The export has more than %(count)s rows: it is being prepared in the background."
+                    " Download it from My exports when it is ready."
+                )
+                % {"count": async_threshold()},
+            )
+            return redirect(job.get_absolute_url())
+        return export_response(self.stamped_filename(), self.sheets(queryset))
 
 
 class ExcelExportAdminMixin:
@@ -73,7 +215,7 @@ class ExcelExportAdminMixin:
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
         changelist = self.get_changelist_instance(request)
-        return self.export_definition.response(changelist.get_queryset(request))
+        return self.export_definition.response(changelist.get_queryset(request), request, channel="admin")
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -86,7 +228,7 @@ class ExcelExportAdminMixin:
         return actions
 
     def export_selected(self, request, queryset):
-        return self.export_definition.response(queryset)
+        return self.export_definition.response(queryset, request, channel="admin")
 
 
 class ExcelExportViewSetMixin:
@@ -97,10 +239,21 @@ class ExcelExportViewSetMixin:
 
     @extend_schema(
         responses={
-            (200, XLSX_CONTENT_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description=_("xlsx workbook"))
+            (200, XLSX_CONTENT_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description=_("xlsx workbook")),
+            (202, "application/json"): OpenApiResponse(
+                OpenApiTypes.OBJECT, description=_("The export job (id, state, progress, links)")
+            ),
         },
-        description=_("The filtered list as an Excel workbook (same filters as the list, no paging)."),
+        description=_(
+            "The filtered list as an Excel workbook (same filters as the list, no paging). Above"
+            " EXPORT_ASYNC_THRESHOLD rows the export runs in the background: 202 with the export"
+            " job (see export-jobs/)."
+        ),
     )
     @action(detail=False, methods=["get"], url_path="export")
     def export(self, request, *args, **kwargs):
-        return self.export_definition.response(self.filter_queryset(self.get_queryset()))
+        queryset = self.filter_queryset(self.get_queryset())
+        job = self.export_definition.submit_if_large(queryset, request, channel="api")
+        if job is not None:
+            return Response(_background.job_json(job, request), status=202)
+        return self.export_definition.response(queryset)

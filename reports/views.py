@@ -88,6 +88,8 @@ def statistics_dashboard(request):
     context = _statistics_context(request, selection)
     context["charts"] = [{"key": key, "title": title} for key, title in dashboard.chart_titles().items()]
     return render(request, "reports/dashboard.html", context)
+
+
 @login_required
 def todo(request):
     """待办: what waits on the user now, group by group."""

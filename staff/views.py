@@ -35,7 +35,7 @@ def staff_list(request):
     filterset = StaffFilter(request.GET or None, queryset=queryset, request=request)
     rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
     if _wants_export(request):
-        return exports.STAFF.response(rows)
+        return exports.STAFF.response(rows, request)
     can_edit = StaffForm(user=request.user).fields["employer"].queryset.exists()
     searched = request.method == "POST" and request.POST.get("what") == "search"
     if searched:
@@ -160,7 +160,7 @@ def training(request):
     if request.GET.get("passed") in ("0", "1"):
         records = records.filter(passed=request.GET["passed"] == "1")
     if _wants_export(request):
-        return exports.RECORDS.response(records)
+        return exports.RECORDS.response(records, request)
     sessions = (
         TrainingSession.objects.visible_to(request.user)
         .select_related("organiser", "region")
@@ -234,7 +234,7 @@ def resources(request):
     if station.isdigit():
         rows = rows.filter(station_id=int(station))
     if _wants_export(request):
-        return exports.RESOURCES.response(rows)
+        return exports.RESOURCES.response(rows, request)
     if request.method == "POST":
         form = ResourceForm(request.POST, user=request.user)
         instance = None

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import tempfile
 from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -31,6 +33,7 @@ from rest_framework.test import APIClient
 from stdnum.cn import uscc
 
 from accounts import services
+from accounts.exports import ORGANIZATIONS
 from accounts.models import Membership, Organization, Role, User
 from accounts.scoping import ScopedQuerySet
 from checklists import services as checklist_services
@@ -38,6 +41,7 @@ from checklists.models import ChecklistVersion
 from config.urls import router
 from facilities import services as facilities_services
 from facilities.models import AlterationKind, CareRoom
+from reports import jobs as export_jobs
 from staff.models import TrainingTarget
 from stations import services as station_services
 from stations.models import Resident, ServiceCategory, ServiceOrder, Station
@@ -243,6 +247,8 @@ ROUTES: dict[str, dict[str, Route]] = {
         "photo": Route(READ, input_first=True),  # names the finding: without it a 400
     },
     "posted-price": {"list": Route(LIST)},
+    # A person's background exports: theirs alone, read-only.
+    "export-job": {"list": Route(LIST), "retrieve": Route(READ), "download": Route(READ)},
     "guidance-target": _standard(
         ("import_table", Route(COLLECTION, "post")),
         ("progress", Route(COLLECTION, query="county=350583")),
@@ -345,7 +351,16 @@ def demo(django_db_setup, django_db_blocker):
             checked_on=dt.date(2026, 1, 6),
             results=[{"item": item, "result": "done"} for item in version.items.all()[:2]],
         )
-        yield {"own_company": own_company, "other_company": other_company, "other_station": other_station}
+        # No export is large enough in the demo to run in the background: one finished job each
+        # for a 长宁 officer and the company admin, their files in a folder of the test's own.
+        with tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media):
+            for username in ("cn_civil", "company_admin"):
+                user = User.objects.get(username=username)
+                job = export_jobs.submit_export(
+                    ORGANIZATIONS, Organization.objects.visible_to(user), user=user, channel="api", filters={}
+                )
+                assert export_jobs.run_export_job(job.pk) == "done"
+            yield {"own_company": own_company, "other_company": other_company, "other_station": other_station}
         transaction.set_rollback(True)
 
 

@@ -3,14 +3,15 @@ that ``staff/duties/`` is not read as a staff member's id)."""
 
 from config.api import AppRouter
 
-from . import statistics, views
+from . import jobs, statistics, views
+
+router = AppRouter()
+router.register("statistics", statistics.StatisticsViewSet, basename="statistics")
+router.register("export-jobs", jobs.ExportJobViewSet, basename="export-job")
 
 # The reports' part of the staff API's prefix (see StaffDutiesViewSet); config/urls.py adds it to
 # the API root's registry after the staff app's own entry.
 staff_routes = AppRouter()
 staff_routes.register("staff", views.StaffDutiesViewSet, basename="staff")
-
-router = AppRouter()
-router.register("statistics", statistics.StatisticsViewSet, basename="statistics")
 
 urlpatterns = router.urls + staff_routes.urls
