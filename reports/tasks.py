@@ -1,0 +1,1 @@
+from reports.evaluation.tasks import run_monthly_evaluations  # noqa: F401
