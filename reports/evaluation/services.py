@@ -25,7 +25,13 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.models import Organization
 from accounts.notices import members_of, notify
-from accounts.scoping import GOVERNMENT_EDITING_ROLES, GOVERNMENT_KINDS, acting_organization, is_editable
+from accounts.scoping import (
+    GOVERNMENT_EDITING_ROLES,
+    GOVERNMENT_KINDS,
+    acting_organization,
+    is_editable,
+    scope_for,
+)
 from pilots.models import Pilot, PilotType
 from regions.models import Region, region_subtree
 from reports.models import (
@@ -59,6 +65,17 @@ def _require_bureau(region: Region, by) -> None:
         raise PermissionDenied(
             _("Only an officer of the region's bureaus or street offices may change its scheme.")
         )
+
+
+def may_set_schemes(user) -> bool:
+    """Whether ``user`` acts for a bureau of a district or a city (who sets schemes)."""
+    return any(
+        membership.role in GOVERNMENT_EDITING_ROLES
+        and membership.organization.kind in GOVERNMENT_KINDS
+        and membership.organization.region_id
+        and len(membership.organization.region.code) in SCHEME_LEVELS
+        for membership in scope_for(user).memberships
+    )
 
 
 def clean_indicators(indicators) -> list[dict]:

@@ -5,6 +5,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from reports.evaluation.catalogue import AT_LEAST, AT_MOST, CATALOGUE
 from stations.models import Station
@@ -209,9 +211,6 @@ def test_each_station_indicator_takes_the_same_queries_for_3_and_30_stations(
         publicity(station, dt.date(2026, 10, 9))
     small = Station.objects.filter(pk__in=[s.pk for s in made[:3]])
     large = Station.objects.filter(pk__in=[s.pk for s in made])
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as few:
         figures(code, small)
     with django_assert_num_queries(len(few)):
