@@ -91,6 +91,59 @@ class SchemeForm(forms.Form):
         ]
 
 
+def indicator_fields() -> dict:
+    """Per indicator of the catalogue: used?, weight, threshold (its default), direction."""
+    fields = {}
+    for indicator in INDICATORS:
+        code = indicator.code
+        fields[f"use_{code}"] = forms.BooleanField(label=indicator.label, required=False)
+        fields[f"weight_{code}"] = forms.IntegerField(
+            label=_("weight"), required=False, min_value=0, max_value=100
+        )
+        fields[f"direction_{code}"] = forms.ChoiceField(
+            label=_("direction"), choices=Direction.choices, initial=indicator.direction
+        )
+        fields[f"threshold_{code}"] = forms.DecimalField(
+            label=_("threshold"),
+            required=False,
+            min_value=0,
+            max_digits=10,
+            decimal_places=2,
+            initial=indicator.threshold,
+            help_text=indicator.unit,
+        )
+    return fields
+
+
+def current_initial(scheme) -> dict:
+    """The form's starting values from the scheme's current version."""
+    if scheme is None or not scheme.current_id:
+        return {}
+    initial = {}
+    for item in scheme.current.indicators.all():
+        initial |= {
+            f"use_{item.code}": True,
+            f"weight_{item.code}": item.weight,
+            f"threshold_{item.code}": item.threshold,
+            f"direction_{item.code}": item.direction,
+        }
+    return initial
+
+
+def chosen(data) -> list[dict]:
+    """The indicators ticked in a form's cleaned data, in the catalogue's order."""
+    return [
+        {
+            "code": indicator.code,
+            "weight": data.get(f"weight_{indicator.code}"),
+            "threshold": data.get(f"threshold_{indicator.code}"),
+            "direction": data.get(f"direction_{indicator.code}"),
+        }
+        for indicator in INDICATORS
+        if data.get(f"use_{indicator.code}")
+    ]
+
+
 class CommentForm(forms.Form):
     text = forms.CharField(label=_("comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 

@@ -492,10 +492,23 @@ def _notify(organization_ids, month):
     )
 
 
+def run_summary(run: EvaluationRun) -> str:
+    return _("Evaluated %(month)s: %(cards)d scorecards, %(opened)d findings opened, %(closed)d closed.") % {
+        "month": f"{run.month:%Y-%m}",
+        "cards": run.scorecards_count,
+        "opened": run.findings_opened,
+        "closed": run.findings_closed,
+    }
+
+
+def last_month(today: dt.date | None = None) -> dt.date:
+    today = today or timezone.localdate()
+    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
 def run_monthly(today: dt.date | None = None) -> list[EvaluationRun]:
     """The scheduled run: every active scheme, for the month before ``today``'s."""
-    today = today or timezone.localdate()
-    month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    month = last_month(today)
     schemes = EvaluationScheme.objects.applicable().filter(current__isnull=False)
     return [run_evaluation(scheme, month) for scheme in schemes]
 

@@ -161,16 +161,7 @@ def run_now(request):
     except (ValidationError, PermissionDenied) as exc:
         show_errors(request, exc)
         return redirect("reports:evaluation_scorecards")
-    messages.success(
-        request,
-        _("Evaluated %(month)s: %(cards)d scorecards, %(opened)d findings opened, %(closed)d closed.")
-        % {
-            "month": f"{run.month:%Y-%m}",
-            "cards": run.scorecards_count,
-            "opened": run.findings_opened,
-            "closed": run.findings_closed,
-        },
-    )
+    messages.success(request, services.run_summary(run))
     return redirect(f"{reverse('reports:evaluation_scorecards')}?month={run.month:%Y-%m}")
 
 
