@@ -43,6 +43,7 @@ for app_api in APP_APIS:
     router.registry.extend(app_api.router.registry)
 for routes in STAFF_ROUTES:
     router.registry.extend(routes.registry)
+router.registry.extend(reports_api.router.registry)
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -3,11 +3,18 @@ that ``staff/duties/`` is not read as a staff member's id)."""
 
 from config.api import AppRouter
 
-from . import views
+from . import evaluation, views
 
 # The reports' part of the staff API's prefix (see StaffDutiesViewSet); config/urls.py adds it to
 # the API root's registry after the staff app's own entry.
 staff_routes = AppRouter()
 staff_routes.register("staff", views.StaffDutiesViewSet, basename="staff")
 
-urlpatterns = staff_routes.urls
+# The evaluations: config/urls.py adds them to the API root's registry.
+router = AppRouter()
+router.register("evaluation-schemes", evaluation.SchemeViewSet, basename="evaluation-scheme")
+router.register("evaluation-runs", evaluation.RunViewSet, basename="evaluation-run")
+router.register("scorecards", evaluation.ScorecardViewSet, basename="scorecard")
+router.register("evaluation-findings", evaluation.FindingViewSet, basename="evaluation-finding")
+
+urlpatterns = staff_routes.urls + router.urls
