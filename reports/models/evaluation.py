@@ -42,7 +42,7 @@ class SchemeQuerySet(ScopedQuerySet):
                 code[:length] for code in scope.region_codes(edit) for length in (4, 6) if len(code) > length
             }
             if above:
-                part = Q(region__code__in=above)
+                part = Q(**{f"{self.region_path}__code__in": above})
                 condition = part if condition is None else condition | part
         return condition
 
@@ -83,11 +83,8 @@ class EvaluationScheme(AuditedModel):
         return self.name
 
 
-class SchemeChildQuerySet(ScopedQuerySet):
+class SchemeChildQuerySet(SchemeQuerySet):
     region_path = "scheme__region"
-
-    def scope_condition(self, user, scope, *, edit):
-        return SchemeQuerySet.scope_condition(self, user, scope, edit=edit)
 
 
 class SchemeVersion(models.Model):
