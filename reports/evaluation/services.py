@@ -335,7 +335,9 @@ def run_evaluation(scheme: EvaluationScheme, month: dt.date, *, by=None) -> Eval
         _require_bureau(scheme.region, by)
     with transaction.atomic():
         scheme = (
-            EvaluationScheme.objects.select_for_update().select_related("region", "current").get(pk=scheme.pk)
+            EvaluationScheme.objects.select_for_update(of=("self",))
+            .select_related("region", "current")
+            .get(pk=scheme.pk)
         )
         version = scheme.current
         if version is None:
@@ -461,19 +463,13 @@ def _findings(scheme, month, cards, station_rows, pilot_rows):
                 )
             )
         elif finding.opened_month <= month:
-            finding.raw, finding.threshold, finding.direction = (
-                raw,
-                Decimal(line["threshold"]),
-                line["direction"],
-            )
-            finding.last_month = max(finding.last_month, month)
-            kept.append(finding)
+            kept.append(finding.pk)
     for key, finding in existing.items():
         if key in meeting and finding.opened_month <= month:
             to_close.append(finding.pk)
     Finding.objects.bulk_create(new)
-    if kept:
-        Finding.objects.bulk_update(kept, ["raw", "threshold", "direction", "last_month"])
+    if kept:  # one UPDATE whatever the count (the figure of each month is on its scorecard)
+        Finding.objects.filter(pk__in=kept, last_month__lt=month).update(last_month=month)
     if to_close:
         Finding.objects.filter(pk__in=to_close).update(state=FindingState.CLOSED, closed_month=month)
     return len(new), len(to_close), {finding.organization_id for finding in new}

@@ -307,7 +307,7 @@ class Finding(models.Model):
         EvaluationScheme, verbose_name=_("scheme"), on_delete=models.CASCADE, related_name="findings"
     )
     code = models.CharField(_("indicator"), max_length=40)
-    raw = models.DecimalField(_("figure"), max_digits=12, decimal_places=2, null=True)
+    raw = models.DecimalField(_("figure when found"), max_digits=12, decimal_places=2, null=True)
     threshold = models.DecimalField(_("threshold"), max_digits=10, decimal_places=2)
     direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
     opened_month = models.DateField(_("found in"))
