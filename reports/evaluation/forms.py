@@ -61,6 +61,7 @@ class SchemeForm(forms.Form):
             self.fields[f"direction_{code}"] = forms.ChoiceField(
                 label=_("direction"),
                 choices=Direction.choices,
+                required=False,
                 initial=chosen.direction if chosen else indicator.direction,
             )
             self.rows.append(indicator)
@@ -101,7 +102,7 @@ def indicator_fields() -> dict:
             label=_("weight"), required=False, min_value=0, max_value=100
         )
         fields[f"direction_{code}"] = forms.ChoiceField(
-            label=_("direction"), choices=Direction.choices, initial=indicator.direction
+            label=_("direction"), choices=Direction.choices, initial=indicator.direction, required=False
         )
         fields[f"threshold_{code}"] = forms.DecimalField(
             label=_("threshold"),
