@@ -63,6 +63,7 @@ def scorecards(request):
     ):
         streets.setdefault((card.get_kind_display(), card.street), []).append(card)
     schemes = EvaluationScheme.objects.editable_by(request.user).filter(current__isnull=False)
+    first = schemes.first()
     context = {
         "filter": filterset,
         "month": query.get("month", ""),
@@ -70,9 +71,7 @@ def scorecards(request):
         "streets": streets.items(),
         "truncated": len(rows) == LIST_LIMIT,
         "export_query": export_query(request),
-        "run_form": RunForm(schemes=schemes, initial={"month": query.get("month", "")})
-        if schemes.exists()
-        else None,
+        "run_form": RunForm(schemes=schemes, initial={"scheme": first}) if first else None,
     }
     return render(request, "reports/evaluation/scorecards.html", context)
 
