@@ -41,7 +41,7 @@ STAFF_ROUTES = [stations_api.staff_routes, reports_api.staff_routes]
 router = DefaultRouter()
 for app_api in APP_APIS:
     router.registry.extend(app_api.router.registry)
-router.registry.extend(reports_api.router.registry)  # statistics (included first, below)
+router.registry.extend(reports_api.router.registry)  # statistics, exports, evaluations
 for routes in STAFF_ROUTES:
     router.registry.extend(routes.registry)
 

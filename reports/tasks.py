@@ -3,6 +3,7 @@ from celery import shared_task
 from accounts.audit import Channel, audit_context
 
 from . import jobs, reminders
+from .evaluation.tasks import run_monthly_evaluations  # noqa: F401 - registered with the worker
 
 
 @shared_task(name="reports.send_daily_reminders")

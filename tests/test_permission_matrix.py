@@ -249,6 +249,14 @@ ROUTES: dict[str, dict[str, Route]] = {
     "posted-price": {"list": Route(LIST)},
     # A person's background exports: theirs alone, read-only.
     "export-job": {"list": Route(LIST), "retrieve": Route(READ), "download": Route(READ)},
+    # Evaluations: a scheme is changed by a bureau of its region (editable_by); runs are made by
+    # the service for a scheme the user may change; scorecards and findings are read.
+    "evaluation-scheme": _standard(),
+    "evaluation-run": {"list": Route(LIST), "retrieve": Route(READ), "run": Route(COLLECTION, "post")},
+    "scorecard": _standard(EXPORT, read_only=True),
+    "evaluation-finding": _standard(
+        EXPORT, ("comment", Route(WRITE, "post", body={"text": "矩阵：意见"})), read_only=True
+    ),
     "guidance-target": _standard(
         ("import_table", Route(COLLECTION, "post")),
         ("progress", Route(COLLECTION, query="county=350583")),

@@ -3,11 +3,15 @@ that ``staff/duties/`` is not read as a staff member's id)."""
 
 from config.api import AppRouter
 
-from . import jobs, statistics, views
+from . import evaluation, jobs, statistics, views
 
 router = AppRouter()
 router.register("statistics", statistics.StatisticsViewSet, basename="statistics")
 router.register("export-jobs", jobs.ExportJobViewSet, basename="export-job")
+router.register("evaluation-schemes", evaluation.SchemeViewSet, basename="evaluation-scheme")
+router.register("evaluation-runs", evaluation.RunViewSet, basename="evaluation-run")
+router.register("scorecards", evaluation.ScorecardViewSet, basename="scorecard")
+router.register("evaluation-findings", evaluation.FindingViewSet, basename="evaluation-finding")
 
 # The reports' part of the staff API's prefix (see StaffDutiesViewSet); config/urls.py adds it to
 # the API root's registry after the staff app's own entry.

@@ -16,6 +16,7 @@ from checklists import demo as checklists_demo
 from facilities import demo as facilities_demo
 from pilots import demo as pilots_demo
 from regions.models import Level, Region
+from reports import demo as reports_demo
 from staff import demo as staff_demo
 from stations import demo as stations_demo
 from stations.models import Station
@@ -103,6 +104,7 @@ class Command(BaseCommand):
                 Station.objects.filter(operator__name__endswith="（演示）").select_related("operator")
             )
             facilities_demo.load()
+            reports_demo.load()  # an evaluation scheme of 长宁区 and its last two months
         self.stdout.write(
             "\n演示账号 Demo accounts (password: %s)"
             % ("$DEMO_PASSWORD" if os.environ.get("DEMO_PASSWORD") else password)

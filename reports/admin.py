@@ -1,0 +1,246 @@
+"""The evaluations in the admin. A scheme is written only through ``save_scheme`` (its form
+shows the service's refusal — weights not adding to 100 — beside the indicators); versions,
+runs, scorecards and findings are read here; a run is made again by its action, through
+``run_evaluation``. The monthly schedule itself is a django-celery-beat periodic task."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts.admin_scoping import ScopedModelAdmin
+from core.admin_actions import add_refusal, dry_run_refusal, messages_of
+from reports.exporting import ExcelExportAdminMixin
+
+from .evaluation import exports, services
+from .evaluation.catalogue import INDICATORS
+from .evaluation.forms import chosen, current_initial, indicator_fields
+from .models import (
+    EvaluationRun,
+    EvaluationScheme,
+    Finding,
+    FindingComment,
+    SchemeIndicator,
+    SchemeVersion,
+    Scorecard,
+)
+
+
+class _SchemeFormBase(forms.ModelForm):
+    note = forms.CharField(label=_("what changed"), max_length=300, required=False)
+    request_user = None
+
+    class Meta:
+        model = EvaluationScheme
+        fields = ["region", "name", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        instance = kwargs.get("instance")
+        kwargs["initial"] = {**current_initial(instance), **(kwargs.get("initial") or {})}
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        stored = EvaluationScheme.objects.get(pk=self.instance.pk) if self.instance.pk else None
+        refusal = dry_run_refusal(lambda: self.save_through_service(stored, self.request_user))
+        if refusal is not None:
+            first_weight = next((f"weight_{item['code']}" for item in chosen(data)), None)
+            if hasattr(refusal, "error_dict") and "indicators" in refusal.error_dict:
+                for error in refusal.error_dict.pop("indicators"):
+                    self.add_error(first_weight, error)
+            if not hasattr(refusal, "error_dict") or refusal.error_dict:
+                add_refusal(self, refusal)
+        return data
+
+    def save_through_service(self, stored, user):
+        data = self.cleaned_data
+        return services.save_scheme(
+            stored,
+            by=user,
+            region=data.get("region"),
+            name=data.get("name", ""),
+            is_active=data.get("is_active", True),
+            note=data.get("note", ""),
+            indicators=chosen(data),
+        )
+
+
+SchemeAdminForm = type("SchemeAdminForm", (_SchemeFormBase,), indicator_fields())
+
+
+class SchemeIndicatorInline(admin.TabularInline):
+    model = SchemeIndicator
+    fields = ["code", "weight", "direction", "threshold"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EvaluationScheme)
+class EvaluationSchemeAdmin(ScopedModelAdmin):
+    service = "reports.evaluation.services.save_scheme"
+    form = SchemeAdminForm
+    list_display = ["name", "region", "current", "is_active"]
+    list_select_related = ["region", "current"]
+    actions = ["run_last_month"]
+
+    def get_fieldsets(self, request, obj=None):
+        main = ["name", "is_active", "note"] if obj is not None else ["region", "name", "is_active", "note"]
+        return [
+            (None, {"fields": main}),
+            *(
+                (
+                    indicator.label,
+                    {
+                        "fields": [
+                            (
+                                f"use_{indicator.code}",
+                                f"weight_{indicator.code}",
+                                f"direction_{indicator.code}",
+                                f"threshold_{indicator.code}",
+                            )
+                        ],
+                        "description": indicator.definition,
+                    },
+                )
+                for indicator in INDICATORS
+            ),
+        ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.request_user = request.user
+        return form
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        saved = services.save_scheme(
+            EvaluationScheme.objects.get(pk=obj.pk) if change else None,
+            by=request.user,
+            region=data.get("region"),
+            name=data["name"],
+            is_active=data.get("is_active", True),
+            note=data.get("note", ""),
+            indicators=chosen(data),
+        )
+        obj.pk = saved.pk
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the indicators are the version's, written by the service
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # runs and findings keep their scheme
+
+    @admin.action(description=_("Evaluate last month now with the selected schemes"), permissions=["change"])
+    def run_last_month(self, request, queryset):
+        month = services.last_month()
+        for scheme in queryset:
+            try:
+                run = services.run_evaluation(scheme, month, by=request.user)
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(request, f"{scheme}: {'；'.join(messages_of(exc))}", messages.ERROR)
+            else:
+                self.message_user(request, f"{scheme}: {services.run_summary(run)}")
+
+
+class _ReadOnly:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SchemeVersion)
+class SchemeVersionAdmin(_ReadOnly, ScopedModelAdmin):
+    list_display = ["scheme", "number", "note", "created_by", "created_at"]
+    list_select_related = ["scheme", "created_by"]
+    fields = ["scheme", "number", "note", "created_by", "created_at"]
+    readonly_fields = fields
+    inlines = [SchemeIndicatorInline]
+
+
+@admin.register(EvaluationRun)
+class EvaluationRunAdmin(_ReadOnly, ScopedModelAdmin):
+    list_display = [
+        "month",
+        "scheme",
+        "version",
+        "scorecards_count",
+        "findings_opened",
+        "findings_closed",
+        "finished_at",
+    ]
+    list_select_related = ["scheme", "version"]
+    date_hierarchy = "month"
+    actions = ["run_again"]
+
+    @admin.action(description=_("Evaluate the selected months again (replaces their scorecards)"))
+    def run_again(self, request, queryset):
+        for run in queryset.select_related("scheme"):
+            try:
+                services.run_evaluation(run.scheme, run.month, by=request.user)
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(request, f"{run}: {'；'.join(messages_of(exc))}", messages.ERROR)
+            else:
+                self.message_user(request, _("%(run)s evaluated again.") % {"run": run})
+
+
+@admin.register(Scorecard)
+class ScorecardAdmin(_ReadOnly, ExcelExportAdminMixin, ScopedModelAdmin):
+    export_definition = exports.SCORECARDS
+    list_display = [
+        "month",
+        "name",
+        "kind",
+        "street",
+        "score",
+        "rank_in_street",
+        "rank_in_district",
+        "indicators_failed",
+    ]
+    list_filter = ["kind", "month"]
+    list_select_related = ["street"]
+    search_fields = ["name"]
+    show_full_result_count = False
+
+
+class CommentInline(_ReadOnly, admin.TabularInline):
+    model = FindingComment
+    fields = ["author", "text", "created_at"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(Finding)
+class FindingAdmin(_ReadOnly, ExcelExportAdminMixin, ScopedModelAdmin):
+    """Findings are opened and closed by the runs; comments are added in the portal or the API
+    (``services.add_comment``)."""
+
+    export_definition = exports.FINDINGS
+    list_display = [
+        "name",
+        "label",
+        "raw",
+        "threshold",
+        "organization",
+        "opened_month",
+        "last_month",
+        "state",
+    ]
+    list_filter = ["state", "kind", "code"]
+    list_select_related = ["organization"]
+    search_fields = ["name"]
+    show_full_result_count = False
+    inlines = [CommentInline]

@@ -1,0 +1,28 @@
+"""The reports' part of ``load_demo``: an evaluation scheme for 长宁区 (every indicator of the
+catalogue, weights adding to 100), evaluated for last month and (so far) this one, so the scorecards, the
+ranking and the findings have something to show. Idempotent."""
+
+from django.utils import timezone
+
+from accounts.models import User
+from regions.models import Region
+from reports.evaluation import services
+from reports.models import EvaluationScheme
+
+
+def load():
+    officer = User.objects.get(username="cn_civil")
+    district = Region.objects.get(code="310105")
+    scheme = EvaluationScheme.objects.filter(region=district).first()
+    if scheme is None:
+        scheme = services.save_scheme(
+            None,
+            by=officer,
+            region=district,
+            name="长宁区为老服务站点月度考核",
+            indicators=services.default_indicators(),
+            note="首个版本",
+        )
+    this_month = timezone.localdate().replace(day=1)
+    for month in (services.last_month(), this_month):
+        services.run_evaluation(scheme, month, by=officer)
