@@ -14,9 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.apps import apps
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +26,7 @@ from facilities.models import UseApplication, Violation, ViolationState
 from facilities.services import USE_APPLICATIONS
 from pilots.models import Application, ApplicationStatus, MilestoneStatus, PilotMilestone
 from regions.models import region_subtree
+from reports.models import Finding
 from reports.spreadsheets.writer import Column, SheetSpec
 from reports.spreadsheets.writer import export_response as workbook_response
 
@@ -129,15 +129,6 @@ def _since(moment) -> str:
     if moment is None:
         return ""
     return _("since %(date)s") % {"date": timezone.localtime(moment).strftime("%Y-%m-%d")}
-
-
-def _first_url(*names: str) -> str:
-    for name in names:
-        try:
-            return reverse(name)
-        except NoReverseMatch:
-            continue
-    return ""
 
 
 # --- the sources ------------------------------------------------------------------------------
@@ -354,25 +345,21 @@ def milestones_overdue(user):
 
 @source
 def open_findings(user):
-    """The evaluations' findings under their threshold, open until a later run meets it; read
-    through the model's ``open_for(user)`` once the evaluations are installed."""
-    try:
-        finding = apps.get_model("reports", "Finding")
-    except LookupError:
-        return None
-    queryset = finding.objects.open_for(user).order_by("-opened_month", "name", "id")
-
-    def describe(item):
-        if item.station_id:
-            url = reverse("stations:manage", args=[item.station_id])
-        else:
-            url = reverse("pilots:pilot-detail", args=[item.pilot_id])
-        return TodoRow(f"{item.name} · {item.label}", item.opened_month.strftime("%Y-%m"), url)
-
+    """The evaluations' findings under their threshold that the user's unit answers for, open
+    until a later run meets the threshold (``Finding.objects.open_for``)."""
+    queryset = (
+        Finding.objects.open_for(user)
+        .select_related("station", "pilot")
+        .order_by("-opened_month", "name", "id")
+    )
     return TodoGroup(
         "findings",
         _("Evaluation findings open"),
-        _first_url("reports:findings", "reports:todo"),
+        reverse("reports:evaluation_findings"),
         queryset,
-        describe,
+        lambda item: TodoRow(
+            f"{item.name} · {item.label}",
+            _("found in %(month)s") % {"month": item.opened_month.strftime("%Y-%m")},
+            reverse("reports:evaluation_finding", args=[item.pk]),
+        ),
     )

@@ -5,7 +5,6 @@ import datetime as dt
 import io
 
 import pytest
-from django.apps import apps
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -16,7 +15,10 @@ from openpyxl import load_workbook
 from checklists.models import ChecklistVersion
 from facilities.models import UseApplication
 from reports import todo
+from reports.evaluation.services import run_evaluation
+from reports.models import Finding
 
+from .evaluation_data import make_station, scheme_for
 from .reminder_cases import _room, _station, build_applications, build_recommended, build_violations
 
 pytestmark = pytest.mark.django_db
@@ -153,14 +155,17 @@ def test_a_source_is_a_function_added_to_the_registry(world, monkeypatch):
     assert "/findings/1/" in response.content.decode()
 
 
-def test_findings_source_stays_quiet_without_the_evaluations(world):
-    # the evaluations' Finding model is read through the app registry, once it is installed
-    try:
-        apps.get_model("reports", "Finding")
-    except LookupError:
-        assert todo.open_findings(world.changning_officer) is None
-    else:
-        assert todo.open_findings(world.changning_officer) is not None
+def test_an_evaluation_finding_waits_on_the_officer_and_the_company_it_concerns(world):
+    station = make_station(world.company_a, world.regions["310105001"], "甲站")
+    scheme = scheme_for(world, [("publicity_events", 100, 1, "at_least")])
+    run_evaluation(scheme, dt.date(2026, 9, 1))
+    finding = Finding.objects.get(station=station)
+    link = reverse("reports:evaluation_finding", args=[finding.pk])
+    for user in (world.changning_officer, world.company_a_admin):
+        response = client_for(user).get(reverse("reports:todo"))
+        group = {g.key: g for g in response.context["groups"]}["findings"]
+        assert group.count == 1 and link in response.content.decode()
+    assert groups(world.company_b_admin)["findings"].count == 0
 
 
 # --- the pages ----------------------------------------------------------------------------------
@@ -249,9 +254,11 @@ def test_home_pays_one_query_per_group(world, monkeypatch):
         "use_applications",
         "violations",
         "price_lists",
+        "findings",
     ]
     monkeypatch.setattr(todo, "SOURCES", [])
     with CaptureQueriesContext(connection) as without:
         client.get(reverse("home"))
-    # the user's scope (one query), then one count per group
+    # the user's scope (one query), then one count per group; a street office answers for no
+    # evaluation scheme, so its findings group is empty without a query
     assert len(with_todo) - len(without) == 1 + 4
