@@ -1,0 +1,73 @@
+"""A print page rendered to PDF on the server (WeasyPrint: no browser needed).
+
+The PDF is the same template as the page people print from their browser, rendered with the
+print media rules, so the two cannot drift apart. Fonts come from the system's CJK font
+package (fonts-noto-cjk), named by family in the stylesheet. Resources are read from the
+project's static files only: the renderer never opens the network nor any other file.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils.http import content_disposition_header
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# Relative links of the page (/static/…) are resolved against this address, which is never
+# fetched: the fetcher below maps it to the static files on disk.
+BASE_URL = "https://print.invalid/"
+# Characters no file system or browser keeps in a download's name.
+UNSAFE_IN_FILENAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+
+
+def static_file(name: str) -> Path | None:
+    """The file on disk of a static name, collected (hashed names) or found in the sources."""
+    try:
+        if staticfiles_storage.exists(name):
+            return Path(staticfiles_storage.path(name))
+    except (NotImplementedError, ValueError):
+        pass
+    found = finders.find(name)
+    return Path(found) if found else None
+
+
+class StaticFilesFetcher(URLFetcher):
+    """Serves ``STATIC_URL`` paths from disk and refuses every other address."""
+
+    def __init__(self):
+        super().__init__(allowed_protocols=("https",), allow_redirects=False)
+
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        if f"{parts.scheme}://{parts.netloc}/" != BASE_URL or not parts.path.startswith(settings.STATIC_URL):
+            raise ValueError(f"not a static file: {url}")
+        name = unquote(parts.path[len(settings.STATIC_URL) :])
+        path = static_file(name)
+        if path is None or ".." in Path(name).parts:
+            raise ValueError(f"no such static file: {name}")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
+
+
+def pdf_bytes(template: str, context: dict, *, request=None) -> bytes:
+    html = render_to_string(template, {**context, "as_pdf": True}, request=request)
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher()).write_pdf()
+
+
+def pdf_response(request, template: str, context: dict, *, filename: str) -> HttpResponse:
+    """The page of ``template`` as a PDF download named ``filename`` (Chinese names kept, RFC 6266)."""
+    filename = UNSAFE_IN_FILENAME.sub("-", filename).strip(" .-") or "document"
+    if not filename.lower().endswith(".pdf"):
+        filename += ".pdf"
+    response = HttpResponse(pdf_bytes(template, context, request=request), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
