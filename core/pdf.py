@@ -18,7 +18,10 @@ from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -71,3 +74,17 @@ def pdf_response(request, template: str, context: dict, *, filename: str) -> Htt
     response = HttpResponse(pdf_bytes(template, context, request=request), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
+
+
+def print_links(obj, page: str, pdf: str, args=None):
+    """Links to an object's print view and its PDF, for a change form of the admin."""
+    if obj is None or obj.pk is None:
+        return "—"
+    args = args if args is not None else [obj.pk]
+    return format_html(
+        '<a href="{}" target="_blank">{}</a> · <a href="{}">{}</a>',
+        reverse(page, args=args),
+        _("Print view"),
+        reverse(pdf, args=args),
+        _("Download PDF"),
+    )

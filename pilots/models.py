@@ -185,6 +185,13 @@ class Milestone(models.Model):
         return self.name
 
 
+def street_of(region):
+    """The town/street (9-digit code) of a region: the region itself or the one above it."""
+    while region is not None and len(region.code) > 9:
+        region = region.parent
+    return region if region is not None and len(region.code) == 9 else None
+
+
 class ApplicationStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted, awaiting the street opinion")
@@ -303,10 +310,7 @@ class Application(AuditedModel):
     @property
     def street(self):
         """The project's town/street: the site region itself or the street above a community."""
-        region = self.site_region
-        while region is not None and len(region.code) > 9:
-            region = region.parent
-        return region if region is not None and len(region.code) == 9 else None
+        return street_of(self.site_region)
 
     @property
     def is_editable_by_applicant(self) -> bool:
@@ -506,6 +510,10 @@ class Pilot(AuditedModel):
 
     def __str__(self):
         return f"{self.organization} · {self.get_pilot_type_display()}"
+
+    @property
+    def street(self):
+        return street_of(self.site_region)
 
 
 class MilestoneStatus(models.TextChoices):

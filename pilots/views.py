@@ -72,17 +72,50 @@ def programme_detail(request, pk):
     )
 
 
-def programme_pilots(request, pk):
-    """The published pilot list: public once the bureau publishes it."""
-    programme = scoped_object_or_404(Programme, request.user, pk=pk)
+def _published_pilots(request, pk):
+    """The programme and its pilots as the user may see them: public once the bureau publishes
+    the list; before that only to those who see a pilot of it."""
+    programme = scoped_object_or_404(Programme.objects.prefetch_related("issuers"), request.user, pk=pk)
     pilots = (
         Pilot.objects.visible_to(request.user)
         .filter(programme=programme)
-        .select_related("organization", "site_region")
+        .select_related("organization", "site_region__parent")
     )
     if programme.list_published_at is None and not pilots.exists():
         raise Http404
+    return programme, pilots
+
+
+def programme_pilots(request, pk):
+    """The published pilot list: public once the bureau publishes it."""
+    programme, pilots = _published_pilots(request, pk)
     return render(request, "pilots/programme_pilots.html", {"programme": programme, "pilots": pilots})
+
+
+def _pilot_list_context(programme, pilots):
+    return {
+        "programme": programme,
+        # the form's order of the types ("property_care" before "mutual_aid"), then by site
+        "pilots": pilots.order_by("-pilot_type", "site_region__code", "organization__name"),
+        "pdf_url": reverse("pilots:programme-pilots-pdf", args=[programme.pk]),
+        "back_url": reverse("pilots:programme-pilots", args=[programme.pk]),
+    }
+
+
+def programme_pilots_print(request, pk):
+    """The pilot list laid out for posting: unit, type, street, site, date and the bureau."""
+    programme, pilots = _published_pilots(request, pk)
+    return render(request, "pilots/programme_pilots_print.html", _pilot_list_context(programme, pilots))
+
+
+def programme_pilots_pdf(request, pk):
+    programme, pilots = _published_pilots(request, pk)
+    return pdf_response(
+        request,
+        "pilots/programme_pilots_print.html",
+        _pilot_list_context(programme, pilots),
+        filename=f"{programme.title}-{_('Pilot list')}",
+    )
 
 
 @login_required
