@@ -84,7 +84,7 @@ def print_links(obj, page: str, pdf: str, args=None):
     return format_html(
         '<a href="{}" target="_blank">{}</a> · <a href="{}">{}</a>',
         reverse(page, args=args),
-        _("Print view"),
+        _("Print version"),
         reverse(pdf, args=args),
         _("Download PDF"),
     )
