@@ -351,9 +351,10 @@ def _application_form_context(application):
         "pilot_types": FORM_PILOT_TYPES,
         "site": site,
         "guarantees": [(words, getattr(application, field)) for words, field in FORM_GUARANTEES],
+        # each label broken where the form breaks it: 镇街民政工作 / 部门意见, 市民政局 / 意见
         "opinion_boxes": [
-            ("镇街民政工作部门意见", standing[Stage.STREET]),
-            (f"{bureau.name if bureau else '市民政局'}意见", bureau_opinion),
+            (("镇街民政工作", "部门意见"), standing[Stage.STREET]),
+            ((bureau.name if bureau else "市民政局", "意见"), bureau_opinion),
         ],
         "pdf_url": reverse("pilots:application-pdf", args=[application.pk]),
         "back_url": reverse("pilots:application-detail", args=[application.pk]),
