@@ -315,11 +315,11 @@ def _inspection_print_context(request, pk):
         request.user,
         pk=pk,
     )
-    inspector = inspection.inspector
+    inspector = inspection.inspector  # the user's display name with the login, as elsewhere
     return {
         "inspection": inspection,
         "room": inspection.room,
-        "inspector_name": inspector.get_full_name() or inspector.username,
+        "inspector_name": str(inspector),
         "pdf_url": reverse("facilities:inspection-pdf", args=[inspection.pk]),
         "back_url": reverse("facilities:room", args=[inspection.room_id]),
     }
