@@ -252,3 +252,12 @@ def test_a_company_officer_of_the_room_sees_its_inspection(world, nanan, room, i
     assert logged_in("operator_admin").get(url).status_code == 404
     services.save_room(room, by=nanan.bureau_officer, operator=operator)
     assert logged_in("operator_admin").get(url).status_code == 200
+
+
+def test_the_progress_page_also_keeps_the_official_figures_beside_the_registrys(nanan):
+    _import(nanan, GOOD)
+    make_room(nanan, location="b")  # built, not handed over
+    page = logged_in("na_officer").get("/facilities/progress/", {"county": "350583"}).content.decode()
+    official, registry = ["6", "4", "2", "4", "1", "2", "1", ""], ["1", "0", "1", "0", "0", "0", "0"]
+    assert _cells(page, "溪美街道") == official + registry
+    assert 'href="/facilities/progress/print/?county=350583"' in page
