@@ -22,8 +22,6 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 # Relative links of the page (/static/…) are resolved against this address, which is never
 # fetched: the fetcher below maps it to the static files on disk.
@@ -43,27 +41,34 @@ def static_file(name: str) -> Path | None:
     return Path(found) if found else None
 
 
-class StaticFilesFetcher(URLFetcher):
-    """Serves ``STATIC_URL`` paths from disk and refuses every other address."""
-
-    def __init__(self):
-        super().__init__(allowed_protocols=("https",), allow_redirects=False)
-
-    def fetch(self, url, headers=None):
-        parts = urlsplit(url)
-        if f"{parts.scheme}://{parts.netloc}/" != BASE_URL or not parts.path.startswith(settings.STATIC_URL):
-            raise ValueError(f"not a static file: {url}")
-        name = unquote(parts.path[len(settings.STATIC_URL) :])
-        path = static_file(name)
-        if path is None or ".." in Path(name).parts:
-            raise ValueError(f"no such static file: {name}")
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
+def static_url_file(url: str) -> tuple[Path, str]:
+    """The file and content type behind a ``BASE_URL`` + ``STATIC_URL`` address; anything else,
+    or a name that leaves the static directories, is refused."""
+    parts = urlsplit(url)
+    if f"{parts.scheme}://{parts.netloc}/" != BASE_URL or not parts.path.startswith(settings.STATIC_URL):
+        raise ValueError(f"not a static file: {url}")
+    name = unquote(parts.path[len(settings.STATIC_URL) :])
+    path = None if ".." in Path(name).parts else static_file(name)
+    if path is None:
+        raise ValueError(f"no such static file: {name}")
+    return path, mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
 
 def pdf_bytes(template: str, context: dict, *, request=None) -> bytes:
+    # WeasyPrint takes seconds to import: only a request for a PDF pays for it, not every process.
+    from weasyprint import HTML  # noqa: PLC0415 - imported when a PDF is made (slow import)
+    from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: PLC0415 - same reason
+
+    class StaticFilesFetcher(URLFetcher):
+        """Serves ``STATIC_URL`` paths from disk and refuses every other address."""
+
+        def fetch(self, url, headers=None):
+            path, content_type = static_url_file(url)
+            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
+
     html = render_to_string(template, {**context, "as_pdf": True}, request=request)
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher()).write_pdf()
+    fetcher = StaticFilesFetcher(allowed_protocols=("https",), allow_redirects=False)
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
 
 
 def pdf_response(request, template: str, context: dict, *, filename: str) -> HttpResponse:
