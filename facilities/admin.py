@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scoping import ScopedModelAdmin, ScopedTabularInline
 from core.admin_actions import add_refusal, dry_run_refusal
+from core.pdf import print_links
 from regions.models import Region
 from reports.exporting import ExcelExportAdminMixin
 from reports.spreadsheets import ImportFailed
@@ -219,6 +220,11 @@ class InspectionAdmin(ScopedModelAdmin):
     autocomplete_fields = ["room"]
     date_hierarchy = "inspected_on"
     inlines = [ViolationInline, PhotoInline]
+    readonly_fields = ["print_view"]
+
+    @admin.display(description=_("print view"))
+    def print_view(self, obj):
+        return print_links(obj, "facilities:inspection-print", "facilities:inspection-pdf")
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
@@ -362,6 +368,11 @@ class AgreementAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
     list_filter = [ExpiringFilter]
     search_fields = ["number", "room__compound__name"]
     list_select_related = ["room__compound", "bureau", "town"]
+    readonly_fields = ["print_view"]
+
+    @admin.display(description=_("print view"))
+    def print_view(self, obj):
+        return print_links(obj, "facilities:agreement-print", "facilities:agreement-pdf")
 
     def has_add_permission(self, request):
         return False  # signed as a step of the use application

@@ -118,17 +118,32 @@ AGREEMENTS = ExportDefinition(
 
 def progress_response(county, years, rows, total):
     """004 附件 in its own layout — 乡镇（街道）｜已建数｜已移交数｜未移交数｜指导数（小计、各年）
-    ｜备注 — with the rooms actually put into operation added after the targets."""
+    ｜备注 — the figures of the imported table as it states them, then the registry's own counts
+    and the rooms actually put into operation, added for comparison (never in place of them)."""
+
+    def official(name):
+        return lambda r: getattr(r, f"official_{name}")
+
     columns = [
         Column("乡镇（街道）", "name", width=16),
-        Column("已建数", "built"),
-        Column("已移交数", "handed_over"),
-        Column("未移交数", "not_handed_over"),
-        Column("小计", "target", group="指导数"),
-        *[Column(str(year), (lambda r, y=year: r.per_year[y][0]), group="指导数") for year in years],
+        Column("已建数", official("built")),
+        Column("已移交数", official("handed_over")),
+        Column("未移交数", official("not_handed_over")),
+        Column("小计", lambda r: r.target if r.town is not None or r is total else None, group="指导数"),
+        *[
+            Column(
+                str(year),
+                (lambda r, y=year: r.per_year[y][0] if r.town is not None or r is total else None),
+                group="指导数",
+            )
+            for year in years
+        ],
+        Column("备注", "remarks", width=20),
+        Column("已建数", "built", group="台账登记数"),
+        Column("已移交数", "handed_over", group="台账登记数"),
+        Column("未移交数", "not_handed_over", group="台账登记数"),
         Column("合计", "operating", group="已投入运营数"),
         *[Column(str(year), (lambda r, y=year: r.per_year[y][1]), group="已投入运营数") for year in years],
-        Column("备注", "remarks", width=20),
     ]
     spec = SheetSpec(
         "投入运营指导数",

@@ -42,6 +42,11 @@ class ProgressRow:
     per_year: dict = field(default_factory=dict)  # year -> (target, operating)
     operating: int = 0
     remarks: str = ""
+    # The figures of the imported table (004 附件) as it states them; None for a town the table
+    # does not list. ``built``/``handed_over``/``not_handed_over`` above are the registry's counts.
+    official_built: int | None = None
+    official_handed_over: int | None = None
+    official_not_handed_over: int | None = None
 
 
 def target_progress(
@@ -97,6 +102,9 @@ def target_progress(
                 per_year={y: (target.target_for(y) if target else 0, operated[(code, y)]) for y in years},
                 operating=figures["operating"],
                 remarks=target.remarks if target else "",
+                official_built=target.built if target else None,
+                official_handed_over=target.handed_over if target else None,
+                official_not_handed_over=target.not_handed_over if target else None,
             )
         )
     total = ProgressRow(
@@ -108,5 +116,8 @@ def target_progress(
         sum(r.target for r in rows),
         {y: (sum(r.per_year[y][0] for r in rows), sum(r.per_year[y][1] for r in rows)) for y in years},
         sum(r.operating for r in rows),
+        official_built=sum(t.built for t in targets),
+        official_handed_over=sum(t.handed_over for t in targets),
+        official_not_handed_over=sum(t.not_handed_over for t in targets),
     )
     return years, rows, total

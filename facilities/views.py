@@ -7,8 +7,9 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts import params
 from accounts.portal import export_query, show_errors, show_form_errors
 from accounts.scoping import is_editable, scoped_object_or_404
+from core.pdf import pdf_response
 
 from . import exports, services, targets
 from .api.filters import CareRoomFilter
@@ -228,8 +230,8 @@ def agreements(request):
     )
 
 
-@login_required
-def progress(request):
+def _progress_table(request):
+    """The county asked for (or the first the user has targets for) and its progress rows."""
     form = CountyForm(request.GET or None)
     county = None
     if form.is_bound and form.is_valid():
@@ -238,16 +240,24 @@ def progress(request):
         first = GuidanceTarget.objects.visible_to(request.user).select_related("county").first()
         county = first.county if first else None
     if county is None:
-        return render(request, "facilities/progress.html", {"form": form})
+        return form, None, [], [], None
     years, rows, total = targets.target_progress(
         county,
         rooms=CareRoom.objects.visible_to(request.user),
         targets=GuidanceTarget.objects.visible_to(request.user),
     )
-    if request.GET.get("export") == "xlsx":
-        return exports.progress_response(county, years, rows, total)
     for row in [*rows, total]:
         row.year_cells = [row.per_year[year] for year in years]
+    return form, county, years, rows, total
+
+
+@login_required
+def progress(request):
+    form, county, years, rows, total = _progress_table(request)
+    if county is None:
+        return render(request, "facilities/progress.html", {"form": form})
+    if request.GET.get("export") == "xlsx":
+        return exports.progress_response(county, years, rows, total)
     return render(
         request,
         "facilities/progress.html",
@@ -259,4 +269,124 @@ def progress(request):
             "total": total,
             "export_query": export_query(request) + ("" if form.is_bound else f"&county={county.code}"),
         },
+    )
+
+
+# --- print views (A4, the browser's print or the server's PDF) ----------------------------------
+
+
+def _progress_print_context(request):
+    form, county, years, rows, total = _progress_table(request)
+    if county is None or not rows:
+        raise Http404
+    query = f"?county={county.code}"
+    return {
+        "county": county,
+        "years": years,
+        "rows": rows,
+        "total": total,
+        "pdf_url": reverse("facilities:progress-pdf") + query,
+        "back_url": reverse("facilities:progress") + query,
+    }
+
+
+@login_required
+def progress_print(request):
+    """004 附件 in its own layout, the official figures as imported, the registry's beside them."""
+    return render(request, "facilities/progress_print.html", _progress_print_context(request))
+
+
+@login_required
+def progress_pdf(request):
+    context = _progress_print_context(request)
+    return pdf_response(
+        request,
+        "facilities/progress_print.html",
+        context,
+        filename=f"{context['county'].name}-新建住宅小区养老服务用房投入运营指导数",
+    )
+
+
+def _inspection_print_context(request, pk):
+    inspection = scoped_object_or_404(
+        Inspection.objects.select_related(
+            "room__compound__region", "room__operator", "room__owner", "inspector"
+        ).prefetch_related("violations", "closed_violations"),
+        request.user,
+        pk=pk,
+    )
+    inspector = inspection.inspector  # the user's display name with the login, as elsewhere
+    return {
+        "inspection": inspection,
+        "room": inspection.room,
+        "inspector_name": str(inspector),
+        "pdf_url": reverse("facilities:inspection-pdf", args=[inspection.pk]),
+        "back_url": reverse("facilities:room", args=[inspection.room_id]),
+    }
+
+
+@login_required
+def inspection_print(request, pk):
+    """An inspection record of a care room: what was found, its violations, the inspector's line."""
+    return render(request, "facilities/inspection_print.html", _inspection_print_context(request, pk))
+
+
+@login_required
+def inspection_pdf(request, pk):
+    context = _inspection_print_context(request, pk)
+    inspection = context["inspection"]
+    return pdf_response(
+        request,
+        "facilities/inspection_print.html",
+        context,
+        filename=f"{_('Inspection record')}-{inspection.room.compound.name}-{inspection.inspected_on:%Y%m%d}",
+    )
+
+
+def _agreement_print_context(request, pk):
+    agreement = scoped_object_or_404(
+        EntrustmentAgreement.objects.select_related(
+            "room__compound__region", "bureau", "town", "application"
+        ),
+        request.user,
+        pk=pk,
+    )
+    return {
+        "agreement": agreement,
+        "room": agreement.room,
+        "parties": [
+            (_("Party A (entrusting party)"), agreement.bureau),
+            (_("Party B (entrusted party)"), agreement.town),
+        ],
+        "years": _whole_years(agreement.starts_on, agreement.ends_on),
+        "pdf_url": reverse("facilities:agreement-pdf", args=[agreement.pk]),
+        "back_url": reverse("facilities:application", args=[agreement.application_id]),
+    }
+
+
+def _whole_years(starts_on, ends_on):
+    """The term in whole years when it is one (3 for 2025-09-20 – 2028-09-19 or – 2028-09-20)."""
+    years = ends_on.year - starts_on.year
+    if years > 0 and (ends_on.month, ends_on.day) in (
+        (starts_on.month, starts_on.day),
+        ((starts_on - dt.timedelta(days=1)).month, (starts_on - dt.timedelta(days=1)).day),
+    ):
+        return years
+    return None
+
+
+@login_required
+def agreement_print(request, pk):
+    """The entrustment agreement (004 三（四）) with both parties' particulars, to sign and seal."""
+    return render(request, "facilities/agreement_print.html", _agreement_print_context(request, pk))
+
+
+@login_required
+def agreement_pdf(request, pk):
+    context = _agreement_print_context(request, pk)
+    return pdf_response(
+        request,
+        "facilities/agreement_print.html",
+        context,
+        filename=f"{_('Entrustment agreement')}-{context['agreement'].number}",
     )

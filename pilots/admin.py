@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scoping import ScopedModelAdmin, ScopedStackedInline, ScopedTabularInline
 from core.admin_actions import dry_run_refusal, workflow_action
+from core.pdf import print_links
 from reports.exporting import ExcelExportAdminMixin
 
 from . import exports, services
@@ -76,7 +77,7 @@ class ProgrammeAdmin(ScopedModelAdmin):
         "pilots.services.publish_pilot_list",
     )
     form = ProgrammeAdminForm
-    readonly_fields = ["announced_at", "list_published_at"]
+    readonly_fields = ["announced_at", "list_published_at", "pilot_list_print"]
     list_display = ["title", "document_number", "mode", "region", "announced_at", "list_published_at"]
     list_filter = ["mode"]
     search_fields = ["title", "document_number"]
@@ -89,6 +90,12 @@ class ProgrammeAdmin(ScopedModelAdmin):
         form = super().get_form(request, obj, **kwargs)
         form.request_user = request.user
         return form
+
+    @admin.display(description=_("pilot list (print)"))
+    def pilot_list_print(self, obj):
+        if obj is None or obj.list_published_at is None:
+            return "—"
+        return print_links(obj, "pilots:programme-pilots-print", "pilots:programme-pilots-pdf")
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -171,11 +178,15 @@ class ApplicationAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
     list_filter = ["status", "pilot_type", "programme"]
     search_fields = ["organization__name", "project_lead", "site_address", "programme__title"]
     list_select_related = ["organization", "programme", "site_region"]
-    readonly_fields = ["status", "version", "submitted_at", "decided_at"]
+    readonly_fields = ["status", "version", "submitted_at", "decided_at", "print_view"]
     autocomplete_fields = ["site_region", "organization", "programme"]
     inlines = [AttachmentInline, OpinionInline]
     show_full_result_count = False
     actions = ["recommend", "approve"]
+
+    @admin.display(description=_("printed form (001 附件2)"))
+    def print_view(self, obj):
+        return print_links(obj, "pilots:application-print", "pilots:application-pdf")
 
     def save_model(self, request, obj, form, change):
         fields = {

@@ -113,6 +113,14 @@ class Programme(AuditedModel):
     def phase(self, kind):
         return next((p for p in self.phases.all() if p.kind == kind), None)
 
+    @property
+    def opinion_bureau(self):
+        """The issuing bureau that gives the final opinion on the printed form (001 附件2's
+        "市民政局意见"): the civil-affairs issuer, else the first issuer. Reads ``issuers`` as
+        prefetched."""
+        issuers = sorted(self.issuers.all(), key=lambda o: (o.kind != "civil_affairs", o.pk))
+        return issuers[0] if issuers else None
+
     def application_window_open(self, today=None) -> bool:
         today = today or timezone.localdate()
         phase = self.phase(PhaseKind.APPLICATION)
@@ -175,6 +183,13 @@ class Milestone(models.Model):
 
     def __str__(self):
         return self.name
+
+
+def street_of(region):
+    """The town/street (9-digit code) of a region: the region itself or the one above it."""
+    while region is not None and len(region.code) > 9:
+        region = region.parent
+    return region if region is not None and len(region.code) == 9 else None
 
 
 class ApplicationStatus(models.TextChoices):
@@ -295,14 +310,22 @@ class Application(AuditedModel):
     @property
     def street(self):
         """The project's town/street: the site region itself or the street above a community."""
-        region = self.site_region
-        while region is not None and len(region.code) > 9:
-            region = region.parent
-        return region if region is not None and len(region.code) == 9 else None
+        return street_of(self.site_region)
 
     @property
     def is_editable_by_applicant(self) -> bool:
         return self.status in (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
+
+    def standing_opinions(self) -> dict:
+        """The opinion that stands at each stage (``Stage`` -> ``Opinion`` or None): the latest
+        one given on the version now submitted. An opinion on an earlier version (a return the
+        applicant has since answered by resubmitting) no longer stands; it stays in the history.
+        Reads ``opinions`` as prefetched."""
+        standing = dict.fromkeys(Stage.values)
+        for opinion in sorted(self.opinions.all(), key=lambda o: (o.at, o.pk)):
+            if opinion.version == self.version:
+                standing[opinion.stage] = opinion
+        return standing
 
 
 class ApplicationVersion(models.Model):
@@ -487,6 +510,10 @@ class Pilot(AuditedModel):
 
     def __str__(self):
         return f"{self.organization} · {self.get_pilot_type_display()}"
+
+    @property
+    def street(self):
+        return street_of(self.site_region)
 
 
 class MilestoneStatus(models.TextChoices):

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import params
 from accounts.scoping import is_editable, scoped_object_or_404
+from core.pdf import pdf_response
 
 from . import services
 from .forms import (
@@ -23,7 +24,17 @@ from .forms import (
     SummaryReportForm,
     applicant_organizations,
 )
-from .models import Application, Attachment, Opinion, Pilot, PilotMilestone, Programme, ShowcaseCase
+from .models import (
+    Application,
+    Attachment,
+    Opinion,
+    Pilot,
+    PilotMilestone,
+    PilotType,
+    Programme,
+    ShowcaseCase,
+    Stage,
+)
 
 
 def _messages_of(exc):
@@ -61,17 +72,50 @@ def programme_detail(request, pk):
     )
 
 
-def programme_pilots(request, pk):
-    """The published pilot list: public once the bureau publishes it."""
-    programme = scoped_object_or_404(Programme, request.user, pk=pk)
+def _published_pilots(request, pk):
+    """The programme and its pilots as the user may see them: public once the bureau publishes
+    the list; before that only to those who see a pilot of it."""
+    programme = scoped_object_or_404(Programme.objects.prefetch_related("issuers"), request.user, pk=pk)
     pilots = (
         Pilot.objects.visible_to(request.user)
         .filter(programme=programme)
-        .select_related("organization", "site_region")
+        .select_related("organization", "site_region__parent")
     )
     if programme.list_published_at is None and not pilots.exists():
         raise Http404
+    return programme, pilots
+
+
+def programme_pilots(request, pk):
+    """The published pilot list: public once the bureau publishes it."""
+    programme, pilots = _published_pilots(request, pk)
     return render(request, "pilots/programme_pilots.html", {"programme": programme, "pilots": pilots})
+
+
+def _pilot_list_context(programme, pilots):
+    return {
+        "programme": programme,
+        # the form's order of the types ("property_care" before "mutual_aid"), then by site
+        "pilots": pilots.order_by("-pilot_type", "site_region__code", "organization__name"),
+        "pdf_url": reverse("pilots:programme-pilots-pdf", args=[programme.pk]),
+        "back_url": reverse("pilots:programme-pilots", args=[programme.pk]),
+    }
+
+
+def programme_pilots_print(request, pk):
+    """The pilot list laid out for posting: unit, type, street, site, date and the bureau."""
+    programme, pilots = _published_pilots(request, pk)
+    return render(request, "pilots/programme_pilots_print.html", _pilot_list_context(programme, pilots))
+
+
+def programme_pilots_pdf(request, pk):
+    programme, pilots = _published_pilots(request, pk)
+    return pdf_response(
+        request,
+        "pilots/programme_pilots_print.html",
+        _pilot_list_context(programme, pilots),
+        filename=f"{programme.title}-{_('Pilot list')}",
+    )
 
 
 @login_required
@@ -268,11 +312,92 @@ def opinion_scan_download(request, pk):
     )
 
 
+# 001 附件2: the two pilot types as the form words them, and the four guarantees of 项目实施保障
+# under the words of the form's own hint.
+FORM_PILOT_TYPES = (
+    (PilotType.PROPERTY_PLUS_CARE, "“物业服务+养老服务”"),
+    (PilotType.MUTUAL_AID, "互助式养老服务"),
+)
+FORM_GUARANTEES = (
+    ("场地设施", "guarantee_premises"),
+    ("服务资源", "guarantee_resources"),
+    ("人力保障", "guarantee_staff"),
+    ("资金保障", "guarantee_funds"),
+)
+FORM_TITLE = "居家社区养老服务改革试点申报表"
+
+
+def _printed_application(request, pk):
+    return scoped_object_or_404(
+        Application.objects.select_related(
+            "programme", "organization", "site_region__parent"
+        ).prefetch_related(
+            "programme__issuers",
+            Prefetch("opinions", queryset=Opinion.objects.select_related("officer", "organization")),
+        ),
+        request.user,
+        pk=pk,
+    )
+
+
+def _application_form_context(application):
+    """What 附件2 prints: the standing opinion of each stage, under the bureau's own name."""
+    standing = application.standing_opinions()
+    bureau_opinion = standing[Stage.BUREAU]
+    bureau = bureau_opinion.organization if bureau_opinion else application.programme.opinion_bureau
+    site = " ".join(part for part in (application.site_region.name, application.site_address) if part)
+    return {
+        "application": application,
+        "pilot_types": FORM_PILOT_TYPES,
+        "site": site,
+        "guarantees": [(words, getattr(application, field)) for words, field in FORM_GUARANTEES],
+        # each label broken where the form breaks it: 镇街民政工作 / 部门意见, 市民政局 / 意见
+        "opinion_boxes": [
+            (("镇街民政工作", "部门意见"), standing[Stage.STREET]),
+            ((bureau.name if bureau else "市民政局", "意见"), bureau_opinion),
+        ],
+        "pdf_url": reverse("pilots:application-pdf", args=[application.pk]),
+        "back_url": reverse("pilots:application-detail", args=[application.pk]),
+    }
+
+
 @login_required
 def application_print(request, pk):
-    """附件2 laid out for signing and sealing."""
-    application = _visible_application(request, pk)
-    return render(request, "pilots/application_print.html", {"application": application})
+    """001 附件2 laid out for signing and sealing, with the opinions that stand."""
+    application = _printed_application(request, pk)
+    return render(request, "pilots/application_print.html", _application_form_context(application))
+
+
+@login_required
+def application_pdf(request, pk):
+    """The same form as a PDF rendered on the server."""
+    application = _printed_application(request, pk)
+    return pdf_response(
+        request,
+        "pilots/application_print.html",
+        _application_form_context(application),
+        filename=f"{FORM_TITLE}-{application.organization.name}-{application.pk}",
+    )
+
+
+@login_required
+def application_opinions(request, pk):
+    """Every opinion given on the application, the superseded ones included: the history the
+    printed form leaves out."""
+    application = _printed_application(request, pk)
+    standing = {o.pk for o in application.standing_opinions().values() if o is not None}
+    opinions = list(application.opinions.all())
+    for opinion in opinions:
+        opinion.stands = opinion.pk in standing
+    return render(
+        request,
+        "pilots/application_opinions.html",
+        {
+            "application": application,
+            "opinions": opinions,
+            "back_url": reverse("pilots:application-print", args=[application.pk]),
+        },
+    )
 
 
 def _visible_pilot(request, pk):

@@ -133,7 +133,11 @@ def test_progress_counts_the_registry_against_the_targets_and_exports_in_the_off
     assert values[1][:5] == ["乡镇（街道）", "已建数", "已移交数", "未移交数", "指导数"]
     assert values[2][4:8] == ["小计", "2025", "2026", "2027"]
     assert "已投入运营数" in values[1]
-    assert values[-1][0] == "合计" and values[-1][1] == 5
+    # the annex's figures as imported (合计 9 built); the registry's own count (5) in its added group
+    assert values[-1][0] == "合计" and values[-1][1] == 9
+    registry = values[1].index("台账登记数")
+    assert values[2][registry : registry + 3] == ["已建数", "已移交数", "未移交数"]
+    assert values[-1][registry] == 5
     assert any(
         rng.min_col == 5 and rng.max_col == 8 for rng in sheet.merged_cells.ranges
     )  # 指导数 spans four
