@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_context
-from regions.models import Region
+from regions.models import Level, Region
+from regions.services import PlaceNames
 from reports.spreadsheets.fields import Field, ParsedRow, RowError, SpreadsheetImport
 from reports.spreadsheets.reader import run_import
 
@@ -16,19 +17,39 @@ from . import targets
 from .models import GuidanceTarget
 
 YEARS = range(2020, 2041)
-TOTAL_NAMES = {"合计", "总计", "合 计"}
 
 
 class TargetImport(SpreadsheetImport):
     """The official table: one row per town, a two-row header where 指导数 spans 小计 and one
-    column per year, a 合计 row and a 备注 column. Checked as a whole in :meth:`finish`."""
+    column per year, a 合计 row and a 备注 column. Read as town offices type it: towns by their
+    short names (溪美, 梅山), an empty cell, a dash or 无 for nothing, headers broken over lines
+    (已移\n交数) or grouped under merged cells (移交情况 over 已移交 / 未移交), the 合计 row at
+    the top or the bottom. Checked as a whole in :meth:`finish`, on the numbers so read."""
 
     fields = [
-        Field("town", "乡镇（街道）", aliases=("乡镇(街道)", "乡镇街道", "镇街", "town")),
-        Field("built", "已建数", aliases=("已建", "built"), kind="int"),
-        Field("handed_over", "已移交数", aliases=("已移交", "handed over"), kind="int"),
-        Field("not_handed_over", "未移交数", aliases=("未移交", "not handed over"), kind="int"),
-        Field("subtotal", "小计", aliases=("指导数小计", "指导数-小计", "subtotal"), kind="int"),
+        Field("town", "乡镇（街道）", aliases=("乡镇(街道)", "乡镇街道", "镇街", "乡镇", "街道", "town")),
+        Field("built", "已建数", aliases=("已建", "built"), kind="int", blank_is_zero=True),
+        Field(
+            "handed_over",
+            "已移交数",
+            aliases=("已移交", "移交数", "handed over"),
+            kind="int",
+            blank_is_zero=True,
+        ),
+        Field(
+            "not_handed_over",
+            "未移交数",
+            aliases=("未移交", "not handed over"),
+            kind="int",
+            blank_is_zero=True,
+        ),
+        Field(
+            "subtotal",
+            "小计",
+            aliases=("指导数小计", "指导数-小计", "合计指导数", "subtotal"),
+            kind="int",
+            blank_is_zero=True,
+        ),
         *[
             Field(
                 f"y{year}",
@@ -36,6 +57,7 @@ class TargetImport(SpreadsheetImport):
                 aliases=(f"指导数{year}", f"{year}年", f"指导数{year}年"),
                 kind="int",
                 required=False,
+                blank_is_zero=True,
             )
             for year in YEARS
         ],
@@ -46,24 +68,16 @@ class TargetImport(SpreadsheetImport):
         super().__init__(**kwargs)
         self.county = county
         self.rows: list[ParsedRow] = []
-        self.total: ParsedRow | None = None
-        self.towns = {
-            region.name: region
-            for region in Region.objects.subtree(county.code).filter(code__regex=r"^\d{9}$")
-        }
+        self.places = PlaceNames(county, levels=(Level.STREET,))
         self.saved: list[GuidanceTarget] = []
 
     def save_row(self, row: ParsedRow):
-        name = (row.values.get("town") or "").replace(" ", "")
-        if name in {n.replace(" ", "") for n in TOTAL_NAMES}:
-            if self.total is not None:
-                raise ValidationError({"town": _("The table has more than one 合计 row.")})
-            self.total = row
-            return None
-        if self.total is not None:
-            raise ValidationError({"town": _("A town row below the 合计 row.")})
         self.rows.append(row)
         return None
+
+    @property
+    def total(self) -> ParsedRow | None:
+        return self.totals[0] if self.totals else None
 
     def _years(self, row: ParsedRow) -> list[int]:
         return sorted(int(name[1:]) for name in row.columns if name.startswith("y"))
@@ -79,11 +93,16 @@ class TargetImport(SpreadsheetImport):
                     self.rows[0].sheet, None, None, None, _("The table has no year columns under 指导数.")
                 )
             ]
-        seen: dict[str, int] = {}
+        seen: dict[int, int] = {}
+        towns: dict[int, Region] = {}
         for row in self.rows:
-            errors.extend(self._check_row(row, years, seen))
+            errors.extend(self._check_row(row, years, seen, towns))
         if self.total is None:
             errors.append(RowError(self.rows[-1].sheet, None, None, None, _("The table has no 合计 row.")))
+        elif len(self.totals) > 1:
+            errors.extend(
+                extra.error(_("The table has more than one 合计 row."), "town") for extra in self.totals[1:]
+            )
         else:
             errors.extend(self._check_total(years))
         if errors:
@@ -93,7 +112,7 @@ class TargetImport(SpreadsheetImport):
             v = row.values
             tables.append(
                 {
-                    "town": self.towns[v["town"].replace(" ", "")],
+                    "town": towns[row.number],
                     "built": v["built"],
                     "handed_over": v["handed_over"],
                     "not_handed_over": v["not_handed_over"],
@@ -105,26 +124,28 @@ class TargetImport(SpreadsheetImport):
         self.saved = targets.replace_targets(self.county, tables, by=self.by)
         return []
 
-    def _check_row(self, row: ParsedRow, years, seen) -> list[RowError]:
+    def _check_row(self, row: ParsedRow, years, seen, towns) -> list[RowError]:
+        """The row's own sums, on the numbers as read (blank and 无 already 0); the town by its
+        full or short name (溪美 → 溪美街道), named in full in every message."""
         v = row.values
-        town = v["town"].replace(" ", "")
+        town = "".join(str(v["town"]).split())
         errors = []
-        if town not in self.towns:
-            errors.append(
-                row.error(
-                    _("%(town)s is not a town (street) of %(county)s.")
-                    % {"town": town, "county": self.county.name},
-                    "town",
+        try:
+            region = self.places.resolve(town)
+        except ValidationError as exc:
+            errors.extend(row.error(message, "town") for message in exc.messages)
+        else:
+            town = region.name
+            if region.pk in seen:
+                errors.append(
+                    row.error(
+                        _("%(town)s appears again (first on row %(row)d).")
+                        % {"town": town, "row": seen[region.pk]},
+                        "town",
+                    )
                 )
-            )
-        elif town in seen:
-            errors.append(
-                row.error(
-                    _("%(town)s appears again (first on row %(row)d).") % {"town": town, "row": seen[town]},
-                    "town",
-                )
-            )
-        seen.setdefault(town, row.number)
+            seen.setdefault(region.pk, row.number)
+            towns[row.number] = region
         numbers = ("built", "handed_over", "not_handed_over", "subtotal", *[f"y{y}" for y in years])
         negative = [name for name in numbers if (v.get(name) or 0) < 0]
         for name in negative:
@@ -167,12 +188,12 @@ class TargetImport(SpreadsheetImport):
             expected = sum(row.values.get(name) or 0 for row in self.rows)
             stated = total.values.get(name) or 0
             if stated != expected:
+                if total.number > self.rows[-1].number:
+                    message = _("合计 %(column)s is %(stated)d, but the towns above add up to %(expected)d.")
+                else:  # the 合计 row stands above or among the towns
+                    message = _("合计 %(column)s is %(stated)d, but the towns add up to %(expected)d.")
                 errors.append(
-                    total.error(
-                        _("合计 %(column)s is %(stated)d, but the towns above add up to %(expected)d.")
-                        % {"column": label, "stated": stated, "expected": expected},
-                        name,
-                    )
+                    total.error(message % {"column": label, "stated": stated, "expected": expected}, name)
                 )
         return errors
 
