@@ -12,9 +12,10 @@ from regions.models import Level, Region
 from regions.services import PlaceNames
 from reports.spreadsheets.fields import Field, ParsedRow, RowError, SpreadsheetImport
 from reports.spreadsheets.reader import run_import
+from reports.spreadsheets.template_book import TemplateColumn, TemplateTable, template_response
 
 from . import targets
-from .models import GuidanceTarget
+from .models import Campaign, GuidanceTarget
 
 YEARS = range(2020, 2041)
 
@@ -208,3 +209,81 @@ def import_targets(
     with audit_context(actor=by, channel=channel):
         run_import(fp, importer, filename=filename)
     return importer.saved
+
+
+# --- the template: 004 附件 as the notice prints it -------------------------------------------------
+
+TEMPLATE_TITLE = "新建住宅小区养老服务用房投入运营指导数"
+DEFAULT_YEARS = (2025, 2026, 2027)
+
+
+def template_years(county: Region | None, by=None) -> list[int]:
+    """The years of the county's campaign (004: 2025–2027), those of the notice without one."""
+    if county is None or by is None:
+        return list(DEFAULT_YEARS)
+    campaign = Campaign.objects.visible_to(by).filter(region=county).order_by("-starts_on").first()
+    if campaign is None:
+        return list(DEFAULT_YEARS)
+    return list(range(campaign.starts_on.year, campaign.existing_deadline.year + 1))
+
+
+def target_template(county: Region | None = None, *, by=None) -> TemplateTable:
+    """附件 新建住宅小区养老服务用房投入运营指导数: 乡镇（街道）, 已建数, 已移交数, 未移交数, 指导数
+    over 小计 and one column per year, 备注; the county's towns listed when it is given, and the
+    合计 row last."""
+    years = template_years(county, by)
+    guidance = "指导数"
+    columns = [
+        TemplateColumn("乡镇（街道）", width=16),
+        TemplateColumn("已建数", width=9, number=True),
+        TemplateColumn("已移交数", width=9, number=True),
+        TemplateColumn("未移交数", width=9, number=True),
+        TemplateColumn("小计", group=guidance, width=8, number=True),
+        *[TemplateColumn(str(year), group=guidance, width=8, number=True) for year in years],
+        TemplateColumn("备注", width=24),
+    ]
+    towns = []
+    if county is not None:
+        towns = [
+            [region.name]
+            for region in Region.objects.subtree(county.code, include_self=False)
+            .filter(level=Level.STREET)
+            .order_by("code")
+        ]
+    span = "、".join(map(str, years))
+    return TemplateTable(
+        sheet=guidance,
+        mark="附件",
+        title=TEMPLATE_TITLE,
+        columns=columns,
+        rows=towns,
+        blank_rows=0 if towns else 20,
+        closing_rows=[["合计"]],
+        instructions_title=_("How to fill in the guidance table"),
+        instructions=[
+            _(
+                "One row per town (street) of the county; the full name (溪美街道) or the short name "
+                "(溪美) may be used."
+            ),
+            _(
+                "已建数 = 已移交数 + 未移交数 for every town; under 指导数, 小计 = the sum of the "
+                "years (%(years)s)."
+            )
+            % {"years": span},
+            _("An empty cell, a dash (-, —) or 无 counts as 0."),
+            _("The 合计 row holds the sum of every column; it may stand at the top or at the bottom."),
+            _(
+                "The header may be laid out as in the notice (指导数 merged over its columns, 已移交数 "
+                "over two lines); keep its wording."
+            ),
+            _(
+                "The import is all or nothing: any inconsistency refuses the whole table and names the "
+                "town, the row and the column; a table that is accepted replaces the county's previous one."
+            ),
+        ],
+    )
+
+
+def target_template_response(county: Region | None = None, *, by=None):
+    name = f"{county.name}{TEMPLATE_TITLE}" if county is not None else TEMPLATE_TITLE
+    return template_response(target_template(county, by=by), name)
