@@ -179,7 +179,9 @@ class SessionViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.Model
     def import_scores_template(self, request, pk=None):
         """The template of ``import-scores``: the session's score sheet (考核成绩登记表) with its
         填写说明 sheet."""
-        return imports.score_template_response(self.get_object())
+        session = self.get_object()
+        services.require_session_editor(session, request.user)  # the same as the import
+        return imports.score_template_response(session)
 
     @extend_schema(
         parameters=[
