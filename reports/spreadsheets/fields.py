@@ -45,7 +45,8 @@ class RowError:
             "sheet": self.sheet,
             "row": self.row,
             "column": self.column,
-            "header": self.header,
+            # a header typed over two lines (已移\n交数) is named on one
+            "header": re.sub(r"\s*[\r\n]+\s*", "", str(self.header or "")),
             "message": self.message,
         }
 

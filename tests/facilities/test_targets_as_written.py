@@ -161,3 +161,12 @@ def test_a_place_of_another_county_is_unknown(nanan, world):
         resolve_short_name(nanan.county, "华阳路")
     assert "南安市" in str(refused.value)
     assert resolve_short_name(world.regions["310105"], "华阳路").code == "310105001"
+
+
+def test_a_header_typed_over_two_lines_is_named_on_one(nanan):
+    xinxin = [2, "省新", 3, -1, 4, 2, "-", "—", 2, None]  # a negative 已移交数
+    total = [None, "合计", 13, 3, 10, 9, 2, 3, 4, None]
+    failed = _refusal(nanan, [TOWNS[0], xinxin, TOWNS[2], total], merged=False)
+    [negative] = [e for e in failed.errors if e.column == "D"]
+    assert negative.header == "已移\n交数"  # as written
+    assert "第 5 行 D 列（已移交数）：省新镇" in str(negative)
