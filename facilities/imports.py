@@ -28,8 +28,28 @@ class TargetImport(SpreadsheetImport):
     the top or the bottom. Checked as a whole in :meth:`finish`, on the numbers so read."""
 
     fields = [
-        Field("town", "乡镇（街道）", aliases=("乡镇(街道)", "乡镇街道", "镇街", "乡镇", "街道", "town")),
-        Field("built", "已建数", aliases=("已建", "built"), kind="int", blank_is_zero=True),
+        Field(
+            "town",
+            "乡镇（街道）",
+            aliases=(
+                "乡镇(街道)",
+                "乡镇街道",
+                "镇(街道)",
+                "乡镇(街道)名称",
+                "镇街",
+                "镇街名称",
+                "乡镇",
+                "街道",
+                "town",
+            ),
+        ),
+        Field(
+            "built",
+            "已建数",
+            aliases=("已建", "已建成数", "已建数量", "built"),
+            kind="int",
+            blank_is_zero=True,
+        ),
         Field(
             "handed_over",
             "已移交数",
@@ -55,7 +75,7 @@ class TargetImport(SpreadsheetImport):
             Field(
                 f"y{year}",
                 str(year),
-                aliases=(f"指导数{year}", f"{year}年", f"指导数{year}年"),
+                aliases=(f"指导数{year}", f"{year}年", f"指导数{year}年", f"{year}年度"),
                 kind="int",
                 required=False,
                 blank_is_zero=True,

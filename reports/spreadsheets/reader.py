@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -184,10 +185,16 @@ def _header_texts(rows: list[tuple]) -> dict[int, list[str]]:
     return texts
 
 
+# A unit written after a heading: 已建数（个）, 面积（平方米）, 金额（万元）.
+_UNIT = re.compile(r"\((?:个|处|家|所|间|套|人|人次|名|元|万元|㎡|m2|m²|平方米|%)\)$")
+
+
 def _header_labels(rows: list[tuple]) -> dict[int, set[str]]:
-    return {
-        column: {normalise_label(text) for text in texts} for column, texts in _header_texts(rows).items()
-    }
+    labels = {}
+    for column, texts in _header_texts(rows).items():
+        options = {normalise_label(text) for text in texts}
+        labels[column] = options | {_UNIT.sub("", option) for option in options if _UNIT.search(option)}
+    return labels
 
 
 def _is_blank_value(value) -> bool:

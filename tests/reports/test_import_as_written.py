@@ -144,3 +144,18 @@ def test_csv_reads_the_same_way(db):
     data = "乡镇（街道）,已建数,已移交数,面积,成绩\n溪美,,-,无,—\n合计,0,0,,\n".encode()
     result = run_import(io.BytesIO(data), importer, filename="x.csv")
     assert result.results == ["溪美"] and importer.rows[0][1]["built"] == 0 and len(importer.totals) == 1
+
+
+def test_a_unit_after_a_heading_is_read(db):
+    importer = CountsImport()
+    run_import(
+        sheet([["乡镇（街道）", "已建数（个）", "已移交数(个)", "面积（平方米）"], ["溪美", 3, 2, 80]]),
+        importer,
+    )
+    assert importer.rows[0][1] == {
+        "town": "溪美",
+        "built": 3,
+        "handed_over": 2,
+        "area": 80,
+        "score": None,
+    }
