@@ -34,17 +34,12 @@ def test_download_fill_import(world, pre_job, people):  # noqa: F811
         "实操成绩",
         "证书编号",
     ]
-    sheet.append([1, "张三", None, "是", 88, 92, "GQ-001"])
-    sheet["A3"], sheet["B3"], sheet["D3"], sheet["E3"], sheet["F3"] = 1, "张三", "是", 88, 92
-    sheet["A4"], sheet["B4"], sheet["C4"], sheet["D4"], sheet["E4"], sheet["F4"] = (
-        2,
-        "王五",
-        "13900000004",
-        "否",
-        "—",
-        "无",
-    )
-    sheet.delete_rows(sheet.max_row)  # the row appended above, past the bordered rows
+    for row, values in (
+        (3, [1, "张三", None, "是", 88, 92]),
+        (4, [2, "王五", "13900000004", "否", "—", "无"]),
+    ):
+        for column, value in enumerate(values, start=1):
+            sheet.cell(row=row, column=column).value = value
     filled = io.BytesIO()
     book.save(filled)
     filled.seek(0)
