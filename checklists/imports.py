@@ -253,6 +253,7 @@ def _fields(kind: str) -> list[Field]:
             required=False,  # the services say what is missing, in their words
             # 收费性质 can be read from a 免费 fee, 主体类别 from the party's name
             column_required=column.name in required and column.name not in ("level", "party"),
+            dash_is_blank=column.name in ("area", "capacity"),  # 面积 “—”, 床位 “无”: not given
         )
         for column in COLUMNS[kind]
     ]

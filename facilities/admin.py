@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
@@ -414,8 +414,19 @@ class GuidanceTargetAdmin(ScopedModelAdmin):
                 self.admin_site.admin_view(self.import_view),
                 name="facilities_guidancetarget_import",
             ),
+            path(
+                "import/template/",
+                self.admin_site.admin_view(self.template_view),
+                name="facilities_guidancetarget_template",
+            ),
             *super().get_urls(),
         ]
+
+    def template_view(self, request):
+        """The template of the import (004 附件's layout); ``?county=`` lists its towns."""
+        code = request.GET.get("county")
+        county = get_object_or_404(Region, code=code) if code else None
+        return imports.target_template_response(county, by=request.user)
 
     def import_view(self, request):
         form = TargetImportForm(request.POST or None, request.FILES or None)

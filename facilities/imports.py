@@ -8,34 +8,77 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_context
-from regions.models import Region
+from regions.models import Level, Region
+from regions.services import PlaceNames
 from reports.spreadsheets.fields import Field, ParsedRow, RowError, SpreadsheetImport
 from reports.spreadsheets.reader import run_import
+from reports.spreadsheets.template_book import TemplateColumn, TemplateTable, template_response
 
 from . import targets
-from .models import GuidanceTarget
+from .models import Campaign, GuidanceTarget
 
 YEARS = range(2020, 2041)
-TOTAL_NAMES = {"合计", "总计", "合 计"}
 
 
 class TargetImport(SpreadsheetImport):
     """The official table: one row per town, a two-row header where 指导数 spans 小计 and one
-    column per year, a 合计 row and a 备注 column. Checked as a whole in :meth:`finish`."""
+    column per year, a 合计 row and a 备注 column. Read as town offices type it: towns by their
+    short names (溪美, 梅山), an empty cell, a dash or 无 for nothing, headers broken over lines
+    (已移\n交数) or grouped under merged cells (移交情况 over 已移交 / 未移交), the 合计 row at
+    the top or the bottom. Checked as a whole in :meth:`finish`, on the numbers so read."""
 
     fields = [
-        Field("town", "乡镇（街道）", aliases=("乡镇(街道)", "乡镇街道", "镇街", "town")),
-        Field("built", "已建数", aliases=("已建", "built"), kind="int"),
-        Field("handed_over", "已移交数", aliases=("已移交", "handed over"), kind="int"),
-        Field("not_handed_over", "未移交数", aliases=("未移交", "not handed over"), kind="int"),
-        Field("subtotal", "小计", aliases=("指导数小计", "指导数-小计", "subtotal"), kind="int"),
+        Field(
+            "town",
+            "乡镇（街道）",
+            aliases=(
+                "乡镇(街道)",
+                "乡镇街道",
+                "镇(街道)",
+                "乡镇(街道)名称",
+                "镇街",
+                "镇街名称",
+                "乡镇",
+                "街道",
+                "town",
+            ),
+        ),
+        Field(
+            "built",
+            "已建数",
+            aliases=("已建", "已建成数", "已建数量", "built"),
+            kind="int",
+            blank_is_zero=True,
+        ),
+        Field(
+            "handed_over",
+            "已移交数",
+            aliases=("已移交", "移交数", "handed over"),
+            kind="int",
+            blank_is_zero=True,
+        ),
+        Field(
+            "not_handed_over",
+            "未移交数",
+            aliases=("未移交", "not handed over"),
+            kind="int",
+            blank_is_zero=True,
+        ),
+        Field(
+            "subtotal",
+            "小计",
+            aliases=("指导数小计", "指导数-小计", "合计指导数", "subtotal"),
+            kind="int",
+            blank_is_zero=True,
+        ),
         *[
             Field(
                 f"y{year}",
                 str(year),
-                aliases=(f"指导数{year}", f"{year}年", f"指导数{year}年"),
+                aliases=(f"指导数{year}", f"{year}年", f"指导数{year}年", f"{year}年度"),
                 kind="int",
                 required=False,
+                blank_is_zero=True,
             )
             for year in YEARS
         ],
@@ -46,24 +89,16 @@ class TargetImport(SpreadsheetImport):
         super().__init__(**kwargs)
         self.county = county
         self.rows: list[ParsedRow] = []
-        self.total: ParsedRow | None = None
-        self.towns = {
-            region.name: region
-            for region in Region.objects.subtree(county.code).filter(code__regex=r"^\d{9}$")
-        }
+        self.places = PlaceNames(county, levels=(Level.STREET,))
         self.saved: list[GuidanceTarget] = []
 
     def save_row(self, row: ParsedRow):
-        name = (row.values.get("town") or "").replace(" ", "")
-        if name in {n.replace(" ", "") for n in TOTAL_NAMES}:
-            if self.total is not None:
-                raise ValidationError({"town": _("The table has more than one 合计 row.")})
-            self.total = row
-            return None
-        if self.total is not None:
-            raise ValidationError({"town": _("A town row below the 合计 row.")})
         self.rows.append(row)
         return None
+
+    @property
+    def total(self) -> ParsedRow | None:
+        return self.totals[0] if self.totals else None
 
     def _years(self, row: ParsedRow) -> list[int]:
         return sorted(int(name[1:]) for name in row.columns if name.startswith("y"))
@@ -79,11 +114,16 @@ class TargetImport(SpreadsheetImport):
                     self.rows[0].sheet, None, None, None, _("The table has no year columns under 指导数.")
                 )
             ]
-        seen: dict[str, int] = {}
+        seen: dict[int, int] = {}
+        towns: dict[int, Region] = {}
         for row in self.rows:
-            errors.extend(self._check_row(row, years, seen))
+            errors.extend(self._check_row(row, years, seen, towns))
         if self.total is None:
             errors.append(RowError(self.rows[-1].sheet, None, None, None, _("The table has no 合计 row.")))
+        elif len(self.totals) > 1:
+            errors.extend(
+                extra.error(_("The table has more than one 合计 row."), "town") for extra in self.totals[1:]
+            )
         else:
             errors.extend(self._check_total(years))
         if errors:
@@ -93,7 +133,7 @@ class TargetImport(SpreadsheetImport):
             v = row.values
             tables.append(
                 {
-                    "town": self.towns[v["town"].replace(" ", "")],
+                    "town": towns[row.number],
                     "built": v["built"],
                     "handed_over": v["handed_over"],
                     "not_handed_over": v["not_handed_over"],
@@ -105,26 +145,28 @@ class TargetImport(SpreadsheetImport):
         self.saved = targets.replace_targets(self.county, tables, by=self.by)
         return []
 
-    def _check_row(self, row: ParsedRow, years, seen) -> list[RowError]:
+    def _check_row(self, row: ParsedRow, years, seen, towns) -> list[RowError]:
+        """The row's own sums, on the numbers as read (blank and 无 already 0); the town by its
+        full or short name (溪美 → 溪美街道), named in full in every message."""
         v = row.values
-        town = v["town"].replace(" ", "")
+        town = "".join(str(v["town"]).split())
         errors = []
-        if town not in self.towns:
-            errors.append(
-                row.error(
-                    _("%(town)s is not a town (street) of %(county)s.")
-                    % {"town": town, "county": self.county.name},
-                    "town",
+        try:
+            region = self.places.resolve(town)
+        except ValidationError as exc:
+            errors.extend(row.error(message, "town") for message in exc.messages)
+        else:
+            town = region.name
+            if region.pk in seen:
+                errors.append(
+                    row.error(
+                        _("%(town)s appears again (first on row %(row)d).")
+                        % {"town": town, "row": seen[region.pk]},
+                        "town",
+                    )
                 )
-            )
-        elif town in seen:
-            errors.append(
-                row.error(
-                    _("%(town)s appears again (first on row %(row)d).") % {"town": town, "row": seen[town]},
-                    "town",
-                )
-            )
-        seen.setdefault(town, row.number)
+            seen.setdefault(region.pk, row.number)
+            towns[row.number] = region
         numbers = ("built", "handed_over", "not_handed_over", "subtotal", *[f"y{y}" for y in years])
         negative = [name for name in numbers if (v.get(name) or 0) < 0]
         for name in negative:
@@ -167,12 +209,12 @@ class TargetImport(SpreadsheetImport):
             expected = sum(row.values.get(name) or 0 for row in self.rows)
             stated = total.values.get(name) or 0
             if stated != expected:
+                if total.number > self.rows[-1].number:
+                    message = _("合计 %(column)s is %(stated)d, but the towns above add up to %(expected)d.")
+                else:  # the 合计 row stands above or among the towns
+                    message = _("合计 %(column)s is %(stated)d, but the towns add up to %(expected)d.")
                 errors.append(
-                    total.error(
-                        _("合计 %(column)s is %(stated)d, but the towns above add up to %(expected)d.")
-                        % {"column": label, "stated": stated, "expected": expected},
-                        name,
-                    )
+                    total.error(message % {"column": label, "stated": stated, "expected": expected}, name)
                 )
         return errors
 
@@ -187,3 +229,81 @@ def import_targets(
     with audit_context(actor=by, channel=channel):
         run_import(fp, importer, filename=filename)
     return importer.saved
+
+
+# --- the template: 004 附件 as the notice prints it -------------------------------------------------
+
+TEMPLATE_TITLE = "新建住宅小区养老服务用房投入运营指导数"
+DEFAULT_YEARS = (2025, 2026, 2027)
+
+
+def template_years(county: Region | None, by=None) -> list[int]:
+    """The years of the county's campaign (004: 2025–2027), those of the notice without one."""
+    if county is None or by is None:
+        return list(DEFAULT_YEARS)
+    campaign = Campaign.objects.visible_to(by).filter(region=county).order_by("-starts_on").first()
+    if campaign is None:
+        return list(DEFAULT_YEARS)
+    return list(range(campaign.starts_on.year, campaign.existing_deadline.year + 1))
+
+
+def target_template(county: Region | None = None, *, by=None) -> TemplateTable:
+    """附件 新建住宅小区养老服务用房投入运营指导数: 乡镇（街道）, 已建数, 已移交数, 未移交数, 指导数
+    over 小计 and one column per year, 备注; the county's towns listed when it is given, and the
+    合计 row last."""
+    years = template_years(county, by)
+    guidance = "指导数"
+    columns = [
+        TemplateColumn("乡镇（街道）", width=16),
+        TemplateColumn("已建数", width=9, number=True),
+        TemplateColumn("已移交数", width=9, number=True),
+        TemplateColumn("未移交数", width=9, number=True),
+        TemplateColumn("小计", group=guidance, width=8, number=True),
+        *[TemplateColumn(str(year), group=guidance, width=8, number=True) for year in years],
+        TemplateColumn("备注", width=24),
+    ]
+    towns = []
+    if county is not None:
+        towns = [
+            [region.name]
+            for region in Region.objects.subtree(county.code, include_self=False)
+            .filter(level=Level.STREET)
+            .order_by("code")
+        ]
+    span = "、".join(map(str, years))
+    return TemplateTable(
+        sheet=guidance,
+        mark="附件",
+        title=TEMPLATE_TITLE,
+        columns=columns,
+        rows=towns,
+        blank_rows=0 if towns else 20,
+        closing_rows=[["合计"]],
+        instructions_title=_("How to fill in the guidance table"),
+        instructions=[
+            _(
+                "One row per town (street) of the county; the full name (溪美街道) or the short name "
+                "(溪美) may be used."
+            ),
+            _(
+                "已建数 = 已移交数 + 未移交数 for every town; under 指导数, 小计 = the sum of the "
+                "years (%(years)s)."
+            )
+            % {"years": span},
+            _("An empty cell, a dash (-, —) or 无 counts as 0."),
+            _("The 合计 row holds the sum of every column; it may stand at the top or at the bottom."),
+            _(
+                "The header may be laid out as in the notice (指导数 merged over its columns, 已移交数 "
+                "over two lines); keep its wording."
+            ),
+            _(
+                "The import is all or nothing: any inconsistency refuses the whole table and names the "
+                "town, the row and the column; a table that is accepted replaces the county's previous one."
+            ),
+        ],
+    )
+
+
+def target_template_response(county: Region | None = None, *, by=None):
+    name = f"{county.name}{TEMPLATE_TITLE}" if county is not None else TEMPLATE_TITLE
+    return template_response(target_template(county, by=by), name)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from reports.spreadsheets.fields import Field, ParsedRow, RowError, SpreadsheetImport
 from reports.spreadsheets.reader import run_import
+from reports.spreadsheets.template_book import TemplateColumn, TemplateTable, template_response
 
 from . import services
 from .models import Region, normalise_code
@@ -32,10 +33,10 @@ class DivisionImport(SpreadsheetImport):
 
     def save_row(self, row: ParsedRow):
         try:
-            code = normalise_code(row.values["code"])
+            code = normalise_code("".join(str(row.values["code"]).split()))
         except ValueError as exc:
             raise ValidationError({"code": _("A division code has 2, 4, 6, 9 or 12 digits.")}) from exc
-        name = row.values["name"].strip()
+        name = "".join(row.values["name"].split())  # 溪 美 街 道 spaced out to fill the cell
         if code in self.pending and self.pending[code][0] != name:
             first = self.pending[code][1]
             raise ValidationError(
@@ -67,3 +68,27 @@ def import_division_file(fp, *, filename: str, by=None) -> DivisionImport:
     importer = DivisionImport(by=by)
     run_import(fp, importer, filename=filename)
     return importer
+
+
+def division_template() -> TemplateTable:
+    """统计用区划代码和城乡划分代码 as published: 区划代码 and 名称, one division per row."""
+    return TemplateTable(
+        sheet="区划",
+        title="行政区划代码表",
+        columns=[TemplateColumn("区划代码", width=16, text=True), TemplateColumn("名称", width=24)],
+        blank_rows=20,
+        instructions_title=_("How to fill in the division list"),
+        instructions=[
+            _(
+                "One division per row: its code (2, 4, 6, 9 or 12 digits; the 12-digit statistical codes "
+                "are shortened) and its name."
+            ),
+            _("Rows may come in any order; each division hangs under its nearest ancestor by code."),
+            _("A division already stored with the same name changes nothing; another name renames it."),
+            _("For example: 350583 南安市, 350583001 溪美街道."),
+        ],
+    )
+
+
+def division_template_response():
+    return template_response(division_template(), "行政区划")

@@ -216,8 +216,20 @@ class TrainingSessionAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
                 self.admin_site.admin_view(self.import_view),
                 name="staff_trainingsession_import",
             ),
+            path(
+                "<int:pk>/import-scores/template/",
+                self.admin_site.admin_view(self.template_view),
+                name="staff_trainingsession_template",
+            ),
             *super().get_urls(),
         ]
+
+    def template_view(self, request, pk):
+        """The score sheet template of the session (考核成绩登记表 with its 填写说明)."""
+        session = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_change_permission(request, session):
+            raise PermissionDenied
+        return imports.score_template_response(session)
 
     def import_view(self, request, pk):
         session = get_object_or_404(self.get_queryset(request), pk=pk)

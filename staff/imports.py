@@ -1,6 +1,8 @@
 """Spreadsheet imports of the staff app: a bureau's score sheet of a training session. The
 rows are read here; each is saved through ``services`` (the rules live there)."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -9,14 +11,18 @@ from accounts.pii import blind_index_candidates, mask_phone
 from regions.models import region_subtree
 from reports.spreadsheets.fields import Field, ParsedRow, SpreadsheetImport
 from reports.spreadsheets.reader import run_import
+from reports.spreadsheets.template_book import TemplateColumn, TemplateTable, template_response
 
 from . import services
 from .models import StaffMember, TrainingRecord, TrainingSession
 
+_CHINESE_NAME = re.compile(r"^[\u3400-\u9fff·•]+$")
+
 
 class ScoreImport(SpreadsheetImport):
     """Attendance and scores of one session. People are matched to staff by name, and by phone
-    when the name is not unique; unknown or ambiguous people are errors of their row."""
+    when the name is not unique; unknown or ambiguous people are errors of their row. A score
+    left empty or written as a dash (-, —) or 无 is no score; full-width digits are read."""
 
     # 姓名 and the three results are the sheet; 手机号 (to tell namesakes apart) and 证书编号
     # are optional columns, and a sheet without 证书编号 keeps the certificates on file.
@@ -31,6 +37,7 @@ class ScoreImport(SpreadsheetImport):
             kind="decimal",
             required=False,
             column_required=True,
+            dash_is_blank=True,
         ),
         Field(
             "practical_score",
@@ -39,6 +46,7 @@ class ScoreImport(SpreadsheetImport):
             kind="decimal",
             required=False,
             column_required=True,
+            dash_is_blank=True,
         ),
         Field("certificate_number", "证书编号", aliases=("证书号", "certificate"), required=False),
     ]
@@ -58,6 +66,10 @@ class ScoreImport(SpreadsheetImport):
         values = row.values
         name = (values.get("name") or "").strip()
         phone = "".join(str(values.get("phone") or "").split())
+        # 王　芳: a two-character name padded to line up with three-character ones
+        compact = "".join(name.split())
+        if _CHINESE_NAME.match(compact):
+            name = compact
         people = list(self.candidates.filter(name=name))
         if phone:
             people = [p for p in people if p.phone_hash in blind_index_candidates(phone)]
@@ -128,3 +140,48 @@ def import_scores(session: TrainingSession, fp, *, by, filename: str = "", chann
         result = run_import(fp, importer, filename=filename)
     services.announce_results(session, result.results)
     return result
+
+
+# --- the template: the score sheet of a session ---------------------------------------------------
+
+
+def score_template(session: TrainingSession | None = None) -> TemplateTable:
+    """考核成绩登记表: 序号 and the columns the import reads, the session's title above."""
+    title = f"{session.title}考核成绩登记表" if session is not None else "培训考核成绩登记表"
+    return TemplateTable(
+        sheet="考核成绩",
+        title=title,
+        columns=[
+            TemplateColumn("序号", width=6, number=True),
+            TemplateColumn("姓名", width=12),
+            TemplateColumn("手机号", width=16, text=True),
+            TemplateColumn("是否出勤", width=10),
+            TemplateColumn("理论成绩", width=10),
+            TemplateColumn("实操成绩", width=10),
+            TemplateColumn("证书编号", width=18, text=True),
+        ],
+        blank_rows=30,
+        instructions_title=_("How to fill in the score sheet"),
+        instructions=[
+            _("One row per person; people are found among the staff of the session's region by name."),
+            _("Two people with the same name: add the phone number (11 digits) to tell them apart."),
+            _("是否出勤: 是 or 否. Left empty, a person with a score attended."),
+            _(
+                "理论成绩, 实操成绩: numbers (full-width digits are read); empty, a dash (-, —) or 无 "
+                "means no score."
+            ),
+            _(
+                "A person passes with at least the session's pass marks in both assessments; the result "
+                "is worked out on import."
+            ),
+            _(
+                "Without a 证书编号 column the certificates on file are kept; people not listed keep "
+                "their results."
+            ),
+            _("The import is all or nothing: one bad row and nothing is written; every error names its row."),
+        ],
+    )
+
+
+def score_template_response(session: TrainingSession | None = None):
+    return template_response(score_template(session), session.title if session is not None else "考核成绩")

@@ -86,7 +86,7 @@ EXPORT = ("export", Route(COLLECTION))
 
 # basename → {action → how it is judged}. Every route of the router must be listed here.
 ROUTES: dict[str, dict[str, Route]] = {
-    "region": _standard(EXPORT, read_only=True),
+    "region": _standard(EXPORT, ("import_template", Route(COLLECTION)), read_only=True),
     "organization": _standard(EXPORT),
     "token": {
         "list": Route(LIST),
@@ -176,6 +176,7 @@ ROUTES: dict[str, dict[str, Route]] = {
     "training-session": _standard(
         EXPORT,
         ("import_scores", Route(WRITE, "post")),
+        ("import_scores_template", Route(WRITE)),  # the template only for those who may import
         ("progress", Route(COLLECTION, query="region=310105")),
     ),
     "training-record": {
@@ -259,6 +260,7 @@ ROUTES: dict[str, dict[str, Route]] = {
     ),
     "guidance-target": _standard(
         ("import_table", Route(COLLECTION, "post")),
+        ("import_template", Route(COLLECTION, query="county=350583")),
         ("progress", Route(COLLECTION, query="county=350583")),
         ("progress_export", Route(COLLECTION, query="county=350583")),
         read_only=True,

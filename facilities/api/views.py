@@ -235,6 +235,26 @@ class GuidanceTargetViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
             return import_failed_response(exc)
         return Response(self.get_serializer(saved, many=True).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "county",
+                OpenApiTypes.STR,
+                description=_("county code: its towns are listed and its campaign's years are the columns"),
+            )
+        ],
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY
+        },
+    )
+    @action(detail=False, methods=["get"], url_path="import/template")
+    def import_template(self, request):
+        """The template of ``import``: 004 附件 as the notice prints it (附件 mark, title, 指导数
+        merged over 小计 and the years, the 合计 row) with its 填写说明 sheet."""
+        code = request.query_params.get("county")
+        county = get_object_or_404(Region, code=code) if code else None
+        return imports.target_template_response(county, by=request.user)
+
     def _progress(self, request):
         county = get_object_or_404(Region, code=request.query_params.get("county", ""))
         years, rows, total = targets.target_progress(

@@ -12,9 +12,14 @@ Import: declare the fields (:class:`Field`) on a :class:`SpreadsheetImport`, the
 the zip's entries: their number, each part's expanded size and compression ratio), read in
 read-only mode (CSV streamed), headers matched by Chinese or English aliases, and every row
 validated and saved inside one transaction that is rolled back if any row fails, so a failed
-import changes nothing. A column declared required must be in the header; an optional column
-that is absent is not in ``ParsedRow.present`` and must not overwrite what is stored. Every
-error names the sheet, row, column and reason.
+import changes nothing. Tables are read as people make them: a number column declared
+``blank_is_zero`` reads an empty cell, a dash, a slash or 无 as 0 (``dash_is_blank``: as no value),
+full-width digits and spaces are read, headers may break over lines or group under merged cells,
+and a totals row (合计 / 总计 / 小计 in any cell, wherever it stands) goes to ``importer.totals``
+for the import's own sum check instead of ``save_row``; closing lines (填表人：…) are skipped.
+``template_book`` lays out an import's template workbook. A column declared required must be in
+the header; an optional column that is absent is not in ``ParsedRow.present`` and must not
+overwrite what is stored. Every error names the sheet, row, column and reason.
 
 ``text`` holds what both directions share, ``writer`` the export, ``fields`` the declarations of
 an import and ``reader`` its reading; the names below are the public ones.

@@ -45,7 +45,8 @@ class RowError:
             "sheet": self.sheet,
             "row": self.row,
             "column": self.column,
-            "header": self.header,
+            # a header typed over two lines (已移\n交数) is named on one
+            "header": re.sub(r"\s*[\r\n]+\s*", "", str(self.header or "")),
             "message": self.message,
         }
 
@@ -71,6 +72,50 @@ def normalise_label(value) -> str:
 
 def normalise_text(value) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+# What tables write in a number cell for "none": dashes of every width, slashes, 无.
+_PLACEHOLDER = re.compile(r"^(?:[-‐‑‒–—―－~〜/／\\]+|无|/无)$")
+
+
+def is_placeholder(value) -> bool:
+    """An empty cell, or one holding a dash, a slash or 无 (``-``, ``—``, ``－``, ``／``, ``/``)."""
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", value))
+    return text == "" or _PLACEHOLDER.match(text) is not None
+
+
+# A totals row: one of its cells says 合计 / 总计 / 小计 (also 全市合计, 合 计, 合计：, 共 7 项).
+_TOTAL_LABEL = re.compile(
+    r"^(?:全[市县区镇乡]|本[市县区镇])?(?:合计|总计|小计)(?:[(（][^)）]*[)）])?[:：]?$|^共\d+项$"
+)
+
+
+def is_total_label(value) -> bool:
+    if not isinstance(value, str):
+        return False
+    return _TOTAL_LABEL.match(re.sub(r"\s+", "", unicodedata.normalize("NFKC", value))) is not None
+
+
+# A closing line below a table: 填表人：… 联系电话：… 注：…
+_FOOTNOTE = re.compile(
+    r"^(?:填表人|填报人|审核人?|负责人|单位负责人|制表人?|联系人|联系电话|填报单位|填表单位|填报日期|填表日期|"
+    r"注|说明)\s*\d*\s*[:：、.]"
+)
+_LABELLED = re.compile(r"^[^:：]{1,8}[:：]")
+
+
+def is_footnote(cells: list) -> bool:
+    """Every filled cell is text, the first is a closing label (填表人：, 注：) and any other a
+    labelled value (联系电话：…)."""
+    filled = [cell for cell in cells if cell is not None and not (isinstance(cell, str) and not cell.strip())]
+    if not filled or not all(isinstance(cell, str) for cell in filled):
+        return False
+    first = normalise_text(filled[0])
+    return _FOOTNOTE.match(first) is not None and all(_LABELLED.match(normalise_text(c)) for c in filled[1:])
 
 
 _DATE_PATTERNS = [
@@ -112,6 +157,12 @@ def _parse_text(value):
     return str(value).strip()
 
 
+def _number_text(value) -> str:
+    """A number as typed: full-width digits folded (NFKC), spaces and thousands separators
+    dropped (１ ２３４ → 1234)."""
+    return re.sub(r"[\s,]+", "", normalise_text(value))
+
+
 def _parse_int(value):
     if isinstance(value, bool):
         raise ValueError(value)
@@ -122,7 +173,7 @@ def _parse_int(value):
             raise ValueError(value)
         return int(value)
     try:
-        number = Decimal(normalise_text(value).replace(",", ""))
+        number = Decimal(_number_text(value))
     except InvalidOperation as exc:
         raise ValueError(value) from exc
     if number != number.to_integral_value():
@@ -134,9 +185,7 @@ def _parse_decimal(value):
     if isinstance(value, bool):
         raise ValueError(value)
     try:
-        return Decimal(
-            str(value) if isinstance(value, int | float) else normalise_text(value).replace(",", "")
-        )
+        return Decimal(str(value) if isinstance(value, int | float) else _number_text(value))
     except InvalidOperation as exc:
         raise ValueError(value) from exc
 
@@ -178,7 +227,11 @@ class Field:
     ``column_required``: the column must be in the header even when its cells may be blank
     (a score sheet without 理论成绩 is not a score sheet); defaults to ``required``. An
     optional column that is absent is left out of :attr:`ParsedRow.present`, and the row
-    handler must keep the stored value rather than write a blank over it."""
+    handler must keep the stored value rather than write a blank over it.
+
+    ``blank_is_zero`` (number columns): an empty cell, a dash (``-``, ``—``, ``－``), a slash
+    (``/``, ``／``) or 无 reads as 0, as in the official tables whose sums count such a cell as
+    nothing. ``dash_is_blank``: a dash, slash or 无 reads as an empty cell (a score not given)."""
 
     name: str
     header: str | Promise
@@ -186,6 +239,8 @@ class Field:
     kind: str = "str"
     required: bool = True
     column_required: bool | None = None
+    blank_is_zero: bool = False
+    dash_is_blank: bool = False
 
     @property
     def needs_column(self) -> bool:
@@ -201,6 +256,7 @@ class ParsedRow:
     number: int
     values: dict[str, Any]
     columns: dict[str, tuple[str, str]]  # field name -> (column letter, header as written)
+    is_total: bool = False  # a 合计 / 总计 / 小计 row, kept aside in ``SpreadsheetImport.totals``
 
     @property
     def present(self) -> frozenset[str]:
@@ -228,9 +284,15 @@ class SpreadsheetImport:
     def __init__(self, *, by=None, channel: str = "import"):
         self.by = by
         self.channel = channel
+        self.totals: list[ParsedRow] = []
 
     def save_row(self, row: ParsedRow) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def save_total(self, row: ParsedRow) -> None:
+        """A totals row (合计 / 总计 / 小计 in any of its cells, wherever it stands): never a
+        record; kept in :attr:`totals` for :meth:`finish` to compare with the rows' sums."""
+        self.totals.append(row)
 
     def finish(self) -> list[RowError]:
         """Called once after every row was read without error, inside the same transaction;

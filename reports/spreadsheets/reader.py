@@ -9,10 +9,12 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +32,9 @@ from .fields import (
     RowError,
     SpreadsheetImport,
     WorkbookRefused,
+    is_footnote,
+    is_placeholder,
+    is_total_label,
     normalise_label,
     normalise_text,
 )
@@ -180,10 +185,16 @@ def _header_texts(rows: list[tuple]) -> dict[int, list[str]]:
     return texts
 
 
+# A unit written after a heading: 已建数（个）, 面积（平方米）, 金额（万元）.
+_UNIT = re.compile(r"\((?:个|处|家|所|间|套|人|人次|名|元|万元|㎡|m2|m²|平方米|%)\)$")
+
+
 def _header_labels(rows: list[tuple]) -> dict[int, set[str]]:
-    return {
-        column: {normalise_label(text) for text in texts} for column, texts in _header_texts(rows).items()
-    }
+    labels = {}
+    for column, texts in _header_texts(rows).items():
+        options = {normalise_label(text) for text in texts}
+        labels[column] = options | {_UNIT.sub("", option) for option in options if _UNIT.search(option)}
+    return labels
 
 
 def _is_blank_value(value) -> bool:
@@ -268,13 +279,20 @@ def _rows_from_iterator(importer, sheet_name: str, rows: Iterator[tuple], errors
 
     for number, raw in all_rows():
         raw = tuple(raw)
-        if _is_blank(raw):
+        if _is_blank(raw) or is_footnote(list(raw)):
             continue
+        is_total = _is_total_row(raw)
         values, row_errors = {}, []
         for name, column in mapping.items():
             f = by_name[name]
             original = raw[column] if column < len(raw) else None
             cell = _cell_input(original, f.kind)
+            unsaved = isinstance(original, FormulaCell) and original.result is None
+            if (f.blank_is_zero or f.dash_is_blank) and not unsaved and is_placeholder(cell):
+                if f.blank_is_zero:
+                    values[name] = Decimal(0) if f.kind == "decimal" else 0
+                    continue
+                cell = None
             if cell is None or (isinstance(cell, str) and not cell.strip()):
                 if isinstance(original, FormulaCell):
                     row_errors.append(
@@ -290,7 +308,7 @@ def _rows_from_iterator(importer, sheet_name: str, rows: Iterator[tuple], errors
                             % {"formula": original.formula},
                         )
                     )
-                elif f.required:
+                elif f.required and not is_total:
                     row_errors.append(
                         RowError(
                             sheet_name,
@@ -314,7 +332,18 @@ def _rows_from_iterator(importer, sheet_name: str, rows: Iterator[tuple], errors
         if row_errors:
             errors.extend(row_errors)
             continue
-        yield ParsedRow(sheet_name, number, values, columns)
+        yield ParsedRow(sheet_name, number, values, columns, is_total=is_total)
+
+
+def _is_total_row(raw: tuple) -> bool:
+    """合计 / 总计 / 小计 written in any cell of the row (the label column, a 序号 column, a merged
+    cell spanning both)."""
+    for cell in raw:
+        if isinstance(cell, FormulaCell):
+            cell = cell.result
+        if isinstance(cell, str) and is_total_label(cell):
+            return True
+    return False
 
 
 def _with_formulas(values_rows: Iterator[tuple], formula_rows: Iterator[tuple]) -> Iterator[tuple]:
@@ -440,6 +469,9 @@ def _save_rows(importer, rows, errors, results):
     for row in rows:
         if len(errors) >= importer.max_errors:
             break
+        if row.is_total:
+            importer.save_total(row)
+            continue
         try:
             with transaction.atomic():
                 results.append(importer.save_row(row))

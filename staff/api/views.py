@@ -171,6 +171,19 @@ class SessionViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.Model
         return Response({"rows": result.rows})
 
     @extend_schema(
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY
+        },
+    )
+    @action(detail=True, methods=["get"], url_path="import-scores/template")
+    def import_scores_template(self, request, pk=None):
+        """The template of ``import-scores``: the session's score sheet (考核成绩登记表) with its
+        填写说明 sheet."""
+        session = self.get_object()
+        services.require_session_editor(session, request.user)  # the same as the import
+        return imports.score_template_response(session)
+
+    @extend_schema(
         parameters=[
             OpenApiParameter("region", OpenApiTypes.STR, required=True, description=_("district code")),
             OpenApiParameter("year", OpenApiTypes.INT, description=_("default this year")),
