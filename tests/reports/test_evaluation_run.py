@@ -232,7 +232,9 @@ def test_a_future_month_and_an_outsider_are_refused(world):
         services.run_evaluation(scheme, MONTH, by=world.nanan_officer)
 
 
-def test_the_run_takes_the_same_queries_for_3_and_30_stations(world, django_assert_num_queries):
+def test_the_run_takes_the_same_queries_for_3_and_30_stations(postgres, world, django_assert_num_queries):
+    """On PostgreSQL (SQLite splits a bulk insert by its parameter limit, so there the count
+    grows by a batch now and then; each indicator's own count is checked on both)."""
     full = [
         ("publicity_events", 10, 1, "at_least"),
         ("care_visits_on_time", 10, 90, "at_least"),
@@ -259,10 +261,12 @@ def test_the_run_takes_the_same_queries_for_3_and_30_stations(world, django_asse
             make_pilot(world, (world.company_a, world.company_b)[n % 2], streets[n % 2])
 
     add(3)
+    services.run_evaluation(scheme, MONTH)  # the month's run row exists from now on
+    Finding.objects.all().delete()  # each measured run opens every finding anew
     with CaptureQueriesContext(connection) as few:
         services.run_evaluation(scheme, MONTH)
     assert Scorecard.objects.count() == 6 and Finding.objects.exists()
-    Finding.objects.all().delete()  # the same path again: every finding new
+    Finding.objects.all().delete()
     add(27)
     with django_assert_num_queries(len(few.captured_queries)):
         services.run_evaluation(scheme, MONTH)
