@@ -83,7 +83,12 @@ def resolve_region(user, code: str | None) -> Region:
         if region is None:
             raise ValidationError({"region": _("Choose a region.")})
         return region
-    region = Region.objects.filter(code=code.strip()).first()
+    code = code.strip()
+    # a division code is digits only: anything else (a NUL byte, text) is refused before the
+    # database sees it
+    if not (code.isascii() and code.isdigit() and len(code) <= 12):
+        raise ValidationError({"region": _("Choose a district or a street.")})
+    region = Region.objects.filter(code=code).first()
     if region is None or region.level > Level.STREET:
         raise ValidationError({"region": _("Choose a district or a street.")})
     if not scope.covers_region(region):

@@ -178,3 +178,40 @@ def test_a_charts_download_is_named_by_its_title_region_and_period(world):
     assert "care_rooms" not in disposition and "长宁区" in disposition and "202601-202603" in disposition
     rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0].values)
     assert rows[1][0].startswith("填报单位：") and "填报时间：" in rows[1][0]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/statistics/dashboard/",
+        "/api/v1/statistics/workbooks/annex2/",
+        "/api/v1/statistics/workbooks/district/",
+        "/api/v1/statistics/charts/export/?chart=stations&",
+    ],
+)
+def test_a_nul_byte_in_the_region_is_a_400_not_a_server_error(world, url):
+    separator = "" if url.endswith("&") else "?"
+    response = api_client_for(world.changning_viewer).get(f"{url}{separator}region=310105%00")
+    assert response.status_code == 400
+    assert "region" in str(response.json())
+
+
+@pytest.mark.parametrize("path", ["/statistics/", "/statistics/dashboard/"])
+def test_refused_input_stays_in_its_field_with_the_reason_beside_it(world, path):
+    page = _client(world.changning_viewer).get(f"{path}?region=310105%00&from=2025-11&to=2026-13")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'name="from" value="2025-11"' in text  # the valid field is kept
+    assert 'name="to" value="2026-13"' in text  # the refused one too, to correct it
+    assert text.count('class="field-errors"') == 2  # beside region and beside to
+    assert "YYYY-MM" in text
+    assert 'id="statistics-refused"' in text and "data-workbook" not in text
+
+
+@pytest.mark.parametrize("path", ["/statistics/", "/statistics/dashboard/"])
+def test_a_region_outside_the_scope_shows_the_page_with_the_reason(world, path):
+    page = _client(world.nanan_officer).get(f"{path}?region=310105")
+    assert page.status_code == 403
+    text = page.content.decode()
+    assert "This region is outside your responsibility." in text or "此区域不在您的管辖范围内" in text
+    assert 'class="inline statistics-form"' in text and "<html" in text
