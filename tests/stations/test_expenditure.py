@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.utils import timezone
 
+from accounts import services as account_services
 from accounts.models import AuditEntry
 from stations import services
 from stations.models import StationExpenditure
@@ -176,3 +177,36 @@ def test_an_entry_in_error_is_removed_on_every_road_and_audited(world, station_a
     with pytest.raises(PermissionDenied):
         services.remove_expenditure(by=world.company_b_admin, expenditure=other)
     assert StationExpenditure.objects.filter(pk=other.pk).exists()
+
+
+def test_a_future_elderly_care_date_is_refused_on_every_road(world):
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    with pytest.raises(ValidationError):
+        account_services.update_organization(
+            world.company_a, by=world.company_a_admin, elderly_care_since=tomorrow
+        )
+    client = _client(world.company_a_admin)
+    response = client.post(
+        f"/organizations/{world.company_a.pk}/",
+        {
+            "address": "华阳路 1 号",
+            "contact_person": "张",
+            "contact_phone": "021-1",
+            "hotline": "",
+            "elderly_care_since": f"{tomorrow:%Y-%m-%d}",
+        },
+    )
+    assert response.status_code in (200, 302)
+    patched = api_client_for(world.company_a_admin).patch(
+        f"/api/v1/organizations/{world.company_a.pk}/",
+        {"elderly_care_since": f"{tomorrow:%Y-%m-%d}"},
+        format="json",
+    )
+    assert patched.status_code == 400
+    world.company_a.refresh_from_db()
+    assert world.company_a.elderly_care_since is None
+    account_services.update_organization(
+        world.company_a, by=world.company_a_admin, elderly_care_since=timezone.localdate()
+    )
+    world.company_a.refresh_from_db()
+    assert world.company_a.elderly_care_since == timezone.localdate()
