@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from reports import figures
 from reports.spreadsheets.writer import Column, SheetSpec
+from stations.models import StationStatus
 
 from .common import TOTAL_LABEL, definitions_sheet, filled_on, reporting_unit
 
@@ -355,8 +356,7 @@ DEFINITIONS = [
     ),
     (
         "已覆盖街镇",
-        "街道内有试点地点或运营中的站点记 1，否则记 0；筹建、改造装修、暂停、关闭的站点不计。"
-        "长宁区另列 000 的目标（全区 10 个街镇全覆盖）。",
+        "街道内有试点地点或状态为“{operating}”的站点记 1，否则记 0；{others}的站点不计。{goal}",
     ),
     (
         "服务老年人（人）",
@@ -377,7 +377,7 @@ DEFINITIONS = [
     ),
     (
         "宣传活动",
-        "各站点每月开展的宣传活动次数（000：每站每月至少一次）。已过运营月份：统计期内已结束、且站点"
+        "各站点每月开展的宣传活动次数{publicity_goal}。已过运营月份：统计期内已结束、且站点"
         "已开业（开业日期所在月起）未关闭的月份；无活动的月份只在这些月份中计数（不计本月、将来月份和"
         "开业前的月份）。",
     ),
@@ -402,7 +402,16 @@ SHEETS = (overview, services, emergencies, satisfaction, training, publicity, ac
 def build(user, query) -> list[tuple[SheetSpec, list]]:
     """The workbook's sheets for ``user`` over ``query`` (region, from, to)."""
     selection = figures.selection_from(user, query)
-    return [sheet(selection, user) for sheet in SHEETS] + [definitions_sheet(DEFINITIONS)]
+    labels = status_headers()
+    words = {
+        "operating": labels[StationStatus.OPERATING],
+        "others": "、".join(label for status, label in labels.items() if status != StationStatus.OPERATING),
+    }
+    changning = selection.region.code == COVERAGE_GOAL_REGION
+    words["goal"] = "000 的目标为全区 10 个街镇全覆盖。" if changning else ""
+    words["publicity_goal"] = "（000：每站每月至少一次）" if changning else ""
+    definitions = [(name, text.format(**words)) for name, text in DEFINITIONS]
+    return [sheet(selection, user) for sheet in SHEETS] + [definitions_sheet(definitions)]
 
 
 def filename(selection: figures.Selection) -> str:

@@ -8,14 +8,14 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from reports import figures
 from reports.spreadsheets.writer import write_workbook
 from reports.workbooks import annex2, district
 from stations import services as station_services
-from stations.models import Station, StationStatus
+from stations.models import ServiceCategory, Station, StationStatus
 from tests.reports.test_statistics_figures import _demonstration_pilot, at, record
 
 QUERY = {"region": "310105", "from": "2026-01", "to": "2026-03"}
@@ -242,8 +242,9 @@ def test_changnings_coverage_goal_is_not_printed_for_other_regions(world):
     overview = values(workbook(district.build(world.nanan_officer, {"region": "350583"}))["试点与站点"])
     assert not any("000" in str(row[0]) for row in overview)
     definitions = values(workbook(district.build(world.nanan_officer, {"region": "350583"})).worksheets[-1])
-    training = next(row for row in definitions if row[0] == "培训人次")
-    assert "200" not in training[1]
+    assert not any("000" in str(row[1]) or "长宁" in str(row[1]) for row in definitions)
+    changning = workbook(district.build(world.changning_viewer, {"region": "310105"})).worksheets[-1]
+    assert any("000 的目标为全区 10 个街镇全覆盖" in str(row[1]) for row in values(changning))
 
 
 def test_a_district_workbook_without_rows_keeps_every_header(world):
@@ -280,3 +281,15 @@ def test_a_workbook_takes_the_same_queries_whatever_the_number_of_stations(busy_
         record(extra, station_a.residents.first(), at(2026, 1, 10 + n))
     user = type(user).objects.get(pk=user.pk)  # a fresh user: the scope is read again
     assert _queries(builder, user, QUERY) == before
+
+
+def test_statuses_and_categories_carry_the_models_labels(world):
+    with translation.override("zh-hans"):
+        book = workbook(district.build(world.changning_viewer, QUERY))
+        statuses = [f"{label}（个，现状）" for label in StationStatus.labels]
+        categories = [f"{label}（次）" for label in ServiceCategory.labels]
+    overview_header = values(book["试点与站点"])[2]
+    services_header = values(book["服务分类按月"])[2]
+    assert all(header in overview_header for header in statuses)
+    assert all(header in services_header for header in categories)
+    assert "筹建（个）" not in overview_header
