@@ -75,7 +75,9 @@ def target_note(target) -> str:
     covered = ", ".join(f"{year}: {n}" for year, n in sorted(target.per_year.items()))
     if target.missing_years:
         missing = ", ".join(str(year) for year in target.missing_years)
-        return _("Target %(covered)s; none set for %(missing)s, so no line is drawn.") % {
+        return _(
+            "Target %(covered)s; none set for %(missing)s, so the period is not compared with a target."
+        ) % {
             "covered": covered,
             "missing": missing,
         }
