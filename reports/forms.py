@@ -3,6 +3,7 @@ input is kept in its field with the reason beside it."""
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts import params
@@ -29,6 +30,11 @@ class StatisticsForm(forms.Form):
         self.order_fields(["region", "from", "to"])
         for name in ("from", "to"):
             setattr(self, f"clean_{name}", lambda name=name: self._clean_month(name))
+        # the fields' own cleaners refuse a NUL byte with the reason that fits the field
+        for field in self.fields.values():
+            field.validators = [
+                v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)
+            ]
 
     def _clean_month(self, name):
         value = self.cleaned_data.get(name) or ""

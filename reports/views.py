@@ -73,6 +73,13 @@ def _statistics_context(request, form, valid):
             "to": selection.period.last_month.strftime("%Y-%m"),
         }
         context.update(query=query, querystring=urlencode(query))
+    else:
+        # the default months beside a refused field, so the form can be sent again as it is
+        this_year = figures.Period.from_params({})
+        context["query"] = {
+            "from": this_year.start.strftime("%Y-%m"),
+            "to": this_year.last_month.strftime("%Y-%m"),
+        }
     return context
 
 

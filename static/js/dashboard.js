@@ -33,14 +33,16 @@ document.addEventListener("DOMContentLoaded", function () {
       animation: false,
       tooltip: { trigger: "axis" },
       legend: { bottom: 0, type: "scroll" },
-      grid: { left: 16, right: 24, top: 24, bottom: 36, containLabel: true },
+      // room on the left for the first turned name; the legend sits below the names
+      grid: { left: many ? 48 : 16, right: 24, top: 24, bottom: 36, containLabel: true },
       xAxis: {
+        show: !empty,
         type: "category",
         data: chart.categories,
         // every street's name, turned when there are many (never skipped)
         axisLabel: { interval: 0, rotate: many ? 45 : 0, hideOverlap: false },
       },
-      yAxis: { type: "value", minInterval: 1 },
+      yAxis: { show: !empty, type: "value", minInterval: 1 },
       series: empty ? [] : series,
       title: empty ? { text: emptyLabel, left: "center", top: "middle", textStyle: { fontSize: 14, color: "#888" } } : undefined,
     };

@@ -204,6 +204,7 @@ def test_refused_input_stays_in_its_field_with_the_reason_beside_it(world, path)
     assert 'name="from" value="2025-11"' in text  # the valid field is kept
     assert 'name="to" value="2026-13"' in text  # the refused one too, to correct it
     assert text.count('class="field-errors"') == 2  # beside region and beside to
+    assert "Null characters" not in text and "不允许是用空字符串" not in text  # the field's own reason
     assert "YYYY-MM" in text
     assert 'id="statistics-refused"' in text and "data-workbook" not in text
 
