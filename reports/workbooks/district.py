@@ -277,7 +277,7 @@ def accounts(selection, user):
     names = {street.code: street.name for street in selection.streets()}
     rows = []
     for station in selection.stations().select_related("region", "operator").order_by("region__code", "name"):
-        entry = figures_of.get(station.pk, figures.StationAccount())
+        entry = figures_of.get(station.pk) or figures.StationAccount(months=len(selection.period.months()))
         rows.append(
             {
                 "street": names.get(figures.street_of(station.region.code), station.region.name),

@@ -186,6 +186,16 @@ def test_district_figures_land_in_their_sheets(busy_district):
     assert a[header.index("收支差额（元）")] is None
     b = rows["仙霞新村服务站"]
     assert b[header.index("养老服务收入（元）")] == 0 and b[header.index("收支差额（元）")] is None
+    assert b[header.index("已填报支出的月份（个）")] == "1/3"
+    quiet = Station.objects.create(
+        operator=busy_district.company_a,
+        region=busy_district.regions["310105001"],
+        name="无记录站",
+        address="路",
+    )
+    accounts = values(workbook(district.build(busy_district.changning_viewer, QUERY))["站点收支"])
+    row = next(r for r in accounts if r[1] == quiet.name)
+    assert row[header.index("已填报支出的月份（个）")] == "0/3"  # no records, no entries: of 3 months
 
     publicity = values(book["宣传活动"])
     header = publicity[2]
