@@ -5,6 +5,7 @@ import io
 from urllib.parse import unquote
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from openpyxl import load_workbook
 
@@ -216,3 +217,10 @@ def test_a_region_outside_the_scope_shows_the_page_with_the_reason(world, path):
     text = page.content.decode()
     assert "This region is outside your responsibility." in text or "此区域不在您的管辖范围内" in text
     assert 'class="inline statistics-form"' in text and "<html" in text
+
+
+def test_the_charts_name_every_street_and_hide_the_axes_when_empty():
+    script = (settings.BASE_DIR / "static" / "js" / "dashboard.js").read_text(encoding="utf-8")
+    assert "interval: 0" in script  # no street name is skipped, however many streets
+    assert "show: !empty" in script  # an empty chart shows its message, not a bare axis
+    assert "legend: { bottom: 0" in script  # the legend below the names, clear of the bars
