@@ -232,6 +232,10 @@ class Organization(AuditedModel):
             errors["has_property_licence"] = ValidationError(
                 _("Only a property-management company holds a property-management licence.")
             )
+        if self.elderly_care_since is not None and self.elderly_care_since > timezone.localdate():
+            errors["elderly_care_since"] = ValidationError(
+                _("The date the unit began elderly-care services cannot be in the future.")
+            )
         if errors:
             raise ValidationError(errors)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,6 +22,9 @@ class Chart:
     categories: list[str]  # the x axis
     series: list[dict]  # {"name", "data", "kind": "bar" | "line", "stack"?}
     target: int | None = None  # a reference line (training target)
+    note: str = ""  # what the chart's scope or target is, shown under it
+    has_total: bool = False  # the last category is the region's total (not a street)
+    empty: bool = False  # nothing to draw: the page says so instead of an empty axis
 
     def as_json(self) -> dict:
         return {
@@ -29,7 +33,13 @@ class Chart:
             "categories": self.categories,
             "series": self.series,
             "target": self.target,
+            "note": self.note,
+            "empty": self.empty,
         }
+
+
+def stations_note() -> str:
+    return _("Current status, as of %(today)s (not the chosen period).") % {"today": timezone.localdate()}
 
 
 def stations_by_status(selection) -> Chart:
@@ -49,7 +59,32 @@ def stations_by_status(selection) -> Chart:
             }
             for status, label in labels.items()
         ],
+        note=stations_note(),
     )
+
+
+def target_note(target) -> str:
+    if target.region is None:
+        return ""
+    if not target.applies:
+        return _("The training target is set for %(district)s, not per street: it is not compared here.") % {
+            "district": target.region.name
+        }
+    if not target.per_year:
+        return _("No training target is set for the years of the period.")
+    covered = ", ".join(f"{year}: {n}" for year, n in sorted(target.per_year.items()))
+    if target.missing_years:
+        missing = ", ".join(str(year) for year in target.missing_years)
+        return _(
+            "Target %(covered)s; none set for %(missing)s, so the period is not compared with a target."
+        ) % {
+            "covered": covered,
+            "missing": missing,
+        }
+    return _("Target of %(district)s: %(covered)s (the district's total is compared with it).") % {
+        "district": target.region.name,
+        "covered": covered,
+    }
 
 
 def services_per_month(selection) -> Chart:
@@ -64,20 +99,33 @@ def services_per_month(selection) -> Chart:
 
 
 def training_against_target(selection) -> Chart:
+    """Person-times per street; the region's own total sits beside them with the target of the
+    region (a district's target is compared with the district's total, never with a street's)."""
     person_times = figures.training_per_street(selection)
     streets = selection.streets()
+    target = figures.training_target(selection)
+    categories = [street.name for street in streets]
+    done = [person_times.get(street.code, 0) for street in streets]
+    series = [{"name": _("person-times"), "kind": "bar", "data": done}]
+    if target.applies and len(streets) > 1:
+        categories.append(_("%(region)s (total)") % {"region": selection.region.name})
+        done.append(sum(done))
+    if target.total is not None:
+        series.append(
+            {
+                "name": _("target"),
+                "kind": "bar",
+                "data": [None] * (len(categories) - 1) + [target.total],
+            }
+        )
     return Chart(
         "training",
         chart_titles()["training"],
-        [street.name for street in streets],
-        [
-            {
-                "name": _("person-times"),
-                "kind": "bar",
-                "data": [person_times.get(street.code, 0) for street in streets],
-            }
-        ],
-        target=figures.training_target(selection),
+        categories,
+        series,
+        target=target.total,
+        note=target_note(target),
+        has_total=target.applies and len(streets) > 1,
     )
 
 
@@ -85,27 +133,33 @@ def care_rooms_against_targets(selection) -> Chart:
     rooms = figures.care_rooms_per_street(selection)
     streets = selection.streets()
     empty = figures.RoomFigures()
+    series = [
+        {
+            "name": _("target for the period"),
+            "kind": "bar",
+            "data": [rooms.get(s.code, empty).target_in_period for s in streets],
+        },
+        {
+            "name": _("started operating in the period"),
+            "kind": "bar",
+            "data": [rooms.get(s.code, empty).started_in_period for s in streets],
+        },
+        {
+            "name": _("operating"),
+            "kind": "bar",
+            "data": [rooms.get(s.code, empty).operating for s in streets],
+        },
+    ]
+    nothing = not any(value for entry in series for value in entry["data"])
     return Chart(
         "care_rooms",
         chart_titles()["care_rooms"],
         [street.name for street in streets],
-        [
-            {
-                "name": _("target for the period"),
-                "kind": "bar",
-                "data": [rooms.get(s.code, empty).target_in_period for s in streets],
-            },
-            {
-                "name": _("started operating in the period"),
-                "kind": "bar",
-                "data": [rooms.get(s.code, empty).started_in_period for s in streets],
-            },
-            {
-                "name": _("operating"),
-                "kind": "bar",
-                "data": [rooms.get(s.code, empty).operating for s in streets],
-            },
-        ],
+        series,
+        note=_("No guidance targets (004) and no care rooms are recorded for this region.")
+        if nothing
+        else "",
+        empty=nothing,
     )
 
 
@@ -141,10 +195,22 @@ def dashboard(selection) -> dict:
     }
 
 
-def chart_sheets(key: str, user, query) -> list[tuple[SheetSpec, list]]:
+def chart_filename(key: str, selection) -> str:
+    """The download's name: the chart's title, the region and the period (never a code)."""
+    period = f"{selection.period.start:%Y%m}-{selection.period.last_month:%Y%m}"
+    return f"{chart_titles()[key]}-{selection.region.name}-{period}"
+
+
+def chart_download(key: str, user, query) -> tuple[str, list[tuple[SheetSpec, list]]]:
+    """The file name and the sheets of one chart's download."""
+    selection = figures.selection_from(user, query)
+    return chart_filename(key, selection), chart_sheets(key, user, query, selection=selection)
+
+
+def chart_sheets(key: str, user, query, *, selection=None) -> list[tuple[SheetSpec, list]]:
     """The figures behind one chart as a workbook: one row per category, one column per series,
     a 合计 row (and the target where the chart has one). A builder like the workbooks'."""
-    selection = figures.selection_from(user, query)
+    selection = selection or figures.selection_from(user, query)
     chart = CHARTS[key](selection)
     columns = [Column(str(CHART_AXIS[key]), lambda row: row[0], width=16)]
     for index, series in enumerate(chart.series, start=1):
@@ -153,19 +219,24 @@ def chart_sheets(key: str, user, query) -> list[tuple[SheetSpec, list]]:
         [category, *(series["data"][position] for series in chart.series)]
         for position, category in enumerate(chart.categories)
     ]
-    totals = [TOTAL_LABEL]
-    for index in range(1, len(chart.series) + 1):
-        values = [row[index] for row in rows if row[index] is not None]
-        totals.append(sum(values) if values else None)
+    if chart.has_total:
+        # the chart's own total category: it is the 合计 row, not a row to add up
+        region_total = rows.pop()
+        totals = [TOTAL_LABEL, *region_total[1:]]
+    else:
+        totals = [TOTAL_LABEL]
+        for index in range(1, len(chart.series) + 1):
+            values = [row[index] for row in rows if row[index] is not None]
+            totals.append(sum(values) if values else None)
     footer = [totals]
-    if chart.target is not None:
-        footer.append([_("target"), chart.target])
+    if chart.note:
+        footer.append([chart.note])
     spec = SheetSpec(
         chart.title[:28],
         columns,
         title_rows=[
             f"{selection.region.name} {chart.title}（{selection.period.label()}）",
-            f"{reporting_unit(user)}　{filled_on()}",
+            f"填报单位：{reporting_unit(user)}　　填报时间：{filled_on()}",
         ],
         footer_rows=footer,
     )

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts import params
 from accounts.scoping import scope_for
-from checklists.models import ChecklistItem, ListKind, VersionState
+from checklists.models import ChecklistItem, ChecklistVersion, ListKind, VersionState
 from facilities.models import CareRoom, GuidanceTarget, OperatingState
 from pilots.models import Pilot
 from regions.models import Level, Region, region_subtree
@@ -83,7 +83,12 @@ def resolve_region(user, code: str | None) -> Region:
         if region is None:
             raise ValidationError({"region": _("Choose a region.")})
         return region
-    region = Region.objects.filter(code=code.strip()).first()
+    code = code.strip()
+    # a division code is digits only: anything else (a NUL byte, text) is refused before the
+    # database sees it
+    if not (code.isascii() and code.isdigit() and len(code) <= 12):
+        raise ValidationError({"region": _("Choose a district or a street.")})
+    region = Region.objects.filter(code=code).first()
     if region is None or region.level > Level.STREET:
         raise ValidationError({"region": _("Choose a district or a street.")})
     if not scope.covers_region(region):
@@ -206,14 +211,16 @@ def stations_by_status(selection: Selection) -> dict[str, dict[str, int]]:
 
 @dataclass
 class Coverage:
-    communities: int = 0
-    covered_communities: int = 0
-    covered: bool = False  # the street has a pilot or a station that is not closed
+    communities: int | None = None  # None: no community divisions are loaded for the street
+    covered_communities: int | None = None
+    covered: bool = False  # the street has a pilot's site or an operating station
 
 
 def coverage_per_street(selection: Selection) -> dict[str, Coverage]:
-    """000: pilots in all 10 streets. A street is covered when a pilot's site or a station that is
-    not closed lies in it; a community when such a station or pilot site is in the community."""
+    """000: pilots in all 10 streets. A street is covered when a pilot's site or an operating
+    station lies in it (planned, renovating, suspended or closed stations do not cover); a
+    community when such a station or pilot site is in the community. Where no community
+    divisions are loaded for a street its community figures stay empty (unknown, not 0)."""
     result = {street.code: Coverage() for street in selection.streets()}
     communities = (
         _by_street(Region.objects.filter(level=Level.COMMUNITY, code__startswith=selection.region.code), "")
@@ -223,7 +230,7 @@ def coverage_per_street(selection: Selection) -> dict[str, Coverage]:
     for row in communities:
         result.setdefault(row["street"], Coverage()).communities = row["n"]
     covered_codes = set(
-        selection.stations().exclude(status=StationStatus.CLOSED).values_list("region__code", flat=True)
+        selection.stations().filter(status=StationStatus.OPERATING).values_list("region__code", flat=True)
     ) | set(
         Pilot.objects.visible_to(selection.user)
         .filter(region_subtree("site_region", selection.region))
@@ -236,8 +243,11 @@ def coverage_per_street(selection: Selection) -> dict[str, Coverage]:
     for code in covered_codes:
         if len(code) > STREET_CODE_LENGTH:
             covered_communities[street_of(code)].add(code)
-    for street, codes in covered_communities.items():
-        result[street].covered_communities = len(codes)
+    for street, entry in result.items():
+        if entry.communities:
+            entry.covered_communities = len(covered_communities.get(street, ()))
+        else:
+            entry.communities = None
     return result
 
 
@@ -256,6 +266,12 @@ def residents_served_per_street(selection: Selection) -> dict[str, int]:
         .annotate(n=Count("resident", distinct=True))
     )
     return {row["street"]: row["n"] for row in rows}
+
+
+def residents_served_total(selection: Selection) -> int:
+    """Residents with at least one service record in the period in the whole region, each
+    person once (a person served in two streets is one person of the region)."""
+    return _records(selection).values("resident").distinct().count()
 
 
 def services_by_category_and_month(selection: Selection) -> dict[tuple[str, dt.date], dict[str, int]]:
@@ -363,14 +379,64 @@ def training_per_street(selection: Selection) -> dict[str, int]:
     return {row["street"]: row["n"] for row in rows}
 
 
-def training_target(selection: Selection) -> int | None:
-    """The district's target person-times for the years of the period (None when none is set)."""
-    district = selection.region.code[:6]
-    targets = TrainingTarget.objects.visible_to(selection.user).filter(
-        region__code=district, year__in=selection.period.years()
-    )
-    values = list(targets.values_list("person_times", flat=True))
-    return sum(values) if values else None
+@dataclass
+class TrainingTargetFigure:
+    """The training target against which a region's person-times are compared. A target is set
+    for a district (or a city without districts) and a year; it is compared only with the total
+    of the region it is set for: a street's person-times are not compared with it."""
+
+    region: Region | None  # the district (or city) whose target it is
+    per_year: dict[int, int]  # the target of each year of the period that has one
+    years: list[int]  # the years of the period
+    applies: bool  # the target is the selected region's own
+
+    @property
+    def missing_years(self) -> list[int]:
+        return [year for year in self.years if year not in self.per_year]
+
+    @property
+    def total(self) -> int | None:
+        """The target for the period when every year of it has one; otherwise None."""
+        if not self.applies or not self.per_year or self.missing_years:
+            return None
+        return sum(self.per_year.values())
+
+    def note(self) -> str:
+        """What the target covers, in the workbook's words."""
+        if self.region is None:
+            return "未找到所属区（县、市）"
+        if not self.applies:
+            return f"培训目标按区设定（{self.region.name}），街道不设目标，不作比较"
+        if not self.per_year:
+            return "统计期各年度均未设培训目标"
+        covered = "、".join(f"{year} 年 {n} 人次" for year, n in sorted(self.per_year.items()))
+        if self.missing_years:
+            missing = "、".join(f"{year} 年" for year in self.missing_years)
+            return f"目标：{covered}；{missing}未设目标，不计算完成率"
+        return f"目标：{covered}"
+
+
+def target_region_of(region: Region) -> Region | None:
+    """The district (or the city without districts) that the region belongs to, through its
+    ancestors: a street's parent is its district, or its city where the city has no districts."""
+    current, seen = region, 0
+    while current is not None and seen < 6:
+        if current.level <= Level.COUNTY:
+            return current
+        current, seen = current.parent, seen + 1
+    return None
+
+
+def training_target(selection: Selection) -> TrainingTargetFigure:
+    """The target person-times of the selected district (or city) for the years of the period.
+    For a street the district's target is named but not compared (it has none of its own)."""
+    years = selection.period.years()
+    owner = target_region_of(selection.region)
+    if owner is None:
+        return TrainingTargetFigure(None, {}, years, False)
+    rows = TrainingTarget.objects.visible_to(selection.user).filter(region=owner, year__in=years)
+    per_year = dict(rows.values_list("year", "person_times"))
+    return TrainingTargetFigure(owner, per_year, years, owner.pk == selection.region.pk)
 
 
 def publicity_per_station_month(selection: Selection) -> dict[tuple[int, dt.date], int]:
@@ -387,21 +453,51 @@ def publicity_per_station_month(selection: Selection) -> dict[tuple[int, dt.date
     return {(row["station"], _local_month(row["month"])): row["n"] for row in rows}
 
 
+def month_finished(month: dt.date, today: dt.date | None = None) -> bool:
+    """The month has ended (this month and later months have not)."""
+    today = today or timezone.localdate()
+    return _next_month(month) <= today
+
+
+def operating_in(station, month: dt.date) -> bool:
+    """The station was open during some of the month: from the month it opened (when it has not
+    recorded an opening date, the month it was created in, if it is operating or suspended) to
+    the month it closed."""
+    opened = station.opened_on
+    if opened is None:
+        if station.status not in (StationStatus.OPERATING, StationStatus.SUSPENDED):
+            return False
+        opened = _local_month(station.created_at)
+    if opened.replace(day=1) > month:
+        return False
+    return station.closed_on is None or station.closed_on >= month
+
+
 @dataclass
 class StationAccount:
     services: int = 0
     income: Decimal = Decimal(0)
     expenditure: Decimal | None = None  # None: the operator entered nothing for the period
+    months_entered: int = 0  # months of the period with an expenditure entry
+    months: int = 0  # months of the period
+
+    @property
+    def complete(self) -> bool:
+        """Every month of the period has its expenditure entered."""
+        return self.months > 0 and self.months_entered == self.months
 
     @property
     def balance(self) -> Decimal | None:
-        return None if self.expenditure is None else self.income - self.expenditure
+        """Income − expenditure, only when every month's expenditure is entered (a balance over
+        missing months would overstate the surplus)."""
+        return self.income - self.expenditure if self.complete and self.expenditure is not None else None
 
 
 def accounts_per_station(selection: Selection) -> dict[int, StationAccount]:
     """002, 五: elderly-care income (the fees of the service records of the period) and the
     expenditure the operator entered for the period's months, per station."""
-    result: dict[int, StationAccount] = defaultdict(StationAccount)
+    months = len(selection.period.months())
+    result: dict[int, StationAccount] = defaultdict(lambda: StationAccount(months=months))
     for row in _records(selection).values("station").annotate(n=Count("id"), income=Sum("fee")):
         entry = result[row["station"]]
         entry.services, entry.income = row["n"], row["income"] or Decimal(0)
@@ -411,10 +507,11 @@ def accounts_per_station(selection: Selection) -> dict[int, StationAccount]:
             station__in=selection.stations(), month__gte=period.start, month__lt=period.end
         )
         .values("station")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum("amount"), n=Count("id"))
     )
     for row in spent:
-        result[row["station"]].expenditure = row["total"]
+        entry = result[row["station"]]
+        entry.expenditure, entry.months_entered = row["total"], row["n"]
     return dict(result)
 
 
@@ -519,20 +616,28 @@ def demonstration_projects(selection: Selection) -> list[DemonstrationProject]:
         stations_of[station["pilot"]].append(station)
     station_ids = [station["pk"] for station in stations]
 
-    # full-time staff listed at the pilot's stations, each person once, plus the operator's
-    # full-time staff listed at no station (they work at all of its stations)
-    active = StaffMember.objects.filter(status=StaffStatus.ACTIVE, kind=EmploymentKind.FULL_TIME)
-    listed = dict(
-        active.filter(stations__in=station_ids)
-        .values("stations__pilot")
-        .annotate(n=Count("id", distinct=True))
-        .values_list("stations__pilot", "n")
-    )
-    everywhere = dict(
-        active.filter(stations__isnull=True, employer__in={pilot.organization_id for pilot in pilots})
-        .values("employer")
-        .annotate(n=Count("id"))
-        .values_list("employer", "n")
+    # full-time staff listed at the pilot's stations; each person in one row only: a person
+    # listed at stations of several projects counts for the first of them in the table's order
+    order = {pilot.pk: position for position, pilot in enumerate(pilots)}
+    staff_project: dict[int, int] = {}
+    for person, pilot_id in (
+        StaffMember.objects.filter(
+            status=StaffStatus.ACTIVE, kind=EmploymentKind.FULL_TIME, stations__in=station_ids
+        )
+        .values_list("pk", "stations__pilot")
+        .distinct()
+    ):
+        current = staff_project.get(person)
+        if current is None or order[pilot_id] < order[current]:
+            staff_project[person] = pilot_id
+    listed: dict[int, int] = defaultdict(int)
+    for pilot_id in staff_project.values():
+        listed[pilot_id] += 1
+    # 设施配置情况: only when every station of the project has published its lists
+    published = set(
+        ChecklistVersion.objects.filter(station__in=station_ids, state=VersionState.PUBLISHED).values_list(
+            "station", flat=True
+        )
     )
     facilities = dict(
         ChecklistItem.objects.filter(
@@ -564,10 +669,12 @@ def demonstration_projects(selection: Selection) -> list[DemonstrationProject]:
                 project=f"{pilot.site_region.name}{pilot.get_pilot_type_display()}",
                 company=pilot.organization.name,
                 area=sum(areas, Decimal(0)) if areas and None not in areas else None,
-                full_time_staff=(
-                    listed.get(pilot.pk, 0) + everywhere.get(pilot.organization_id, 0) if own else None
+                full_time_staff=listed.get(pilot.pk, 0) if own else None,
+                facilities=(
+                    facilities.get(pilot.pk, 0)
+                    if own and all(station["pk"] in published for station in own)
+                    else None
                 ),
-                facilities=facilities.get(pilot.pk) if own else None,
                 since=pilot.organization.elderly_care_since,
                 residents_served=served.get(pilot.pk, 0) if own else None,
             )

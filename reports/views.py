@@ -18,6 +18,7 @@ from stations.models import Station
 from . import dashboard, figures
 from . import todo as todo_groups
 from .duties import duties_response, monthly_duties
+from .forms import OUT_OF_SCOPE, StatisticsForm
 from .workbooks import WORKBOOKS
 
 
@@ -45,49 +46,64 @@ def duties(request):
     )
 
 
-def _selection_or_errors(request):
-    """The region and period asked for on a statistics page (the user's own region and this
-    year by default); refused input is shown and the defaults are used."""
+def _statistics_form(request):
+    """The region and period asked for on a statistics page, as a form bound to the query
+    string (the user's own region and this year by default). Refused input stays in its field
+    with the reason beside it; the page then shows no figures. A region outside the user's
+    scope is answered with the page, its form and the reason (403)."""
     figures.require_statistics_reader(request.user)
-    try:
-        return figures.selection_from(request.user, request.GET), None
-    except ValidationError as exc:
-        show_errors(request, exc)
-        return figures.selection_from(request.user, {}), exc
+    form = StatisticsForm(request.user, request.GET)
+    valid = form.is_valid()
+    out_of_scope = not valid and any(
+        error.message == OUT_OF_SCOPE for error in form.errors.as_data().get("region", [])
+    )
+    return form, valid, (403 if out_of_scope else 200)
 
 
-def _statistics_context(request, selection):
-    query = {
-        "region": selection.region.code,
-        "from": selection.period.start.strftime("%Y-%m"),
-        "to": selection.period.last_month.strftime("%Y-%m"),
-    }
-    return {
+def _statistics_context(request, form, valid):
+    selection = form.selection if valid else None
+    context = {
+        "form": form,
+        "valid": valid,
         "selection": selection,
         "regions": figures.regions_to_choose(request.user),
-        "query": query,
-        "querystring": urlencode(query),
+        "chosen_region": form.data.get("region") or (selection.region.code if selection else ""),
     }
+    if selection is not None:
+        query = {
+            "region": selection.region.code,
+            "from": selection.period.start.strftime("%Y-%m"),
+            "to": selection.period.last_month.strftime("%Y-%m"),
+        }
+        context.update(query=query, querystring=urlencode(query))
+    else:
+        # the default months beside a refused field, so the form can be sent again as it is
+        this_year = figures.Period.from_params({})
+        context["query"] = {
+            "from": this_year.start.strftime("%Y-%m"),
+            "to": this_year.last_month.strftime("%Y-%m"),
+        }
+    return context
 
 
 @login_required
 def statistics(request):
     """统计报表: choose a region within your scope and a period, download each workbook."""
-    selection, _errors = _selection_or_errors(request)
-    context = _statistics_context(request, selection)
+    form, valid, status = _statistics_form(request)
+    context = _statistics_context(request, form, valid)
     context["workbooks"] = [
         {"workbook": workbook, "url": reverse(f"api:statistics-{key}")} for key, workbook in WORKBOOKS.items()
     ]
-    return render(request, "reports/statistics.html", context)
+    return render(request, "reports/statistics.html", context, status=status)
 
 
 @login_required
 def statistics_dashboard(request):
     """The dashboard: the charts load their figures from the statistics API."""
-    selection, _errors = _selection_or_errors(request)
-    context = _statistics_context(request, selection)
+    form, valid, status = _statistics_form(request)
+    context = _statistics_context(request, form, valid)
     context["charts"] = [{"key": key, "title": title} for key, title in dashboard.chart_titles().items()]
-    return render(request, "reports/dashboard.html", context)
+    return render(request, "reports/dashboard.html", context, status=status)
 
 
 @login_required

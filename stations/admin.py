@@ -392,9 +392,10 @@ class ResidentLinkRequestAdmin(ScopedModelAdmin):
 @admin.register(StationExpenditure)
 class StationExpenditureAdmin(ScopedModelAdmin):
     """002, 五: a station's monthly elderly-care expenditure, entered or corrected through
-    ``services.record_expenditure`` (one row per station and month)."""
+    ``services.record_expenditure`` (one row per station and month) and removed through
+    ``services.remove_expenditure``."""
 
-    service = "stations.services.record_expenditure"
+    service = ("stations.services.record_expenditure", "stations.services.remove_expenditure")
     list_display = ["month", "station", "amount", "note", "updated_at"]
     search_fields = ["station__name", "note"]
     list_select_related = ["station"]
@@ -405,8 +406,12 @@ class StationExpenditureAdmin(ScopedModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ["station", "month"] if obj is not None else []
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def delete_model(self, request, obj):
+        services.remove_expenditure(by=request.user, expenditure=obj)
+
+    def delete_queryset(self, request, queryset):
+        for row in queryset.select_related("station"):
+            services.remove_expenditure(by=request.user, expenditure=row)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

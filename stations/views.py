@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import params
 from accounts.pii import can_reveal, reveal
 from accounts.portal import show_form_errors
 from accounts.scoping import is_editable, scoped_object_or_404
@@ -123,6 +124,15 @@ def station_manage(request, pk):
     station = _editable_station(request, pk)
     if request.method == "POST":
         what = request.POST.get("what")
+        if what == "remove_expenditure":
+            row = params.object_or_404(station.expenditures.all(), request.POST.get("expenditure"))
+            try:
+                services.remove_expenditure(by=request.user, expenditure=row)
+            except (ValidationError, PermissionDenied) as exc:
+                _errors(request, exc)
+            else:
+                messages.success(request, _("Removed."))
+            return redirect("stations:manage", pk=pk)
         form_class = FORMS.get(what)
         if form_class is None:
             raise PermissionDenied

@@ -154,6 +154,7 @@ ROUTES: dict[str, dict[str, Route]] = {
         "list": Route(LIST),
         "retrieve": Route(READ),
         "create": Route(CREATE, "post"),
+        "destroy": Route(WRITE, "delete"),
         "export": Route(COLLECTION),
     },
     # statistics: government users of a region (403 for companies), region and period in the query

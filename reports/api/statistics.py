@@ -57,8 +57,8 @@ class StatisticsViewSet(viewsets.GenericViewSet):
         chart = request.query_params.get("chart", "")
         if chart not in charts.CHARTS:
             raise Http404
-        sheets = charts.chart_sheets(chart, request.user, request.query_params)
-        return export_response(f"统计-{chart}", sheets)
+        filename, sheets = charts.chart_download(chart, request.user, request.query_params)
+        return export_response(filename, sheets)
 
     @extend_schema(parameters=SELECTION, responses=XLSX)
     @action(detail=False, methods=["get"], url_path="workbooks/annex2")

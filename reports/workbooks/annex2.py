@@ -25,11 +25,11 @@ def columns() -> list[Column]:
         Column("单位名称", "unit", width=20),
         Column("项目名", "project", width=28, group=GROUP),
         Column("服务企业名称", "company", width=28, group=GROUP),
-        Column("场地面积(m²)", "area", number_format="0.0", width=12, group=GROUP),
-        Column("专职人员数(人)", "full_time_staff", width=12, group=GROUP),
-        Column("设施配置情况(件)", "facilities", width=14, group=GROUP),
+        Column("场地面积（m²）", "area", number_format="0.0", width=12, group=GROUP),
+        Column("专职人员数（人）", "full_time_staff", width=12, group=GROUP),
+        Column("设施配置情况（件）", "facilities", width=14, group=GROUP),
         Column("从业时间", _since, width=12, group=GROUP),
-        Column("现服务数量(人)", "residents_served", width=12, group=GROUP),
+        Column("现服务数量（人）", "residents_served", width=12, group=GROUP),
     ]
 
 
@@ -38,15 +38,21 @@ DEFINITIONS = [
     ("单位名称", "发布该试点方案的主管部门（有住建/房管部门的取其名称，否则取民政部门）。"),
     ("项目名", "试点地点（街镇/社区）名称加试点类型。"),
     ("服务企业名称", "试点单位（承担试点的物业服务企业等）的名称。"),
-    ("场地面积(m²)", "该试点未关闭服务站点的面积之和；任一站点未填写面积时留空，由填报人填写。"),
+    ("场地面积（m²）", "该试点未关闭服务站点的面积之和；任一站点未填写面积时留空，由填报人填写。"),
     (
-        "专职人员数(人)",
-        "在岗、用工形式为全职的人员（人员库中的“三员”等）：登记在该试点站点的人员（每人只计一次），"
-        "加上运营单位未登记到具体站点的全职人员；试点尚无站点时留空。",
+        "专职人员数（人）",
+        "在岗、用工形式为全职的人员（人员库中的“三员”等）中，登记在该试点站点的人数。每人只计入一行："
+        "登记在多个示范项目站点的人员计入本表中排在最前的项目；未登记到任何站点的人员不计入；"
+        "试点尚无站点时留空。",
     ),
-    ("设施配置情况(件)", "该试点各站点现行公示的五清单中“服务设施清单”的条目数；未公示清单时留空。"),
+    (
+        "设施配置情况（件）",
+        "该试点各站点现行公示的五清单中“服务设施清单”的条目数之和；只有该试点每个站点都已公示清单时"
+        "才填写，否则留空由填报人填写（不以部分站点的条目数代替）。",
+    ),
     ("从业时间", "服务企业开始提供养老服务的年月（在单位信息中填写）；未填写时留空。"),
-    ("现服务数量(人)", "统计期内在该试点站点有服务记录的老年人人数（每人只计一次）。"),
+    ("现服务数量（人）", "统计期内在该试点站点有服务记录的老年人人数（每人只计一次）。"),
+    ("统计期", "{period}：现服务数量按此期间统计；其余各项为填报日的现状。"),
     ("填报单位 / 填报时间", "下载人所在的政府部门；下载当日。审核人、填报人由经办人签字。"),
 ]
 
@@ -64,9 +70,15 @@ def build(user, query) -> list[tuple[SheetSpec, list]]:
             f"填报单位：{reporting_unit(user)}",
             f"填报时间：{filled_on()}",
         ],
-        footer_rows=[["审核人："], ["填报人："]],
+        footer_rows=[
+            ["审核人："],
+            ["填报人："],
+            [f"注：统计期 {selection.period.label()}（现服务数量按此期间统计）"],
+        ],
     )
-    return [(spec, rows), definitions_sheet(DEFINITIONS)]
+    period = selection.period.label()
+    definitions = [(name, text.format(period=period)) for name, text in DEFINITIONS]
+    return [(spec, rows), definitions_sheet(definitions)]
 
 
 def filename(selection: figures.Selection) -> str:

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from reports import figures
 from reports.spreadsheets.writer import Column, SheetSpec
+from stations.models import StationStatus
 
 from .common import TOTAL_LABEL, definitions_sheet, filled_on, reporting_unit
 
@@ -49,27 +50,18 @@ def _key(name: str):
     return read
 
 
-STATUS_HEADERS = {
-    "planned": "筹建",
-    "renovating": "改造装修",
-    "operating": "运营",
-    "suspended": "暂停",
-    "closed": "关闭",
-}
-CATEGORY_HEADERS = {
-    "meals": "助餐",
-    "cleaning": "助洁",
-    "bathing": "助浴",
-    "medical_escort": "助医陪诊",
-    "emergency": "紧急救助",
-    "walking": "助行",
-    "care_visit": "寻访关爱",
-    "repair": "维修",
-    "errands": "代购跑腿",
-    "day_care": "日间照料",
-    "personal_care": "生活照料",
-    "other": "其他",
-}
+def status_headers() -> dict[str, str]:
+    """The stations' statuses in the model's own words (StationStatus, translated)."""
+    return figures.status_labels()
+
+
+def category_headers() -> dict[str, str]:
+    """The service categories in the model's own words (ServiceCategory, translated)."""
+    return figures.category_labels()
+
+
+# 000 is 长宁's notice: its coverage goal is shown only for 长宁
+COVERAGE_GOAL_REGION = "310105"
 
 
 def overview(selection, user):
@@ -77,13 +69,15 @@ def overview(selection, user):
     statuses = figures.stations_by_status(selection)
     coverage = figures.coverage_per_street(selection)
     served = figures.residents_served_per_street(selection)
+    served_total = figures.residents_served_total(selection)
+    statuses_shown = status_headers()
     columns = [
         Column("街道（镇）", _key("street"), width=16),
         Column("试点（个）", _key("pilots")),
-        Column("站点合计（个）", _key("stations")),
-        *(Column(f"{label}（个）", _key(status)) for status, label in STATUS_HEADERS.items()),
+        Column("站点合计（个，现状）", _key("stations"), width=12),
+        *(Column(f"{label}（个，现状）", _key(status), width=12) for status, label in statuses_shown.items()),
         Column("社区（个）", _key("communities")),
-        Column("有站点或试点的社区（个）", _key("covered_communities"), width=14),
+        Column("有试点或运营站点的社区（个）", _key("covered_communities"), width=14),
         Column("已覆盖街镇（个）", _key("covered"), width=12),
         Column("服务老年人（人）", _key("served"), width=12),
     ]
@@ -96,55 +90,57 @@ def overview(selection, user):
                 "street": street.name,
                 "pilots": pilots.get(street.code, 0),
                 "stations": sum(by_status.values()),
-                **{status: by_status.get(status, 0) for status in STATUS_HEADERS},
+                **{status: by_status.get(status, 0) for status in statuses_shown},
                 "communities": cover.communities,
                 "covered_communities": cover.covered_communities,
                 "covered": 1 if cover.covered else 0,
                 "served": served.get(street.code, 0),
             }
         )
-    summed = {
-        "pilots",
-        "stations",
-        *STATUS_HEADERS,
-        "communities",
-        "covered_communities",
-        "covered",
-        "served",
-    }
+    summed = {"pilots", "stations", *statuses_shown, "communities", "covered_communities", "covered"}
     spec, rows = _sheet("试点与站点", columns, rows, _titles(selection, user, "试点、站点与覆盖情况"), summed)
+    # a person served in two streets is one person of the region
+    spec.footer_rows[0][[_key_of(column) for column in columns].index("served")] = served_total
+    spec.footer_rows.append([f"站点数为现状（截至填报日 {filled_on()}），不随统计期变化。"])
+    if any(row["communities"] is None for row in rows):
+        spec.footer_rows.append(["社区数留空的街道：平台尚未导入该街道的社区（村）区划，无法统计。"])
     if len(rows) > 1:
         covered = sum(row["covered"] for row in rows)
-        goal = f"000 目标：全区 {figures.COVERAGE_GOAL_STREETS} 个街镇全覆盖"
-        spec.footer_rows.append([f"覆盖：{covered}/{len(rows)} 个街镇（{goal}）"])
+        line = f"覆盖：{covered}/{len(rows)} 个街镇"
+        if selection.region.code == COVERAGE_GOAL_REGION:
+            line += f"（000 目标：全区 {figures.COVERAGE_GOAL_STREETS} 个街镇全覆盖）"
+        spec.footer_rows.append([line])
     return spec, rows
 
 
 def services(selection, user):
+    """Every street and every month of the period, with 0 where nothing was recorded."""
     counts = figures.services_by_category_and_month(selection)
-    names = {street.code: street.name for street in selection.streets()}
+    categories = category_headers()
     columns = [
         Column("街道（镇）", _key("street"), width=16),
         Column("月份", _key("month"), width=10),
-        *(Column(f"{label}（次）", _key(category)) for category, label in CATEGORY_HEADERS.items()),
+        *(Column(f"{label}（次）", _key(category)) for category, label in categories.items()),
         Column("合计（次）", _key("total")),
     ]
     rows = []
-    for (street, month), by_category in sorted(counts.items()):
-        rows.append(
-            {
-                "street": names.get(street, street),
-                "month": month.strftime("%Y-%m"),
-                **{category: by_category.get(category, 0) for category in CATEGORY_HEADERS},
-                "total": sum(by_category.values()),
-            }
-        )
+    for street in selection.streets():
+        for month in selection.period.months():
+            by_category = counts.get((street.code, month), {})
+            rows.append(
+                {
+                    "street": street.name,
+                    "month": month.strftime("%Y-%m"),
+                    **{category: by_category.get(category, 0) for category in categories},
+                    "total": sum(by_category.values()),
+                }
+            )
     return _sheet(
         "服务分类按月",
         columns,
         rows,
         _titles(selection, user, "服务分类按月统计"),
-        {*CATEGORY_HEADERS, "total"},
+        {*categories, "total"},
     )
 
 
@@ -220,8 +216,10 @@ def training(selection, user):
     rows = [{"street": s.name, "person_times": person_times.get(s.code, 0)} for s in selection.streets()]
     spec, rows = _sheet("培训", columns, rows, _titles(selection, user, "“三员”培训人次"), {"person_times"})
     done = spec.footer_rows[0][1]
-    spec.footer_rows.append(["目标人次", target])
-    spec.footer_rows.append(["完成率", f"{done * 100 / target:.1f}%" if target else None])
+    total = target.total
+    spec.footer_rows.append([f"目标人次（{target.region.name if target.region else ''}）", total])
+    spec.footer_rows.append(["完成率", f"{done * 100 / total:.1f}%" if total else None])
+    spec.footer_rows.append([f"说明：{target.note()}"])
     return spec, rows
 
 
@@ -234,21 +232,25 @@ def publicity(selection, user):
         Column("站点", _key("station"), width=24),
         *(Column(f"{key}（次）", _key(key), width=11) for key in month_keys),
         Column("合计（次）", _key("total")),
+        Column("已过运营月份（个）", _key("months_operating"), width=12),
         Column("无活动的月份（个）", _key("months_without"), width=12),
     ]
+    finished = [month for month in months if figures.month_finished(month)]
     names = {street.code: street.name for street in selection.streets()}
     rows = []
     for station in selection.stations().select_related("region").order_by("region__code", "name"):
         by_month = {
             key: events.get((station.pk, month), 0) for key, month in zip(month_keys, months, strict=True)
         }
+        operating = [month for month in finished if figures.operating_in(station, month)]
         rows.append(
             {
                 "street": names.get(figures.street_of(station.region.code), station.region.name),
                 "station": station.name,
                 **by_month,
                 "total": sum(by_month.values()),
-                "months_without": sum(1 for n in by_month.values() if n == 0),
+                "months_operating": len(operating),
+                "months_without": sum(1 for month in operating if events.get((station.pk, month), 0) == 0),
             }
         )
     return _sheet(
@@ -256,7 +258,7 @@ def publicity(selection, user):
         columns,
         rows,
         _titles(selection, user, "各站点每月宣传活动"),
-        {*month_keys, "total", "months_without"},
+        {*month_keys, "total", "months_operating", "months_without"},
     )
 
 
@@ -269,12 +271,13 @@ def accounts(selection, user):
         Column("服务（次）", _key("services")),
         Column("养老服务收入（元）", _key("income"), number_format="0.00", width=14),
         Column("养老服务支出（元）", _key("expenditure"), number_format="0.00", width=14),
+        Column("已填报支出的月份（个）", _key("months_entered"), width=12),
         Column("收支差额（元）", _key("balance"), number_format="0.00", width=14),
     ]
     names = {street.code: street.name for street in selection.streets()}
     rows = []
     for station in selection.stations().select_related("region", "operator").order_by("region__code", "name"):
-        entry = figures_of.get(station.pk, figures.StationAccount())
+        entry = figures_of.get(station.pk) or figures.StationAccount(months=len(selection.period.months()))
         rows.append(
             {
                 "street": names.get(figures.street_of(station.region.code), station.region.name),
@@ -283,16 +286,30 @@ def accounts(selection, user):
                 "services": entry.services,
                 "income": entry.income,
                 "expenditure": entry.expenditure,
+                "months_entered": f"{entry.months_entered}/{entry.months}",
                 "balance": entry.balance,
             }
         )
-    return _sheet(
+    spec, rows = _sheet(
         "站点收支",
         columns,
         rows,
         _titles(selection, user, "养老服务单独核算（收入、支出）"),
-        {"services", "income", "expenditure", "balance"},
+        {"services", "income", "expenditure"},
     )
+    # the balance of the same stations as the income and expenditure: only when every station
+    # entered every month, otherwise it stays empty
+    keys = [_key_of(column) for column in columns]
+    total = spec.footer_rows[0]
+    complete = bool(rows) and all(row["balance"] is not None for row in rows)
+    total[keys.index("balance")] = (
+        (total[keys.index("income")] or 0) - (total[keys.index("expenditure")] or 0) if complete else None
+    )
+    entered = sum(1 for row in rows if row["balance"] is not None)
+    spec.footer_rows.append(
+        [f"收支差额仅在统计期每个月都已填报支出时计算；{entered}/{len(rows)} 个站点已填报全部月份。"]
+    )
+    return spec, rows
 
 
 def care_rooms(selection, user):
@@ -328,30 +345,56 @@ def care_rooms(selection, user):
 DEFINITIONS = [
     ("统计范围", "所选区域（区或街道）内、下载人职责范围内的记录；统计期为所选起止月份（含）。"),
     ("试点（个）", "试点地点在该街道的试点（已公布名单及本区域的试点）。"),
-    ("站点（个）", "该街道内的服务站点，按当前状态（筹建、改造装修、运营、暂停、关闭）分列。"),
-    ("社区 / 有站点或试点的社区", "该街道下的社区（村）数；其中有未关闭站点或试点地点的社区数。"),
-    ("已覆盖街镇", "街道内有试点或未关闭站点记 1，否则记 0；000 的目标为全区 10 个街镇全覆盖。"),
-    ("服务老年人（人）", "统计期内在该街道站点有服务记录的老年人，每人在每个街道只计一次。"),
-    ("服务分类按月", "统计期内的服务记录数，按服务类别和开始时间所在月份（北京时间）分列。"),
+    (
+        "站点（个，现状）",
+        "该街道内的服务站点，按填报日的当前状态分列（现状，截至填报日），不随所选统计期变化；"
+        "状态名称与平台站点状态一致。",
+    ),
+    (
+        "社区 / 有试点或运营站点的社区",
+        "该街道下的社区（村）数；其中有运营中站点或试点地点的社区数。平台未导入该街道社区区划时留空。",
+    ),
+    (
+        "已覆盖街镇",
+        "街道内有试点地点或状态为“{operating}”的站点记 1，否则记 0；{others}的站点不计。{goal}",
+    ),
+    (
+        "服务老年人（人）",
+        "统计期内在该街道站点有服务记录的老年人，每人在每个街道只计一次；合计为全区域去重人数"
+        "（在两个街道接受服务的老人只计一人），因此可能小于各街道之和。",
+    ),
+    (
+        "服务分类按月",
+        "统计期内每个街道、每个月的服务记录数（无记录记 0），按服务类别和开始时间所在月份（北京时间）分列。",
+    ),
     ("紧急响应", "标为紧急的服务记录数；平均响应时间 = 响应时间合计 ÷ 记录了响应时间的次数。"),
     ("满意度", "统计期内提交的满意度问卷份数；平均得分 = 各份问卷平均分之和 ÷ 份数（1–5 分）。"),
     (
         "培训人次",
-        "开始日期在统计期内的培训中，工作地点在该街道的人员到课的人次；"
-        "目标为区培训目标人次（000：200 人次）。",
+        "开始日期在统计期内的培训中，工作地点在该街道的人员到课的人次。培训目标按区（无区的市按市）"
+        "和年度设定，只与所选区（市）的合计比较，不与单个街道比较；统计期跨年度时，只有每个年度都设有"
+        "目标才计算完成率，并注明各年度目标。",
     ),
-    ("宣传活动", "各站点每月开展的宣传活动次数（000：每站每月至少一次）；无活动的月份为次数为 0 的月份数。"),
+    (
+        "宣传活动",
+        "各站点每月开展的宣传活动次数{publicity_goal}。已过运营月份：统计期内已结束、且站点"
+        "已开业（开业日期所在月起）未关闭的月份；无活动的月份只在这些月份中计数（不计本月、将来月份和"
+        "开业前的月份）。",
+    ),
     (
         "站点收支",
-        "收入 = 统计期内该站点服务记录的收费之和；支出 = 运营单位填报的统计期各月养老服务支出之和"
-        "（未填报时留空）；差额 = 收入 − 支出（002 五：养老服务单独核算）。",
+        "收入 = 统计期内该站点服务记录的收费之和；支出 = 运营单位填报的统计期各月养老服务支出之和；"
+        "已填报支出的月份 = 有支出填报的月份数 / 统计期月份数。差额 = 收入 − 支出，仅在统计期每个月"
+        "都已填报支出时计算，否则留空（002 五：养老服务单独核算）。合计行的差额 = 收入合计 − 支出合计，"
+        "仅在所有站点都已填报全部月份时计算。",
     ),
     (
         "配建养老用房",
         "已建成、已移交、未移交、指导数取 004 附件指导数表；台账登记、已运营、统计期内投入运营取用房台账。",
     ),
-    ("合计", "各列为本表各行之和；平均数按合计行的分子、分母重新计算。"),
+    ("合计", "各列为本表各行之和（服务老年人为去重人数）；平均数按合计行的分子、分母重新计算。"),
 ]
+
 
 SHEETS = (overview, services, emergencies, satisfaction, training, publicity, accounts, care_rooms)
 
@@ -359,7 +402,16 @@ SHEETS = (overview, services, emergencies, satisfaction, training, publicity, ac
 def build(user, query) -> list[tuple[SheetSpec, list]]:
     """The workbook's sheets for ``user`` over ``query`` (region, from, to)."""
     selection = figures.selection_from(user, query)
-    return [sheet(selection, user) for sheet in SHEETS] + [definitions_sheet(DEFINITIONS)]
+    labels = status_headers()
+    words = {
+        "operating": labels[StationStatus.OPERATING],
+        "others": "、".join(label for status, label in labels.items() if status != StationStatus.OPERATING),
+    }
+    changning = selection.region.code == COVERAGE_GOAL_REGION
+    words["goal"] = "000 的目标为全区 10 个街镇全覆盖。" if changning else ""
+    words["publicity_goal"] = "（000：每站每月至少一次）" if changning else ""
+    definitions = [(name, text.format(**words)) for name, text in DEFINITIONS]
+    return [sheet(selection, user) for sheet in SHEETS] + [definitions_sheet(definitions)]
 
 
 def filename(selection: figures.Selection) -> str:

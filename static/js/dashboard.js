@@ -7,7 +7,6 @@ document.addEventListener("DOMContentLoaded", function () {
   if (!board || typeof echarts === "undefined") {
     return;
   }
-  var targetLabel = board.getAttribute("data-target-label") || "target";
   var emptyLabel = board.getAttribute("data-empty") || "";
   var drawn = [];
 
@@ -28,22 +27,23 @@ document.addEventListener("DOMContentLoaded", function () {
       }
       return item;
     });
-    if (chart.target !== null && chart.target !== undefined && series.length) {
-      series[0].markLine = {
-        symbol: "none",
-        label: { formatter: targetLabel + " {c}", position: "insideEndTop" },
-        data: [{ yAxis: chart.target }],
-      };
-    }
-    var empty = chart.categories.length === 0;
+    var empty = chart.empty || chart.categories.length === 0;
+    var many = chart.categories.length > 6;
     return {
       animation: false,
       tooltip: { trigger: "axis" },
-      legend: { top: 0, type: "scroll" },
-      grid: { left: 48, right: 24, top: 48, bottom: 64 },
-      xAxis: { type: "category", data: chart.categories, axisLabel: { rotate: chart.categories.length > 6 ? 30 : 0 } },
-      yAxis: { type: "value", minInterval: 1, max: chart.target ? function (v) { return Math.max(v.max, chart.target); } : null },
-      series: series,
+      legend: { bottom: 0, type: "scroll" },
+      // room on the left for the first turned name; the legend sits below the names
+      grid: { left: many ? 48 : 16, right: 24, top: 24, bottom: 36, containLabel: true },
+      xAxis: {
+        show: !empty,
+        type: "category",
+        data: chart.categories,
+        // every street's name, turned when there are many (never skipped)
+        axisLabel: { interval: 0, rotate: many ? 45 : 0, hideOverlap: false },
+      },
+      yAxis: { show: !empty, type: "value", minInterval: 1 },
+      series: empty ? [] : series,
       title: empty ? { text: emptyLabel, left: "center", top: "middle", textStyle: { fontSize: 14, color: "#888" } } : undefined,
     };
   }
@@ -64,6 +64,10 @@ document.addEventListener("DOMContentLoaded", function () {
         var instance = echarts.init(element, null, { renderer: "canvas" });
         instance.setOption(option(chart));
         element.setAttribute("data-drawn", "true");
+        var note = document.getElementById("note-" + chart.key);
+        if (note) {
+          note.textContent = chart.note || "";
+        }
         drawn.push(instance);
       });
       board.setAttribute("data-loaded", "true");

@@ -437,10 +437,12 @@ class ExpenditureViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
     """002, 五: the stations' monthly elderly-care expenditure, entered by their operators.
-    Posting a month that already has a row corrects it (``export/`` downloads the list)."""
+    Posting a month that already has a row corrects it; deleting removes a month entered in
+    error (``export/`` downloads the list)."""
 
     export_definition = exports.EXPENDITURES
     queryset = StationExpenditure.objects.select_related("station")
@@ -449,3 +451,6 @@ class ExpenditureViewSet(
 
     def perform_create(self, serializer):
         serializer.instance = services.record_expenditure(by=self.request.user, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.remove_expenditure(by=self.request.user, expenditure=instance)

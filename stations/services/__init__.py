@@ -20,6 +20,7 @@ from .publicity import (
     monthly_revenue,
     record_expenditure,
     record_publicity,
+    remove_expenditure,
     stations_near,
     survey_averages,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "overdue_care_visits",
     "rate_record",
     "record_expenditure",
+    "remove_expenditure",
     "record_publicity",
     "register_resident",
     "check_price",

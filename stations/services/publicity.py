@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from decimal import Decimal
 
@@ -110,12 +111,34 @@ def monthly_revenue(records):
     )
 
 
+EARLIEST_EXPENDITURE_MONTH = dt.date(2000, 1, 1)
+
+
+def check_expenditure_month(station: Station, month) -> dt.date:
+    """The month's first day, within [2000-01 .. this month]: no expenditure for a month that
+    has not begun. The station's opening date is not the bound: the platform records it when the
+    status is first set to operating, often long after the station opened, and the months before
+    may still be accounted."""
+    if not isinstance(month, dt.date):
+        raise ValidationError({"month": _("Give the month as YYYY-MM.")})
+    month = month.replace(day=1)
+    earliest = EARLIEST_EXPENDITURE_MONTH
+    latest = timezone.localdate().replace(day=1)
+    if not earliest <= month <= latest:
+        raise ValidationError(
+            {
+                "month": _("Give a month from %(earliest)s to %(latest)s.")
+                % {"earliest": f"{earliest:%Y-%m}", "latest": f"{latest:%Y-%m}"}
+            }
+        )
+    return month
+
+
 def record_expenditure(*, by, station: Station, month, amount, note: str = "") -> StationExpenditure:
     """002, 五: the station's elderly-care expenditure of a month, entered (or corrected) by its
     operator or an officer of its region; one row per station and month, each change audited."""
     _require_station_operator(station, by)
-    if hasattr(month, "replace"):
-        month = month.replace(day=1)
+    month = check_expenditure_month(station, month)
     with transaction.atomic(), audit.audit_context(actor=by):
         row = StationExpenditure.objects.select_for_update().filter(
             station=station, month=month
@@ -126,6 +149,14 @@ def record_expenditure(*, by, station: Station, month, amount, note: str = "") -
         row.full_clean()
         row.save()
     return row
+
+
+def remove_expenditure(*, by, expenditure: StationExpenditure) -> None:
+    """Remove a month's expenditure entered in error (the month then counts as not entered);
+    by the station's operator or an officer of its region, the removal audited."""
+    _require_station_operator(expenditure.station, by)
+    with transaction.atomic(), audit.audit_context(actor=by):
+        expenditure.delete()
 
 
 EARTH_RADIUS_M = 6_371_000

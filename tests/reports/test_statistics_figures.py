@@ -3,6 +3,7 @@ read them."""
 
 import datetime as dt
 from decimal import Decimal
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,6 +13,7 @@ from checklists.models import ChecklistItem, ChecklistVersion, ListKind, Version
 from facilities.models import CareRoom, Compound, GuidanceTarget, OperatingState
 from pilots import services as pilot_services
 from pilots.models import Mode, Programme
+from regions.models import Level, Region
 from reports import figures
 from staff.models import TrainingRecord, TrainingSession, TrainingTarget
 from stations import services as station_services
@@ -148,9 +150,44 @@ def test_training_person_times_count_attendances_of_sessions_in_the_period(world
     absent = make_staff(world.company_a, "缺席", kind="full_time")
     TrainingRecord.objects.create(session=session, staff=absent, attended=False)
     assert figures.training_per_street(q1) == {HUAYANG: 1, XIANXIA: 1}
-    assert figures.training_target(q1) is None
+    assert figures.training_target(q1).total is None
     TrainingTarget.objects.create(region=world.regions["310105"], year=2026, person_times=200)
-    assert figures.training_target(q1) == 200
+    assert figures.training_target(q1).total == 200
+
+
+def test_a_streets_training_is_not_compared_with_the_districts_target(world):
+    TrainingTarget.objects.create(region=world.regions["310105"], year=2026, person_times=200)
+    street = selection(world.street_officer, HUAYANG, regions=world.regions)
+    target = figures.training_target(street)
+    assert target.region.code == "310105" and not target.applies
+    assert target.total is None  # the district's 200 is not drawn as the street's line
+    assert "街道不设目标" in target.note()
+
+
+def test_a_city_without_districts_finds_its_target_through_the_ancestors(world):
+    zhongshan = world.regions["4420"]
+    a_street = next(code for code in world.regions if code.startswith("442000") and len(code) == 9)
+    TrainingTarget.objects.create(region=zhongshan, year=2026, person_times=150)
+    admin = type(world.changning_officer).objects.create_superuser("root_zs", "r@example.com", "x")
+    city = figures.Selection(
+        admin, zhongshan, figures.Period.of_months(dt.date(2026, 1, 1), dt.date(2026, 3, 1))
+    )
+    assert figures.training_target(city).total == 150
+    street = figures.Selection(
+        admin, world.regions[a_street], figures.Period.of_months(dt.date(2026, 1, 1), dt.date(2026, 3, 1))
+    )
+    assert figures.training_target(street).region == zhongshan
+    assert figures.training_target(street).total is None
+
+
+def test_a_target_over_years_is_compared_only_when_every_year_has_one(world):
+    TrainingTarget.objects.create(region=world.regions["310105"], year=2026, person_times=200)
+    two_years = selection(world.changning_officer, "310105", (2026, 11), (2027, 2), regions=world.regions)
+    target = figures.training_target(two_years)
+    assert target.per_year == {2026: 200} and target.missing_years == [2027]
+    assert target.total is None and "2027 年未设目标" in target.note()
+    TrainingTarget.objects.create(region=world.regions["310105"], year=2027, person_times=300)
+    assert figures.training_target(two_years).total == 500
 
 
 def test_publicity_is_counted_per_station_and_month(world, station_a, q1):
@@ -180,12 +217,19 @@ def test_income_minus_the_expenditure_the_operator_entered(world, station_a, sta
     )
     accounts = figures.accounts_per_station(q1)
     entry = accounts[station_a.pk]
-    assert (entry.services, entry.income, entry.expenditure, entry.balance) == (
+    assert (entry.services, entry.income, entry.expenditure, entry.months_entered) == (
         2,
         Decimal("57.50"),
         Decimal("30"),
-        Decimal("27.50"),
+        2,
     )
+    # February has no entry: no balance over a period with a month missing
+    assert entry.balance is None
+    station_services.record_expenditure(
+        by=world.company_a_admin, station=station_a, month=dt.date(2026, 2, 1), amount=Decimal("7.50")
+    )
+    entry = figures.accounts_per_station(q1)[station_a.pk]
+    assert (entry.months_entered, entry.balance) == (3, Decimal("20.00"))
     assert station_b.pk not in accounts  # nothing recorded, nothing invented
 
 
@@ -231,11 +275,45 @@ def test_care_rooms_against_the_guidance_targets(world, q1):
     assert (entry.rooms, entry.operating, entry.started_in_period) == (3, 2, 1)
 
 
-def test_a_street_is_covered_by_a_station_that_is_not_closed(world, station_a, station_b, q1):
-    Station.objects.filter(pk=station_b.pk).update(status="closed")
+def test_a_street_is_covered_by_an_operating_station_only(world, station_a, station_b, q1):
+    Station.objects.filter(pk=station_a.pk).update(status="operating")
+    Station.objects.filter(pk=station_b.pk).update(status="planned")  # planned: does not cover
     coverage = figures.coverage_per_street(q1)
     assert coverage[HUAYANG].covered and not coverage[XIANXIA].covered
     assert len(coverage) == len(q1.streets())
+
+
+def test_communities_stay_unknown_where_no_community_divisions_are_loaded(world, station_a, q1):
+    Region.objects.filter(level=Level.COMMUNITY, code__startswith=HUAYANG).delete()
+    coverage = figures.coverage_per_street(q1)
+    assert coverage[HUAYANG].communities is None and coverage[HUAYANG].covered_communities is None
+
+
+def test_residents_served_in_two_streets_are_one_person_of_the_district(
+    world, station_a, station_b, resident, q1
+):
+    record(station_a, resident, at(2026, 1, 5))
+    record(station_b, resident, at(2026, 1, 6))
+    assert figures.residents_served_per_street(q1) == {HUAYANG: 1, XIANXIA: 1}
+    assert figures.residents_served_total(q1) == 1
+
+
+def test_months_without_publicity_count_only_finished_months_the_station_was_open():
+    today = dt.date(2026, 5, 15)
+    station = SimpleNamespace(
+        opened_on=dt.date(2026, 2, 10), closed_on=None, status="operating", created_at=None
+    )
+    assert not figures.month_finished(dt.date(2026, 5, 1), today)  # this month is not over
+    assert not figures.month_finished(dt.date(2026, 6, 1), today)
+    assert figures.month_finished(dt.date(2026, 4, 1), today)
+    assert not figures.operating_in(station, dt.date(2026, 1, 1))  # before it opened
+    assert figures.operating_in(station, dt.date(2026, 2, 1))
+    planned = SimpleNamespace(opened_on=None, closed_on=None, status="planned", created_at=None)
+    assert not figures.operating_in(planned, dt.date(2026, 2, 1))
+    closed = SimpleNamespace(opened_on=dt.date(2025, 1, 1), closed_on=dt.date(2026, 2, 28), status="closed")
+    assert figures.operating_in(closed, dt.date(2026, 2, 1)) and not figures.operating_in(
+        closed, dt.date(2026, 3, 1)
+    )
 
 
 def _demonstration_pilot(world, station):
@@ -260,7 +338,9 @@ def test_a_demonstration_project_row_comes_from_the_records(world, station_a, re
     Station.objects.filter(pk=station_a.pk).update(area=Decimal("120.5"))
     listed = make_staff(world.company_a, "专职一", kind="full_time")
     listed.stations.set([station_a])
-    make_staff(world.company_a, "专职二", kind="full_time")  # at no station: works at all of them
+    second = make_staff(world.company_a, "专职二", kind="full_time")
+    second.stations.set([station_a])
+    make_staff(world.company_a, "专职三", kind="full_time")  # at no station: in no project's row
     make_staff(world.company_a, "兼职", kind="part_time")
     version = ChecklistVersion.objects.create(
         station=station_a, region=world.regions[HUAYANG], number=1, state=VersionState.PUBLISHED
@@ -325,3 +405,43 @@ def test_a_bad_period_is_refused(world):
         figures.Period.from_params({"from": "2020-01", "to": "2026-01"})
     period = figures.Period.from_params({"from": "2026-11", "to": "2027-02"})
     assert [m.month for m in period.months()] == [11, 12, 1, 2] and period.years() == [2026, 2027]
+
+
+def test_each_full_time_person_counts_in_one_project_only(world, station_a, station_b, q1):
+    first = _demonstration_pilot(world, station_a)
+    second = pilot_services.designate_pilot(
+        first.programme,
+        by=world.changning_officer,
+        organization=world.company_b,
+        pilot_type="property_care",
+        site_region=world.regions[XIANXIA],
+    )
+    pilot_services.set_demonstration(second, by=world.changning_officer, value=True)
+    Station.objects.filter(pk=station_b.pk).update(pilot=second)
+    both = make_staff(world.company_a, "两站", kind="full_time")
+    both.stations.set([station_a, station_b])
+    only_b = make_staff(world.company_b, "乙站", kind="full_time")
+    only_b.stations.set([station_b])
+    make_staff(world.company_a, "未登记站点", kind="full_time")
+    rows = {row.pilot_id: row.full_time_staff for row in figures.demonstration_projects(q1)}
+    assert rows == {first.pk: 1, second.pk: 1}
+    assert sum(rows.values()) == 2  # three full-time people, one at no station: two counted, once each
+
+
+def test_facilities_stay_empty_unless_every_station_of_the_project_has_published_lists(
+    world, station_a, station_b, q1
+):
+    pilot = _demonstration_pilot(world, station_a)
+    Station.objects.filter(pk=station_b.pk).update(pilot=pilot)
+    version = ChecklistVersion.objects.create(
+        station=station_a, region=world.regions[HUAYANG], number=1, state=VersionState.PUBLISHED
+    )
+    ChecklistItem.objects.create(version=version, kind=ListKind.FACILITIES, name="轮椅")
+    (row,) = figures.demonstration_projects(q1)
+    assert row.facilities is None  # station b has no published lists: not a partial count
+    other = ChecklistVersion.objects.create(
+        station=station_b, region=world.regions[XIANXIA], number=1, state=VersionState.PUBLISHED
+    )
+    ChecklistItem.objects.create(version=other, kind=ListKind.FACILITIES, name="呼叫器")
+    (row,) = figures.demonstration_projects(q1)
+    assert row.facilities == 2

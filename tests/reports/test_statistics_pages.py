@@ -2,11 +2,14 @@
 report on, and the queries they take."""
 
 import io
+from urllib.parse import unquote
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from openpyxl import load_workbook
 
+from staff.models import TrainingTarget
 from stations.models import Station
 from tests.conftest import api_client_for
 from tests.factories import PASSWORD
@@ -144,3 +147,80 @@ def test_a_charts_download_takes_a_fixed_number_of_queries(world, django_assert_
     api = api_client_for(world.changning_viewer)
     with django_assert_num_queries(4):
         assert api.get("/api/v1/statistics/charts/export/?chart=stations&region=310105").status_code == 200
+
+
+def _charts(user, query):
+    data = api_client_for(user).get(f"/api/v1/statistics/dashboard/?{query}").json()
+    return {chart["key"]: chart for chart in data["charts"]}
+
+
+def test_the_districts_target_is_compared_with_the_districts_total_never_a_streets(world):
+    TrainingTarget.objects.create(region=world.regions["310105"], year=2026, person_times=200)
+    district = _charts(world.changning_viewer, "region=310105&from=2026-01&to=2026-03")["training"]
+    assert district["categories"][-1].startswith("长宁区")  # the district's own total
+    target = next(s for s in district["series"] if s["name"] != district["series"][0]["name"])
+    assert target["data"][-1] == 200 and set(target["data"][:-1]) == {None}
+    street = _charts(world.street_officer, "from=2026-01&to=2026-03")["training"]
+    assert street["categories"] == ["华阳路街道"] and street["target"] is None
+    assert len(street["series"]) == 1 and "长宁区" in street["note"]
+
+
+def test_a_care_rooms_chart_with_nothing_says_so(world):
+    charts = _charts(world.changning_viewer, "region=310105&from=2026-01&to=2026-03")
+    assert charts["care_rooms"]["empty"] is True and charts["care_rooms"]["note"]
+    assert charts["stations"]["note"]  # current status, whatever the period
+
+
+def test_a_charts_download_is_named_by_its_title_region_and_period(world):
+    response = _client(world.changning_viewer).get(
+        "/api/v1/statistics/charts/export/?chart=care_rooms&region=310105&from=2026-01&to=2026-03"
+    )
+    disposition = unquote(response["Content-Disposition"])
+    assert "care_rooms" not in disposition and "长宁区" in disposition and "202601-202603" in disposition
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0].values)
+    assert rows[1][0].startswith("填报单位：") and "填报时间：" in rows[1][0]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/statistics/dashboard/",
+        "/api/v1/statistics/workbooks/annex2/",
+        "/api/v1/statistics/workbooks/district/",
+        "/api/v1/statistics/charts/export/?chart=stations&",
+    ],
+)
+def test_a_nul_byte_in_the_region_is_a_400_not_a_server_error(world, url):
+    separator = "" if url.endswith("&") else "?"
+    response = api_client_for(world.changning_viewer).get(f"{url}{separator}region=310105%00")
+    assert response.status_code == 400
+    assert "region" in str(response.json())
+
+
+@pytest.mark.parametrize("path", ["/statistics/", "/statistics/dashboard/"])
+def test_refused_input_stays_in_its_field_with_the_reason_beside_it(world, path):
+    page = _client(world.changning_viewer).get(f"{path}?region=310105%00&from=2025-11&to=2026-13")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'name="from" value="2025-11"' in text  # the valid field is kept
+    assert 'name="to" value="2026-13"' in text  # the refused one too, to correct it
+    assert text.count('class="field-errors"') == 2  # beside region and beside to
+    assert "Null characters" not in text and "不允许是用空字符串" not in text  # the field's own reason
+    assert "YYYY-MM" in text
+    assert 'id="statistics-refused"' in text and "data-workbook" not in text
+
+
+@pytest.mark.parametrize("path", ["/statistics/", "/statistics/dashboard/"])
+def test_a_region_outside_the_scope_shows_the_page_with_the_reason(world, path):
+    page = _client(world.nanan_officer).get(f"{path}?region=310105")
+    assert page.status_code == 403
+    text = page.content.decode()
+    assert "This region is outside your responsibility." in text or "此区域不在您的管辖范围内" in text
+    assert 'class="inline statistics-form"' in text and "<html" in text
+
+
+def test_the_charts_name_every_street_and_hide_the_axes_when_empty():
+    script = (settings.BASE_DIR / "static" / "js" / "dashboard.js").read_text(encoding="utf-8")
+    assert "interval: 0" in script  # no street name is skipped, however many streets
+    assert "show: !empty" in script  # an empty chart shows its message, not a bare axis
+    assert "legend: { bottom: 0" in script  # the legend below the names, clear of the bars

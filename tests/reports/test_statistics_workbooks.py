@@ -8,13 +8,14 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
+from reports import figures
 from reports.spreadsheets.writer import write_workbook
 from reports.workbooks import annex2, district
 from stations import services as station_services
-from stations.models import Station
+from stations.models import ServiceCategory, Station, StationStatus
 from tests.reports.test_statistics_figures import _demonstration_pilot, at, record
 
 QUERY = {"region": "310105", "from": "2026-01", "to": "2026-03"}
@@ -50,11 +51,11 @@ def test_annex2_has_the_notices_layout_cell_for_cell(world, station_a, resident)
         None,
         "项目名",
         "服务企业名称",
-        "场地面积(m²)",
-        "专职人员数(人)",
-        "设施配置情况(件)",
+        "场地面积（m²）",
+        "专职人员数（人）",
+        "设施配置情况（件）",
         "从业时间",
-        "现服务数量(人)",
+        "现服务数量（人）",
     ]
     assert rows[5] == [
         1,
@@ -69,7 +70,9 @@ def test_annex2_has_the_notices_layout_cell_for_cell(world, station_a, resident)
     ]
     assert rows[6] == ["审核人：", *[None] * 8]
     assert rows[7] == ["填报人：", *[None] * 8]
-    assert len(rows) == 8
+    # the period 现服务数量 depends on: under the table, outside the official rows
+    assert rows[8] == ["注：统计期 2026-01 – 2026-03（现服务数量按此期间统计）", *[None] * 8]
+    assert len(rows) == 9
     assert {str(r) for r in sheet.merged_cells.ranges} == {
         "A1:I1",
         "A2:I2",
@@ -79,6 +82,12 @@ def test_annex2_has_the_notices_layout_cell_for_cell(world, station_a, resident)
         "C4:I4",
     }
     assert sheet.freeze_panes == "A6"
+    definitions = dict(
+        r[:2] for r in values(workbook(annex2.build(world.changning_viewer, QUERY)).worksheets[-1])[2:]
+    )
+    assert definitions["统计期"].startswith("2026-01 – 2026-03")
+    assert "每人只计入一行" in definitions["专职人员数（人）"]
+    assert "每个站点都已公示清单" in definitions["设施配置情况（件）"]
 
 
 def test_an_annex2_without_projects_keeps_its_header(world):
@@ -89,11 +98,11 @@ def test_an_annex2_without_projects_keeps_its_header(world):
     assert rows[4][2:] == [
         "项目名",
         "服务企业名称",
-        "场地面积(m²)",
-        "专职人员数(人)",
-        "设施配置情况(件)",
+        "场地面积（m²）",
+        "专职人员数（人）",
+        "设施配置情况（件）",
         "从业时间",
-        "现服务数量(人)",
+        "现服务数量（人）",
     ]
     assert rows[5][0] == "审核人：" and rows[6][0] == "填报人："
     assert book.worksheets[-1].title == "指标说明"
@@ -122,7 +131,7 @@ def busy_district(world, station_a, station_b, resident):
     return world
 
 
-NOT_SUMMED = ("平均", "最长")  # averages and maxima are recomputed, not added
+NOT_SUMMED = ("平均", "最长", "服务老年人")  # averages, maxima and distinct people are recomputed
 
 
 def test_every_district_total_adds_up_its_rows(busy_district):
@@ -144,7 +153,7 @@ def test_every_district_total_adds_up_its_rows(busy_district):
                 continue
             assert total[column] == pytest.approx(sum(row[column] or 0 for row in data)), (sheet.title, label)
             checked += 1
-    assert checked > 40
+    assert checked > 35
 
 
 def test_district_figures_land_in_their_sheets(busy_district):
@@ -152,13 +161,16 @@ def test_district_figures_land_in_their_sheets(busy_district):
     overview = values(book["试点与站点"])
     huayang = next(row for row in overview if row[0] == "华阳路街道")
     header = overview[2]
-    assert huayang[header.index("站点合计（个）")] == 1
-    assert huayang[header.index("运营（个）")] == 1
+    assert huayang[header.index("站点合计（个，现状）")] == 1
+    operating = str(StationStatus.OPERATING.label)
+    assert huayang[header.index(f"{operating}（个，现状）")] == 1
     assert huayang[header.index("服务老年人（人）")] == 1
-    assert len(overview) == 3 + 10 + 2  # title, unit, header; the 10 streets of 长宁; 合计, coverage
-    total = overview[-2]
-    assert total[header.index("已覆盖街镇（个）")] == 2
-    assert overview[-1][0] == "覆盖：2/10 个街镇（000 目标：全区 10 个街镇全覆盖）"
+    total = next(row for row in overview if row[0] == "合计")
+    assert overview.index(total) == 3 + 10  # title, unit, header; the 10 streets of 长宁
+    # only station a operates: a planned station does not cover its street
+    assert total[header.index("已覆盖街镇（个）")] == 1
+    assert overview[-1][0] == "覆盖：1/10 个街镇（000 目标：全区 10 个街镇全覆盖）"
+    assert any(str(row[0]).startswith("站点数为现状（截至填报日") for row in overview)
 
     emergencies = values(book["紧急响应"])
     assert emergencies[-1][1:] == [2, 2, 42, 21, 30]
@@ -169,14 +181,80 @@ def test_district_figures_land_in_their_sheets(busy_district):
     a = rows["华阳路为老服务站"]
     assert a[header.index("养老服务收入（元）")] == 57
     assert a[header.index("养老服务支出（元）")] == 40
-    assert a[header.index("收支差额（元）")] == 17
+    # January's expenditure only of three months: the months are shown, the balance is not
+    assert a[header.index("已填报支出的月份（个）")] == "1/3"
+    assert a[header.index("收支差额（元）")] is None
     b = rows["仙霞新村服务站"]
-    assert b[header.index("养老服务收入（元）")] == 0 and b[header.index("收支差额（元）")] == -15
+    assert b[header.index("养老服务收入（元）")] == 0 and b[header.index("收支差额（元）")] is None
+    assert b[header.index("已填报支出的月份（个）")] == "1/3"
+    quiet = Station.objects.create(
+        operator=busy_district.company_a,
+        region=busy_district.regions["310105001"],
+        name="无记录站",
+        address="路",
+    )
+    accounts = values(workbook(district.build(busy_district.changning_viewer, QUERY))["站点收支"])
+    row = next(r for r in accounts if r[1] == quiet.name)
+    assert row[header.index("已填报支出的月份（个）")] == "0/3"  # no records, no entries: of 3 months
 
     publicity = values(book["宣传活动"])
     header = publicity[2]
     row = next(r for r in publicity if r[1] == "华阳路为老服务站")
-    assert row[header.index("2026-01（次）")] == 1 and row[header.index("无活动的月份（个）")] == 2
+    assert row[header.index("2026-01（次）")] == 1
+    # the station has no opening date but operates: its months count from its creation month
+    # (this test's creation month is after March 2026 or not, so compare with the rule itself)
+    station = Station.objects.get(name="华阳路为老服务站")
+    open_months = [
+        m
+        for m in (dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 3, 1))
+        if figures.month_finished(m) and figures.operating_in(station, m)
+    ]
+    assert row[header.index("已过运营月份（个）")] == len(open_months)
+    assert row[header.index("无活动的月份（个）")] == len([m for m in open_months if m.month != 1])
+    planned = next(r for r in publicity if r[1] == "仙霞新村服务站")
+    assert planned[header.index("无活动的月份（个）")] == 0  # a planned station is not open
+
+    services = values(book["服务分类按月"])
+    # every street and every month of the period, with 0 where nothing was recorded
+    assert len([r for r in services[3:] if r[0] not in ("合计",)]) == 10 * 3
+    quiet = next(r for r in services if r[0] != "华阳路街道" and r[1] == "2026-01")
+    assert quiet[-1] == 0
+
+
+def test_the_balance_total_is_income_less_expenditure_of_the_same_stations(
+    busy_district, station_a, station_b
+):
+    world = busy_district
+    for station, by in ((station_a, world.company_a_admin), (station_b, world.company_b_admin)):
+        for month in (1, 2, 3):
+            station_services.record_expenditure(
+                by=by, station=station, month=dt.date(2026, month, 1), amount=Decimal("10")
+            )
+    accounts = values(workbook(district.build(world.changning_viewer, QUERY))["站点收支"])
+    header = accounts[2]
+    total = next(row for row in accounts if row[0] == "合计")
+    income, spent = header.index("养老服务收入（元）"), header.index("养老服务支出（元）")
+    balance = header.index("收支差额（元）")
+    assert total[balance] == total[income] - total[spent] == 57 - 60
+
+
+def test_the_served_total_counts_a_person_served_in_two_streets_once(busy_district, station_b, resident):
+    record(station_b, resident, at(2026, 1, 20))
+    overview = values(workbook(district.build(busy_district.changning_viewer, QUERY))["试点与站点"])
+    header = overview[2]
+    column = header.index("服务老年人（人）")
+    streets = [row[column] for row in overview[3:13]]
+    total = next(row for row in overview if row[0] == "合计")
+    assert sum(streets) == 2 and total[column] == 1
+
+
+def test_changnings_coverage_goal_is_not_printed_for_other_regions(world):
+    overview = values(workbook(district.build(world.nanan_officer, {"region": "350583"}))["试点与站点"])
+    assert not any("000" in str(row[0]) for row in overview)
+    definitions = values(workbook(district.build(world.nanan_officer, {"region": "350583"})).worksheets[-1])
+    assert not any("000" in str(row[1]) or "长宁" in str(row[1]) for row in definitions)
+    changning = workbook(district.build(world.changning_viewer, {"region": "310105"})).worksheets[-1]
+    assert any("000 的目标为全区 10 个街镇全覆盖" in str(row[1]) for row in values(changning))
 
 
 def test_a_district_workbook_without_rows_keeps_every_header(world):
@@ -213,3 +291,15 @@ def test_a_workbook_takes_the_same_queries_whatever_the_number_of_stations(busy_
         record(extra, station_a.residents.first(), at(2026, 1, 10 + n))
     user = type(user).objects.get(pk=user.pk)  # a fresh user: the scope is read again
     assert _queries(builder, user, QUERY) == before
+
+
+def test_statuses_and_categories_carry_the_models_labels(world):
+    with translation.override("zh-hans"):
+        book = workbook(district.build(world.changning_viewer, QUERY))
+        statuses = [f"{label}（个，现状）" for label in StationStatus.labels]
+        categories = [f"{label}（次）" for label in ServiceCategory.labels]
+    overview_header = values(book["试点与站点"])[2]
+    services_header = values(book["服务分类按月"])[2]
+    assert all(header in overview_header for header in statuses)
+    assert all(header in services_header for header in categories)
+    assert "筹建（个）" not in overview_header

@@ -5,8 +5,14 @@ it began elderly-care services (从业时间 of 002's table)."""
 import datetime as dt
 from decimal import Decimal
 
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
+from django.utils import timezone
 
+from accounts import services as account_services
+from accounts.models import AuditEntry
+from stations import services
 from stations.models import StationExpenditure
 from tests.admin_pages import admin_client, superuser
 from tests.conftest import api_client_for
@@ -113,3 +119,94 @@ def test_the_admin_enters_and_corrects_through_the_service(world, station_a):
     row.refresh_from_db()
     assert (row.amount, row.note) == (Decimal("280.00"), "更正")
     assert StationExpenditure.objects.count() == 1
+
+
+def test_the_month_must_lie_between_2000_and_this_month(world, station_a):
+    this_month = timezone.localdate().replace(day=1)
+    next_month = (this_month + dt.timedelta(days=32)).replace(day=1)
+    for month in (dt.date(1800, 1, 1), dt.date(1999, 12, 1), next_month):
+        with pytest.raises(ValidationError):
+            services.record_expenditure(by=world.company_a_admin, station=station_a, month=month, amount=1)
+    services.record_expenditure(
+        by=world.company_a_admin, station=station_a, month=dt.date(2000, 1, 1), amount=1
+    )
+    services.record_expenditure(by=world.company_a_admin, station=station_a, month=this_month, amount=1)
+    assert StationExpenditure.objects.count() == 2
+    # the same rule on the portal and the API
+    _client(world.company_a_admin).post(
+        f"/stations/manage/{station_a.pk}/", {"what": "expenditure", "month": "1800-01", "amount": "5"}
+    )
+    response = api_client_for(world.company_a_admin).post(
+        "/api/v1/station-expenditures/",
+        {"station": station_a.pk, "month": f"{next_month:%Y-%m-%d}", "amount": "5"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert StationExpenditure.objects.count() == 2
+
+
+def test_an_entry_in_error_is_removed_on_every_road_and_audited(world, station_a, station_b):
+    def entry(month):
+        return services.record_expenditure(
+            by=world.company_a_admin, station=station_a, month=dt.date(2026, month, 1), amount=10
+        )
+
+    portal, api_row, admin_row = entry(1), entry(2), entry(3)
+    client = _client(world.company_a_admin)
+    page = client.get(f"/stations/manage/{station_a.pk}/").content.decode()
+    assert 'value="remove_expenditure"' in page and "data-confirm" in page
+    client.post(f"/stations/manage/{station_a.pk}/", {"what": "remove_expenditure", "expenditure": portal.pk})
+    assert (
+        api_client_for(world.company_a_admin)
+        .delete(f"/api/v1/station-expenditures/{api_row.pk}/")
+        .status_code
+        == 204
+    )
+    response = admin_client(superuser()).post(
+        f"/admin/stations/stationexpenditure/{admin_row.pk}/delete/", {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not StationExpenditure.objects.exists()
+    removals = AuditEntry.objects.filter(action="delete", content_type__model="stationexpenditure")
+    assert removals.count() == 3
+    # another company cannot remove the station's entries
+    other = entry(4)
+    assert api_client_for(world.company_b_admin).delete(
+        f"/api/v1/station-expenditures/{other.pk}/"
+    ).status_code in (403, 404)
+    with pytest.raises(PermissionDenied):
+        services.remove_expenditure(by=world.company_b_admin, expenditure=other)
+    assert StationExpenditure.objects.filter(pk=other.pk).exists()
+
+
+def test_a_future_elderly_care_date_is_refused_on_every_road(world):
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    with pytest.raises(ValidationError):
+        account_services.update_organization(
+            world.company_a, by=world.company_a_admin, elderly_care_since=tomorrow
+        )
+    client = _client(world.company_a_admin)
+    response = client.post(
+        f"/organizations/{world.company_a.pk}/",
+        {
+            "address": "华阳路 1 号",
+            "contact_person": "张",
+            "contact_phone": "021-1",
+            "hotline": "",
+            "elderly_care_since": f"{tomorrow:%Y-%m-%d}",
+        },
+    )
+    assert response.status_code in (200, 302)
+    patched = api_client_for(world.company_a_admin).patch(
+        f"/api/v1/organizations/{world.company_a.pk}/",
+        {"elderly_care_since": f"{tomorrow:%Y-%m-%d}"},
+        format="json",
+    )
+    assert patched.status_code == 400
+    world.company_a.refresh_from_db()
+    assert world.company_a.elderly_care_since is None
+    account_services.update_organization(
+        world.company_a, by=world.company_a_admin, elderly_care_since=timezone.localdate()
+    )
+    world.company_a.refresh_from_db()
+    assert world.company_a.elderly_care_since == timezone.localdate()
