@@ -250,6 +250,8 @@ SPECTACULAR_SETTINGS = {
     # One named enum per choice set, so fields called "status" or "kind" do not collide.
     "ENUM_NAME_OVERRIDES": {
         "OrganizationKindEnum": "accounts.models.OrganizationKind",
+        "EvaluatedKindEnum": "reports.models.SubjectKind",
+        "ExportJobKindEnum": "reports.models.jobs.ExportJobKind",
         "ApplicationStatusEnum": "pilots.models.ApplicationStatus",
         "MilestoneStatusEnum": "pilots.models.MilestoneStatus",
         "PhaseKindEnum": "pilots.models.PhaseKind",

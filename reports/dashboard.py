@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reports import figures
+from reports.evaluation import figures as evaluation_figures
 from reports.spreadsheets.writer import Column, SheetSpec
 
 from .workbooks.common import TOTAL_LABEL, filled_on, reporting_unit
@@ -163,17 +164,56 @@ def care_rooms_against_targets(selection) -> Chart:
     )
 
 
+def scorecards_by_band(selection) -> Chart:
+    month, counts = evaluation_figures.scorecard_distribution(selection)
+    title = chart_titles()["scorecards"]
+    if month is not None:
+        title = f"{title}（{month:%Y-%m}）"
+    return Chart(
+        "scorecards",
+        title,
+        evaluation_figures.band_labels(),
+        [
+            {"name": _("stations"), "kind": "bar", "data": counts["station"]},
+            {"name": _("pilots"), "kind": "bar", "data": counts["pilot"]},
+        ],
+    )
+
+
+def findings_by_month(selection) -> Chart:
+    per_month = evaluation_figures.findings_per_month(selection)
+    months = selection.period.months()
+    return Chart(
+        "findings",
+        chart_titles()["findings"],
+        [f"{month:%Y-%m}" for month in months],
+        [
+            {"name": _("opened"), "kind": "bar", "data": [per_month[m]["opened"] for m in months]},
+            {"name": _("closed"), "kind": "bar", "data": [per_month[m]["closed"] for m in months]},
+            {
+                "name": _("open at the month's end"),
+                "kind": "line",
+                "data": [per_month[m]["open"] for m in months],
+            },
+        ],
+    )
+
+
 CHARTS = {
     "stations": stations_by_status,
     "services": services_per_month,
     "training": training_against_target,
     "care_rooms": care_rooms_against_targets,
+    "scorecards": scorecards_by_band,
+    "findings": findings_by_month,
 }
 CHART_AXIS = {
     "stations": gettext_lazy("street"),
     "services": gettext_lazy("month"),
     "training": gettext_lazy("street"),
     "care_rooms": gettext_lazy("street"),
+    "scorecards": gettext_lazy("score"),
+    "findings": gettext_lazy("month"),
 }
 
 
@@ -183,6 +223,8 @@ def chart_titles() -> dict[str, str]:
         "services": _("Services per month"),
         "training": _("Training person-times against the target"),
         "care_rooms": _("Care rooms in operation against the guidance targets"),
+        "scorecards": _("Evaluation scores of the latest month evaluated"),
+        "findings": _("Evaluation findings opened and closed per month"),
     }
 
 

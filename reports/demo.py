@@ -7,7 +7,7 @@ from django.utils import timezone
 from accounts.models import User
 from regions.models import Region
 from reports.evaluation import services
-from reports.models import EvaluationScheme
+from reports.models import EvaluationRun, EvaluationScheme
 
 
 def load():
@@ -25,4 +25,7 @@ def load():
         )
     this_month = timezone.localdate().replace(day=1)
     for month in (services.last_month(), this_month):
-        services.run_evaluation(scheme, month, by=officer)
+        if not EvaluationRun.objects.filter(
+            scheme=scheme, month=month
+        ).exists():  # a second load changes nothing
+            services.run_evaluation(scheme, month, by=officer)

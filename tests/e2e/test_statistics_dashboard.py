@@ -24,7 +24,7 @@ def test_statistics_staff_see_the_charts_and_download_the_annex2_table(page, wor
 
     page.goto("/statistics/dashboard/")
     expect(page.locator("#dashboard")).to_have_attribute("data-loaded", "true", timeout=30000)
-    expect(page.locator(".chart[data-drawn=true]")).to_have_count(4)
+    expect(page.locator(".chart[data-drawn=true]")).to_have_count(6)
     expect(page.locator(".chart canvas").first).to_be_visible()
 
     page.goto("/statistics/")

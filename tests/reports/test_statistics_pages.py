@@ -1,6 +1,7 @@
 """The 统计报表 page, the dashboard and the statistics API: who may open them, what region they
 report on, and the queries they take."""
 
+import datetime as dt
 import io
 from urllib.parse import unquote
 
@@ -9,10 +10,12 @@ from django.conf import settings
 from django.test import Client
 from openpyxl import load_workbook
 
+from reports.evaluation.services import run_evaluation
 from staff.models import TrainingTarget
 from stations.models import Station
 from tests.conftest import api_client_for
 from tests.factories import PASSWORD
+from tests.reports.evaluation_data import make_station, publicity, scheme_for
 from tests.reports.test_statistics_figures import at, record
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -93,7 +96,8 @@ def test_the_dashboard_page_loads_echarts_from_our_own_files(world):
     text = _client(world.changning_viewer).get("/statistics/dashboard/").content.decode()
     assert "/static/vendor/echarts/echarts.min.js" in text and "/static/js/dashboard.js" in text
     assert "<script>" not in text  # no inline script (CSP)
-    assert 'data-chart="evaluations"' in text
+    for chart in ("stations", "services", "training", "care_rooms", "scorecards", "findings"):
+        assert f'data-chart="{chart}"' in text
 
 
 def test_the_dashboard_json_is_the_workbooks_figures(world, station_a, resident):
@@ -106,7 +110,7 @@ def test_the_dashboard_json_is_the_workbooks_figures(world, station_a, resident)
         .json()
     )
     charts = {chart["key"]: chart for chart in data["charts"]}
-    assert set(charts) == {"stations", "services", "training", "care_rooms"}
+    assert set(charts) == {"stations", "services", "training", "care_rooms", "scorecards", "findings"}
     assert charts["services"]["categories"] == ["2026-01", "2026-02", "2026-03"]
     assert charts["services"]["series"][0]["data"] == [0, 2, 0]
 
@@ -137,7 +141,8 @@ def _grow(world, count):
 def test_the_dashboard_json_takes_a_fixed_number_of_queries(world, django_assert_num_queries, stations):
     _grow(world, stations)
     api = api_client_for(world.changning_viewer)
-    with django_assert_num_queries(9):
+    # no month evaluated yet: the score bands stop after finding none (one query)
+    with django_assert_num_queries(12):
         assert api.get("/api/v1/statistics/dashboard/?region=310105").status_code == 200
 
 
@@ -224,3 +229,24 @@ def test_the_charts_name_every_street_and_hide_the_axes_when_empty():
     assert "interval: 0" in script  # no street name is skipped, however many streets
     assert "show: !empty" in script  # an empty chart shows its message, not a bare axis
     assert "legend: { bottom: 0" in script  # the legend below the names, clear of the bars
+
+
+def test_the_evaluation_charts_count_score_bands_and_findings_per_month(world):
+    quiet = make_station(world.company_a, world.regions["310105001"], "静站")
+    busy = make_station(world.company_b, world.regions["310105008"], "忙站")
+    scheme = scheme_for(world, [("publicity_events", 100, 1, "at_least")])
+    publicity(busy, dt.date(2026, 9, 5))
+    run_evaluation(scheme, dt.date(2026, 9, 1))  # 静站 0 points (a finding), 忙站 100
+    publicity(quiet, dt.date(2026, 10, 5))
+    run_evaluation(scheme, dt.date(2026, 10, 1))  # 静站 meets it (its finding closes), 忙站 not
+    charts = _charts(world.changning_viewer, "region=310105&from=2026-09&to=2026-10")
+    bands = charts["scorecards"]
+    assert "2026-10" in bands["title"]
+    stations, pilots = (series["data"] for series in bands["series"])
+    assert (stations, pilots) == ([1, 0, 0, 0, 1], [0] * 5)  # October, the latest month evaluated  # both at 100 in October, the latest month evaluated
+    findings = {s["name"]: s["data"] for s in charts["findings"]["series"]}
+    assert list(findings.values()) == [[1, 1], [0, 1], [1, 1]]  # opened, closed, open at month end
+    # a street officer reads the street's own: 静站 alone
+    street = _charts(world.street_officer, "from=2026-09&to=2026-10")
+    assert street["scorecards"]["series"][0]["data"] == [0, 0, 0, 0, 1]
+    assert street["findings"]["series"][0]["data"] == [1, 0]
