@@ -251,6 +251,11 @@ def coverage_per_street(selection: Selection) -> dict[str, Coverage]:
     return result
 
 
+def records_of(selection: Selection):
+    """The service records of the selection's stations in its period."""
+    return _records(selection)
+
+
 def _records(selection: Selection):
     period = selection.period
     return ServiceRecord.objects.filter(

@@ -58,6 +58,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -120,8 +121,11 @@ def workbook(key: str) -> WorkbookDefinition | None:
     return _WORKBOOKS.get(key)
 
 
-def submit_workbook(user, key: str, params: dict | None = None, *, channel: str = ExportJobChannel.PORTAL):
-    """Ask for the workbook ``key`` with ``params`` (JSON-serialisable) in the background."""
+def submit_workbook(
+    user, key: str, params: dict | None = None, *, channel: str = ExportJobChannel.PORTAL, filename: str = ""
+):
+    """Ask for the workbook ``key`` with ``params`` (JSON-serialisable) in the background;
+    ``filename`` (without extension) names the download, the workbook's label by default."""
     definition = workbook(key)
     if definition is None:
         raise KeyError(key)
@@ -134,7 +138,7 @@ def submit_workbook(user, key: str, params: dict | None = None, *, channel: str 
         params=params or {},
         filters=params or {},
         scope=scope_snapshot(user, channel),
-        filename=str(definition.label)[:200],
+        filename=str(filename or definition.label)[:200],
     )
     transaction.on_commit(partial(enqueue, job.pk))
     return job
@@ -458,6 +462,10 @@ def run_export_job(job_id: int) -> str:
         return "skipped"
     except ExportRefused as refused:
         return _fail(job, token, str(refused))
+    except PermissionDenied as refused:  # a workbook's region no longer within the person's scope
+        return _fail(job, token, str(refused) or _("You no longer have access to these figures."))
+    except ValidationError as refused:
+        return _fail(job, token, " ".join(refused.messages))
     except Exception:
         logger.exception("export job %s failed", job_id)
         return _fail(

@@ -8,6 +8,7 @@ urlpatterns = [
     path("staff/duties/", views.duties, name="duties"),
     path("statistics/", views.statistics, name="statistics"),
     path("statistics/dashboard/", views.statistics_dashboard, name="dashboard"),
+    path("statistics/workbooks/<slug:key>/", views.statistics_workbook, name="statistics-workbook"),
     path("todo/", views.todo, name="todo"),
     path("todo/count/", views.todo_count, name="todo-count"),
     path("exports/", export_views.export_jobs, name="export-jobs"),

@@ -2,12 +2,14 @@
 
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
-from django.shortcuts import render
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from accounts import params
@@ -19,7 +21,7 @@ from . import dashboard, figures
 from . import todo as todo_groups
 from .duties import duties_response, monthly_duties
 from .forms import OUT_OF_SCOPE, StatisticsForm
-from .workbooks import WORKBOOKS
+from .workbooks import WORKBOOKS, workbook_job_or_response
 
 
 @login_required
@@ -92,9 +94,32 @@ def statistics(request):
     form, valid, status = _statistics_form(request)
     context = _statistics_context(request, form, valid)
     context["workbooks"] = [
-        {"workbook": workbook, "url": reverse(f"api:statistics-{key}")} for key, workbook in WORKBOOKS.items()
+        {"workbook": workbook, "url": reverse("reports:statistics-workbook", args=[key])}
+        for key, workbook in WORKBOOKS.items()
     ]
     return render(request, "reports/statistics.html", context, status=status)
+
+
+@login_required
+def statistics_workbook(request, key):
+    """One workbook of the page: the download itself, or, when the period's records are many,
+    a background job of 我的导出 (where its progress shows) — as a long list's export."""
+    if key not in WORKBOOKS:
+        raise Http404
+    form, valid, status = _statistics_form(request)
+    if not valid:  # the page, with the reason beside the field
+        context = _statistics_context(request, form, valid)
+        context["workbooks"] = []
+        return render(request, "reports/statistics.html", context, status=status)
+    job, response = workbook_job_or_response(key, request.user, request.GET, channel="portal")
+    if job is None:
+        return response
+    messages.info(
+        request,
+        _("“%(label)s” is being written in the background; it appears here when it is ready.")
+        % {"label": WORKBOOKS[key].label},
+    )
+    return redirect(f"{reverse('reports:export-jobs')}#job-{job.pk}")
 
 
 @login_required

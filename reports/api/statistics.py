@@ -13,8 +13,10 @@ from reports import dashboard as charts
 from reports import figures
 from reports.spreadsheets.text import XLSX_CONTENT_TYPE
 from reports.spreadsheets.writer import export_response
-from reports.workbooks import workbook_response
+from reports.workbooks import workbook_job_or_response
 from stations.models import Station
+
+from .jobs import job_json
 
 SELECTION = [
     OpenApiParameter(
@@ -24,6 +26,21 @@ SELECTION = [
     OpenApiParameter("to", OpenApiTypes.STR, description=_("last month, YYYY-MM (default this month)")),
 ]
 XLSX = {(200, XLSX_CONTENT_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description=_("xlsx workbook"))}
+WORKBOOK = {
+    **XLSX,
+    (202, "application/json"): OpenApiResponse(
+        OpenApiTypes.OBJECT,
+        description=_(
+            "Above EXPORT_ASYNC_THRESHOLD service records in the period the workbook is written in the"
+            " background: the export job (see export-jobs/)."
+        ),
+    ),
+}
+
+
+def _workbook(key, request):
+    job, response = workbook_job_or_response(key, request.user, request.query_params, channel="api")
+    return response if job is None else Response(job_json(job, request), status=202)
 
 
 class StatisticsViewSet(viewsets.GenericViewSet):
@@ -60,15 +77,15 @@ class StatisticsViewSet(viewsets.GenericViewSet):
         filename, sheets = charts.chart_download(chart, request.user, request.query_params)
         return export_response(filename, sheets)
 
-    @extend_schema(parameters=SELECTION, responses=XLSX)
+    @extend_schema(parameters=SELECTION, responses=WORKBOOK)
     @action(detail=False, methods=["get"], url_path="workbooks/annex2")
     def annex2(self, request):
         """002 附件2 示范项目基本情况统计表: one row per demonstration project."""
-        return workbook_response("annex2", request.user, request.query_params)
+        return _workbook("annex2", request)
 
-    @extend_schema(parameters=SELECTION, responses=XLSX)
+    @extend_schema(parameters=SELECTION, responses=WORKBOOK)
     @action(detail=False, methods=["get"], url_path="workbooks/district")
     def district(self, request):
         """The district overview: per street, pilots, stations, coverage, services, emergencies,
         satisfaction, training, publicity, income and expenditure, care rooms."""
-        return workbook_response("district", request.user, request.query_params)
+        return _workbook("district", request)
