@@ -243,7 +243,10 @@ def test_the_evaluation_charts_count_score_bands_and_findings_per_month(world):
     bands = charts["scorecards"]
     assert "2026-10" in bands["title"]
     stations, pilots = (series["data"] for series in bands["series"])
-    assert (stations, pilots) == ([1, 0, 0, 0, 1], [0] * 5)  # October, the latest month evaluated  # both at 100 in October, the latest month evaluated
+    assert (stations, pilots) == (
+        [1, 0, 0, 0, 1],
+        [0] * 5,
+    )  # October, the latest month evaluated  # both at 100 in October, the latest month evaluated
     findings = {s["name"]: s["data"] for s in charts["findings"]["series"]}
     assert list(findings.values()) == [[1, 1], [0, 1], [1, 1]]  # opened, closed, open at month end
     # a street officer reads the street's own: 静站 alone
