@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from reports import figures
 from reports.evaluation import figures as evaluation_figures
@@ -188,8 +188,16 @@ def findings_by_month(selection) -> Chart:
         chart_titles()["findings"],
         [f"{month:%Y-%m}" for month in months],
         [
-            {"name": _("opened"), "kind": "bar", "data": [per_month[m]["opened"] for m in months]},
-            {"name": _("closed"), "kind": "bar", "data": [per_month[m]["closed"] for m in months]},
+            {
+                "name": pgettext("findings", "opened"),
+                "kind": "bar",
+                "data": [per_month[m]["opened"] for m in months],
+            },
+            {
+                "name": pgettext("findings", "closed"),
+                "kind": "bar",
+                "data": [per_month[m]["closed"] for m in months],
+            },
             {
                 "name": _("open at the month's end"),
                 "kind": "line",
