@@ -100,6 +100,19 @@ class ResidentForm(forms.Form):
 
 
 class PostedPriceField(forms.ModelChoiceField):
+    """One of the station's posted prices (its queryset is set by the form for the station);
+    empty when the service has only one."""
+
+    def __init__(self, **kwargs):
+        kwargs = {
+            "label": _("posted price"),
+            "queryset": StationPrice.objects.none(),
+            "required": False,
+            "empty_label": _("the service's only posted price"),
+            "help_text": _("Choose one when the station posts several prices for the service."),
+        } | kwargs
+        super().__init__(**kwargs)
+
     def label_from_instance(self, obj):
         return f"{obj.get_category_display()} · {obj.label} · {obj.get_level_display()}"
 
@@ -107,13 +120,7 @@ class PostedPriceField(forms.ModelChoiceField):
 class OrderForm(forms.Form):
     resident = forms.ModelChoiceField(label=_("resident"), queryset=Resident.objects.none())
     category = forms.ChoiceField(label=_("service"), choices=ServiceCategory.choices)
-    price = PostedPriceField(
-        label=_("posted price"),
-        queryset=StationPrice.objects.none(),
-        required=False,
-        empty_label=_("the service's only posted price"),
-        help_text=_("Choose one when the station posts several prices for the service."),
-    )
+    price = PostedPriceField()
     channel = forms.ChoiceField(label=_("channel"), choices=Channel.choices)
     is_emergency = forms.BooleanField(label=_("emergency"), required=False)
     note = forms.CharField(label=_("note"), max_length=300, required=False)
@@ -156,13 +163,7 @@ class CompleteForm(forms.Form):
 class LogServiceForm(forms.Form):
     resident = forms.ModelChoiceField(label=_("resident"), queryset=Resident.objects.none())
     category = forms.ChoiceField(label=_("service"), choices=ServiceCategory.choices)
-    price = PostedPriceField(
-        label=_("posted price"),
-        queryset=StationPrice.objects.none(),
-        required=False,
-        empty_label=_("the service's only posted price"),
-        help_text=_("Choose one when the station posts several prices for the service."),
-    )
+    price = PostedPriceField()
     staff = forms.ModelChoiceField(label=_("delivered by"), queryset=StaffMember.objects.none())
     started_at = forms.DateTimeField(label=_("started at"), widget=DATETIME)
     ended_at = forms.DateTimeField(label=_("ended at"), widget=DATETIME)
