@@ -315,11 +315,11 @@ def _inspection_print_context(request, pk):
         request.user,
         pk=pk,
     )
-    inspector = inspection.inspector  # the user's display name with the login, as elsewhere
+    inspector = inspection.inspector  # on paper the person's name, not the login
     return {
         "inspection": inspection,
         "room": inspection.room,
-        "inspector_name": str(inspector),
+        "inspector_name": (inspector.name or inspector.username) if inspector else "",
         "pdf_url": reverse("facilities:inspection-pdf", args=[inspection.pk]),
         "back_url": reverse("facilities:room", args=[inspection.room_id]),
     }
