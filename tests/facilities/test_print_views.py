@@ -91,7 +91,8 @@ def test_the_inspection_record_lists_its_violations_and_the_inspectors_line(nana
     assert violations.count("<tr><td>") == 2
     assert "出租给棋牌室" in violations and "2025-10-31" in violations and "二层空置" in violations
     line = page[page.index('id="inspector-line"') :]
-    assert "ximei_officer" in line  # the inspector's name on the signature line
+    officer = nanan.ximei_officer
+    assert officer.name in line and officer.username not in line  # the name on paper, not the login
     assert "data-print" in page
 
 
@@ -100,7 +101,7 @@ def test_the_inspection_pdf_carries_the_record(nanan, inspection, tmp_path):
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert "20250901.pdf" in response["Content-Disposition"]
     text = pdf_text(response.content, tmp_path)
-    assert "溪美花园" in text and "出租给棋牌室" in text and "二层空置" in text and "ximei_officer" in text
+    assert "溪美花园" in text and "出租给棋牌室" in text and "二层空置" in text and nanan.ximei_officer.name in text
 
 
 @pytest.mark.parametrize("suffix", ["print/", "print.pdf"])
