@@ -166,17 +166,21 @@ def care_rooms_against_targets(selection) -> Chart:
 
 def scorecards_by_band(selection) -> Chart:
     month, counts = evaluation_figures.scorecard_distribution(selection)
-    title = chart_titles()["scorecards"]
-    if month is not None:
-        title = f"{title}（{month:%Y-%m}）"
     return Chart(
         "scorecards",
-        title,
+        chart_titles()["scorecards"],
         evaluation_figures.band_labels(),
         [
             {"name": _("stations"), "kind": "bar", "data": counts["station"]},
             {"name": _("pilots"), "kind": "bar", "data": counts["pilot"]},
         ],
+        note=(
+            _("No month of the period has been evaluated yet.")
+            if month is None
+            else _("The scorecards of %(month)s, the latest month evaluated in the period.")
+            % {"month": f"{month:%Y-%m}"}
+        ),
+        empty=month is None,
     )
 
 

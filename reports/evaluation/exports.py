@@ -1,5 +1,7 @@
 """The scorecards and findings lists in Excel (the portal pages, the API and the admin)."""
 
+from decimal import Decimal, InvalidOperation
+
 from django.utils.translation import gettext_lazy as _
 
 from reports.exporting import ExportDefinition
@@ -9,10 +11,17 @@ from .catalogue import CATALOGUE, INDICATORS
 
 
 def _line(code, part):
+    """An indicator's figure or score from the card's lines (kept as text in JSON): a number in
+    the workbook, so that it sums and sorts."""
+
     def value(card):
         for line in card.lines:
             if line["code"] == code:
-                return line.get(part)
+                figure = line.get(part)
+                try:
+                    return None if figure in (None, "") else Decimal(str(figure))
+                except InvalidOperation:
+                    return figure
         return None
 
     return value

@@ -1,7 +1,9 @@
 """Filters of the scorecards and findings (the portal pages and the API share them)."""
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts import params
 from regions.models import region_subtree
@@ -34,7 +36,15 @@ class ScorecardFilter(_RegionMixin, django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=SubjectKind.choices, label=_("evaluated"))
     region = django_filters.CharFilter(method="filter_region", label=_("division code (subtree)"))
     below = django_filters.BooleanFilter(
-        method="filter_below", label=_("with indicators below the threshold")
+        method="filter_below",
+        label=_("with indicators below the threshold"),
+        widget=forms.Select(
+            choices=[
+                ("", _("any")),
+                ("true", pgettext_lazy("answer", "yes")),
+                ("false", pgettext_lazy("answer", "no")),
+            ]
+        ),
     )
 
     class Meta:

@@ -2,8 +2,10 @@
 catalogue's codes, weights adding to 100, who may change a scheme) are the service's."""
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.scoping import scope_for
 from regions.models import Region
 from reports.models import Direction, EvaluationScheme
 
@@ -25,7 +27,7 @@ class SchemeForm(forms.Form):
     note = forms.CharField(label=_("what changed"), max_length=300, required=False)
     indicators = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, scheme: EvaluationScheme | None = None, **kwargs):
+    def __init__(self, *args, scheme: EvaluationScheme | None = None, user=None, **kwargs):
         initial = kwargs.setdefault("initial", {})
         current = {}
         if scheme is not None:
@@ -36,6 +38,13 @@ class SchemeForm(forms.Form):
         super().__init__(*args, **kwargs)
         if scheme is not None:
             del self.fields["region"]
+        elif user is not None and not user.is_superuser:
+            # only the districts and cities the user's bureau answers for
+            codes = scope_for(user).region_codes(True)
+            condition = Q(pk__in=[])
+            for code in codes:
+                condition |= Q(code__startswith=code)
+            self.fields["region"].queryset = self.fields["region"].queryset.filter(condition)
         self.rows = []
         for indicator in INDICATORS:
             chosen = current.get(indicator.code)

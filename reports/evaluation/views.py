@@ -102,7 +102,12 @@ def findings(request):
     found = Finding.objects.visible_to(request.user).select_related("organization", "region")
     filterset = FindingFilter(request.GET or None, queryset=found, request=request)
     try:
-        listed = filterset.qs if filterset.is_bound and filterset.is_valid() else found
+        if not filterset.is_bound:
+            listed = found
+        elif filterset.is_valid():
+            listed = filterset.qs
+        else:  # a refused filter lists (and exports) nothing, the reason beside the field
+            listed = found.none()
     except ValidationError as exc:
         show_errors(request, exc)
         listed = found.none()
@@ -197,7 +202,7 @@ def scheme_edit(request, pk=None):
             raise PermissionDenied
     elif not (request.user.is_superuser or services.may_set_schemes(request.user)):
         raise PermissionDenied
-    form = SchemeForm(request.POST or None, scheme=scheme)
+    form = SchemeForm(request.POST or None, scheme=scheme, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.save_scheme(
