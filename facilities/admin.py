@@ -14,7 +14,7 @@ from regions.models import Region
 from reports.exporting import ExcelExportAdminMixin
 from reports.spreadsheets import ImportFailed
 
-from . import exports, imports, services
+from . import exports, imports, services, targets
 from .models import (
     Alteration,
     ApplicationStep,
@@ -397,7 +397,20 @@ class GuidanceTargetAdmin(ScopedModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # the table is imported whole
 
-    list_display = ["town", "built", "handed_over", "not_handed_over", "subtotal", "per_year", "remarks"]
+    list_display = [
+        "town",
+        "built",
+        "handed_over",
+        "not_handed_over",
+        "subtotal",
+        "targets_per_year",
+        "remarks",
+    ]
+
+    @admin.display(description=_("target per year"))
+    def targets_per_year(self, obj):
+        return "；".join(f"{year}：{count}" for year, count in sorted(obj.per_year.items()))
+
     list_select_related = ["town", "county"]
     change_list_template = "admin/facilities/guidancetarget/change_list.html"
 
@@ -423,13 +436,18 @@ class GuidanceTargetAdmin(ScopedModelAdmin):
         ]
 
     def template_view(self, request):
-        """The template of the import (004 附件's layout); ``?county=`` lists its towns."""
+        """The template of the import (004 附件's layout); ``?county=`` lists its towns (a
+        county the user imports for)."""
         code = request.GET.get("county")
-        county = get_object_or_404(Region, code=code) if code else None
+        county = get_object_or_404(targets.target_counties(request.user), code=code) if code else None
         return imports.target_template_response(county, by=request.user)
 
     def import_view(self, request):
+        counties = targets.target_counties(request.user)
+        if not counties.exists():  # refused on opening, not after an upload
+            raise PermissionDenied(targets.IMPORTERS_ONLY)
         form = TargetImportForm(request.POST or None, request.FILES or None)
+        form.fields["county"].queryset = counties
         errors = []
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]

@@ -9,17 +9,31 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from accounts.scoping import scope_for
 from regions.models import Region, region_subtree
 
 from .models import CareRoom, GuidanceTarget, HandoverState, OperatingState
 from .services import bureau_of
 
+IMPORTERS_ONLY = gettext_lazy("Only an officer of the county's civil-affairs bureau imports its targets.")
+
+
+def target_counties(by):
+    """The counties whose guidance table ``by`` may import (what the import page offers)."""
+    counties = Region.objects.filter(code__regex=r"^(\d{4}|\d{6})$").order_by("code")
+    if by.is_superuser:
+        return counties
+    codes = [code for code in scope_for(by).region_codes(True) if len(code) in (4, 6)]
+    mine = [county.pk for county in counties.filter(code__in=codes) if bureau_of(by, county) is not None]
+    return counties.filter(pk__in=mine)
+
 
 def check_target_importer(county: Region, by) -> None:
     """Only an officer of the county's civil-affairs bureau sets its guidance table."""
     if not by.is_superuser and bureau_of(by, county) is None:
-        raise PermissionDenied(_("Only an officer of the county's civil-affairs bureau imports its targets."))
+        raise PermissionDenied(IMPORTERS_ONLY)
     if len(county.code) not in (4, 6):
         raise ValidationError({"county": _("Choose a county (or a city without districts).")})
 

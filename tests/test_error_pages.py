@@ -1,5 +1,6 @@
 import pytest
 from django.test import Client
+
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db

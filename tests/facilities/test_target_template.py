@@ -99,3 +99,21 @@ def test_the_admin_import_page_links_the_template(nanan):
     refused = client.post("/admin/facilities/guidancetarget/import/", {"county": "350583"}).content.decode()
     assert "/admin/facilities/guidancetarget/import/template/?county=350583" in refused
     assert _book(client.get("/admin/facilities/guidancetarget/import/template/", {"county": "350583"}))
+
+
+def test_the_import_page_offers_only_the_users_counties_and_refuses_others_on_opening(nanan, world):
+    bureau = Client()
+    assert bureau.login(username="na_officer", password=PASSWORD)
+    page = bureau.get("/admin/facilities/guidancetarget/import/").content.decode()
+    assert 'value="350583"' in page and 'value="310105"' not in page
+    # another county's template (its towns) is not theirs to download
+    changning = Client()
+    assert changning.login(username=world.changning_officer.username, password=PASSWORD)
+    assert (
+        changning.get("/admin/facilities/guidancetarget/import/template/", {"county": "350583"}).status_code
+        == 404
+    )
+    # a town's officer is refused when opening the page, not after an upload
+    town = Client()
+    assert town.login(username="ximei_officer", password=PASSWORD)
+    assert town.get("/admin/facilities/guidancetarget/import/").status_code == 403
