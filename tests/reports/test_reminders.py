@@ -98,7 +98,7 @@ def test_a_room_past_its_deadline_says_so(world):
     build_rooms(world, 1, DUE)
     reminders.send_due_reminders(today=DUE + 3 * DAY, kinds=["care_room_deadline"])
     notice = Notification.objects.get(recipient=world.changning_officer)
-    assert "past its deadline" in notice.title or "逾期" in notice.title or "已过" in notice.title
+    assert "past its deadline" in notice.title or "已超过运营期限" in notice.title
     assert notice.link.startswith("/facilities/rooms/")
 
 
