@@ -11,17 +11,9 @@ from playwright.sync_api import expect
 
 from checklists.models import ChecklistItem, ChecklistVersion, VersionState
 from stations import services as station_services
-from tests.factories import PASSWORD
+from tests.e2e.steps import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, username):
-    page.context.clear_cookies()
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].primary")
 
 
 def add_item(page, kind, **values):

@@ -15,18 +15,10 @@ from reports import jobs, tasks
 from reports.evaluation.services import run_evaluation
 from reports.models import ExportJob, Finding
 from tests.e2e.test_content_security_policy import _violations, _watch
-from tests.factories import PASSWORD
+from tests.e2e.steps import log_in
 from tests.reports.evaluation_data import at, make_resident, make_station, record, scheme_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, username):
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].primary")
-    expect(page.locator(".who")).to_contain_text(username)
 
 
 def test_dashboard_workbook_in_the_background_and_a_finding_on_the_todo_page(
