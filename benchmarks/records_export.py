@@ -1,21 +1,26 @@
 """The Excel export of service records (the engine, from the scoped queryset) against openpyxl
-fed straight from a database cursor, for the same rows, in the same run.
+fed straight from a database cursor, for the same rows, in interleaved pairs (the machine is
+shared and noisy: the median of the per-pair ratios holds where absolute times do not).
 
-    DATABASE_URL=postgres://… .venv/bin/python benchmarks/records_export.py [ROWS]
+    DATABASE_URL=postgres://… .venv/bin/python benchmarks/records_export.py [ROWS] [PAIRS]
 """
 
+import statistics
 import sys
 import tempfile
 import time
+import tracemalloc
 
 from _setup import bench_officer, require_seeded_postgres
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 
 from stations.exports import SERVICE_RECORDS
 from stations.models import ServiceRecord
 
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+PAIRS = int(sys.argv[2]) if len(sys.argv) > 2 else 3
 
 SQL = """
 SELECT r.id, s.name, p.name, r.category, r.started_at, r.duration_minutes, r.unit_price, r.fee_unit,
@@ -62,19 +67,26 @@ def measure(function, *args):
 def main():
     total = require_seeded_postgres()
     user = bench_officer()
-    engine_seconds, engine_bytes = measure(engine, user)
-    raw_seconds, raw_bytes = measure(raw_openpyxl)
-    print(f"service records in the database: {total:,}; rows exported: {ROWS:,}")
-    print(f"{'':32}{'seconds':>9}{'rows/s':>10}{'MiB':>7}")
-    print(
-        f"{'export engine (scoped queryset)':32}{engine_seconds:>9.2f}{ROWS / engine_seconds:>10,.0f}"
-        f"{engine_bytes / 2**20:>7.1f}"
-    )
-    print(
-        f"{'openpyxl from a raw cursor':32}{raw_seconds:>9.2f}{ROWS / raw_seconds:>10,.0f}"
-        f"{raw_bytes / 2**20:>7.1f}"
-    )
-    print(f"ratio engine / baseline: {engine_seconds / raw_seconds:.2f}×")
+    with CaptureQueriesContext(connection) as queries:
+        engine(user)
+    tracemalloc.start()
+    engine(user)
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"service records in the database: {total:,}; rows exported: {ROWS:,}; pairs: {PAIRS}")
+    print(f"engine: {len(queries.captured_queries)} queries, peak Python memory {peak / 2**20:.1f} MiB")
+    print(f"{'pair':>4} {'engine s':>9} {'rows/s':>9} {'baseline s':>11} {'rows/s':>9} {'speed ratio':>12}")
+    ratios = []
+    for pair in range(1, PAIRS + 1):
+        engine_seconds, engine_bytes = measure(engine, user)
+        raw_seconds, raw_bytes = measure(raw_openpyxl)
+        ratios.append(raw_seconds / engine_seconds)
+        print(
+            f"{pair:>4} {engine_seconds:>9.2f} {ROWS / engine_seconds:>9,.0f} {raw_seconds:>11.2f}"
+            f" {ROWS / raw_seconds:>9,.0f} {ratios[-1]:>11.2f}×"
+        )
+    print(f"files: engine {engine_bytes / 2**20:.1f} MiB, baseline {raw_bytes / 2**20:.1f} MiB")
+    print(f"engine rows/s ÷ bare openpyxl rows/s (median of pairs): {statistics.median(ratios):.2f}×")
 
 
 if __name__ == "__main__":

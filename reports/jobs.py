@@ -73,7 +73,7 @@ from accounts.scoping import scope_for
 from .exporting import registered_definition
 from .models import ExportJob, ExportJobState
 from .models.jobs import ExportJobChannel, ExportJobKind
-from .spreadsheets.writer import content_disposition_filename, write_workbook
+from .spreadsheets.writer import ConvertedRows, content_disposition_filename, write_workbook
 
 logger = logging.getLogger(__name__)
 
@@ -347,6 +347,12 @@ class _Progress:
         self.written = 0
         self.saved_at = time.monotonic()
 
+    def watched(self, rows):
+        """``rows`` counted as they are written (a values-path export keeps its converters)."""
+        if isinstance(rows, ConvertedRows):
+            return ConvertedRows(self.rows(rows.rows), rows.converters)
+        return self.rows(rows)
+
     def rows(self, rows: Iterable):
         for row in rows:
             yield row
@@ -439,7 +445,7 @@ def run_export_job(job_id: int) -> str:
         final.parent.mkdir(parents=True, exist_ok=True)
         partial_path = final.with_name(final.name + ".part")
         with partial_path.open("wb") as fp:
-            write_workbook(fp, [(spec, progress.rows(rows)) for spec, rows in sheets])
+            write_workbook(fp, [(spec, progress.watched(rows)) for spec, rows in sheets])
         name = _publish(job, name, final)
         partial_path = None
         now = timezone.now()

@@ -1,18 +1,11 @@
-from django.utils import timezone
 
 from reports.exporting import ExportDefinition
 from reports.spreadsheets.writer import Column, choice_label
-from stations.models import Floor, LivingSituation, PriceUnit, ServiceCategory, StationStatus
+from stations.models import Floor, LivingSituation, StationStatus
 
-CATEGORY = choice_label(ServiceCategory)
 FLOOR = choice_label(Floor)
 STATUS = choice_label(StationStatus)
 LIVING = choice_label(LivingSituation)
-UNIT = choice_label(PriceUnit)
-
-
-def _local(value):
-    return timezone.localtime(value) if value else None
 
 
 STATIONS = ExportDefinition(
@@ -58,27 +51,23 @@ RESIDENTS = ExportDefinition(
     ],
 )
 
+# Every column names what to fetch, so the rows come from values_list (no model instances, no
+# encrypted column read): choice labels, local time and yes/no are converted per column.
 SERVICE_RECORDS = ExportDefinition(
     filename="服务记录",
     sheet_name="服务记录",
-    select_related=("station", "resident", "staff"),
-    # just the exported columns: the people's encrypted ones are not decrypted for nothing
-    only=(
-        *("station__name", "resident__name", "staff__name", "category", "started_at", "duration_minutes"),
-        *("unit_price", "quantity", "fee", "fee_unit", "is_emergency", "response_minutes", "rating", "notes"),
-    ),
     columns=[
         Column("记录编号", "pk", width=10),
         Column("站点", "station.name", width=24),
         Column("老年人", "resident.name", width=10),
-        Column("服务项目", lambda r: CATEGORY(r.category), width=12),
-        Column("开始时间", lambda r: _local(r.started_at), number_format="yyyy-mm-dd hh:mm", width=18),
+        Column("服务项目", "category", width=12),
+        Column("开始时间", "started_at", number_format="yyyy-mm-dd hh:mm", width=18),
         Column("时长（分钟）", "duration_minutes"),
         Column("单价（元）", "unit_price", number_format="0.00"),
-        Column("计价单位", lambda r: UNIT(r.fee_unit) if r.fee_unit else "", width=8),
+        Column("计价单位", "fee_unit", width=8),
         Column("数量", "quantity", number_format="0.##"),
         Column("收费（元）", "fee", number_format="0.00"),
-        Column("服务人员", lambda r: r.staff.name if r.staff_id else "", width=16),
+        Column("服务人员", "staff.name", width=16),
         Column("紧急", "is_emergency", width=6),
         Column("响应（分钟）", "response_minutes"),
         Column("评价", "rating", width=6),

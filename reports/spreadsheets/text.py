@@ -15,9 +15,12 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # OWASP, "CSV Injection": a cell beginning with one of these is taken for a formula by
 # spreadsheet programs (also when an officer edits the cell and presses Enter). The remedy OWASP
 # gives is a leading single quote, which Excel and WPS show as text; imports take it off again.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# A carriage return is stored as a line break: a bare CR is not kept by every reader of the file
+# (it is written escaped, and comes back as "_x000D_"), and a text that begins with a line break
+# is quoted like one that begins with a tab.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 FORMULA_NEUTRALISER = "'"
-_NEEDS_CARE = re.compile(_NOT_XML.pattern + "|^['=+\\-@\t\r]")
+_NEEDS_CARE = re.compile(_NOT_XML.pattern + "|\r|^['=+\\-@\t\n]")
 
 
 def _needs_quote(text: str) -> bool:
@@ -33,7 +36,7 @@ def sheet_text(text: str) -> str:
     formula, within Excel's cell length."""
     if _NEEDS_CARE.search(text) is None and len(text) <= EXCEL_MAX_CELL_CHARS:
         return text  # nearly every cell: one scan, no copy
-    text = _NOT_XML.sub("", text)
+    text = _NOT_XML.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
     if _needs_quote(text):
         text = FORMULA_NEUTRALISER + text
     return text[:EXCEL_MAX_CELL_CHARS]

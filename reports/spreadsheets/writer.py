@@ -1,6 +1,6 @@
 """Writing workbooks: declare the columns once (:class:`Column`), hand rows to
-:func:`write_workbook` or :func:`export_response`. Rows stream through openpyxl's write-only mode,
-so memory stays flat whatever the number of rows; a sheet that reaches Excel's row limit continues
+:func:`write_workbook` or :func:`export_response`. Rows stream through XlsxWriter's constant_memory
+mode, so memory stays flat whatever the number of rows; a sheet that reaches Excel's row limit continues
 on a new sheet. Every text cell is written as text through :func:`~.text.sheet_text`."""
 
 from __future__ import annotations
@@ -13,16 +13,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import xlsxwriter
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from .text import EXCEL_MAX_ROWS, XLSX_CONTENT_TYPE, sheet_text, sheet_title
 
@@ -30,13 +26,31 @@ from .text import EXCEL_MAX_ROWS, XLSX_CONTENT_TYPE, sheet_text, sheet_title
 @dataclass(frozen=True)
 class Column:
     """One column of an export: its Chinese header, how to get its value from a row, and how
-    it looks. ``value`` is a callable taking the row, or a key / dotted attribute path."""
+    it looks. ``value`` is a callable taking the row, or a key / dotted attribute path.
+
+    List exports of querysets fetch their rows with ``values_list`` when every column can say
+    what to fetch: a dotted path does (``station.name`` is fetched as ``station__name``); a
+    column computed by a callable names its ``source`` instead (a lookup or an expression) and
+    its ``convert`` (applied to each value that is not None; by default the field decides:
+    choice labels, local time, yes/no, safe text)."""
 
     header: str | Promise
     value: Callable[[Any], Any] | str
     number_format: str | None = None
     width: float | None = None
     group: str | Promise | None = None  # a merged header above several columns
+    source: Any = None  # what values_list fetches for this column (a lookup or an expression)
+    convert: Callable[[Any], Any] | None = None  # the fetched value -> the cell's value
+
+    @property
+    def lookup(self):
+        """What ``values_list`` fetches for this column, or None when only a model instance can
+        give its value."""
+        if self.source is not None:
+            return self.source
+        if isinstance(self.value, str):
+            return self.value.replace(".", "__")
+        return None
 
     def extract(self, row):
         if callable(self.value):
@@ -64,7 +78,7 @@ def choice_label(choices):
     return label
 
 
-def _yes_no() -> tuple[str, str]:
+def yes_no_labels() -> tuple[str, str]:
     return _("Yes"), _("No")
 
 
@@ -73,7 +87,7 @@ def excel_value(value, yes_no=None):
     if value is None:
         return None
     if isinstance(value, bool):
-        yes, no = yes_no or _yes_no()
+        yes, no = yes_no or yes_no_labels()
         return yes if value else no
     if isinstance(value, str):
         return sheet_text(value)
@@ -86,21 +100,27 @@ def excel_value(value, yes_no=None):
     return sheet_text(str(value))  # lazy translations, enums, model instances
 
 
-def _text_cell(sheet, value, number_format=None):
-    """A write-only cell whose string value is stored as a string whatever it looks like
-    (openpyxl would otherwise type ``#N/A`` as an error and ``=...`` as a formula)."""
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    if number_format:
-        cell.number_format = number_format
-    return cell
-
-
-_TITLE_FONT = Font(bold=True, size=14)
-_HEADER_FONT = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_TITLE_FORMAT = {"bold": True, "font_size": 14, "align": "center", "valign": "vcenter", "text_wrap": True}
+_HEADER_FORMAT = {
+    "bold": True,
+    "bg_color": "#DDEBF7",
+    "pattern": 1,
+    "align": "center",
+    "valign": "vcenter",
+    "text_wrap": True,
+    "border": 1,
+}
+# What a date or time shows when its column declares no format (a bare number otherwise).
+_DEFAULT_FORMATS = {dt.datetime: "yyyy-mm-dd hh:mm", dt.date: "yyyy-mm-dd", dt.time: "hh:mm"}
+# XlsxWriter takes a string for a string, whatever it looks like: no formulas, links or numbers
+# guessed from text (the text itself was made safe by ``sheet_text``). ``constant_memory`` writes
+# each row to the sheet's file as soon as the next begins: flat memory for any number of rows.
+_WORKBOOK_OPTIONS = {
+    "constant_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
 
 
 @dataclass
@@ -114,110 +134,148 @@ class SheetSpec:
     footer_rows: list[list[Any]] = field(default_factory=list)
 
 
-class _SheetWriter:
-    def __init__(self, workbook: Workbook, spec: SheetSpec, max_rows: int):
+class _Formats:
+    """The workbook's formats, each made once and shared by every cell that uses it."""
+
+    def __init__(self, workbook):
         self.workbook = workbook
+        self.title = workbook.add_format(_TITLE_FORMAT)
+        self.header = workbook.add_format(_HEADER_FORMAT)
+        self._numbers: dict[str, Any] = {}
+
+    def number(self, number_format: str | None):
+        if not number_format:
+            return None
+        made = self._numbers.get(number_format)
+        if made is None:
+            made = self._numbers[number_format] = self.workbook.add_format({"num_format": number_format})
+        return made
+
+
+def _merge_written(sheet, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
+    """Merge a range whose first cell is already written, without writing the others: in
+    constant_memory mode ``merge_range`` would pad them and close the row before its own cells
+    (and a title row would read back as the title followed by empty cells)."""
+    sheet.merge.append([first_row, first_col, last_row, last_col])
+
+
+class _SheetWriter:
+    """Rows into one sheet, continued on a new sheet at Excel's row limit (``max_rows``)."""
+
+    def __init__(self, workbook, formats: _Formats, spec: SheetSpec, max_rows: int):
+        self.workbook = workbook
+        self.formats = formats
         self.spec = spec
         self.max_rows = max_rows
         self.part = 0
         self.sheet = None
         self.grouped = any(column.group for column in spec.columns)
         self.header_height = len(spec.title_rows) + (2 if self.grouped else 1)
-        self.formatted = [i for i, c in enumerate(spec.columns) if c.number_format]
+        self.column_formats = [formats.number(column.number_format) for column in spec.columns]
+        # Dates without a format of their own get the default one of their type.
+        self.date_formats = {
+            kind: formats.number(number_format) for kind, number_format in _DEFAULT_FORMATS.items()
+        }
 
     def _open_sheet(self):
         self.part += 1
         name = self.spec.name if self.part == 1 else f"{self.spec.name}（{self.part}）"
-        sheet = self.workbook.create_sheet(title=sheet_title(name))
-        ncols = len(self.spec.columns)
-        last_letter = get_column_letter(ncols)
-        for index, column in enumerate(self.spec.columns, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = column.width or max(
-                10, min(40, len(str(column.header)) * 2 + 2)
-            )
-        # Column widths and the frozen header are written with the sheet's opening tags:
-        # set them before the first row.
-        sheet.freeze_panes = f"A{self.header_height + 1}"
-        row_number = 0
+        sheet = self.workbook.add_worksheet(sheet_title(name))
+        columns = self.spec.columns
+        last = len(columns) - 1
+        for index, column in enumerate(columns):
+            sheet.set_column(index, index, column.width or max(10, min(40, len(str(column.header)) * 2 + 2)))
+        sheet.freeze_panes(self.header_height, 0)
+        row = 0
         for title in self.spec.title_rows:
-            row_number += 1
-            cell = _text_cell(sheet, sheet_text(str(title)))
-            cell.font = _TITLE_FONT
-            cell.alignment = _CENTER
-            sheet.append([cell])
-            if ncols > 1:
-                sheet.merged_cells.ranges.add(f"A{row_number}:{last_letter}{row_number}")
+            sheet.set_row(row, 24)
+            sheet.write_string(row, 0, sheet_text(str(title)), self.formats.title)
+            if last > 0:
+                _merge_written(sheet, row, 0, row, last)
+            row += 1
+        header = self.formats.header
         if self.grouped:
-            top, bottom = [], []
-            row_number += 2
-            spans: list[tuple[int, int]] = []
-            for index, column in enumerate(self.spec.columns, start=1):
-                if column.group:
-                    previous = self.spec.columns[index - 2].group if index > 1 else None
-                    top.append(self._header_cell(sheet, column.group if previous != column.group else None))
-                    bottom.append(self._header_cell(sheet, column.header))
-                    if previous == column.group and spans:
-                        spans[-1] = (spans[-1][0], index)
-                    else:
-                        spans.append((index, index))
-                else:
-                    top.append(self._header_cell(sheet, column.header))
-                    bottom.append(self._header_cell(sheet, None))
-                    letter = get_column_letter(index)
-                    sheet.merged_cells.ranges.add(f"{letter}{row_number - 1}:{letter}{row_number}")
-            for start, end in spans:
+            # The top row first (groups merged across, lone headers written), then the bottom
+            # row: in constant_memory mode a row is final once the next one is written, so the
+            # lone headers' two-row merges are recorded without writing into the bottom row.
+            spans: list[tuple[int, int, Any]] = []
+            for index, column in enumerate(columns):
+                if column.group and spans and spans[-1][2] == column.group and spans[-1][1] == index - 1:
+                    spans[-1] = (spans[-1][0], index, column.group)
+                elif column.group:
+                    spans.append((index, index, column.group))
+            for start, end, group in spans:
                 if end > start:
-                    sheet.merged_cells.ranges.add(
-                        f"{get_column_letter(start)}{row_number - 1}:{get_column_letter(end)}{row_number - 1}"
-                    )
-            sheet.append(top)
-            sheet.append(bottom)
+                    sheet.merge_range(row, start, row, end, sheet_text(str(group)), header)
+                else:
+                    sheet.write_string(row, start, sheet_text(str(group)), header)
+            lone = [index for index, column in enumerate(columns) if not column.group]
+            for index in lone:
+                sheet.write_string(row, index, sheet_text(str(columns[index].header)), header)
+            for index, column in enumerate(columns):
+                if column.group:
+                    sheet.write_string(row + 1, index, sheet_text(str(column.header)), header)
+                else:
+                    sheet.write_blank(row + 1, index, None, header)
+            for index in lone:
+                _merge_written(sheet, row, index, row + 1, index)
+            row += 2
         else:
-            row_number += 1
-            sheet.append([self._header_cell(sheet, column.header) for column in self.spec.columns])
+            for index, column in enumerate(columns):
+                sheet.write_string(row, index, sheet_text(str(column.header)), header)
+            row += 1
         self.sheet = sheet
         self.rows_in_sheet = 0
         return sheet
 
-    @staticmethod
-    def _header_cell(sheet, value):
-        cell = _text_cell(sheet, sheet_text(str(value)) if value is not None else None)
-        cell.font = _HEADER_FONT
-        cell.fill = _HEADER_FILL
-        cell.alignment = _CENTER
-        return cell
-
     def _close_sheet(self, with_footer: bool):
-        last_row = self.header_height + self.rows_in_sheet
-        last_letter = get_column_letter(len(self.spec.columns))
-        self.sheet.auto_filter.ref = f"A{self.header_height}:{last_letter}{max(last_row, self.header_height)}"
+        last_row = self.header_height + self.rows_in_sheet - 1
+        self.sheet.autofilter(self.header_height - 1, 0, last_row, len(self.spec.columns) - 1)
         if with_footer:
-            for footer in self.spec.footer_rows:
-                self.sheet.append(self._cells([excel_value(value) for value in footer]))
+            for offset, footer in enumerate(self.spec.footer_rows, start=1):
+                self._write_row(last_row + offset, [excel_value(value) for value in footer])
 
-    def _cells(self, values: list) -> list:
-        # Plain strings go to openpyxl as they are (the fast path); the few it would not store
-        # as text become explicit string cells.
+    def _write_row(self, row: int, values) -> None:
+        """One row of converted values. Each value goes to the writer of its type, so that a
+        string is stored as a string, a number as a number and a date with a date format."""
+        sheet = self.sheet
+        column_formats = self.column_formats
         for index, value in enumerate(values):
-            if value.__class__ is str and value in ERROR_CODES:
-                values[index] = _text_cell(self.sheet, value)
-        return values
+            if value is None:
+                continue
+            kind = value.__class__
+            if kind is str:
+                if value:  # an empty text is an empty cell
+                    sheet.write_string(row, index, value, column_formats[index])
+            elif kind is int or kind is float or kind is Decimal:
+                sheet.write_number(row, index, value, column_formats[index])
+            elif kind is dt.datetime or kind is dt.date or kind is dt.time:
+                sheet.write_datetime(row, index, value, column_formats[index] or self.date_formats[kind])
+            else:  # anything else a converter returned: its text
+                sheet.write_string(row, index, sheet_text(str(value)), column_formats[index])
 
-    def write(self, rows: Iterable[Any]) -> int:
+    def write(self, rows: Iterable[Any], converters: list[Callable[[Any], Any]] | None = None) -> int:
+        """Write ``rows``. Without ``converters`` a row is an object or a dict read through
+        each column's ``value``; with them (the values path) a row is a tuple holding the
+        columns' values in order, each converted by its column's converter."""
         columns = self.spec.columns
-        formatted = self.formatted
         capacity = self.max_rows - self.header_height
         total = 0
-        yes_no = _yes_no()
+        yes_no = yes_no_labels()
         self._open_sheet()
+        row_number = self.header_height
+        write_row = self._write_row
         for row in rows:
             if self.rows_in_sheet >= capacity:
                 self._close_sheet(with_footer=False)
                 self._open_sheet()
-            values = [excel_value(column.extract(row), yes_no) for column in columns]
-            for index in formatted:
-                values[index] = _text_cell(self.sheet, values[index], columns[index].number_format)
-            self.sheet.append(self._cells(values))
+                row_number = self.header_height
+            if converters is None:
+                values = [excel_value(column.extract(row), yes_no) for column in columns]
+            else:
+                values = [convert(value) for convert, value in zip(converters, row, strict=True)]
+            write_row(row_number, values)
+            row_number += 1
             self.rows_in_sheet += 1
             total += 1
         self._close_sheet(with_footer=True)
@@ -225,13 +283,30 @@ class _SheetWriter:
 
 
 def write_workbook(fp, sheets: Iterable[tuple[SheetSpec, Iterable[Any]]], *, max_rows=EXCEL_MAX_ROWS) -> int:
-    """Stream sheets of rows into ``fp`` (a path or a binary file). Returns the rows written."""
-    workbook = Workbook(write_only=True)
+    """Stream sheets of rows into ``fp`` (a path or a binary file). Returns the rows written.
+    ``rows`` may also be a :class:`ConvertedRows` (the values path of list exports)."""
+    workbook = xlsxwriter.Workbook(fp, _WORKBOOK_OPTIONS)
+    formats = _Formats(workbook)
     total = 0
-    for spec, rows in sheets:
-        total += _SheetWriter(workbook, spec, max_rows).write(rows)
-    workbook.save(fp)
+    try:
+        for spec, rows in sheets:
+            converters = rows.converters if isinstance(rows, ConvertedRows) else None
+            total += _SheetWriter(workbook, formats, spec, max_rows).write(rows, converters)
+    finally:
+        workbook.close()
     return total
+
+
+class ConvertedRows:
+    """Rows as tuples in column order with one converter per column, chosen once for the whole
+    export rather than once per cell (see ``ExportDefinition``'s values path)."""
+
+    def __init__(self, rows: Iterable[tuple], converters: list[Callable[[Any], Any]]):
+        self.rows = rows
+        self.converters = converters
+
+    def __iter__(self):
+        return iter(self.rows)
 
 
 def content_disposition_filename(name: str) -> str:

@@ -61,9 +61,17 @@ def run(job):
 
 
 def rows_of(job):
+    """The first sheet's rows, each without the empty cells a read-only reader pads it with up
+    to the sheet's width (a title row is one cell merged across)."""
     assert job.file, job.error
     sheet = load_workbook(job.file.path, read_only=True).worksheets[0]
-    return list(sheet.iter_rows(values_only=True))
+    rows = []
+    for row in sheet.iter_rows(values_only=True):
+        row = list(row)
+        while row and row[-1] is None:
+            row.pop()
+        rows.append(tuple(row))
+    return rows
 
 
 def body(response):

@@ -47,7 +47,8 @@ def test_a_value_beginning_with_a_formula_character_is_written_as_quoted_text(va
     body = workbook_of([{"name": value, "address": "华阳路 1 号"}])
     cell = load_workbook(io.BytesIO(body))["名单"]["A2"]
     assert cell.data_type == "s"
-    assert cell.value == "'" + value
+    # a carriage return is kept as a line break (a bare CR does not survive every reader)
+    assert cell.value == "'" + value.replace("\r", "\n")
 
 
 def test_no_cell_of_an_export_is_a_formula_titles_headers_footers_and_formatted_columns_included():
