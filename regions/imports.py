@@ -11,7 +11,7 @@ from reports.spreadsheets.reader import run_import
 from reports.spreadsheets.template_book import TemplateColumn, TemplateTable, template_response
 
 from . import services
-from .models import Region, normalise_code
+from .models import normalise_code
 
 
 class DivisionImport(SpreadsheetImport):
@@ -25,9 +25,14 @@ class DivisionImport(SpreadsheetImport):
         Field("name", "名称", aliases=("区划名称", "行政区划名称", "name")),
     ]
 
+    writes_in_finish = True
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.pending: dict[str, tuple[str, ParsedRow]] = {}
+        # code -> (name, row number): a few bytes a row, not the parsed row itself
+        self.pending: dict[str, tuple[str, int]] = {}
+        self.sheet = ""
+        self.code_column: tuple[str | None, str | None] = (None, None)
         self.changed = 0
         self.unchanged = 0
 
@@ -37,30 +42,28 @@ class DivisionImport(SpreadsheetImport):
         except ValueError as exc:
             raise ValidationError({"code": _("A division code has 2, 4, 6, 9 or 12 digits.")}) from exc
         name = "".join(row.values["name"].split())  # 溪 美 街 道 spaced out to fill the cell
-        if code in self.pending and self.pending[code][0] != name:
-            first = self.pending[code][1]
+        first = self.pending.get(code)
+        if first is not None and first[0] != name:
             raise ValidationError(
                 {
                     "code": _("The code appears again with another name (first on row %(row)s).")
-                    % {"row": first.number}
+                    % {"row": first[1]}
                 }
             )
-        self.pending[code] = (name, row)
+        if not self.sheet:
+            self.sheet, self.code_column = row.sheet, row.columns.get("code", (None, None))
+        self.pending[code] = (name, row.number)
         return code
 
     def finish(self) -> list[RowError]:
-        known = {region.code: region for region in Region.objects.all()}
-        errors = []
-        for code in sorted(self.pending, key=lambda c: (len(c), c)):
-            name, row = self.pending[code]
-            try:
-                _region, changed = services.upsert_division(code, name, known)
-            except ValidationError as exc:
-                errors.extend(row.error(message, "code") for message in exc.messages)
-                continue
-            self.changed += changed
-            self.unchanged += not changed
-        return errors
+        changes = services.upsert_divisions({code: name for code, (name, _number) in self.pending.items()})
+        self.changed = changes.created + changes.renamed
+        self.unchanged = changes.unchanged
+        letter, header = self.code_column
+        return [
+            RowError(self.sheet, self.pending[code][1], letter, header, message)
+            for code, message in changes.errors.items()
+        ]
 
 
 def import_division_file(fp, *, filename: str, by=None) -> DivisionImport:

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from .models import PARENT_LENGTHS, Level, Region
+from .models import LEVEL_BY_LENGTH, PARENT_LENGTHS, Level, Region
+
+T = TypeVar("T")
 
 
-def find_parent(code: str, known: dict[str, Region]) -> Region | None:
+def find_parent(code: str, known: Mapping[str, T]) -> T | None:
     """The nearest existing ancestor by code: 9-digit towns hang under their 6-digit county,
     or under the 4-digit city for cities without districts (中山市 4420)."""
     for length in PARENT_LENGTHS.get(len(code), ()):
@@ -22,24 +27,79 @@ def find_parent(code: str, known: dict[str, Region]) -> Region | None:
     return None
 
 
-def upsert_division(code: str, name: str, known: dict[str, Region]) -> tuple[Region, bool]:
-    """Create or rename one division; returns (region, changed)."""
-    name = name.strip()
-    if not name:
-        raise ValidationError({"name": _("The name is empty.")})
-    parent = find_parent(code, known)
-    region = known.get(code)
-    if region is None:
-        region = Region(code=code, name=name, parent=parent)
-        region.full_clean(validate_unique=False)
-        region.save()
-        known[code] = region
-        return region, True
-    if region.name != name or region.parent_id != (parent.pk if parent else None):
-        region.name, region.parent = name, parent
-        region.save()
-        return region, True
-    return region, False
+@dataclass
+class DivisionChanges:
+    created: int = 0
+    renamed: int = 0
+    unchanged: int = 0
+    errors: dict[str, str] = field(default_factory=dict)  # code -> why it was refused
+
+
+def upsert_divisions(names: Mapping[str, str], *, batch_size: int = 5000) -> DivisionChanges:
+    """Create or rename divisions (``code -> name``), each under its nearest ancestor by code,
+    whether that ancestor was there already or comes with the same list. Level by level, from
+    provinces down, with one bulk INSERT / UPDATE per batch: the codes and parents are checked
+    in memory against one read of the existing divisions, not a query per row. Nothing is
+    written when a name is refused (``errors``); the caller's transaction holds it all."""
+    changes = DivisionChanges()
+    for code, name in names.items():
+        name = name.strip()
+        if not name:
+            changes.errors[code] = _("The name is empty.")
+        elif len(name) > Region._meta.get_field("name").max_length:
+            changes.errors[code] = _("The name is longer than %(limit)s characters.") % {
+                "limit": Region._meta.get_field("name").max_length
+            }
+    if changes.errors:
+        return changes
+    # code -> (id, name, parent id) of every division there is; ids only, no model instances
+    known = {
+        code: (pk, name, parent)
+        for pk, code, name, parent in Region.objects.values_list("pk", "code", "name", "parent")
+    }
+    by_length: dict[int, list[str]] = {}
+    for code in names:
+        by_length.setdefault(len(code), []).append(code)
+    for length in sorted(by_length):
+        created, renamed = [], []
+        for code in sorted(by_length[length]):
+            name = names[code].strip()
+            parent = find_parent(code, known)
+            parent_id = parent[0] if parent else None
+            existing = known.get(code)
+            if existing is None:
+                created.append(
+                    Region(code=code, name=name, parent_id=parent_id, level=LEVEL_BY_LENGTH[length])
+                )
+            elif existing[1] != name or existing[2] != parent_id:
+                renamed.append(Region(pk=existing[0], code=code, name=name, parent_id=parent_id))
+                known[code] = (existing[0], name, parent_id)
+            else:
+                changes.unchanged += 1
+            if len(created) >= batch_size:
+                changes.created += _create(created, known)
+            if len(renamed) >= batch_size:
+                changes.renamed += _rename(renamed)
+        changes.created += _create(created, known)  # before the next level: its parents
+        changes.renamed += _rename(renamed)
+    return changes
+
+
+def _create(regions: list[Region], known: dict) -> int:
+    """INSERT a batch (emptied afterwards, so that no more than a batch of instances lives at
+    once) and note the new ids for the next level's parents."""
+    for region in Region.objects.bulk_create(regions):
+        known[region.code] = (region.pk, region.name, region.parent_id)
+    count = len(regions)
+    regions.clear()
+    return count
+
+
+def _rename(regions: list[Region]) -> int:
+    Region.objects.bulk_update(regions, ["name", "parent"])
+    count = len(regions)
+    regions.clear()
+    return count
 
 
 # --- places written by their short name ----------------------------------------------------------

@@ -280,6 +280,10 @@ class SpreadsheetImport:
     sheet_name: str | None = None  # None: the first sheet
     header_search_rows = 20
     max_errors = 200
+    # True when ``save_row`` only checks and collects, and every write happens in ``finish``:
+    # a bad row then has nothing to undo, so the engine opens no savepoint per row (the import
+    # is still one transaction, all or nothing).
+    writes_in_finish = False
 
     def __init__(self, *, by=None, channel: str = "import"):
         self.by = by

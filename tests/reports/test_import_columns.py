@@ -132,3 +132,29 @@ def test_rows_of_formulas_with_blank_results_below_the_data_are_blank_rows():
     fp = with_cached_results(buffer, {"A3": ("str", ""), "B3": ("str", "")})
     importer = ScoresImport()
     assert run_import(fp, importer).rows == 1
+
+
+def test_a_sheet_without_formulas_is_read_once_and_one_with_formulas_twice(monkeypatch):
+    from reports.spreadsheets import reader
+
+    opened = []
+    real = reader.load_workbook
+
+    def counting(*args, **kwargs):
+        opened.append(kwargs.get("data_only"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(reader, "load_workbook", counting)
+    run_import(workbook_bytes([["姓名", "成绩", "备注"], ["张三", 90, "f 开头的文字"]]), ScoresImport())
+    assert opened == [True]
+    opened.clear()
+    book = Workbook()
+    book.active.append(["姓名", "成绩", "备注"])
+    book.active.append(["张三", "=SUM(40,50)", ""])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    fp = with_cached_results(buffer, {"B2": ("n", "90")})
+    importer = ScoresImport()
+    run_import(fp, importer)
+    assert opened == [True, False] and importer.rows[0].values["score"] == 90
