@@ -1,4 +1,3 @@
-
 from reports.exporting import ExportDefinition
 from reports.spreadsheets.writer import Column, choice_label
 from stations.models import Floor, LivingSituation, StationStatus

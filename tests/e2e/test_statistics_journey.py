@@ -14,8 +14,8 @@ from playwright.sync_api import expect
 from reports import jobs, tasks
 from reports.evaluation.services import run_evaluation
 from reports.models import ExportJob, Finding
-from tests.e2e.test_content_security_policy import _violations, _watch
 from tests.e2e.steps import log_in
+from tests.e2e.test_content_security_policy import _violations, _watch
 from tests.reports.evaluation_data import at, make_resident, make_station, record, scheme_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

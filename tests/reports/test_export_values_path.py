@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -136,8 +137,6 @@ def test_a_distinct_queryset_is_not_fetched_by_values(records):
 
 
 def test_a_column_with_an_expression_and_its_own_converter(records):
-    from django.db.models import F
-
     definition = ExportDefinition(
         filename="y",
         sheet_name="y",

@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from reports.spreadsheets import Field, ImportFailed, SpreadsheetImport, run_import
+from reports.spreadsheets import Field, ImportFailed, SpreadsheetImport, reader, run_import
 from tests.reports.test_import import workbook_bytes
 
 pytestmark = pytest.mark.django_db
@@ -135,8 +135,6 @@ def test_rows_of_formulas_with_blank_results_below_the_data_are_blank_rows():
 
 
 def test_a_sheet_without_formulas_is_read_once_and_one_with_formulas_twice(monkeypatch):
-    from reports.spreadsheets import reader
-
     opened = []
     real = reader.load_workbook
 
