@@ -1,4 +1,5 @@
 import os
+import uuid
 
 import pytest
 from django.conf import settings
@@ -24,6 +25,11 @@ def need(condition: bool, reason: str) -> None:
 
 
 def pytest_sessionstart(session):
+    # The Redis cache is shared by every run and, under `pytest -n`, by the workers, whose test
+    # databases reuse the same ids: each session keeps its entries under a prefix of its own.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    for cache in settings.CACHES.values():
+        cache["KEY_PREFIX"] = f"test-{worker}-{uuid.uuid4().hex[:8]}"
     # Production hardening is on whenever DEBUG is off; the test client and the live server
     # speak plain HTTP on localhost. Set for the whole session, before the live server's
     # middleware reads them.
