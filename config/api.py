@@ -6,6 +6,7 @@ from dataclasses import asdict
 from urllib import parse
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -112,9 +113,12 @@ class LargeTableCursorPagination(CursorPagination):
         return cursor
 
     def _check_position(self, position):
-        """The position must be a value of the list's first ordering field."""
-        field = self.ordering[0].lstrip("-")
-        model_field = self._model._meta.get_field(field)
+        """The position must be a value of the list's first ordering field (when it is a model
+        field: an annotation's is left to the database)."""
+        try:
+            model_field = self._model._meta.get_field(self.ordering[0].lstrip("-"))
+        except FieldDoesNotExist:
+            return
         model_field.to_python(position)
 
     def paginate_queryset(self, queryset, request, view=None):

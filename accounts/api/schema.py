@@ -84,10 +84,10 @@ def _source_may_be_null(field) -> bool:
 ACTION_SUMMARIES = {
     "list": gettext_noop("List %(names)s"),
     "retrieve": gettext_noop("Read one %(name)s"),
-    "create": gettext_noop("Create a %(name)s"),
-    "update": gettext_noop("Replace a %(name)s"),
-    "partial_update": gettext_noop("Change a %(name)s"),
-    "destroy": gettext_noop("Delete a %(name)s"),
+    "create": gettext_noop("Create one %(name)s"),
+    "update": gettext_noop("Replace one %(name)s"),
+    "partial_update": gettext_noop("Change one %(name)s"),
+    "destroy": gettext_noop("Delete one %(name)s"),
     "export": gettext_noop("Export the filtered %(names)s to Excel"),
 }
 
@@ -252,7 +252,7 @@ def error_examples(status_code: str) -> dict:
         "404": ("not_found", _("Not found.")),
     }
     code, message = messages[status_code]
-    return {code: _error_example(code, message)}
+    return {code: {"summary": message, **_error_example(code, message)}}
 
 
 # Request and answer examples of the operations integrators use most (by operationId).
