@@ -360,8 +360,10 @@ def add_error_responses(result, generator, request, public):
                     code,
                     {"description": _(description), "content": {"application/json": {"schema": reference}}},
                 )
-                content = responses[code].setdefault("content", {}).setdefault(
-                    "application/json", {"schema": reference}
+                content = (
+                    responses[code]
+                    .setdefault("content", {})
+                    .setdefault("application/json", {"schema": reference})
                 )
                 content.setdefault("examples", examples[code])
             _add_examples(operation)
