@@ -67,3 +67,20 @@ AUDIT_ENTRIES = ExportDefinition(
         Column("备注", "note", width=30),
     ],
 )
+
+# API tokens: the prefix people recognise a token by, never its secret or its hash.
+API_TOKENS = ExportDefinition(
+    filename="API令牌",
+    sheet_name="API令牌",
+    select_related=("user",),
+    columns=[
+        Column("名称", "name", width=24),
+        Column("账号", "user.username", width=16),
+        Column("令牌前缀", "key_prefix", width=12),
+        Column("只读", "read_only", width=8),
+        Column("创建时间", lambda t: _local(t.created_at), number_format="yyyy-mm-dd hh:mm", width=18),
+        Column("到期时间", lambda t: _local(t.expires_at), number_format="yyyy-mm-dd hh:mm", width=18),
+        Column("最近使用", lambda t: _local(t.last_used_at), number_format="yyyy-mm-dd hh:mm", width=18),
+        Column("撤销时间", lambda t: _local(t.revoked_at), number_format="yyyy-mm-dd hh:mm", width=18),
+    ],
+)

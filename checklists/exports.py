@@ -166,3 +166,37 @@ ITEMS = ExportDefinition(
         *_item_columns(),
     ],
 )
+
+
+CHECKS = ExportDefinition(
+    filename="督导检查记录",
+    sheet_name="督导检查",
+    select_related=("station", "version", "checked_by", "office"),
+    columns=[
+        Column("站点", "station.name", width=24),
+        Column("检查的版本", lambda c: version_caption(c.version), width=30),
+        Column("检查日期", "checked_on", number_format="yyyy-mm-dd", width=12),
+        Column("检查单位", "office.name", width=28),
+        Column("检查人", "checked_by.name", width=10),
+        Column("检查小结", "summary", width=48),
+    ],
+)
+
+# The posted prices (明码标价) of the stations, as the public price board reads them.
+POSTED_PRICES = ExportDefinition(
+    filename="明码标价",
+    sheet_name="明码标价",
+    select_related=("station",),
+    columns=[
+        Column("站点", "station.name", width=24),
+        Column("服务项目", lambda p: CATEGORY(p.category), width=12),
+        Column("服务内容", "content", width=24),
+        Column("价格（元）", "price", number_format="0.00"),
+        Column("计价单位", lambda p: UNIT(p.unit), width=8),
+        Column("收费性质", lambda p: LEVEL(p.level), width=10),
+        Column("服务提供方", "provider", width=20),
+        Column("公示依据", "source", width=20),
+        Column("备注", "note", width=20),
+        Column("更新时间", lambda p: _local_date(p.updated_at), number_format="yyyy-mm-dd", width=12),
+    ],
+)

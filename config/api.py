@@ -1,8 +1,12 @@
 """API wiring shared by every app: pagination, the filter backend and the one error format."""
 
+import binascii
+from base64 import b64decode
 from dataclasses import asdict
+from urllib import parse
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -84,6 +88,42 @@ class LargeTableCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
     ordering = ("-id",)
+
+    def decode_cursor(self, request):
+        """A cursor is only ever one this API wrote in a ``next``/``previous`` link: anything
+        else (cut short, edited, from another list's ordering) is a 400 naming ``cursor``, not
+        DRF's 404 nor a database error."""
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is None:
+            return None
+        try:
+            tokens = parse.parse_qs(
+                b64decode(encoded.encode("ascii"), validate=True).decode("ascii"),
+                keep_blank_values=True,
+                strict_parsing=bool(encoded),
+            )
+            if set(tokens) - {"o", "r", "p"} or any(len(values) != 1 for values in tokens.values()):
+                raise ValueError(encoded)
+            cursor = super().decode_cursor(request)
+            if cursor.position is not None:
+                self._check_position(cursor.position)
+        except (ValueError, UnicodeError, binascii.Error, exceptions.NotFound, DjangoValidationError):
+            message = _("Not a cursor of this list: follow the next and previous links.")
+            raise exceptions.ValidationError({self.cursor_query_param: [message]}) from None
+        return cursor
+
+    def _check_position(self, position):
+        """The position must be a value of the list's first ordering field (when it is a model
+        field: an annotation's is left to the database)."""
+        try:
+            model_field = self._model._meta.get_field(self.ordering[0].lstrip("-"))
+        except FieldDoesNotExist:
+            return
+        model_field.to_python(position)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self._model = queryset.model
+        return super().paginate_queryset(queryset, request, view)
 
 
 def import_failed_response(exc):

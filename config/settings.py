@@ -217,8 +217,13 @@ REST_FRAMEWORK = {
         "accounts.permissions.TokenScopePermission",
     ],
     "DEFAULT_FILTER_BACKENDS": [
-        "config.api.FilterBackend",
+        "core.api.QueryParameterFilterBackend",
         "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "config.api.StandardPagination",
     "PAGE_SIZE": 20,
@@ -230,10 +235,46 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_RATES": {},
 }
+# The OpenAPI description: every area of the API, and the conventions that hold across it.
+API_DESCRIPTION = """REST API of the 物业+养老 pilot platform. Authenticate with
+`Authorization: Bearer <token>` (tokens are issued in the portal, the admin or
+`manage.py issue_token`); every answer is limited to what the token's user may see.
+
+Areas:
+
+- **Regions** (`regions/`): the administrative divisions, public.
+- **Organisations, accounts and tokens** (`organizations/`, `me/`, `tokens/`).
+- **Pilots** (`programmes/`, `applications/`, `opinions/`, `pilots/`, `pilot-milestones/`).
+- **Stations and services** (`stations/`, `residents/`, `resident-link-requests/`, `orders/`,
+  `service-records/`, `publicity-events/`, `station-expenditures/`, `surveys/`,
+  `survey-responses/`).
+- **Staff and training** (`staff/`, `qualifications/`, `training-sessions/`,
+  `training-records/`, `training-targets/`, `station-resources/`).
+- **Volunteers** (`volunteer-teams/`, `volunteer-activities/`, `rewards/`, `points-ledger/`).
+- **Care rooms in residential compounds** (`compounds/`, `care-rooms/`, `room-inspections/`,
+  `room-violations/`, `room-alterations/`, `room-applications/`, `entrustment-agreements/`,
+  `guidance-targets/`).
+- **Five lists and posted prices** (`checklist-versions/`, `checklist-items/`,
+  `checklist-checks/`, `posted-prices/`).
+- **Statistics, evaluations and exports** (`statistics/`, `evaluation-schemes/`,
+  `evaluation-runs/`, `scorecards/`, `evaluation-findings/`, `export-jobs/`).
+
+Conventions:
+
+- `staff` always means the id of a staff member (`/api/v1/staff/{id}/`), in bodies
+  (`orders/{id}/assign/`, `service-records/`) and in filters (`?staff=`); answers add
+  `staff_name`. A login name or a user account's id is refused with a 400.
+- Errors have one shape: `{"error": {"code", "message", "fields"?}}`; `fields` names each
+  offending field or query parameter. A list refuses a query parameter it does not know (400,
+  listing the ones it accepts); a malformed `cursor` is a 400; an unknown address under
+  `/api/v1/` is a 404 in the same shape. Messages follow `Accept-Language` (Chinese by default).
+- Every list has `export/`: the same filters and scope as an Excel workbook; above
+  `EXPORT_ASYNC_THRESHOLD` rows the answer is 202 with a background export job (`export-jobs/`).
+- Large lists (`orders/`, `service-records/`) page with a cursor: follow `next`/`previous`.
+"""
 SPECTACULAR_SETTINGS = {
     "TITLE": "物业+养老试点管理平台 API",
-    "DESCRIPTION": "REST API for integrators: regions, organisations, accounts and tokens. "
-    "Authenticate with `Authorization: Bearer <token>`.",
+    "DESCRIPTION": API_DESCRIPTION,
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 from rest_framework.urlpatterns import format_suffix_patterns
 
@@ -10,6 +10,7 @@ from accounts.api import urls as accounts_api
 from accounts.forms import LockoutAdminAuthenticationForm
 from accounts.views import healthz
 from checklists.api import urls as checklists_api
+from core.openapi import CachedSchemaView
 from facilities.api import urls as facilities_api
 from pilots.api import urls as pilots_api
 from regions.api import urls as regions_api
@@ -46,7 +47,7 @@ for routes in STAFF_ROUTES:
     router.registry.extend(routes.registry)
 
 api_v1 = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", CachedSchemaView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     # reports first: ``staff/duties/`` must not be read as the staff member with id "duties"
     path("", include(reports_api)),
@@ -57,6 +58,9 @@ api_v1 = [
 # The volunteers' admin pages were under staff until the volunteers app was cut out of it: old
 # links and bookmarks lead to the same page.
 VOLUNTEER_ADMIN = r"(?P<page>(volunteerteam|volunteeractivity|pointsrule|reward|pointsentry)/.*)"
+
+# An unknown address under /api/ answers in the API's error format, any other the portal's page.
+handler404 = "core.api.page_not_found"
 
 urlpatterns = [
     re_path(

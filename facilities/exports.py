@@ -5,6 +5,7 @@ from reports.spreadsheets.writer import Column, SheetSpec, choice_label, export_
 from stations.models import Floor
 
 from .models import (
+    AlterationKind,
     ApplicationStatus,
     HandoverState,
     OperatingMode,
@@ -20,6 +21,7 @@ FLOOR = choice_label(Floor)
 VIOLATION = choice_label(ViolationKind)
 VSTATE = choice_label(ViolationState)
 APPSTATUS = choice_label(ApplicationStatus)
+ALTERATION = choice_label(AlterationKind)
 
 
 def _town(room):
@@ -151,3 +153,74 @@ def progress_response(county, years, rows, total):
         title_rows=[f"{county.name}新建住宅小区养老服务用房投入运营指导数及完成情况"],
     )
     return export_response(f"养老服务用房投入运营进度-{county.name}", [(spec, [*rows, total])])
+
+
+COMPOUNDS = ExportDefinition(
+    filename="住宅小区",
+    sheet_name="住宅小区",
+    select_related=("region", "property_company"),
+    columns=[
+        Column("小区", "name", width=24),
+        Column("乡镇（街道）或社区", "region.name", width=16),
+        Column("地址", "address", width=32),
+        Column("户数", "households"),
+        Column("入住人数", "residents"),
+        Column("长者人数（60 岁以上）", "elderly_residents"),
+        Column("开发建设单位", "developer", width=28),
+        Column("物业服务企业", "property_company.name", width=28),
+    ],
+)
+
+INSPECTIONS = ExportDefinition(
+    filename="用房巡查记录",
+    sheet_name="巡查记录",
+    select_related=("room__compound", "inspector"),
+    columns=[
+        Column("小区", "room.compound.name", width=24),
+        Column("用房位置", "room.location", width=24),
+        Column("巡查日期", "inspected_on", number_format="yyyy-mm-dd", width=12),
+        Column("巡查人", "inspector.name", width=10),
+        Column("巡查情况", "findings", width=48),
+    ],
+)
+
+ALTERATIONS = ExportDefinition(
+    filename="用房变更备案",
+    sheet_name="变更备案",
+    select_related=("room__compound",),
+    columns=[
+        Column("小区", "room.compound.name", width=24),
+        Column("用房位置", "room.location", width=24),
+        Column("类型", lambda a: ALTERATION(a.kind), width=12),
+        Column("说明", "description", width=40),
+        Column("批准文号", "approval_number", width=20),
+        Column("批准机关", "approved_by", width=20),
+        Column("批准日期", "approved_on", number_format="yyyy-mm-dd", width=12),
+        Column(
+            "登记时间",
+            lambda a: timezone.localtime(a.recorded_at) if a.recorded_at else None,
+            number_format="yyyy-mm-dd hh:mm",
+            width=18,
+        ),
+    ],
+)
+
+GUIDANCE_TARGETS = ExportDefinition(
+    filename="投入运营指导数",
+    sheet_name="指导数",
+    select_related=("county", "town"),
+    columns=[
+        Column("县（市、区）", "county.name", width=14),
+        Column("乡镇（街道）", "town.name", width=16),
+        Column("已建数", "built"),
+        Column("已移交数", "handed_over"),
+        Column("未移交数", "not_handed_over"),
+        Column("指导数小计", "subtotal"),
+        Column(
+            "分年度指导数",
+            lambda t: "；".join(f"{year}：{count}" for year, count in sorted((t.per_year or {}).items())),
+            width=30,
+        ),
+        Column("备注", "remarks", width=20),
+    ],
+)

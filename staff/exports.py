@@ -136,3 +136,17 @@ def progress_response(progress):
         (SheetSpec("按单位", company_columns, title_rows=[title]), progress.companies),
     ]
     return export_response(f"培训进度-{progress.region.name}-{progress.year}", sheets)
+
+
+# 003: each district's yearly training target in person-times.
+TRAINING_TARGETS = ExportDefinition(
+    filename="培训目标",
+    sheet_name="培训目标",
+    select_related=("region",),
+    columns=[
+        Column("区（县、市）", "region.name", width=16),
+        Column("区划代码", "region.code", width=14),
+        Column("年度", "year", width=8),
+        Column("目标人次", "person_times"),
+    ],
+)

@@ -1,10 +1,30 @@
+from django.utils import timezone
+
 from reports.exporting import ExportDefinition
 from reports.spreadsheets.writer import Column, choice_label
-from stations.models import Floor, LivingSituation, StationStatus
+from stations.models import (
+    Channel,
+    Floor,
+    LinkRequestState,
+    LivingSituation,
+    OrderStatus,
+    PriceUnit,
+    PublicityForm,
+    ServiceCategory,
+    StationStatus,
+)
 
+CATEGORY = choice_label(ServiceCategory)
 FLOOR = choice_label(Floor)
 STATUS = choice_label(StationStatus)
 LIVING = choice_label(LivingSituation)
+UNIT = choice_label(PriceUnit)
+ORDER_STATUS = choice_label(OrderStatus)
+CHANNEL = choice_label(Channel)
+
+
+def _local(value):
+    return timezone.localtime(value) if value else None
 
 
 STATIONS = ExportDefinition(
@@ -99,5 +119,101 @@ EXPENDITURES = ExportDefinition(
         Column("运营单位", "station.operator.name", width=32),
         Column("养老服务支出（元）", "amount", number_format="0.00", width=16),
         Column("备注", "note", width=36),
+    ],
+)
+
+
+ORDERS = ExportDefinition(
+    filename="服务工单",
+    sheet_name="服务工单",
+    select_related=("station", "resident", "assigned_to"),
+    # just the exported columns: the people's encrypted ones are not decrypted for nothing
+    only=(
+        *("station__name", "resident__name", "assigned_to__name", "category", "price_content"),
+        *("unit_price", "price_unit", "channel", "requested_at", "is_emergency", "status"),
+        *("assigned_at", "cancel_reason", "note", "created_at"),
+    ),
+    columns=[
+        Column("工单编号", "pk", width=10),
+        Column("站点", "station.name", width=24),
+        Column("老年人", "resident.name", width=10),
+        Column("服务项目", lambda o: CATEGORY(o.category), width=12),
+        Column("服务内容", "price_content", width=20),
+        Column("约定单价（元）", "unit_price", number_format="0.00"),
+        Column("计价单位", lambda o: UNIT(o.price_unit) if o.price_unit else "", width=8),
+        Column("渠道", lambda o: CHANNEL(o.channel), width=10),
+        Column("预约时间", lambda o: _local(o.requested_at), number_format="yyyy-mm-dd hh:mm", width=18),
+        Column("紧急", "is_emergency", width=6),
+        Column("状态", lambda o: ORDER_STATUS(o.status), width=10),
+        Column("服务人员", "assigned_to.name", width=10),
+        Column("派单时间", lambda o: _local(o.assigned_at), number_format="yyyy-mm-dd hh:mm", width=18),
+        Column("取消原因", "cancel_reason", width=20),
+        Column("备注", "note", width=30),
+        Column("创建时间", lambda o: _local(o.created_at), number_format="yyyy-mm-dd hh:mm", width=18),
+    ],
+)
+
+# Link requests: the name the requester gave, never the person's file.
+LINK_REQUESTS = ExportDefinition(
+    filename="跨单位服务申请",
+    sheet_name="跨单位服务申请",
+    select_related=("station", "organization", "requested_by", "decided_by"),
+    columns=[
+        Column("申请编号", "pk", width=10),
+        Column("申请站点", "station.name", width=24),
+        Column("申请运营单位", "organization.name", width=28),
+        Column("申请方填报的姓名", "name_given", width=12),
+        Column("状态", lambda r: choice_label(LinkRequestState)(r.state), width=12),
+        Column("申请人", "requested_by.name", width=10),
+        Column("申请时间", lambda r: _local(r.created_at), number_format="yyyy-mm-dd hh:mm", width=18),
+        Column("本人同意日期", "consent_on", number_format="yyyy-mm-dd", width=12),
+        Column("处理人", "decided_by.name", width=10),
+        Column("决定时间", lambda r: _local(r.decided_at), number_format="yyyy-mm-dd hh:mm", width=18),
+        Column("原因", "reason", width=30),
+    ],
+)
+
+PUBLICITY = ExportDefinition(
+    filename="宣传活动",
+    sheet_name="宣传活动",
+    select_related=("station",),
+    prefetch_related=("officers",),
+    columns=[
+        Column("站点", "station.name", width=24),
+        Column("日期", "held_on", number_format="yyyy-mm-dd", width=12),
+        Column("形式", lambda e: choice_label(PublicityForm)(e.form), width=12),
+        Column("主题", "topic", width=30),
+        Column("参与人数", "participants"),
+        Column("宣传员", lambda e: "、".join(officer.name for officer in e.officers.all()), width=24),
+    ],
+)
+
+SURVEYS = ExportDefinition(
+    filename="满意度调查",
+    sheet_name="满意度调查",
+    select_related=("region", "programme", "station"),
+    columns=[
+        Column("标题", "title", width=30),
+        Column("所属区划", "region.name", width=16),
+        Column("试点方案", "programme.title", width=30),
+        Column("站点", "station.name", width=24),
+        Column("开始日期", "period_start", number_format="yyyy-mm-dd", width=12),
+        Column("结束日期", "period_end", number_format="yyyy-mm-dd", width=12),
+        Column("问题数", lambda s: len(s.questions or [])),
+    ],
+)
+
+SURVEY_RESPONSES = ExportDefinition(
+    filename="满意度答卷",
+    sheet_name="满意度答卷",
+    select_related=("survey", "station", "resident"),
+    only=("survey__title", "station__name", "resident__name", "average", "comment", "submitted_on"),
+    columns=[
+        Column("调查", "survey.title", width=30),
+        Column("站点", "station.name", width=24),
+        Column("老年人", "resident.name", width=10),
+        Column("日期", "submitted_on", number_format="yyyy-mm-dd", width=12),
+        Column("平均分", "average", number_format="0.00"),
+        Column("意见建议", "comment", width=40),
     ],
 )

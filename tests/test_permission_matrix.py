@@ -268,6 +268,11 @@ ROUTES: dict[str, dict[str, Route]] = {
     ),
 }
 
+# Every list has its ``export/`` (the same filters and scope, as a workbook).
+for _routes in ROUTES.values():
+    if "list" in _routes:
+        _routes.setdefault("export", Route(COLLECTION))
+
 # The roles of the matrix: (name, demo username). "other company" is an admin of another
 # 长宁 company; "other city" an officer of 南安市.
 ROLES = [

@@ -53,3 +53,33 @@ def statement_response(result):
     )
     spec = SheetSpec("对账单", LEDGER.columns, title_rows=[title])
     return export_response(f"积分对账单-{result.volunteer.name}", [(spec, result.entries)])
+
+
+TEAMS = ExportDefinition(
+    filename="志愿服务队",
+    sheet_name="志愿服务队",
+    select_related=("organization", "station", "community", "leader"),
+    prefetch_related=("members",),
+    columns=[
+        Column("名称", "name", width=24),
+        Column("单位", "organization.name", width=28),
+        Column("站点", "station.name", width=24),
+        Column("所在街镇或社区", "community.name", width=16),
+        Column("队长", "leader.name", width=10),
+        Column("成员人数", lambda team: len(team.members.all())),
+        Column("成立日期", "founded_on", number_format="yyyy-mm-dd", width=12),
+    ],
+)
+
+REWARDS = ExportDefinition(
+    filename="积分兑换物品",
+    sheet_name="兑换物品",
+    select_related=("organization",),
+    columns=[
+        Column("物品", "name", width=24),
+        Column("单位", "organization.name", width=28),
+        Column("每件所需积分", "points"),
+        Column("库存", "stock"),
+        Column("可兑换", "is_active", width=8),
+    ],
+)

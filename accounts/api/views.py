@@ -49,10 +49,15 @@ class MeView(RetrieveAPIView):
 
 
 class ApiTokenViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    ExcelExportViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Your own API tokens. Creating one returns its secret once; ``revoke`` ends it."""
 
+    export_definition = exports.API_TOKENS
     queryset = ApiToken.objects.all()
     serializer_class = ApiTokenSerializer
 

@@ -234,6 +234,7 @@ class ItemViewSet(PublicReadMixin, ExcelExportViewSetMixin, ScopedViewSetMixin, 
 
 
 class CheckViewSet(
+    ExcelExportViewSetMixin,
     ScopedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -244,6 +245,7 @@ class CheckViewSet(
     records one (JSON; or multipart with ``results`` as JSON text and a photo per finding as the
     file ``photo_<item id>``)."""
 
+    export_definition = exports.CHECKS
     queryset = ChecklistCheck.objects.select_related(
         "station", "version", "checked_by", "office"
     ).prefetch_related(Prefetch("findings", queryset=CheckFinding.objects.select_related("item")))
@@ -281,11 +283,14 @@ class CheckViewSet(
         return FileResponse(found.photo.open("rb"))
 
 
-class PostedPriceViewSet(PublicReadMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class PostedPriceViewSet(
+    PublicReadMixin, ExcelExportViewSetMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+):
     """Posted prices (明码标价) of the stations you may see (anyone: the operating ones), each
     with what 002 (十七) posts with it: the operating company, the service content, the unit,
     the fee standard and the complaint channels."""
 
+    export_definition = exports.POSTED_PRICES
     queryset = StationPrice.objects.select_related("station__operator", "station__region")
     serializer_class = PostedPriceSerializer
     filterset_class = PostedPriceFilter

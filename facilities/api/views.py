@@ -51,7 +51,8 @@ CREATE_READ = (
 )
 
 
-class CompoundViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+class CompoundViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
+    export_definition = exports.COMPOUNDS
     queryset = Compound.objects.select_related("region")
     serializer_class = CompoundSerializer
     http_method_names = NO_DELETE
@@ -84,10 +85,11 @@ class CareRoomViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.Mode
         )
 
 
-class InspectionViewSet(ScopedViewSetMixin, *CREATE_READ):
+class InspectionViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, *CREATE_READ):
     """Inspections with the violations they found; ``photos`` uploads pictures (multipart,
     field ``photos``, checked by content)."""
 
+    export_definition = exports.INSPECTIONS
     queryset = Inspection.objects.select_related("inspector").prefetch_related("violations__room__compound")
     serializer_class = InspectionSerializer
 
@@ -153,9 +155,10 @@ class ViolationViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.Rea
         return Response(ViolationSerializer(violation).data)
 
 
-class AlterationViewSet(ScopedViewSetMixin, *CREATE_READ):
+class AlterationViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, *CREATE_READ):
     """Changes of use and rebuilding, recorded only with their approval."""
 
+    export_definition = exports.ALTERATIONS
     queryset = Alteration.objects.select_related("room")
     serializer_class = AlterationSerializer
 
@@ -212,11 +215,12 @@ class AgreementViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.Rea
         return Response(self.get_serializer(found[:500], many=True).data)
 
 
-class GuidanceTargetViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class GuidanceTargetViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """004's guidance table. ``import`` replaces a county's table (all rows or none);
     ``progress`` compares each town's targets with the registry; ``progress/export`` is the
     table in 004's layout with the rooms put into operation added."""
 
+    export_definition = exports.GUIDANCE_TARGETS
     queryset = GuidanceTarget.objects.select_related("town", "county")
     serializer_class = GuidanceTargetSerializer
 

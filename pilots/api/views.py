@@ -27,9 +27,10 @@ from .serializers import (
 )
 
 
-class ProgrammeViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class ProgrammeViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Pilot programmes: announced calls are public; officers also see their region's drafts."""
 
+    export_definition = exports.PROGRAMMES
     queryset = Programme.objects.select_related("region").prefetch_related(
         "issuers", "quotas", "phases", "milestones"
     )
@@ -171,9 +172,10 @@ class ApplicationViewSet(
         )
 
 
-class OpinionViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class OpinionViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Street and bureau opinions on the applications you can see."""
 
+    export_definition = exports.OPINIONS
     queryset = Opinion.objects.select_related("officer", "organization")
     serializer_class = OpinionSerializer
     filterset_fields = ["application", "stage", "decision"]
@@ -190,10 +192,15 @@ class PilotViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ReadOnl
 
 
 class PilotMilestoneViewSet(
-    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ExcelExportViewSetMixin,
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Milestones of the pilots you can see; ``complete`` records the evidence."""
 
+    export_definition = exports.PILOT_MILESTONES
     queryset = PilotMilestone.objects.select_related("milestone")
     serializer_class = PilotMilestoneSerializer
     filterset_fields = ["pilot", "status"]

@@ -56,6 +56,7 @@ class SchemeSerializer(ScopedModelSerializer):
 
 
 class SchemeViewSet(
+    ExcelExportViewSetMixin,
     ScopedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -65,6 +66,7 @@ class SchemeViewSet(
 ):
     """Evaluation schemes; a change of indicators makes a new version (weights must add to 100)."""
 
+    export_definition = exports.EVALUATION_SCHEMES
     queryset = EvaluationScheme.objects.select_related("region", "current").prefetch_related(
         Prefetch("current__indicators", queryset=SchemeIndicator.objects.order_by("position", "id"))
     )
@@ -118,9 +120,10 @@ class RunRequestSerializer(serializers.Serializer):
     month = serializers.CharField(help_text=_("YYYY-MM"))
 
 
-class RunViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class RunViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """The monthly runs; ``run/`` evaluates a month now (its scorecards are replaced)."""
 
+    export_definition = exports.EVALUATION_RUNS
     queryset = EvaluationRun.objects.select_related("scheme", "version")
     serializer_class = RunSerializer
 

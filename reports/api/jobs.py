@@ -9,6 +9,8 @@ from rest_framework.decorators import action
 from rest_framework.reverse import reverse
 
 from .. import jobs
+from ..exporting import ExcelExportViewSetMixin
+from ..exports import EXPORT_JOBS
 from ..models import ExportJob
 from ..spreadsheets.text import XLSX_CONTENT_TYPE
 
@@ -79,10 +81,11 @@ class _Background:
 BACKGROUND_EXPORTS = _Background()
 
 
-class ExportJobViewSet(viewsets.ReadOnlyModelViewSet):
+class ExportJobViewSet(ExcelExportViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """The exports the caller asked for that ran (or run) in the background. Another person's
     job does not exist for the caller (404)."""
 
+    export_definition = EXPORT_JOBS
     queryset = ExportJob.objects.all()
     serializer_class = ExportJobSerializer
     filterset_fields = ["state"]

@@ -1,7 +1,8 @@
-"""The scorecards and findings lists in Excel (the portal pages, the API and the admin)."""
+"""The schemes, runs, scorecards and findings lists in Excel (the portal pages, the API and the admin)."""
 
 from decimal import Decimal, InvalidOperation
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reports.exporting import ExportDefinition
@@ -91,5 +92,40 @@ FINDINGS = ExportDefinition(
             _("met again in"), lambda f: f.closed_month.strftime("%Y-%m") if f.closed_month else "", width=10
         ),
         Column(_("state"), lambda f: f.get_state_display(), width=8),
+    ],
+)
+
+
+def _local(value):
+    return timezone.localtime(value) if value else None
+
+
+EVALUATION_SCHEMES = ExportDefinition(
+    filename="考核方案",
+    sheet_name="考核方案",
+    select_related=("region", "current"),
+    columns=[
+        Column("名称", "name", width=30),
+        Column("所属区划", "region.name", width=16),
+        Column("当前版本", "current.number", width=8),
+        Column("有效", "is_active", width=8),
+        Column("创建时间", lambda s: _local(s.created_at), number_format="yyyy-mm-dd hh:mm", width=18),
+    ],
+)
+
+EVALUATION_RUNS = ExportDefinition(
+    filename="考核批次",
+    sheet_name="考核批次",
+    select_related=("scheme", "version", "started_by"),
+    columns=[
+        Column("考核方案", "scheme.name", width=30),
+        Column("所用方案版本", "version.number", width=8),
+        Column("月份", lambda r: r.month.strftime("%Y-%m") if r.month else "", width=10),
+        Column("发起人", "started_by.name", width=10),
+        Column("开始时间", lambda r: _local(r.started_at), number_format="yyyy-mm-dd hh:mm", width=18),
+        Column("完成时间", lambda r: _local(r.finished_at), number_format="yyyy-mm-dd hh:mm", width=18),
+        Column("考核结果数", "scorecards_count"),
+        Column("新发现问题", "findings_opened"),
+        Column("销号问题", "findings_closed"),
     ],
 )

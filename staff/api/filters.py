@@ -22,6 +22,17 @@ from staff.models import (
 )
 
 
+class StaffIdFilter(IdFilter):
+    """``?staff=``: the id of a staff member (``/api/v1/staff/``), as ``staff`` means everywhere
+    in the API; a login name (or anything but an id) is refused saying so."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("staff member (id from /api/v1/staff/)"))
+        message = _("Give the id of a staff member (from /api/v1/staff/), not a login name or a user id.")
+        kwargs.setdefault("error_messages", {"invalid": message, "min_value": message})
+        super().__init__(*args, **kwargs)
+
+
 class StaffFilter(django_filters.FilterSet):
     """The filters of the staff list, shared by the API, the portal and their exports. No phone or
     identity number: a query string lands in URLs and access logs; exact searches on them are
@@ -63,7 +74,7 @@ class StaffFilter(django_filters.FilterSet):
 
 
 class QualificationFilter(django_filters.FilterSet):
-    staff = IdFilter(field_name="staff_id")
+    staff = StaffIdFilter(field_name="staff_id")
     expires_before = django_filters.DateFilter(field_name="expires_on", lookup_expr="lte")
 
     class Meta:
@@ -88,7 +99,7 @@ class SessionFilter(django_filters.FilterSet):
 
 class RecordFilter(django_filters.FilterSet):
     session = IdFilter(field_name="session_id")
-    staff = IdFilter(field_name="staff_id")
+    staff = StaffIdFilter(field_name="staff_id")
     employer = IdFilter(field_name="staff__employer_id", label=_("employer"))
     kind = django_filters.ChoiceFilter(field_name="session__kind", choices=TrainingKind.choices)
     passed = django_filters.BooleanFilter()

@@ -226,7 +226,8 @@ class RecordViewSet(
         services.announce_results(session, [serializer.instance])
 
 
-class TargetViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+class TargetViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
+    export_definition = exports.TRAINING_TARGETS
     queryset = TrainingTarget.objects.select_related("region")
     serializer_class = TrainingTargetSerializer
     http_method_names = NO_DELETE

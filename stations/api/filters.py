@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.params import IdFilter
 from regions.models import region_subtree
+from staff.api.filters import StaffIdFilter
 from stations.models import (
     LivingSituation,
     OrderStatus,
@@ -62,7 +63,7 @@ class ResidentFilter(django_filters.FilterSet):
 class OrderFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=OrderStatus.choices, label=_("status"))
     category = django_filters.ChoiceFilter(choices=ServiceCategory.choices, label=_("service"))
-    staff = IdFilter(field_name="assigned_to_id", label=_("staff member (id)"))
+    staff = StaffIdFilter(field_name="assigned_to_id")
 
     class Meta:
         model = ServiceOrder
@@ -71,7 +72,7 @@ class OrderFilter(django_filters.FilterSet):
 
 class RecordFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(choices=ServiceCategory.choices, label=_("service"))
-    staff = IdFilter(field_name="staff_id", label=_("staff member (id)"))
+    staff = StaffIdFilter(field_name="staff_id")
     started_after = django_filters.DateFilter(
         field_name="started_at", lookup_expr="date__gte", label=_("started on or after")
     )

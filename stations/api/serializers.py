@@ -5,6 +5,7 @@ from rest_framework import serializers
 from accounts.api.base import ScopedChoicesMixin, ScopedModelSerializer
 from accounts.api.serializers import RegionRefField
 from accounts.models import Organization
+from core.api import RenamedFieldsMixin
 from staff.models import StaffMember
 from stations import services
 from stations.models import (
@@ -299,7 +300,8 @@ def _staff_name(row, field) -> str | None:
     return member.name if member is not None else None
 
 
-class OrderSerializer(ScopedModelSerializer):
+class OrderSerializer(RenamedFieldsMixin, ScopedModelSerializer):
+    renamed_fields = {"assigned_to": "staff"}
     resident = serializers.PrimaryKeyRelatedField(queryset=Resident.objects.all())
     station = serializers.PrimaryKeyRelatedField(queryset=Station.objects.all())
     resident_name = serializers.CharField(source="resident.name", read_only=True)
@@ -360,7 +362,8 @@ class OrderSerializer(ScopedModelSerializer):
     scoped_choices = {"resident": "view"}
 
 
-class OrderActionSerializer(ScopedChoicesMixin, serializers.Serializer):
+class OrderActionSerializer(RenamedFieldsMixin, ScopedChoicesMixin, serializers.Serializer):
+    renamed_fields = {"assigned_to": "staff"}
     staff = StaffMemberField(
         required=False, allow_null=True, default=None, help_text=_("For assign: id of the staff member.")
     )

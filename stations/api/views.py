@@ -100,6 +100,11 @@ class StationViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.Model
             ),
         ],
         responses=StationSerializer(many=True),
+        description=_(
+            "A bare array (not paged) of at most 100 operating stations within `radius` metres of the "
+            "point, nearest first, each with `distance_m` (its distance in metres). The list's "
+            "filters apply; no sign-in needed."
+        ),
     )
     @action(detail=False, methods=["get"])
     def nearby(self, request):
@@ -264,6 +269,7 @@ class ResidentViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.Mode
 
 
 class LinkRequestViewSet(
+    ExcelExportViewSetMixin,
     ScopedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -274,6 +280,7 @@ class LinkRequestViewSet(
     the government of the person's community see them. ``record_consent`` attaches her signed
     consent and links the station; an officer may ``refuse``; the requester may ``withdraw``."""
 
+    export_definition = exports.LINK_REQUESTS
     queryset = ResidentLinkRequest.objects.select_related(
         "station", "organization", "resident", "requested_by", "consent_recorded_by", "decided_by"
     )
@@ -314,6 +321,7 @@ class LinkRequestViewSet(
 
 
 class OrderViewSet(
+    ExcelExportViewSetMixin,
     ScopedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -323,6 +331,7 @@ class OrderViewSet(
     """Service orders (点菜式), e.g. from a call centre or a device: create, then ``assign``,
     ``complete`` (writes the service record with the posted price) or ``cancel``."""
 
+    export_definition = exports.ORDERS
     queryset = ServiceOrder.objects.select_related("resident").annotate(
         assigned_to_name=F("assigned_to__name")  # the name only: no staff row is decrypted
     )
@@ -389,12 +398,14 @@ class RecordViewSet(
 
 
 class PublicityViewSet(
+    ExcelExportViewSetMixin,
     ScopedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
+    export_definition = exports.PUBLICITY
     queryset = PublicityEvent.objects.prefetch_related("officers")
     serializer_class = PublicitySerializer
     filterset_fields = ["station", "form"]
@@ -403,7 +414,8 @@ class PublicityViewSet(
         serializer.instance = services.record_publicity(by=self.request.user, **serializer.validated_data)
 
 
-class SurveyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class SurveyViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    export_definition = exports.SURVEYS
     queryset = Survey.objects.select_related("region")
     serializer_class = SurveySerializer
     filterset_fields = ["programme", "station"]
@@ -417,12 +429,14 @@ class SurveyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class SurveyResponseViewSet(
+    ExcelExportViewSetMixin,
     ScopedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
+    export_definition = exports.SURVEY_RESPONSES
     queryset = SurveyResponse.objects.all()
     serializer_class = SurveyResponseSerializer
     filterset_fields = ["survey", "station"]

@@ -26,7 +26,8 @@ from .serializers import (
 )
 
 
-class TeamViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+class TeamViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
+    export_definition = exports.TEAMS
     queryset = VolunteerTeam.objects.select_related("organization", "community").prefetch_related("members")
     serializer_class = VolunteerTeamSerializer
     http_method_names = NO_DELETE
@@ -67,7 +68,8 @@ class ActivityViewSet(
         serializer.instance = services.record_activity(by=self.request.user, hours=hours, **data)
 
 
-class RewardViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+class RewardViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
+    export_definition = exports.REWARDS
     queryset = Reward.objects.select_related("organization")
     serializer_class = RewardSerializer
     http_method_names = NO_DELETE
