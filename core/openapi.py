@@ -19,7 +19,9 @@ _SCHEMAS: dict[tuple, tuple[bytes, str, dict]] = {}
 def schema_cache_key(request, renderer) -> tuple:
     """What the published schema depends on besides the code: its language, its format and
     the settings it is built from (a test's override builds its own)."""
-    language = request.GET.get("lang") or get_language()
+    # only the languages the portal has: any other ?lang= must not grow the cache
+    asked = request.GET.get("lang")
+    language = asked if asked in dict(settings.LANGUAGES) else get_language()
     spectacular = repr(sorted((key, repr(value)) for key, value in settings.SPECTACULAR_SETTINGS.items()))
     return (
         settings.SPECTACULAR_SETTINGS.get("VERSION"),
