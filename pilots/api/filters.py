@@ -3,7 +3,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.params import IdFilter
-from pilots.models import Application, ApplicationStatus, PilotType
+from pilots import services
+from pilots.models import Application, ApplicationStatus, PilotType, Programme
 from regions.models import region_subtree
 
 
@@ -21,11 +22,29 @@ class ApplicationFilter(django_filters.FilterSet):
     submitted_before = django_filters.DateFilter(
         field_name="submitted_at", lookup_expr="date__lte", label=_("submitted on or before")
     )
-    q = django_filters.CharFilter(method="filter_search", label=_("applicant, lead or address contains"))
+    q = django_filters.CharFilter(
+        method="filter_search", label=_("unit, credit code, project lead or address contains")
+    )
+    awaiting = django_filters.ChoiceFilter(
+        choices=[("yes", _("Yes"))],
+        empty_label=_("All"),
+        method="filter_awaiting",
+        label=_("awaiting my opinion"),
+    )
 
     class Meta:
         model = Application
-        fields = ["status", "pilot_type", "programme", "organization", "region"]
+        fields = ["q", "status", "awaiting", "pilot_type", "programme", "organization", "region"]
+
+    def filter_queryset(self, queryset):
+        # Others' drafts are never listed (nor exported), whatever the filters.
+        user = getattr(self.request, "user", None)
+        if user is not None and user.is_authenticated:
+            queryset = services.without_others_drafts(queryset, user)
+        return super().filter_queryset(queryset)
+
+    def filter_awaiting(self, queryset, name, value):
+        return services.awaiting_review(queryset, self.request.user) if value else queryset
 
     def filter_region(self, queryset, name, value):
         return queryset.filter(region_subtree("site_region", value.strip()))
@@ -34,6 +53,31 @@ class ApplicationFilter(django_filters.FilterSet):
         value = value.strip()
         return queryset.filter(
             Q(organization__name__icontains=value)
+            | Q(organization__credit_code__icontains=value)
             | Q(project_lead__icontains=value)
             | Q(site_address__icontains=value)
         )
+
+
+class PortalApplicationFilter(ApplicationFilter):
+    """The portal's list: the same filters, with the programme chosen by its title and one
+    status at a time; the export link carries the same query."""
+
+    status = django_filters.ChoiceFilter(choices=ApplicationStatus.choices, label=_("status"), empty_label=_("All"))
+    pilot_type = django_filters.ChoiceFilter(choices=PilotType.choices, label=_("pilot type"), empty_label=_("All"))
+    programme = django_filters.ModelChoiceFilter(
+        queryset=Programme.objects.none(), label=_("programme"), empty_label=_("All")
+    )
+
+    PORTAL_FILTERS = ("q", "status", "awaiting", "pilot_type", "programme")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in list(self.filters):
+            if name not in self.PORTAL_FILTERS:
+                del self.filters[name]
+        self.filters["programme"].queryset = Programme.objects.visible_to(self.request.user).order_by(
+            "-created_at"
+        )
+        if not services.is_reviewer(self.request.user):
+            del self.filters["awaiting"]
