@@ -475,12 +475,13 @@ class PilotQuerySet(ScopedQuerySet):
             condition = published if condition is None else condition | published
         return condition
 
-
     def known_to(self, user):
         """The pilots ``user`` sees through their scope (the unit, the region's officers), the
         publication aside: what is not for the public (milestone evidence files)."""
         return self._scoped(
-            user, edit=False, scope_condition=lambda u, s, edit: ScopedQuerySet.scope_condition(self, u, s, edit=edit)
+            user,
+            edit=False,
+            scope_condition=lambda u, s, edit: ScopedQuerySet.scope_condition(self, u, s, edit=edit),
         )
 
 

@@ -30,7 +30,6 @@ from .forms import (
 )
 from .models import (
     Application,
-    ApplicationVersion,
     Attachment,
     MilestoneEvidence,
     Opinion,
@@ -364,7 +363,9 @@ def application_act(request, pk, action):
             for message in _messages_of(exc):
                 messages.error(request, message)
         else:
-            messages.success(request, _("Done: %(action)s.") % {"action": services.APPLICATIONS.label(action)})
+            messages.success(
+                request, _("Done: %(action)s.") % {"action": services.APPLICATIONS.label(action)}
+            )
         return redirect("pilots:application-detail", pk=pk)
     step = services.APPLICATIONS.step(action, application.status)
     allowed, reason = services.APPLICATIONS.can(application, request.user, action)
@@ -379,7 +380,9 @@ def application_act(request, pk, action):
         except (ValidationError, PermissionDenied) as exc:
             _refuse(form, exc)
         else:
-            messages.success(request, _("Done: %(action)s.") % {"action": services.APPLICATIONS.label(action)})
+            messages.success(
+                request, _("Done: %(action)s.") % {"action": services.APPLICATIONS.label(action)}
+            )
             return redirect("pilots:application-detail", pk=pk)
     return render(
         request,
@@ -589,7 +592,9 @@ def pilot_detail(request, pk):
         and services.issuing_bureau_of(request.user, pilot.programme) is not None
     )
     # evidence files are for the unit and the officers over it, not for the public list
-    sees_files = request.user.is_authenticated and Pilot.objects.known_to(request.user).filter(pk=pilot.pk).exists()
+    sees_files = (
+        request.user.is_authenticated and Pilot.objects.known_to(request.user).filter(pk=pilot.pk).exists()
+    )
     today = timezone.localdate()
     rows = []
     for milestone in pilot.milestones.all():

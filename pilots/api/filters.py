@@ -63,8 +63,12 @@ class PortalApplicationFilter(ApplicationFilter):
     """The portal's list: the same filters, with the programme chosen by its title and one
     status at a time; the export link carries the same query."""
 
-    status = django_filters.ChoiceFilter(choices=ApplicationStatus.choices, label=_("status"), empty_label=_("All"))
-    pilot_type = django_filters.ChoiceFilter(choices=PilotType.choices, label=_("pilot type"), empty_label=_("All"))
+    status = django_filters.ChoiceFilter(
+        choices=ApplicationStatus.choices, label=_("status"), empty_label=_("All")
+    )
+    pilot_type = django_filters.ChoiceFilter(
+        choices=PilotType.choices, label=_("pilot type"), empty_label=_("All")
+    )
     programme = django_filters.ModelChoiceFilter(
         queryset=Programme.objects.none(), label=_("programme"), empty_label=_("All")
     )

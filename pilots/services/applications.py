@@ -552,7 +552,13 @@ def version_changes(old: ApplicationVersion, new: ApplicationVersion) -> list[di
     for name in COMPARED_FIELDS:
         before, after = _as_text(old.data.get(name)), _as_text(new.data.get(name))
         rows.append(
-            {"field": name, "label": _field_label(name), "old": before, "new": after, "changed": before != after}
+            {
+                "field": name,
+                "label": _field_label(name),
+                "old": before,
+                "new": after,
+                "changed": before != after,
+            }
         )
     return rows
 
