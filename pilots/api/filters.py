@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.params import IdFilter
 from pilots import services
@@ -26,8 +27,8 @@ class ApplicationFilter(django_filters.FilterSet):
         method="filter_search", label=_("unit, credit code, project lead or address contains")
     )
     awaiting = django_filters.ChoiceFilter(
-        choices=[("yes", _("Yes"))],
-        empty_label=_("All"),
+        choices=[("yes", pgettext_lazy("answer", "yes"))],
+        empty_label=pgettext_lazy("filter", "All"),
         method="filter_awaiting",
         label=_("awaiting my opinion"),
     )
@@ -64,13 +65,13 @@ class PortalApplicationFilter(ApplicationFilter):
     status at a time; the export link carries the same query."""
 
     status = django_filters.ChoiceFilter(
-        choices=ApplicationStatus.choices, label=_("status"), empty_label=_("All")
+        choices=ApplicationStatus.choices, label=_("status"), empty_label=pgettext_lazy("filter", "All")
     )
     pilot_type = django_filters.ChoiceFilter(
-        choices=PilotType.choices, label=_("pilot type"), empty_label=_("All")
+        choices=PilotType.choices, label=_("pilot type"), empty_label=pgettext_lazy("filter", "All")
     )
     programme = django_filters.ModelChoiceFilter(
-        queryset=Programme.objects.none(), label=_("programme"), empty_label=_("All")
+        queryset=Programme.objects.none(), label=_("programme"), empty_label=pgettext_lazy("filter", "All")
     )
 
     PORTAL_FILTERS = ("q", "status", "awaiting", "pilot_type", "programme")
