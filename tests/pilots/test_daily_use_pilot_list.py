@@ -79,7 +79,9 @@ def test_withdrawing_needs_a_reason_kept_on_refusal_and_is_announced(world, appr
     assert client.post(url, {"reason": "名单有误，核实后重新公布"}).status_code == 302
     programme.refresh_from_db()
     assert programme.publication_state == PublicationState.LIST_WITHDRAWN
-    assert programme.list_published_at is None and programme.list_withdrawal_reason == "名单有误，核实后重新公布"
+    assert (
+        programme.list_published_at is None and programme.list_withdrawal_reason == "名单有误，核实后重新公布"
+    )
     entry = AuditEntry.objects.get(action="transition:withdraw_list", object_id=str(programme.pk))
     assert entry.note == "名单有误，核实后重新公布" and entry.actor == world.changning_officer
     told = Notification.objects.get(recipient=world.company_a_admin)  # the pilot unit
@@ -121,6 +123,14 @@ def test_the_api_withdraws_through_the_same_rule(world, approved):
     assert refused.status_code == 400
     done = client.post(f"/api/v1/programmes/{programme.pk}/withdraw_list/", {"reason": "核实"}, format="json")
     assert done.status_code == 200
-    assert done.json()["publication_state"] == "list_withdrawn" and done.json()["list_withdrawal_reason"] == "核实"
+    assert (
+        done.json()["publication_state"] == "list_withdrawn"
+        and done.json()["list_withdrawal_reason"] == "核实"
+    )
     company = api_client_for(world.company_a_admin)
-    assert company.post(f"/api/v1/programmes/{programme.pk}/withdraw_list/", {"reason": "x"}, format="json").status_code == 403
+    assert (
+        company.post(
+            f"/api/v1/programmes/{programme.pk}/withdraw_list/", {"reason": "x"}, format="json"
+        ).status_code
+        == 403
+    )

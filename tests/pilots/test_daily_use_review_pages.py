@@ -78,7 +78,9 @@ def test_a_refusal_past_the_quota_keeps_what_the_officer_typed(world, recommende
     assert "quota_override_reason" in form.errors  # the error sits beside the reason field
     assert 'class="field has-errors"' in body
     recommended.refresh_from_db()
-    assert recommended.status == "recommended" and not recommended.opinions.filter(decision="approve").exists()
+    assert (
+        recommended.status == "recommended" and not recommended.opinions.filter(decision="approve").exists()
+    )
     done = client.post(
         f"/pilots/applications/{recommended.pk}/act/approve/",
         {"text": opinion, "quota_override_reason": "示范意义突出"},
@@ -88,8 +90,14 @@ def test_a_refusal_past_the_quota_keeps_what_the_officer_typed(world, recommende
 
 
 def test_the_quota_shows_on_the_application_page_for_the_bureau_only(world, recommended):
-    assert 'id="quota"' in logged_in("cn_officer").get(f"/pilots/applications/{recommended.pk}/").content.decode()
-    assert 'id="quota"' not in logged_in("a_admin").get(f"/pilots/applications/{recommended.pk}/").content.decode()
+    assert (
+        'id="quota"'
+        in logged_in("cn_officer").get(f"/pilots/applications/{recommended.pk}/").content.decode()
+    )
+    assert (
+        'id="quota"'
+        not in logged_in("a_admin").get(f"/pilots/applications/{recommended.pk}/").content.decode()
+    )
 
 
 def test_the_applicant_cannot_open_or_post_a_reviewers_step(world, recommended):
@@ -104,7 +112,9 @@ def test_the_applicant_cannot_open_or_post_a_reviewers_step(world, recommended):
     assert logged_in("a_admin").get(f"/pilots/applications/{recommended.pk}/act/unknown/").status_code == 404
 
 
-def test_a_refused_attachment_comes_back_beside_its_field_with_the_name_kept(world, draft, settings, tmp_path):
+def test_a_refused_attachment_comes_back_beside_its_field_with_the_name_kept(
+    world, draft, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     from django.core.files.uploadedfile import SimpleUploadedFile
 
