@@ -2,6 +2,7 @@
 what was typed; the files are for the pilot unit and the officers over it, not the public."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -68,7 +69,7 @@ def test_a_renamed_program_is_refused_beside_the_field_and_the_text_is_kept(worl
     assert refused.status_code == 400
     body = refused.content.decode()
     assert "站点已于 8 月 20 日开放" in body  # what was typed is still there
-    form = dict((m.pk, f) for m, _overdue, f in refused.context["milestones"])[milestone.pk]
+    form = {m.pk: f for m, _overdue, f in refused.context["milestones"]}[milestone.pk]
     assert form.errors["files"]
     milestone.refresh_from_db()
     assert milestone.status == "pending" and not MilestoneEvidence.objects.exists()
@@ -80,15 +81,13 @@ def test_neither_text_nor_file_is_refused(world, pilot):
         f"/pilots/pilots/{pilot.pk}/", {"what": "milestone", "milestone": milestone.pk}
     )
     assert refused.status_code == 400
-    assert "evidence" in dict((m.pk, f) for m, _o, f in refused.context["milestones"])[milestone.pk].errors
+    assert "evidence" in {m.pk: f for m, _o, f in refused.context["milestones"]}[milestone.pk].errors
 
 
 def test_an_oversized_file_is_refused(world, pilot, settings):
     settings.UPLOAD_MAX_BYTES = 100
     milestone = pilot.milestones.get()
     big = SimpleUploadedFile("大.pdf", PDF + b"\0" * 200)
-    from django.core.exceptions import ValidationError
-
     with pytest.raises(ValidationError):
         services.complete_milestone(milestone, by=world.company_a_admin, files=[big])
 

@@ -3,6 +3,7 @@ first when it cannot be undone), the quota while reviewing, a refused opinion th
 officer typed with the error beside the field, and each person shown only their own steps."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from pilots import services
@@ -116,8 +117,6 @@ def test_a_refused_attachment_comes_back_beside_its_field_with_the_name_kept(
     world, draft, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     program = SimpleUploadedFile("程序.pdf", b"MZ\x90\x00" + b"\0" * 64)
     refused = logged_in("a_admin").post(
         f"/pilots/applications/{draft.pk}/attachments/", {"file": program, "name": "申报表扫描件"}
