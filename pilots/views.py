@@ -91,23 +91,25 @@ def programme_detail(request, pk):
     )
 
 
-def _published_pilots(request, pk):
+def _published_pilots(request, pk, *, withdrawn_too=False):
     """The programme and its pilots as the user may see them: public once the bureau publishes
-    the list; before that only to those who see a pilot of it."""
+    the list; before that only to those who see a pilot of it. The list's page (``withdrawn_too``)
+    also answers for a withdrawn list, to say so."""
     programme = scoped_object_or_404(Programme.objects.prefetch_related("issuers"), request.user, pk=pk)
     pilots = (
         Pilot.objects.visible_to(request.user)
         .filter(programme=programme)
         .select_related("organization", "site_region__parent")
     )
-    if programme.list_published_at is None and programme.list_withdrawn_at is None and not pilots.exists():
+    shown = programme.list_published_at is not None or (withdrawn_too and programme.list_withdrawn_at)
+    if not shown and not pilots.exists():
         raise Http404
     return programme, pilots
 
 
 def programme_pilots(request, pk):
     """The published pilot list: public once the bureau publishes it."""
-    programme, pilots = _published_pilots(request, pk)
+    programme, pilots = _published_pilots(request, pk, withdrawn_too=True)
     return render(request, "pilots/programme_pilots.html", {"programme": programme, "pilots": pilots})
 
 
