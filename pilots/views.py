@@ -209,10 +209,11 @@ def application_list(request):
     Others' drafts are never listed. The export holds exactly the filtered rows."""
     if not request.GET and services.is_reviewer(request.user):
         return redirect(f"{reverse('pilots:application-list')}?awaiting=yes")
-    queryset = (
+    queryset = services.without_others_drafts(
         Application.objects.visible_to(request.user)
         .select_related("programme", "organization", "site_region")
-        .order_by("-updated_at", "-id")
+        .order_by("-updated_at", "-id"),
+        request.user,
     )
     filterset = PortalApplicationFilter(request.GET, queryset=queryset, request=request)
     rows = filterset.qs if filterset.is_valid() else queryset.none()

@@ -37,13 +37,6 @@ class ApplicationFilter(django_filters.FilterSet):
         model = Application
         fields = ["q", "status", "awaiting", "pilot_type", "programme", "organization", "region"]
 
-    def filter_queryset(self, queryset):
-        # Others' drafts are never listed (nor exported), whatever the filters.
-        user = getattr(self.request, "user", None)
-        if user is not None and user.is_authenticated:
-            queryset = services.without_others_drafts(queryset, user)
-        return super().filter_queryset(queryset)
-
     def filter_awaiting(self, queryset, name, value):
         return services.awaiting_review(queryset, self.request.user) if value else queryset
 

@@ -140,6 +140,12 @@ class ApplicationViewSet(
         # Changing an application is decided by the service (applicant, officer on behalf).
         return viewsets.GenericViewSet.get_object(self)
 
+    def filter_queryset(self, queryset):
+        # Others' drafts are never listed nor exported (one application is still found by id).
+        if self.action in ("list", "export"):
+            queryset = services.without_others_drafts(queryset, self.request.user)
+        return super().filter_queryset(queryset)
+
     def _fresh(self, pk):
         return self.get_queryset().prefetch_related("versions").get(pk=pk)
 

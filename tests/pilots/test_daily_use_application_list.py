@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from pilots import services
 from tests.factories import PASSWORD, OrganizationFactory, make_user
 from tests.pilots.conftest import FULL_FORM
+from tests.pilots.test_api_and_scoping import api_client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +110,13 @@ def test_the_list_costs_the_same_queries_for_more_rows(world, call):
     for i in range(8):
         apply(world, call, f"多{i}")
     assert count() == small
+
+
+def test_the_api_lists_and_exports_no_others_drafts_but_finds_one_by_id(world, call, draft):
+    submitted = apply(world, call, "松鹤物业")
+    client = api_client_for(world.street_officer)
+    assert [a["id"] for a in client.get("/api/v1/applications/").json()["results"]] == [submitted.pk]
+    content = b"".join(client.get("/api/v1/applications/export/").streaming_content)
+    rows = list(load_workbook(io.BytesIO(content)).worksheets[0].iter_rows(values_only=True))
+    assert sorted(row[0] for row in rows if isinstance(row[0], int)) == [submitted.pk]
+    assert client.get(f"/api/v1/applications/{draft.pk}/").status_code == 200
