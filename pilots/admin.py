@@ -77,7 +77,13 @@ class ProgrammeAdmin(ScopedModelAdmin):
         "pilots.services.publish_pilot_list",
     )
     form = ProgrammeAdminForm
-    readonly_fields = ["announced_at", "list_published_at", "pilot_list_print"]
+    readonly_fields = [
+        "announced_at",
+        "list_published_at",
+        "list_withdrawn_at",
+        "list_withdrawal_reason",
+        "pilot_list_print",
+    ]
     list_display = ["title", "document_number", "mode", "region", "announced_at", "list_published_at"]
     list_filter = ["mode"]
     search_fields = ["title", "document_number"]
@@ -128,7 +134,8 @@ class ProgrammeAdmin(ScopedModelAdmin):
         consequence=_(
             "The pilot list of each programme below becomes public on the public page and "
             "in the API, every pilot unit is notified and the publication is recorded in "
-            "the audit log. A published list cannot be withdrawn."
+            "the audit log. The bureau can later withdraw it in the portal only with a reason, "
+            "which is announced."
         ),
         done=_("%(count)d pilot lists published."),
     )
@@ -228,9 +235,15 @@ class ApplicationAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
     def recommend(self, request, queryset):
         self._batch(request, queryset, "recommend")
 
-    @admin.action(description=_("Approve the selected applications (bureau opinion)"), permissions=["change"])
-    def approve(self, request, queryset):
-        self._batch(request, queryset, "approve")
+    # Approval cannot be undone: like the portal, the admin asks first, and the quota rule of
+    # the service refuses a row past its quota (the reason is given in the portal or the API).
+    approve = workflow_action(
+        services.APPLICATIONS,
+        "approve",
+        description=_("Approve the selected applications (bureau opinion)"),
+        consequence=services.CONSEQUENCES["approve"],
+        done=_("%(count)d applications approved."),
+    )
 
 
 class ShowcaseCaseInline(ScopedStackedInline):

@@ -5,6 +5,7 @@ from accounts.models import Organization
 from regions.models import Region
 
 from .models import Application, PilotType
+from .services import REASONED
 
 # The application form of 001's 附件2, filled in steps; each step saves the draft.
 STEPS = [
@@ -66,11 +67,53 @@ class ApplicationForm(forms.ModelForm):
 
 
 class OpinionForm(forms.Form):
-    text = forms.CharField(label=_("opinion"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    scan = forms.FileField(label=_("scan of the sealed form"), required=False)
+    """The reviewer's card: the opinion, the scan of the sealed form and, when approving beyond
+    the quota, the reason. ``action`` keeps only what that step takes; the rules are the
+    services' (a reason for a return or a refusal, the quota)."""
+
+    text = forms.CharField(label=_("opinion"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    scan = forms.FileField(
+        label=_("scan of the sealed form"),
+        required=False,
+        help_text=_("PDF, JPG/PNG, Word or Excel; checked by content."),
+    )
     quota_override_reason = forms.CharField(
         label=_("reason for exceeding the quota"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args, action=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if action == "withdraw":
+            del self.fields["scan"], self.fields["quota_override_reason"]
+            self.fields["text"].label = _("reason for withdrawing (optional)")
+        elif action is not None and action != "approve":
+            del self.fields["quota_override_reason"]
+        if action in REASONED:
+            self.fields["text"].help_text = _("Required: the unit reads it as the reason.")
+
+
+class PilotListWithdrawalForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason for withdrawing the pilot list"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown on the public page and sent to the pilot units and the applicants."),
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
 
 
 class AttachmentForm(forms.Form):
@@ -86,9 +129,17 @@ def applicant_organizations(user):
 
 class MilestoneCompletionForm(forms.Form):
     completed_on = forms.DateField(
-        label=_("completed on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("completed on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Today if left empty."),
     )
-    evidence = forms.CharField(label=_("evidence"), widget=forms.Textarea(attrs={"rows": 2}))
+    evidence = forms.CharField(label=_("evidence"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    files = MultipleFileField(
+        label=_("evidence files"),
+        required=False,
+        help_text=_("Photos, scans or documents (PDF, JPG/PNG, Word, Excel); checked by content."),
+    )
 
 
 class ShowcaseCaseForm(forms.Form):

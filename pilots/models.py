@@ -41,6 +41,7 @@ class PublicationState(models.TextChoices):
     PREPARED = "prepared", _("Being prepared")
     ANNOUNCED = "announced", _("Announced")
     LIST_PUBLISHED = "list_published", _("Pilot list published")
+    LIST_WITHDRAWN = "list_withdrawn", _("Pilot list withdrawn")
 
 
 class ProgrammeQuerySet(ScopedQuerySet):
@@ -90,6 +91,13 @@ class Programme(AuditedModel):
         help_text=_("When the call was made public; empty while it is prepared."),
     )
     list_published_at = models.DateTimeField(_("pilot list published at"), null=True, blank=True)
+    list_withdrawn_at = models.DateTimeField(
+        _("pilot list withdrawn at"),
+        null=True,
+        blank=True,
+        help_text=_("When the bureau last withdrew a published pilot list."),
+    )
+    list_withdrawal_reason = models.TextField(_("reason for withdrawing the pilot list"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ProgrammeQuerySet.as_manager()
@@ -106,6 +114,8 @@ class Programme(AuditedModel):
     def publication_state(self) -> str:
         if self.list_published_at is not None:
             return PublicationState.LIST_PUBLISHED
+        if self.list_withdrawn_at is not None:
+            return PublicationState.LIST_WITHDRAWN
         if self.announced_at is not None:
             return PublicationState.ANNOUNCED
         return PublicationState.PREPARED
@@ -465,6 +475,15 @@ class PilotQuerySet(ScopedQuerySet):
             condition = published if condition is None else condition | published
         return condition
 
+    def known_to(self, user):
+        """The pilots ``user`` sees through their scope (the unit, the region's officers), the
+        publication aside: what is not for the public (milestone evidence files)."""
+        return self._scoped(
+            user,
+            edit=False,
+            scope_condition=lambda u, s, edit: ScopedQuerySet.scope_condition(self, u, s, edit=edit),
+        )
+
 
 class Pilot(AuditedModel):
     programme = models.ForeignKey(
@@ -573,3 +592,42 @@ class ShowcaseCase(models.Model):
 
     def __str__(self):
         return self.title
+
+
+def evidence_path(instance, filename):
+    return f"pilots/{instance.pilot_milestone.pilot_id}/evidence/{timezone.now():%Y%m%d%H%M%S}-{filename}"
+
+
+class MilestoneEvidenceQuerySet(models.QuerySet):
+    """Evidence files are for the pilot unit and the officers over it, not for the public page
+    of a published list."""
+
+    def visible_to(self, user):
+        return self.filter(pilot_milestone__pilot__in=Pilot.objects.known_to(user).values("pk"))
+
+    def editable_by(self, user):
+        return self.filter(pilot_milestone__pilot__in=Pilot.objects.editable_by(user).values("pk"))
+
+
+class MilestoneEvidence(models.Model):
+    """A file proving a milestone (photos, the posted opening hours, minutes), checked by content."""
+
+    pilot_milestone = models.ForeignKey(PilotMilestone, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=300)
+    name = models.CharField(_("name"), max_length=200)
+    content_type = models.CharField(_("detected type"), max_length=100, editable=False)
+    size = models.PositiveIntegerField(_("size (bytes)"), editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    objects = MilestoneEvidenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("milestone evidence file")
+        verbose_name_plural = _("milestone evidence files")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.name

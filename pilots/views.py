@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -10,16 +10,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import params
+from accounts.portal import export_query
 from accounts.scoping import is_editable, scoped_object_or_404
+from core.admin_actions import add_refusal
 from core.pdf import pdf_response
 
-from . import services
+from . import exports, services
+from .api.filters import PortalApplicationFilter
 from .forms import (
     STEPS,
     ApplicationForm,
     AttachmentForm,
     MilestoneCompletionForm,
     OpinionForm,
+    PilotListWithdrawalForm,
     ShowcaseCaseForm,
     SummaryReportForm,
     applicant_organizations,
@@ -27,6 +31,7 @@ from .forms import (
 from .models import (
     Application,
     Attachment,
+    MilestoneEvidence,
     Opinion,
     Pilot,
     PilotMilestone,
@@ -39,6 +44,14 @@ from .models import (
 
 def _messages_of(exc):
     return getattr(exc, "messages", None) or [str(exc)]
+
+
+def _refuse(form, exc, field=None):
+    """A service's refusal on the form: beside the fields it names, else above the form."""
+    if isinstance(exc, PermissionDenied):
+        form.add_error(field, str(exc) or _("You may not do this."))
+    else:
+        add_refusal(form, exc, field)
 
 
 def programme_list(request):
@@ -65,30 +78,38 @@ def programme_detail(request, pk):
         and (applicant_organizations(request.user).exists())
     )
     can_publish = services.PROGRAMMES.can(programme, request.user, "publish_list")[0]
+    can_withdraw = services.PROGRAMMES.can(programme, request.user, "withdraw_list")[0]
     return render(
         request,
         "pilots/programme_detail.html",
-        {"programme": programme, "can_apply": can_apply, "can_publish": can_publish},
+        {
+            "programme": programme,
+            "can_apply": can_apply,
+            "can_publish": can_publish,
+            "can_withdraw": can_withdraw,
+        },
     )
 
 
-def _published_pilots(request, pk):
+def _published_pilots(request, pk, *, withdrawn_too=False):
     """The programme and its pilots as the user may see them: public once the bureau publishes
-    the list; before that only to those who see a pilot of it."""
+    the list; before that only to those who see a pilot of it. The list's page (``withdrawn_too``)
+    also answers for a withdrawn list, to say so."""
     programme = scoped_object_or_404(Programme.objects.prefetch_related("issuers"), request.user, pk=pk)
     pilots = (
         Pilot.objects.visible_to(request.user)
         .filter(programme=programme)
         .select_related("organization", "site_region__parent")
     )
-    if programme.list_published_at is None and not pilots.exists():
+    shown = programme.list_published_at is not None or (withdrawn_too and programme.list_withdrawn_at)
+    if not shown and not pilots.exists():
         raise Http404
     return programme, pilots
 
 
 def programme_pilots(request, pk):
     """The published pilot list: public once the bureau publishes it."""
-    programme, pilots = _published_pilots(request, pk)
+    programme, pilots = _published_pilots(request, pk, withdrawn_too=True)
     return render(request, "pilots/programme_pilots.html", {"programme": programme, "pilots": pilots})
 
 
@@ -118,32 +139,95 @@ def programme_pilots_pdf(request, pk):
     )
 
 
+def _publication_programme(request, pk):
+    return scoped_object_or_404(Programme.objects.prefetch_related("issuers", "phases"), request.user, pk=pk)
+
+
 @login_required
-@require_POST
 def publish_list(request, pk):
-    programme = scoped_object_or_404(Programme, request.user, pk=pk)
-    try:
-        services.publish_pilot_list(programme, by=request.user)
-    except (PermissionDenied, ValidationError) as exc:
-        for message in _messages_of(exc):
-            messages.error(request, message)
-    else:
+    """Publishing asks first, on its own page: what will happen, and what is still open (the
+    application phase, drafts and applications under review, with their numbers)."""
+    programme = _publication_programme(request, pk)
+    allowed, reason = services.PROGRAMMES.can(programme, request.user, "publish_list")
+    if request.method == "POST":
+        try:
+            services.publish_pilot_list(programme, by=request.user)
+        except (PermissionDenied, ValidationError) as exc:
+            for message in _messages_of(exc):
+                messages.error(request, message)
+            return redirect("pilots:programme-detail", pk=pk)
         messages.success(request, _("The pilot list is published."))
-    return redirect("pilots:programme-pilots", pk=pk)
+        return redirect("pilots:programme-pilots", pk=pk)
+    if not allowed:
+        messages.error(request, reason)
+        return redirect("pilots:programme-detail", pk=pk)
+    return render(
+        request,
+        "pilots/confirm_publication.html",
+        {
+            "programme": programme,
+            "action": services.PROGRAMMES.step("publish_list", programme.publication_state),
+            "warnings": services.publication_warnings(programme),
+            "pilot_count": Pilot.objects.filter(programme=programme).count(),
+        },
+    )
+
+
+@login_required
+def withdraw_list(request, pk):
+    """A published pilot list is withdrawn by its bureau with a reason (required, announced)."""
+    programme = _publication_programme(request, pk)
+    allowed, reason = services.PROGRAMMES.can(programme, request.user, "withdraw_list")
+    form = PilotListWithdrawalForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.withdraw_pilot_list(programme, by=request.user, reason=form.cleaned_data["reason"])
+        except (PermissionDenied, ValidationError) as exc:
+            _refuse(form, exc, "reason")
+        else:
+            messages.success(request, _("The pilot list is withdrawn; those it concerns are told."))
+            return redirect("pilots:programme-pilots", pk=pk)
+    elif request.method == "GET" and not allowed:
+        messages.error(request, reason)
+        return redirect("pilots:programme-detail", pk=pk)
+    return render(
+        request,
+        "pilots/confirm_publication.html",
+        {
+            "programme": programme,
+            "action": services.PROGRAMMES.step("withdraw_list", "list_published"),
+            "form": form,
+            "pilot_count": Pilot.objects.filter(programme=programme).count(),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 @login_required
 def application_list(request):
-    applications = (
+    """Applications with search and filters; reviewers start on those awaiting their opinion.
+    Others' drafts are never listed. The export holds exactly the filtered rows."""
+    if not request.GET and services.is_reviewer(request.user):
+        return redirect(f"{reverse('pilots:application-list')}?awaiting=yes")
+    queryset = services.without_others_drafts(
         Application.objects.visible_to(request.user)
         .select_related("programme", "organization", "site_region")
-        .order_by("-updated_at")
+        .order_by("-updated_at", "-id"),
+        request.user,
     )
-    status = request.GET.get("status")
-    if status:
-        applications = applications.filter(status=status)
+    filterset = PortalApplicationFilter(request.GET, queryset=queryset, request=request)
+    rows = filterset.qs if filterset.is_valid() else queryset.none()
+    if request.GET.get("export") == "xlsx":
+        return exports.APPLICATIONS.response(rows, request)
     return render(
-        request, "pilots/application_list.html", {"applications": applications[:200], "status": status}
+        request,
+        "pilots/application_list.html",
+        {
+            "filter": filterset,
+            "applications": rows[:200],
+            "count": rows.count(),
+            "export_query": export_query(request),
+        },
     )
 
 
@@ -165,8 +249,7 @@ def application_create(request, pk):
                 **data,
             )
         except (ValidationError, PermissionDenied) as exc:
-            for message in _messages_of(exc):
-                form.add_error(None, message)
+            _refuse(form, exc)
         else:
             messages.success(request, _("Draft saved."))
             return redirect(f"{reverse('pilots:application-edit', args=[application.pk])}?step=2")
@@ -210,8 +293,7 @@ def application_edit(request, pk):
         try:
             services.update_application(application, by=request.user, **fields)
         except (ValidationError, PermissionDenied) as exc:
-            for message in _messages_of(exc):
-                form.add_error(None, message)
+            _refuse(form, exc)
         else:
             messages.success(request, _("Draft saved."))
             if "exit" in request.POST or step == len(STEPS):
@@ -230,10 +312,21 @@ def application_edit(request, pk):
     )
 
 
+def _review_context(request, application):
+    """What reviewers see beside their card: the quota of the type (approved, remaining)."""
+    if application.status not in (services.S.SUBMITTED, services.S.RECOMMENDED):
+        return {}
+    if not services.is_reviewer(request.user):
+        return {}
+    return {"quota": services.quota_standing(application.programme, application.pilot_type)}
+
+
 @login_required
-def application_detail(request, pk):
+def application_detail(request, pk, attachment_form=None):
     application = _visible_application(request, pk)
-    actions = [(a.name, a.label) for a in services.APPLICATIONS.available(application, request.user)]
+    # Each person sees only their own steps: the applicant submits or withdraws, the street and
+    # the bureau give their opinions on a page of their own.
+    actions = services.APPLICATIONS.available(application, request.user)
     problems = services.eligibility_problems(application) if application.is_editable_by_applicant else []
     editable = application.is_editable_by_applicant and (
         services.is_applicant_member(request.user, application)
@@ -247,20 +340,28 @@ def application_detail(request, pk):
             "actions": actions,
             "problems": problems,
             "editable": editable,
-            "opinion_form": OpinionForm(),
-            "attachment_form": AttachmentForm(),
+            "attachment_form": attachment_form or AttachmentForm(),
+            "comparison": services.default_comparison(application),
+            **_review_context(request, application),
         },
+        status=400 if attachment_form is not None else 200,
     )
 
 
 @login_required
-@require_POST
 def application_act(request, pk, action):
+    """A step of the review on a page of its own: what it will do (asked first when it cannot be
+    undone), the quota for the bureau, and the card the step takes (opinion, scan, reason). A
+    refused step comes back with what was typed and the errors beside the fields. Submitting
+    has no card: the button on the application's page posts here directly."""
     application = _visible_application(request, pk)
-    form = OpinionForm(request.POST, request.FILES)
-    if form.is_valid():
+    if action not in services.APPLICATIONS.actions:
+        raise Http404
+    if action == "submit":
+        if request.method != "POST":
+            return redirect("pilots:application-detail", pk=pk)
         try:
-            services.transition(application, action, by=request.user, **form.cleaned_data)
+            services.transition(application, "submit", by=request.user)
         except (ValidationError, PermissionDenied) as exc:
             for message in _messages_of(exc):
                 messages.error(request, message)
@@ -268,7 +369,67 @@ def application_act(request, pk, action):
             messages.success(
                 request, _("Done: %(action)s.") % {"action": services.APPLICATIONS.label(action)}
             )
-    return redirect("pilots:application-detail", pk=pk)
+        return redirect("pilots:application-detail", pk=pk)
+    step = services.APPLICATIONS.step(action, application.status)
+    allowed, reason = services.APPLICATIONS.can(application, request.user, action)
+    if request.method == "GET" and not allowed:
+        messages.error(request, reason)
+        return redirect("pilots:application-detail", pk=pk)
+    posted = request.method == "POST"
+    form = OpinionForm(request.POST if posted else None, request.FILES if posted else None, action=action)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.transition(application, action, by=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            _refuse(form, exc)
+        else:
+            messages.success(
+                request, _("Done: %(action)s.") % {"action": services.APPLICATIONS.label(action)}
+            )
+            return redirect("pilots:application-detail", pk=pk)
+    return render(
+        request,
+        "pilots/application_act.html",
+        {
+            "application": application,
+            "action": action,
+            "label": services.APPLICATIONS.label(action),
+            "step": step,
+            "consequence": services.CONSEQUENCES.get(action),
+            "form": form,
+            **_review_context(request, application),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+def application_compare(request, pk):
+    """Two submitted versions side by side, field by field: by default the one returned and
+    the one resubmitted."""
+    application = _visible_application(request, pk)
+    versions = {v.number: v for v in application.versions.all()}
+    default = services.default_comparison(application)
+    if default is None:
+        raise Http404
+    try:
+        old = versions[int(request.GET.get("from", default[0]))]
+        new = versions[int(request.GET.get("to", default[1]))]
+    except (KeyError, ValueError):
+        raise Http404 from None
+    rows = services.version_changes(old, new)
+    return render(
+        request,
+        "pilots/application_compare.html",
+        {
+            "application": application,
+            "old": old,
+            "new": new,
+            "versions": sorted(versions),
+            "changed": [row for row in rows if row["changed"]],
+            "unchanged": [row for row in rows if not row["changed"]],
+        },
+    )
 
 
 @login_required
@@ -282,15 +443,11 @@ def attachment_add(request, pk):
                 application, by=request.user, upload=form.cleaned_data["file"], name=form.cleaned_data["name"]
             )
         except (ValidationError, PermissionDenied) as exc:
-            for message in _messages_of(exc):
-                messages.error(request, message)
+            _refuse(form, exc, "file")
         else:
             messages.success(request, _("File added."))
-    else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
-    return redirect("pilots:application-detail", pk=pk)
+            return redirect("pilots:application-detail", pk=pk)
+    return application_detail(request, pk, attachment_form=form)
 
 
 @login_required
@@ -403,34 +560,49 @@ def application_opinions(request, pk):
 def _visible_pilot(request, pk):
     return scoped_object_or_404(
         Pilot.objects.select_related("programme", "organization", "site_region").prefetch_related(
-            Prefetch("milestones", queryset=PilotMilestone.objects.select_related("milestone")), "cases"
+            Prefetch(
+                "milestones",
+                queryset=PilotMilestone.objects.select_related("milestone").prefetch_related("files"),
+            ),
+            "cases",
         ),
         request.user,
         pk=pk,
     )
 
 
+def _milestone_form(milestone, data=None, files=None):
+    # one form per row: ids of its own, the field names the post reads
+    return MilestoneCompletionForm(data, files, auto_id=f"id_m{milestone.pk}_%s")
+
+
 def pilot_detail(request, pk):
-    """A pilot: its milestones, showcase cases and summary report. The pilot unit (and the
-    region's officers) keep it current; the issuing bureau marks demonstration projects."""
+    """A pilot: its milestones (with evidence text and files), showcase cases and summary report.
+    The pilot unit (and the region's officers) keep it current; the issuing bureau marks
+    demonstration projects. A refused form comes back with its input and errors beside it."""
     pilot = _visible_pilot(request, pk)
     editable = is_editable(pilot, request.user)
+    bound = {}
     if request.method == "POST":
         if not request.user.is_authenticated:
             raise PermissionDenied
-        try:
-            _pilot_post(request, pilot)
-        except (ValidationError, PermissionDenied) as exc:
-            for message in _messages_of(exc):
-                messages.error(request, message)
-        else:
+        bound = _pilot_post(request, pilot)
+        if not bound:
             messages.success(request, _("Saved."))
-        return redirect("pilots:pilot-detail", pk=pk)
+            return redirect("pilots:pilot-detail", pk=pk)
     is_issuer = (
         request.user.is_authenticated
         and services.issuing_bureau_of(request.user, pilot.programme) is not None
     )
+    # evidence files are for the unit and the officers over it, not for the public list
+    sees_files = (
+        request.user.is_authenticated and Pilot.objects.known_to(request.user).filter(pk=pilot.pk).exists()
+    )
     today = timezone.localdate()
+    rows = []
+    for milestone in pilot.milestones.all():
+        form = bound.get(("milestone", milestone.pk)) or _milestone_form(milestone)
+        rows.append((milestone, milestone.is_overdue(today), form))
     return render(
         request,
         "pilots/pilot_detail.html",
@@ -438,35 +610,54 @@ def pilot_detail(request, pk):
             "pilot": pilot,
             "editable": editable,
             "is_issuer": is_issuer,
-            "milestones": [(m, m.is_overdue(today)) for m in pilot.milestones.all()],
-            "milestone_form": MilestoneCompletionForm(),
-            "case_form": ShowcaseCaseForm(),
-            "summary_form": SummaryReportForm(initial={"summary_report": pilot.summary_report}),
+            "sees_files": sees_files,
+            "milestones": rows,
+            "case_form": bound.get("case") or ShowcaseCaseForm(),
+            "summary_form": bound.get("summary")
+            or SummaryReportForm(initial={"summary_report": pilot.summary_report}),
         },
+        status=400 if bound else 200,
     )
 
 
-def _pilot_post(request, pilot):
+def _pilot_post(request, pilot) -> dict:
+    """Take the posted step; {} when done, else the refused form under its key."""
     what = request.POST.get("what")
     if what == "milestone":
-        form = MilestoneCompletionForm(request.POST)
         milestone = params.object_or_404(pilot.milestones.all(), request.POST.get("milestone"))
-        if not form.is_valid():
-            raise ValidationError([m for errors in form.errors.values() for m in errors])
-        services.complete_milestone(milestone, by=request.user, **form.cleaned_data)
+        form, key = _milestone_form(milestone, request.POST, request.FILES), ("milestone", milestone.pk)
+        call = lambda data: services.complete_milestone(milestone, by=request.user, **data)  # noqa: E731
     elif what == "case":
-        form = ShowcaseCaseForm(request.POST, request.FILES)
-        if not form.is_valid():
-            raise ValidationError([m for errors in form.errors.values() for m in errors])
-        services.add_showcase_case(pilot, by=request.user, **form.cleaned_data)
+        form, key = ShowcaseCaseForm(request.POST, request.FILES), "case"
+        call = lambda data: services.add_showcase_case(pilot, by=request.user, **data)  # noqa: E731
     elif what == "summary":
-        form = SummaryReportForm(request.POST)
-        form.is_valid()
-        services.save_summary_report(pilot, by=request.user, text=form.cleaned_data.get("summary_report", ""))
+        form, key = SummaryReportForm(request.POST), "summary"
+        call = lambda data: services.save_summary_report(  # noqa: E731
+            pilot, by=request.user, text=data.get("summary_report", "")
+        )
     elif what == "demonstration":
-        services.set_demonstration(pilot, by=request.user, value=request.POST.get("value") == "1")
+        try:
+            services.set_demonstration(pilot, by=request.user, value=request.POST.get("value") == "1")
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        return {}
     else:
-        raise ValidationError(_("Unknown request."))
+        raise BadRequest(_("Unknown request."))
+    if form.is_valid():
+        try:
+            call(form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            _refuse(form, exc)
+        else:
+            return {}
+    return {key: form}
+
+
+@login_required
+def evidence_download(request, pk):
+    """A milestone's evidence file: for the pilot unit and the officers over it."""
+    evidence = scoped_object_or_404(MilestoneEvidence, request.user, pk=pk)
+    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name)
 
 
 def case_photo(request, pk):

@@ -97,6 +97,7 @@ ROUTES: dict[str, dict[str, Route]] = {
     "programme": _standard(
         ("designate", Route(WRITE, "post", input_first=True, service_decides=True)),
         ("publish_list", Route(WRITE, "post", service_decides=True)),
+        ("withdraw_list", Route(WRITE, "post", input_first=True, service_decides=True)),
         read_only=True,
     ),
     "application": _standard(
@@ -107,6 +108,7 @@ ROUTES: dict[str, dict[str, Route]] = {
         *((step, Route(WRITE, "post", service_decides=True)) for step in ("submit", "recommend")),
         *((step, Route(WRITE, "post", service_decides=True)) for step in ("not_recommend", "approve")),
         *((step, Route(WRITE, "post", service_decides=True)) for step in ("reject", "return_")),
+        ("withdraw", Route(WRITE, "post", service_decides=True)),
     ),
     "opinion": _standard(read_only=True),
     "pilot": _standard(EXPORT, read_only=True),

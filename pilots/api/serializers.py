@@ -16,6 +16,7 @@ from pilots.models import (
     PilotType,
     Programme,
     ProgrammeQuota,
+    PublicationState,
 )
 
 
@@ -44,6 +45,9 @@ class ProgrammeSerializer(ScopedModelSerializer):
     phases = PhaseSerializer(many=True, read_only=True)
     milestones = MilestoneSerializer(many=True, read_only=True)
     application_window_open = serializers.SerializerMethodField()
+    publication_state = serializers.ChoiceField(
+        choices=PublicationState.choices, read_only=True, label=_("publication")
+    )
 
     class Meta:
         model = Programme
@@ -56,7 +60,10 @@ class ProgrammeSerializer(ScopedModelSerializer):
             "issuers",
             "description",
             "announced_at",
+            "publication_state",
             "list_published_at",
+            "list_withdrawn_at",
+            "list_withdrawal_reason",
             "quotas",
             "phases",
             "milestones",
@@ -174,6 +181,20 @@ class TransitionSerializer(serializers.Serializer):
     )
 
 
+class ListWithdrawalSerializer(serializers.Serializer):
+    reason = serializers.CharField(label=_("reason for withdrawing the pilot list"))
+
+
+class MilestoneCompletionSerializer(serializers.Serializer):
+    completed_on = serializers.DateField(
+        label=_("completed on"), required=False, allow_null=True, default=None
+    )
+    evidence = serializers.CharField(label=_("evidence"), required=False, allow_blank=True, default="")
+    files = serializers.ListField(
+        child=serializers.FileField(), label=_("evidence files"), required=False, default=list
+    )
+
+
 class AttachmentUploadSerializer(serializers.Serializer):
     file = serializers.FileField(label=_("file"))
     name = serializers.CharField(label=_("name"), required=False, allow_blank=True, default="")
@@ -185,8 +206,13 @@ class PilotMilestoneSerializer(ScopedModelSerializer):
 
     class Meta:
         model = PilotMilestone
-        fields = ["id", "pilot", "name", "due_on", "status", "completed_on", "evidence"]
+        fields = ["id", "pilot", "name", "due_on", "status", "completed_on", "evidence", "files"]
         read_only_fields = ["pilot", "status"]
+
+    files = serializers.SerializerMethodField(help_text=_("The names of the evidence files."))
+
+    def get_files(self, milestone) -> list[str]:
+        return [f.name for f in milestone.files.all()]
 
 
 class PilotSerializer(ScopedModelSerializer):

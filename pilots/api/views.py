@@ -19,6 +19,8 @@ from .serializers import (
     AttachmentSerializer,
     AttachmentUploadSerializer,
     DesignateSerializer,
+    ListWithdrawalSerializer,
+    MilestoneCompletionSerializer,
     OpinionSerializer,
     PilotMilestoneSerializer,
     PilotSerializer,
@@ -45,6 +47,18 @@ class ProgrammeViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.Rea
         return Response(
             self.get_serializer(services.publish_pilot_list(self.get_object(), by=request.user)).data
         )
+
+    @extend_schema(request=ListWithdrawalSerializer, responses=ProgrammeSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, TokenScopePermission])
+    def withdraw_list(self, request, pk=None):
+        """Withdraw the published pilot list with a reason (issuing bureau officers); the pilot
+        units and the applicants are told, the public page says it was withdrawn."""
+        serializer = ListWithdrawalSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        programme = services.withdraw_pilot_list(
+            self.get_object(), by=request.user, reason=serializer.validated_data["reason"]
+        )
+        return Response(self.get_serializer(programme).data)
 
     @extend_schema(request=DesignateSerializer, responses={201: PilotSerializer})
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, TokenScopePermission])
@@ -100,7 +114,8 @@ class ApplicationViewSet(
     viewsets.GenericViewSet,
 ):
     """Applications (001 附件2). Applicants see their own; street offices their street's; bureaus
-    their region's and their programmes'. Review: ``submit``, ``recommend``, ``return``,
+    their region's and their programmes'. Review: ``submit``, ``withdraw`` (before the street's
+    opinion), ``recommend``, ``return``,
     ``not_recommend``, ``approve``, ``reject``. ``export/`` downloads the filtered list."""
 
     export_definition = exports.APPLICATIONS
@@ -126,6 +141,12 @@ class ApplicationViewSet(
         # Changing an application is decided by the service (applicant, officer on behalf).
         return viewsets.GenericViewSet.get_object(self)
 
+    def filter_queryset(self, queryset):
+        # Others' drafts are never listed nor exported (one application is still found by id).
+        if self.action in ("list", "export"):
+            queryset = services.without_others_drafts(queryset, self.request.user)
+        return super().filter_queryset(queryset)
+
     def _fresh(self, pk):
         return self.get_queryset().prefetch_related("versions").get(pk=pk)
 
@@ -146,6 +167,7 @@ class ApplicationViewSet(
         )
 
     submit = _transition_action("submit")
+    withdraw = _transition_action("withdraw")
     recommend = _transition_action("recommend")
     return_ = _transition_action("return")
     not_recommend = _transition_action("not_recommend")
@@ -201,19 +223,24 @@ class PilotMilestoneViewSet(
     """Milestones of the pilots you can see; ``complete`` records the evidence."""
 
     export_definition = exports.PILOT_MILESTONES
-    queryset = PilotMilestone.objects.select_related("milestone")
+    queryset = PilotMilestone.objects.select_related("milestone").prefetch_related("files")
     serializer_class = PilotMilestoneSerializer
     filterset_fields = ["pilot", "status"]
 
-    @extend_schema(request=PilotMilestoneSerializer, responses=PilotMilestoneSerializer)
-    @action(detail=True, methods=["post"])
+    @extend_schema(
+        request={
+            "application/json": MilestoneCompletionSerializer,
+            "multipart/form-data": MilestoneCompletionSerializer,
+        },
+        responses=PilotMilestoneSerializer,
+    )
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser, MultiPartParser, FormParser])
     def complete(self, request, pk=None):
-        serializer = self.get_serializer(data=request.data, partial=True)
+        """Mark done with the evidence: a description, files (``files``, multipart; checked by
+        content, size and type), or both."""
+        serializer = MilestoneCompletionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        done = services.complete_milestone(
-            self.get_object(),
-            by=request.user,
-            completed_on=serializer.validated_data.get("completed_on"),
-            evidence=serializer.validated_data.get("evidence", ""),
+        done = services.complete_milestone(self.get_object(), by=request.user, **serializer.validated_data)
+        return Response(
+            self.get_serializer(PilotMilestone.objects.prefetch_related("files").get(pk=done.pk)).data
         )
-        return Response(self.get_serializer(done).data)

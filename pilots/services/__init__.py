@@ -8,6 +8,7 @@ click or a second reviewer arriving late changes nothing), a programme's publica
 from .access import files_on_behalf, is_applicant_member, issuing_bureau_of, street_office_of
 from .applications import (
     APPLICATIONS,
+    CONSEQUENCES,
     EDITABLE_FIELDS,
     REASONED,
     REQUIRED_FIELDS,
@@ -15,12 +16,18 @@ from .applications import (
     ApplicationFlow,
     S,
     add_attachment,
+    awaiting_review,
     can,
     create_application,
+    default_comparison,
     eligibility_problems,
+    is_reviewer,
+    quota_standing,
     snapshot,
     transition,
     update_application,
+    version_changes,
+    without_others_drafts,
 )
 from .pilots import (
     MILESTONES,
@@ -38,11 +45,22 @@ from .programmes import (
     announce,
     designate_pilot,
     programme_problems,
+    publication_warnings,
     publish_pilot_list,
     save_programme,
+    withdraw_pilot_list,
 )
 
 __all__ = [
+    "CONSEQUENCES",
+    "awaiting_review",
+    "default_comparison",
+    "is_reviewer",
+    "publication_warnings",
+    "quota_standing",
+    "version_changes",
+    "withdraw_pilot_list",
+    "without_others_drafts",
     "APPLICATIONS",
     "ApplicationFlow",
     "EDITABLE_FIELDS",

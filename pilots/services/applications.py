@@ -7,6 +7,7 @@ from functools import partialmethod
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,9 +16,10 @@ from stdnum.cn import uscc
 
 from accounts import audit, notices
 from accounts.models import Organization, OrganizationKind
-from accounts.scoping import GOVERNMENT_EDITING_ROLES
+from accounts.scoping import GOVERNMENT_EDITING_ROLES, GOVERNMENT_KINDS, scope_for
 from accounts.uploads import check_upload
 from core.workflow import Actor, Transition, Workflow
+from regions.models import region_subtree
 
 from ..models import (
     LIVE_STATUSES,
@@ -63,6 +65,36 @@ REVIEW_INPUTS = ("text", "scan", "quota_override_reason", "today")
 REASONED = (Decision.RETURN, Decision.NOT_RECOMMEND, Decision.REJECT)
 
 
+# What each step does, as the page asking for it says; the irreversible ones are the steps'
+# ``confirm``.
+CONSEQUENCES = {
+    "submit": gettext_lazy("The application goes to the street office for its opinion."),
+    "withdraw": gettext_lazy(
+        "The submission is taken back: the application becomes a draft again, the street office is "
+        "told and reviews it only once you submit again."
+    ),
+    "recommend": gettext_lazy(
+        "The street recommends the application: it goes to the issuing bureau, and the unit is told."
+    ),
+    "return": gettext_lazy(
+        "The application goes back to the unit for revision with your opinion; the unit can change "
+        "it and submit it again."
+    ),
+    "not_recommend": gettext_lazy(
+        "The application ends here: it does not go to the bureau and cannot be submitted again. "
+        "The unit is told with your opinion."
+    ),
+    "approve": gettext_lazy(
+        "The application is approved: the unit becomes a pilot of this programme with its "
+        "milestones and is told. An approval cannot be undone."
+    ),
+    "reject": gettext_lazy(
+        "The application is rejected for good: it cannot be submitted again, and the unit is told "
+        "with your opinion."
+    ),
+}
+
+
 class ApplicationFlow(Workflow):
     """The review of an application (001): submit, the street's opinion, the bureau's decision.
     Each opinion is an ``Opinion`` row of the acting office; approval creates the pilot."""
@@ -72,6 +104,15 @@ class ApplicationFlow(Workflow):
     transitions = (
         Transition(
             "submit", (S.DRAFT, S.RETURNED), S.SUBMITTED, gettext_lazy("Submit"), "applicant", REVIEW_INPUTS
+        ),
+        Transition(
+            "withdraw",
+            (S.SUBMITTED,),
+            S.DRAFT,
+            gettext_lazy("Withdraw the submission"),
+            "submitter",
+            ("text",),
+            confirm=CONSEQUENCES["withdraw"],
         ),
         Transition(
             "recommend", (S.SUBMITTED,), S.RECOMMENDED, Decision.RECOMMEND.label, "street", REVIEW_INPUTS
@@ -84,16 +125,42 @@ class ApplicationFlow(Workflow):
             Decision.NOT_RECOMMEND.label,
             "street",
             REVIEW_INPUTS,
+            confirm=CONSEQUENCES["not_recommend"],
         ),
-        Transition("approve", (S.RECOMMENDED,), S.APPROVED, Decision.APPROVE.label, "bureau", REVIEW_INPUTS),
+        Transition(
+            "approve",
+            (S.RECOMMENDED,),
+            S.APPROVED,
+            Decision.APPROVE.label,
+            "bureau",
+            REVIEW_INPUTS,
+            confirm=CONSEQUENCES["approve"],
+        ),
         Transition("return", (S.RECOMMENDED,), S.RETURNED, Decision.RETURN.label, "bureau", REVIEW_INPUTS),
-        Transition("reject", (S.RECOMMENDED,), S.REJECTED, Decision.REJECT.label, "bureau", REVIEW_INPUTS),
+        Transition(
+            "reject",
+            (S.RECOMMENDED,),
+            S.REJECTED,
+            Decision.REJECT.label,
+            "bureau",
+            REVIEW_INPUTS,
+            confirm=CONSEQUENCES["reject"],
+        ),
     )
 
     def actor_applicant(self, application, user):
         if is_applicant_member(user, application) or files_on_behalf(user, application):
             return Actor(True, application.organization)
         return Actor.refuse(_("Only the applicant unit (or an officer filing for it) can submit."))
+
+    def actor_submitter(self, application, user):
+        """The applicant's members, or the officer who filed this version on its behalf."""
+        if is_applicant_member(user, application):
+            return Actor(True, application.organization)
+        filed = application.versions.filter(number=application.version, submitted_by=user).exists()
+        if filed and files_on_behalf(user, application):
+            return Actor(True, application.organization)
+        return Actor.refuse(_("Only the applicant unit can withdraw its submission."))
 
     def actor_street(self, application, user):
         office = street_office_of(user, application)
@@ -122,6 +189,8 @@ class ApplicationFlow(Workflow):
         one is this officer's, with this decision."""
         if step.name == "submit":
             return True
+        if step.name == "withdraw":
+            return application.version > 0  # a draft that was submitted once and taken back
         last = application.opinions.order_by("-at", "-id").first()
         return last is not None and last.officer_id == by.pk and last.decision == step.name
 
@@ -143,6 +212,13 @@ class ApplicationFlow(Workflow):
         ApplicationVersion.objects.create(
             application=application, number=application.version, data=snapshot(application), submitted_by=by
         )
+
+    def check_withdraw(self, application, by, text="", **inputs):
+        if application.opinions.filter(version=application.version).exists():
+            raise ValidationError(_("The review has begun: the submission can no longer be withdrawn."))
+
+    def apply_withdraw(self, application, by, actor, text="", **inputs):
+        application.withdrawal_reason = text.strip()  # for the notice; the audit keeps it too
 
     def _check_opinion(self, decision, application, by, text="", quota_override_reason="", **inputs):
         if decision in REASONED and not text.strip():
@@ -199,7 +275,7 @@ class ApplicationFlow(Workflow):
             ]
         )
         recipients = notices.members_of([application.organization])
-        if step.target == S.SUBMITTED:
+        if step.name == "withdraw" or step.target == S.SUBMITTED:
             street = application.street
             offices = (
                 Organization.objects.filter(kind=OrganizationKind.STREET_OFFICE, region=street)
@@ -211,6 +287,13 @@ class ApplicationFlow(Workflow):
             recipients += notices.members_of(
                 application.programme.issuers.all(), roles=GOVERNMENT_EDITING_ROLES
             )
+        if step.name == "withdraw":
+            title = _("Application %(number)s: the applicant withdrew its submission") % {
+                "number": application.pk
+            }
+            reason = getattr(application, "withdrawal_reason", "")
+            if reason:
+                body = f"{body} · {reason}"
         notices.notify(
             [user for user in recipients if user.pk != by.pk] or recipients, title=title, body=body, link=link
         )
@@ -232,20 +315,33 @@ def transition(application: Application, action: str, *, by, **inputs) -> Applic
     return APPLICATIONS.perform(application, action, by=by, **inputs)
 
 
+def quota_standing(programme, pilot_type) -> dict | None:
+    """The quota of ``pilot_type`` in ``programme``: {quota, taken, remaining, over} (None when the
+    programme sets none). ``taken`` counts the pilots already approved or designated."""
+    quota = programme.quotas.filter(pilot_type=pilot_type).values_list("quota", flat=True).first()
+    if quota is None:
+        return None
+    taken = Pilot.objects.filter(programme=programme, pilot_type=pilot_type).count()
+    return {"quota": quota, "taken": taken, "remaining": max(quota - taken, 0), "over": taken >= quota}
+
+
 def _check_quota(application: Application, reason: str) -> None:
     """Approving past a type's quota needs a written reason. Approvals of one programme are
     serialised by locking the programme row, so two officers cannot both take the last place."""
     programme = Programme.objects.select_for_update(of=("self",)).get(pk=application.programme_id)
-    quota = programme.quotas.filter(pilot_type=application.pilot_type).values_list("quota", flat=True).first()
-    taken = Pilot.objects.filter(programme=programme, pilot_type=application.pilot_type).count()
-    if quota is not None and taken >= quota and not reason.strip():
+    standing = quota_standing(programme, application.pilot_type)
+    if standing is not None and standing["over"] and not reason.strip():
         raise ValidationError(
             {
                 "quota_override_reason": _(
                     "The quota of %(quota)d %(type)s is reached (%(taken)d approved): "
                     "give a written reason to approve beyond it."
                 )
-                % {"quota": quota, "type": application.get_pilot_type_display(), "taken": taken}
+                % {
+                    "quota": standing["quota"],
+                    "type": application.get_pilot_type_display(),
+                    "taken": standing["taken"],
+                }
             },
             code="quota",
         )
@@ -394,3 +490,87 @@ def add_attachment(application: Application, *, by, upload, name: str = "") -> A
         attachment.save()
         audit.record(locked, "attachment_added", note=attachment.name, actor=by)
     return attachment
+
+
+# --- lists and versions -------------------------------------------------------------------
+
+
+def without_others_drafts(queryset, user):
+    """Drafts are the applicant's unsent work: listed only to the unit's members and to the
+    officer who started one on its behalf, never among the applications to review."""
+    if user.is_superuser:
+        return queryset
+    own = scope_for(user).organization_ids(False)
+    return queryset.exclude(Q(status=S.DRAFT) & ~Q(organization__in=own) & ~Q(created_by=user.pk))
+
+
+def awaiting_review(queryset, user):
+    """The applications whose next opinion is ``user``'s: submitted ones of the streets of the
+    user's street offices, recommended ones of the programmes the user's bureau issued."""
+    memberships = [m for m in scope_for(user).memberships if m.role in GOVERNMENT_EDITING_ROLES]
+    streets = [
+        m.organization.region.code
+        for m in memberships
+        if m.organization.kind == OrganizationKind.STREET_OFFICE and m.organization.region_id
+    ]
+    bureaus = [m.organization_id for m in memberships]
+    condition = Q(pk__in=[])
+    if streets:
+        condition |= Q(status=S.SUBMITTED) & region_subtree("site_region", *streets)
+    if bureaus:
+        condition |= Q(status=S.RECOMMENDED, programme__issuers__in=bureaus)
+    return queryset.filter(condition).distinct()
+
+
+def is_reviewer(user) -> bool:
+    """Whether ``user`` gives opinions (an officer of a street office or a bureau)."""
+    return any(
+        m.role in GOVERNMENT_EDITING_ROLES and m.organization.kind in GOVERNMENT_KINDS
+        for m in scope_for(user).memberships
+    )
+
+
+# What a submitted version holds, in the form's order, as compared between two versions.
+COMPARED_FIELDS = ("site_region", "site_address", *REQUIRED_FIELDS, "attachments")
+
+
+def _field_label(name):
+    if name == "attachments":
+        return _("attachments")
+    return Application._meta.get_field(name).verbose_name
+
+
+def _as_text(value) -> str:
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def version_changes(old: ApplicationVersion, new: ApplicationVersion) -> list[dict]:
+    """Field by field, what ``new`` says against ``old``: [{field, label, old, new, changed}]."""
+    rows = []
+    for name in COMPARED_FIELDS:
+        before, after = _as_text(old.data.get(name)), _as_text(new.data.get(name))
+        rows.append(
+            {
+                "field": name,
+                "label": _field_label(name),
+                "old": before,
+                "new": after,
+                "changed": before != after,
+            }
+        )
+    return rows
+
+
+def default_comparison(application: Application) -> tuple[int, int] | None:
+    """The two versions to compare by default: the one last returned (else the one before) and
+    the latest; None before a second submission."""
+    if application.version < 2:
+        return None
+    returned = [
+        o.version
+        for o in application.opinions.all()
+        if o.decision == Decision.RETURN and o.version < application.version
+    ]
+    return (max(returned) if returned else application.version - 1), application.version

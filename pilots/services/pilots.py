@@ -13,7 +13,14 @@ from accounts.scoping import require_editable
 from accounts.uploads import IMAGE_KINDS, check_upload
 from core.workflow import Actor, Transition, Workflow
 
-from ..models import Application, MilestoneStatus, Pilot, PilotMilestone, ShowcaseCase
+from ..models import (
+    Application,
+    MilestoneEvidence,
+    MilestoneStatus,
+    Pilot,
+    PilotMilestone,
+    ShowcaseCase,
+)
 from .access import _require_issuer
 
 
@@ -48,7 +55,7 @@ class MilestoneFlow(Workflow):
             MilestoneStatus.DONE,
             pgettext_lazy("milestone", "Mark as done"),
             "pilot_editor",
-            inputs=("completed_on", "evidence"),
+            inputs=("completed_on", "evidence", "files"),
         ),
     )
 
@@ -56,27 +63,59 @@ class MilestoneFlow(Workflow):
         pilot = pilot_milestone.pilot
         return Actor.unless_refused(lambda: _require_pilot_editor(pilot, user), pilot.organization)
 
-    def check_complete(self, pilot_milestone, by, completed_on=None, evidence=""):
-        if not (evidence or "").strip():
+    def prepare_complete(self, by, completed_on=None, evidence="", files=()):
+        # Each file is checked by content, size and type before a row is locked.
+        problems = []
+        for upload in files or ():
+            try:
+                upload.evidence_content_type = check_upload(upload)
+            except ValidationError as exc:
+                problems.extend(exc.messages)
+        if problems:
+            raise ValidationError({"files": problems})
+
+    def check_complete(self, pilot_milestone, by, completed_on=None, evidence="", files=()):
+        if not (evidence or "").strip() and not files:
             raise ValidationError(
                 {
-                    "evidence": _("Describe the evidence: %(what)s")
+                    "evidence": _("Describe the evidence or attach it as files: %(what)s")
                     % {"what": pilot_milestone.milestone.evidence or _("what was done")}
                 }
             )
+        if completed_on and completed_on > timezone.localdate():
+            raise ValidationError({"completed_on": _("The completion date cannot be in the future.")})
 
-    def apply_complete(self, pilot_milestone, by, actor, completed_on=None, evidence=""):
+    def apply_complete(self, pilot_milestone, by, actor, completed_on=None, evidence="", files=()):
         pilot_milestone.completed_on = completed_on or timezone.localdate()
-        pilot_milestone.evidence = evidence.strip()
-        audit.record(pilot_milestone.pilot, "milestone_done", note=str(pilot_milestone.milestone), actor=by)
+        pilot_milestone.evidence = (evidence or "").strip()
+        names = []
+        for upload in files or ():
+            kept = MilestoneEvidence(
+                pilot_milestone=pilot_milestone,
+                name=upload.name[:200],
+                content_type=upload.evidence_content_type,
+                size=upload.size,
+                uploaded_by=by,
+            )
+            kept.file.save(upload.name, upload, save=False)
+            kept.save()
+            names.append(kept.name)
+        note = str(pilot_milestone.milestone)
+        if names:
+            note = f"{note}（{'、'.join(names)}）"
+        audit.record(pilot_milestone.pilot, "milestone_done", note=note, actor=by)
 
 
 MILESTONES = MilestoneFlow()
 
 
-def complete_milestone(pilot_milestone: PilotMilestone, *, by, completed_on=None, evidence: str = ""):
+def complete_milestone(
+    pilot_milestone: PilotMilestone, *, by, completed_on=None, evidence: str = "", files=()
+):
+    """Mark the milestone done with its evidence: a description, files (photos, scans; checked
+    by content, size and type), or both."""
     return MILESTONES.perform(
-        pilot_milestone, "complete", by=by, completed_on=completed_on, evidence=evidence
+        pilot_milestone, "complete", by=by, completed_on=completed_on, evidence=evidence, files=list(files)
     )
 
 

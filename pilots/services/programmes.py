@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from accounts import audit, notices
 from accounts.models import Organization
 from core.workflow import Actor, Transition, Workflow
 
-from ..models import Pilot, Programme, PublicationState
+from ..models import ApplicationStatus as S
+from ..models import PhaseKind, Pilot, Programme, PublicationState
 from .access import _require_issuer, issuing_bureau_of
 from .pilots import _attach_milestones
 
@@ -63,6 +65,48 @@ def publish_pilot_list(programme: Programme, *, by) -> Programme:
     return PROGRAMMES.perform(programme, "publish_list", by=by)
 
 
+def withdraw_pilot_list(programme: Programme, *, by, reason: str) -> Programme:
+    """Take a published pilot list back, with the reason the public page and the notices give."""
+    return PROGRAMMES.perform(programme, "withdraw_list", by=by, reason=reason)
+
+
+def publication_warnings(programme: Programme, today=None) -> list[str]:
+    """What the bureau should know before publishing the pilot list: the application phase still
+    open, drafts not yet submitted, applications still under review."""
+    warnings = []
+    phase = programme.phase(PhaseKind.APPLICATION)
+    if programme.application_window_open(today):
+        warnings.append(
+            _("The application phase is still open until %(date)s.") % {"date": f"{phase.ends_on:%Y-%m-%d}"}
+        )
+    counts = dict(
+        programme.applications.filter(status__in=[S.DRAFT, S.SUBMITTED, S.RETURNED, S.RECOMMENDED])
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    drafts = counts.get(S.DRAFT, 0) + counts.get(S.RETURNED, 0)
+    if drafts:
+        warnings.append(
+            ngettext(
+                "%(count)d application is a draft or returned and not yet submitted.",
+                "%(count)d applications are drafts or returned and not yet submitted.",
+                drafts,
+            )
+            % {"count": drafts}
+        )
+    pending = counts.get(S.SUBMITTED, 0) + counts.get(S.RECOMMENDED, 0)
+    if pending:
+        warnings.append(
+            ngettext(
+                "%(count)d submitted application is still awaiting its opinion.",
+                "%(count)d submitted applications are still awaiting their opinions.",
+                pending,
+            )
+            % {"count": pending}
+        )
+    return warnings
+
+
 class ProgrammeFlow(Workflow):
     """A programme's publication: prepared → announced (the call or the designation is public) →
     pilot list published. The state is read from ``announced_at`` / ``list_published_at``, which
@@ -81,11 +125,27 @@ class ProgrammeFlow(Workflow):
         ),
         Transition(
             "publish_list",
-            (PublicationState.ANNOUNCED,),
+            (PublicationState.ANNOUNCED, PublicationState.LIST_WITHDRAWN),
             PublicationState.LIST_PUBLISHED,
             gettext_lazy("Publish the pilot list"),
             "issuer",
-            confirm=gettext_lazy("The pilot list becomes public."),
+            confirm=gettext_lazy(
+                "The pilot list becomes public on the public page and in the API, and every pilot "
+                "unit is told. It can later be withdrawn only with a reason, which is announced."
+            ),
+        ),
+        Transition(
+            "withdraw_list",
+            (PublicationState.LIST_PUBLISHED,),
+            PublicationState.LIST_WITHDRAWN,
+            gettext_lazy("Withdraw the pilot list"),
+            "issuer",
+            ("reason",),
+            confirm=gettext_lazy(
+                "The pilot list is taken off the public page and the API; the page says it was "
+                "withdrawn, with your reason. The pilot units and the applicants are told, and the "
+                "withdrawal is recorded in the audit log. The pilots themselves stay."
+            ),
         ),
     )
 
@@ -93,6 +153,13 @@ class ProgrammeFlow(Workflow):
         return Actor.unless_refused(
             lambda: _require_issuer(programme, user), lambda: issuing_bureau_of(user, programme)
         )
+
+    def check_withdraw_list(self, programme, by, reason=""):
+        if not (reason or "").strip():
+            raise ValidationError({"reason": _("Say why the pilot list is withdrawn.")})
+
+    def apply_withdraw_list(self, programme, by, actor, reason=""):
+        programme.list_withdrawal_reason = reason.strip()
 
     def reached(self, programme, step):
         # Announcing a programme whose list is published is a double click too.
@@ -107,16 +174,30 @@ class ProgrammeFlow(Workflow):
             programme.announced_at = timezone.now()
         if state == PublicationState.LIST_PUBLISHED and not programme.list_published_at:
             programme.list_published_at = timezone.now()
+        if state == PublicationState.LIST_WITHDRAWN:
+            programme.list_published_at = None
+            programme.list_withdrawn_at = timezone.now()
 
     def notify(self, programme, step, by, source):
-        if step.name != "publish_list":
-            return
+        link = reverse("pilots:programme-pilots", args=[programme.pk])
         pilots = Pilot.objects.filter(programme=programme).select_related("organization")
-        notices.notify(
-            notices.members_of([p.organization for p in pilots]),
-            title=_("Pilot list published: %(title)s") % {"title": programme.title},
-            link=reverse("pilots:programme-pilots", args=[programme.pk]),
-        )
+        if step.name == "publish_list":
+            notices.notify(
+                notices.members_of([p.organization for p in pilots]),
+                title=_("Pilot list published: %(title)s") % {"title": programme.title},
+                link=link,
+            )
+        elif step.name == "withdraw_list":
+            applicants = Organization.objects.filter(
+                applications__programme=programme, applications__submitted_at__isnull=False
+            )
+            concerned = {o.pk: o for o in [*(p.organization for p in pilots), *applicants]}
+            notices.notify(
+                notices.members_of(concerned.values()),
+                title=_("Pilot list withdrawn: %(title)s") % {"title": programme.title},
+                body=programme.list_withdrawal_reason,
+                link=link,
+            )
 
 
 PROGRAMMES = ProgrammeFlow()

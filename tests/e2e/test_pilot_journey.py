@@ -63,8 +63,12 @@ def test_register_apply_review_approve_publish(page, world, call, settings, tmp_
         "input[name=file]",
         files=[{"name": "程序.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90\x00" + b"\0" * 64}],
     )
+    page.fill("input[name=name]", "申报表扫描件")
     page.get_by_role("button", name="上传").click()
-    expect(page.locator(".messages")).to_contain_text("不是允许的文件类型")
+    # refused beside the field, with the name typed still there
+    expect(page.locator("#attachment-form .field-errors")).to_contain_text("不是允许的文件类型")
+    expect(page.locator("input[name=name]")).to_have_value("申报表扫描件")
+    page.fill("input[name=name]", "")
     page.set_input_files(
         "input[name=file]", files=[{"name": "申报表.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
@@ -79,6 +83,7 @@ def test_register_apply_review_approve_publish(page, world, call, settings, tmp_
     # The street officer of 华阳路街道 recommends.
     log_in(page, "hy_officer", PASSWORD)
     page.goto(application_url)
+    page.get_by_role("link", name="推荐", exact=True).click()
     page.fill("textarea[name=text]", "情况属实，同意推荐。")
     page.get_by_role("button", name="推荐", exact=True).click()
     expect(page.locator("#status")).to_have_text("镇街已推荐，待民政局审核")
@@ -87,12 +92,20 @@ def test_register_apply_review_approve_publish(page, world, call, settings, tmp_
     # The bureau approves and publishes the pilot list.
     log_in(page, "cn_officer", PASSWORD)
     page.goto(application_url)
+    page.get_by_role("link", name="批准…", exact=True).click()
+    # the step asks first, saying what will happen, and shows the quota left
+    expect(page.locator("#consequence")).to_contain_text("批准后不能撤销")
+    expect(page.locator("#quota")).to_contain_text("尚余 3 个")
     page.fill("textarea[name=text]", "同意列为试点。")
-    page.get_by_role("button", name="批准", exact=True).click()
+    page.get_by_role("button", name="确认：批准", exact=True).click()
     expect(page.locator("#status")).to_have_text("已批准")
     expect(page.locator("#opinions")).to_contain_text("同意列为试点。")
     page.goto(f"/pilots/programmes/{call.pk}/")
-    page.get_by_role("button", name="公布试点名单").click()
+    page.get_by_role("link", name="公布试点名单…").click()
+    # the application phase of the call is still open: the page says so before publishing
+    expect(page.locator("#publication-warnings")).to_contain_text("申报阶段尚未结束")
+    page.get_by_role("button", name="确认：公布试点名单").click()
+    expect(page.locator("#pilot-list")).to_contain_text("上海新华颐养物业有限公司")
     log_out(page)
 
     # Anyone reads the published list.

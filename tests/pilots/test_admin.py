@@ -71,7 +71,12 @@ def test_batch_recommend_and_approve_in_the_admin_follow_the_rules(world, draft)
     assert draft.status == "submitted"  # the bureau may not give the street opinion
     street = officer_client("hy_officer")
     street.post("/admin/pilots/application/", {"action": "recommend", "_selected_action": [draft.pk]})
-    bureau.post("/admin/pilots/application/", {"action": "approve", "_selected_action": [draft.pk]})
+    asked = bureau.post("/admin/pilots/application/", {"action": "approve", "_selected_action": [draft.pk]})
+    assert asked.status_code == 200 and Pilot.objects.filter(application=draft).count() == 0  # asks first
+    bureau.post(
+        "/admin/pilots/application/",
+        {"action": "approve", "_selected_action": [draft.pk], "confirmed": "yes"},
+    )
     draft.refresh_from_db()
     assert draft.status == "approved" and Pilot.objects.filter(application=draft).exists()
     assert draft.opinions.get(stage="street").organization == world.huayang_office

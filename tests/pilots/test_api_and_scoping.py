@@ -104,6 +104,9 @@ def test_a_company_never_sees_another_companys_application(world, call, draft):
 
 
 def test_street_office_sees_only_its_streets_applications(world, call, draft, other_street_officer):
+    # a draft is the unit's unsent work: not listed to the street until it is submitted
+    assert api_client_for(world.street_officer).get("/api/v1/applications/").json()["count"] == 0
+    services.transition(draft, "submit", by=world.company_a_admin)
     assert api_client_for(world.street_officer).get("/api/v1/applications/").json()["count"] == 1
     assert api_client_for(other_street_officer).get("/api/v1/applications/").json()["count"] == 0
     assert api_client_for(world.nanan_officer).get("/api/v1/applications/").json()["count"] == 0

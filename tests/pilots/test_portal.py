@@ -58,7 +58,7 @@ def test_other_company_cannot_open_or_edit_the_draft(world, draft):
 def test_review_buttons_show_only_what_the_user_may_do(world, draft):
     services.transition(draft, "submit", by=world.company_a_admin)
     street = logged_in("hy_officer").get(f"/pilots/applications/{draft.pk}/")
-    assert [a for a, _label in street.context["actions"]] == ["recommend", "return", "not_recommend"]
+    assert [a.name for a in street.context["actions"]] == ["recommend", "return", "not_recommend"]
     bureau = logged_in("cn_officer").get(f"/pilots/applications/{draft.pk}/")
     assert bureau.context["actions"] == []
 
