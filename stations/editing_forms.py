@@ -110,18 +110,24 @@ class StationForm(forms.Form):
                 initial[f"{day}_closes{suffix}"] = None if end == dt.time.max else end
         return initial
 
+    HOUR_PARTS = ("opens", "closes", "opens2", "closes2")
+
     def hour_rows(self):
-        """(day label, the four fields) per weekday, for the template's table."""
-        return [
-            (
-                day_name(day),
-                [self[f"{day}_{part}"] for part in ("opens", "closes", "opens2", "closes2")],
-            )
-            for day in WEEKDAYS
-        ]
+        """(day label, the four fields, whether the day has an error) per weekday."""
+        rows = []
+        for day in WEEKDAYS:
+            fields = [self[f"{day}_{part}"] for part in self.HOUR_PARTS]
+            rows.append((day_name(day), fields, any(field.errors for field in fields)))
+        return rows
 
     def hour_errors(self):
-        return [error for day in WEEKDAYS for error in self.errors.get(f"{day}_opens", [])]
+        """The hours' errors above the table: a time that cannot be read names its day."""
+        errors = []
+        for day in WEEKDAYS:
+            for part in self.HOUR_PARTS:
+                for error in self.errors.get(f"{day}_{part}", []):
+                    errors.append(error if part == "opens" else f"{day_name(day)}：{error}")
+        return errors
 
     def clean(self):
         data = super().clean()

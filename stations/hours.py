@@ -138,16 +138,16 @@ def _periods_label(value: str) -> str:
     )
 
 
-def format_opening_hours(hours, *, language: str | None = None) -> str:
-    """The hours as people read them: days with the same hours together (consecutive runs as
-    周一至周五), in week order of their first day; closed days named 休息 when the station opens
-    on some day; '' when no hours are given. ``language`` overrides the active language
-    (exports are in Chinese whatever the page)."""
+def opening_hours_lines(hours, *, language: str | None = None) -> list[str]:
+    """The hours as people read them, one entry per group of days with the same hours
+    (consecutive runs as 周一至周五), in week order of their first day, the closed days last
+    (named 休息 when the station opens on some day); [] when no hours are given. ``language``
+    overrides the active language (exports are in Chinese whatever the page)."""
     if language is not None:
         with translation.override(language):
-            return format_opening_hours(hours)
+            return opening_hours_lines(hours)
     if not isinstance(hours, dict):
-        return ""
+        return []
     values = []
     for day in WEEKDAYS:
         raw = hours.get(day)
@@ -156,22 +156,29 @@ def format_opening_hours(hours, *, language: str | None = None) -> str:
         except ValueError:
             values.append(str(raw))
     if not any(values):
-        return ""
+        return []
     if len(set(values)) == 1:
-        return _("Daily %(hours)s") % {"hours": _periods_label(values[0])}
+        return [_("Daily %(hours)s") % {"hours": _periods_label(values[0])}]
     groups: dict[str, list[int]] = {}
     for index, value in enumerate(values):
         groups.setdefault(value, []).append(index)
-    parts = []
+    opened, closed = [], []
     for value, days in groups.items():
         label = _days_label(days)
         if value:
-            parts.append(
+            opened.append(
                 pgettext("days and hours", "%(days)s %(hours)s")
                 % {"days": label, "hours": _periods_label(value)}
             )
         else:
-            parts.append(pgettext("days closed", "%(days)s closed") % {"days": label})
-    open_parts = [p for p, value in zip(parts, groups, strict=True) if value]
-    closed_parts = [p for p, value in zip(parts, groups, strict=True) if not value]
-    return pgettext("list of opening hours", "; ").join(open_parts + closed_parts)
+            closed.append(pgettext("days closed", "%(days)s closed") % {"days": label})
+    return opened + closed
+
+
+def format_opening_hours(hours, *, language: str | None = None) -> str:
+    """The hours on one line: ``周一至周五 08:30–17:30；周六 09:00–12:00；周日休息`` (see
+    :func:`opening_hours_lines`); '' when no hours are given."""
+    if language is not None:
+        with translation.override(language):
+            return format_opening_hours(hours)
+    return pgettext("list of opening hours", "; ").join(opening_hours_lines(hours))

@@ -20,7 +20,7 @@ from accounts.identity import age_on
 from accounts.pii import EncryptedCharField, mask_id_number, mask_phone
 from accounts.scoping import ScopedQuerySet
 
-from .hours import check_opening_hours, format_opening_hours
+from .hours import check_opening_hours, format_opening_hours, opening_hours_lines
 
 
 class Floor(models.TextChoices):
@@ -209,6 +209,10 @@ class Station(AuditedModel):
     def opening_hours_display(self):
         """周一至周五 08:30–17:30；周六 09:00–12:00；周日休息 (``stations.hours``)."""
         return format_opening_hours(self.opening_hours)
+
+    def opening_hours_lines(self):
+        """The same, a line per group of days (pages for older readers)."""
+        return opening_hours_lines(self.opening_hours)
 
 
 class StationPhotoQuerySet(ScopedQuerySet):
