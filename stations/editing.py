@@ -4,6 +4,8 @@ near the address, or clicked on a plan of the district's stations — no online 
 
 from __future__ import annotations
 
+import math
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -52,6 +54,15 @@ def district_plan(user, district_code: str, current=None) -> dict | None:
     if east - west < PLAN_MIN_SPAN:
         middle = (east + west) / 2
         west, east = middle - PLAN_MIN_SPAN / 2, middle + PLAN_MIN_SPAN / 2
+    # widen one side so that a kilometre is as long east-west as north-south on the plan
+    squeeze = math.cos(math.radians((north + south) / 2))
+    wanted = PLAN_WIDTH / PLAN_HEIGHT
+    if (east - west) * squeeze / (north - south) < wanted:
+        middle, half = (east + west) / 2, wanted * (north - south) / squeeze / 2
+        west, east = middle - half, middle + half
+    else:
+        middle, half = (north + south) / 2, (east - west) * squeeze / wanted / 2
+        south, north = middle - half, middle + half
 
     def place(lat, lng):
         return (

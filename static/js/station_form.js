@@ -40,6 +40,7 @@ document.addEventListener("DOMContentLoaded", function () {
     };
     lat.addEventListener("change", follow);
     lng.addEventListener("change", follow);
+    follow(); // the values the form came back with (an estimate, a refused save)
   }
 
   var copy = document.getElementById("copy-monday");
