@@ -2,6 +2,7 @@ from django.utils import timezone
 
 from reports.exporting import ExportDefinition
 from reports.spreadsheets.writer import Column, choice_label
+from stations.hours import format_opening_hours
 from stations.models import (
     Channel,
     Floor,
@@ -41,9 +42,8 @@ STATIONS = ExportDefinition(
         Column("面积（m²）", "area", number_format="0.0"),
         Column("容量（人）", "capacity"),
         Column("服务项目", lambda s: s.services_display(), width=40),
-        Column(
-            "开放时间", lambda s: "；".join(f"{k} {v}" for k, v in (s.opening_hours or {}).items()), width=40
-        ),
+        Column("开放时间", lambda s: format_opening_hours(s.opening_hours, language="zh-hans"), width=40),
+        Column("开放时间说明", "hours_note", width=24),
         Column("状态", lambda s: STATUS(s.status), width=10),
     ],
 )

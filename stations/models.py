@@ -20,6 +20,8 @@ from accounts.identity import age_on
 from accounts.pii import EncryptedCharField, mask_id_number, mask_phone
 from accounts.scoping import ScopedQuerySet
 
+from .hours import check_opening_hours, format_opening_hours, opening_hours_lines
+
 
 class Floor(models.TextChoices):
     GROUND = "ground", _("Ground floor")
@@ -70,9 +72,6 @@ class PriceLevel(models.TextChoices):
     FREE = "free", _("Free")
     LOW_COST = "low_cost", _("Low-cost")
     MARKET = "market", _("Market price")
-
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def day_care_below_ground_error(floor, services):
@@ -192,9 +191,10 @@ class Station(AuditedModel):
             errors["services"] = ValidationError(
                 _("Unknown services: %(names)s") % {"names": ", ".join(unknown)}
             )
-        bad_days = [d for d in (self.opening_hours or {}) if d not in WEEKDAYS]
-        if bad_days:
-            errors["opening_hours"] = ValidationError(_("Weekdays are mon, tue, wed, thu, fri, sat, sun."))
+        try:
+            self.opening_hours = check_opening_hours(self.opening_hours)
+        except ValidationError as exc:
+            errors["opening_hours"] = exc
         if self.region_id and len(self.region.code) < 9:
             errors["region"] = ValidationError(_("Choose the station's street/town or community."))
         if (self.latitude is None) != (self.longitude is None):
@@ -205,6 +205,62 @@ class Station(AuditedModel):
     def services_display(self):
         labels = dict(ServiceCategory.choices)
         return "、".join(str(labels.get(s, s)) for s in self.services or [])
+
+    def opening_hours_display(self):
+        """周一至周五 08:30–17:30；周六 09:00–12:00；周日休息 (``stations.hours``)."""
+        return format_opening_hours(self.opening_hours)
+
+    def opening_hours_lines(self):
+        """The same, a line per group of days (pages for older readers)."""
+        return opening_hours_lines(self.opening_hours)
+
+
+class StationPhotoQuerySet(ScopedQuerySet):
+    """A station's photos: public with the operating station, otherwise its operator's and
+    the government of its region."""
+
+    region_path = "station__region"
+    organization_path = "station__operator"
+
+    def published(self):
+        return self.filter(station__status=StationStatus.OPERATING)
+
+    def scope_condition(self, user, scope, *, edit):
+        condition = super().scope_condition(user, scope, edit=edit)
+        if not edit:
+            public = Q(station__status=StationStatus.OPERATING)
+            condition = public if condition is None else condition | public
+        return condition
+
+
+def station_photo_path(instance, filename):
+    # a generated name: what the camera or the sender called the file says nothing useful
+    return f"stations/photos/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()[:8]}"
+
+
+class StationPhoto(models.Model):
+    """A photo of a station's premises, shown on its public page (checked by content on upload:
+    ``stations.services.add_station_photo``)."""
+
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="photos"
+    )
+    photo = models.FileField(_("photo"), upload_to=station_photo_path, max_length=100)
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    added_at = models.DateTimeField(_("added at"), default=timezone.now)
+
+    objects = StationPhotoQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("station photo")
+        verbose_name_plural = _("station photos")
+        ordering = ["station", "added_at", "id"]
+
+    def __str__(self):
+        return self.caption or _("Photo of %(station)s") % {"station": self.station.name}
 
 
 class StationPrice(models.Model):
@@ -273,6 +329,11 @@ class BasicCareCategory(models.TextChoices):
     HANDICAPPED = "handicapped", _("Severely handicapped")
 
 
+def consent_form_path(instance, filename):
+    # a generated name: the uploaded one may be long or carry the person's name
+    return f"consents/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()[:8]}"
+
+
 class ResidentQuerySet(ScopedQuerySet):
     region_path = "community"
     organization_path = "stations__operator"
@@ -310,6 +371,9 @@ class Resident(AuditedModel):
     emergency_contact = models.CharField(_("emergency contact"), max_length=50, blank=True)
     emergency_phone = EncryptedCharField(_("emergency contact phone"), blank=True)
     consent_on = models.DateField(_("consent to data use given on"), null=True, blank=True)
+    consent_form = models.FileField(
+        _("signed consent form"), upload_to=consent_form_path, blank=True, max_length=100
+    )
     consent_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("consent recorded by"),
@@ -410,11 +474,6 @@ class LinkRequestQuerySet(ScopedQuerySet):
 
     region_path = "resident__community"
     organization_path = "organization"
-
-
-def consent_form_path(instance, filename):
-    # a generated name: the uploaded one may be long or carry the person's name
-    return f"consents/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()[:8]}"
 
 
 class ResidentLinkRequest(AuditedModel):

@@ -15,3 +15,19 @@ urlpatterns = [
     path("link-requests/", views.link_requests, name="link-requests"),
     path("link-requests/<int:pk>/consent-form/", views.link_consent_form, name="link-consent-form"),
 ]
+
+# A company's own stations and residents: particulars, hours, photos, position; contact and consent.
+from . import editing, resident_editing  # noqa: E402
+
+urlpatterns += [
+    path("manage/new/", editing.station_new, name="new"),
+    path("manage/<int:pk>/details/", editing.station_edit, name="edit"),
+    path("manage/<int:pk>/photos/", editing.station_photos, name="photos"),
+    path("photos/<int:pk>/", editing.station_photo, name="photo"),
+    path("residents/<int:pk>/edit/", resident_editing.resident_edit, name="resident-edit"),
+    path(
+        "residents/<int:pk>/consent-form/",
+        resident_editing.resident_consent_form,
+        name="resident-consent-form",
+    ),
+]

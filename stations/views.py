@@ -81,6 +81,8 @@ def station_public(request, pk):
     context = {
         "station": station,
         "editable": editable,
+        "details_editable": editable and services.may_edit_station_details(station, request.user),
+        "photos": list(station.photos.all()),
         "channels": services.complaint_channels([station])[station.pk],
     }
     return render(request, "stations/station_public.html", context)
@@ -93,7 +95,11 @@ def my_stations(request):
         .select_related("region", "operator")
         .annotate(resident_count=Count("residents", distinct=True))
     )
-    return render(request, "stations/my_stations.html", {"stations": stations})
+    stations = list(stations)
+    for station in stations:  # the scope is read once: no query per row
+        station.details_editable = services.may_edit_station_details(station, request.user)
+    context = {"stations": stations, "can_set_up": bool(services.operators_for(request.user))}
+    return render(request, "stations/my_stations.html", context)
 
 
 def _editable_station(request, pk):
@@ -286,6 +292,7 @@ def resident_detail(request, pk):
         "stations/resident_detail.html",
         {
             "resident": resident,
+            "editable": is_editable(resident, request.user),
             "revealed": revealed,
             "can_reveal": can_reveal(request.user, Resident),
             "records": records,

@@ -2,6 +2,16 @@
 rule. Orders move through one transition table; completing an order (or logging a service
 directly) writes the service record with the posted price of that moment."""
 
+from .details import (
+    MAX_PHOTOS,
+    Estimate,
+    add_station_photo,
+    estimate_location,
+    may_edit_station_details,
+    operators_for,
+    remove_station_photo,
+    require_station_details_editor,
+)
 from .orders import (
     ORDERS,
     OrderFlow,
@@ -49,6 +59,14 @@ from .stations import (
 )
 
 __all__ = [
+    "MAX_PHOTOS",
+    "Estimate",
+    "add_station_photo",
+    "estimate_location",
+    "may_edit_station_details",
+    "operators_for",
+    "remove_station_photo",
+    "require_station_details_editor",
     "posted_price",
     "EARTH_RADIUS_M",
     "LINK_CONSENT_FILE_KINDS",

@@ -21,6 +21,7 @@ from accounts.pii import blind_index, blind_index_candidates, normalise
 from accounts.scoping import is_editable, require_editable
 from accounts.uploads import check_upload
 from core.workflow import Actor, Transition, Workflow
+from staff.services import PHONE_PATTERN  # one rule of what a phone number looks like
 
 from ..models import (
     BasicCareCategory,
@@ -302,9 +303,26 @@ def act_on_link_request(link: ResidentLinkRequest, action: str, *, by, **inputs)
     return LINK_REQUESTS.perform(link, action, by=by, **inputs)
 
 
-def update_resident(resident: Resident, *, by, phone: str | None = None, **fields) -> Resident:
+def update_resident(
+    resident: Resident, *, by, phone: str | None = None, consent_form=None, **fields
+) -> Resident:
+    """Change a person's file. ``phone`` None keeps it ('' removes it); the signed consent form,
+    when given, is checked by content (PDF, PNG, JPEG) and replaces the one kept. The change is
+    audit-logged (personal values as ***)."""
     require_editable(resident, by, _("You may not change this resident's file."))
     _check_resident_values(fields)
+    errors = {}
+    if phone is not None and phone.strip() and not PHONE_PATTERN.match(phone.strip()):
+        errors["phone"] = _("Enter a phone number of 7 to 20 digits.")
+    if fields.get("consent_on") and fields["consent_on"] > timezone.localdate():
+        errors["consent_on"] = _("The consent cannot be dated in the future.")
+    if consent_form:
+        try:
+            check_upload(consent_form, allowed=LINK_CONSENT_FILE_KINDS)
+        except ValidationError as exc:
+            errors["consent_form"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
     for name, value in fields.items():
         if name in RESIDENT_FIELDS:
             setattr(resident, name, value)
@@ -312,8 +330,12 @@ def update_resident(resident: Resident, *, by, phone: str | None = None, **field
         resident.phone, resident.phone_hash = normalise(phone), blind_index(phone)
     if "consent_on" in fields and fields["consent_on"]:
         resident.consent_recorded_by = by
-    resident.full_clean(exclude=["id_number_hash", "consent_recorded_by"])
-    with audit.audit_context(actor=by):
+    if consent_form and not resident.consent_on:
+        raise ValidationError({"consent_on": _("Give the date the person signed the consent form.")})
+    resident.full_clean(exclude=["id_number_hash", "consent_recorded_by", "consent_form"])
+    with transaction.atomic(), audit.audit_context(actor=by):
+        if consent_form:
+            resident.consent_form.save(consent_form.name, consent_form, save=False)
         resident.save()
     return resident
 

@@ -27,6 +27,7 @@ from ..models import (
     StationStatus,
     day_care_below_ground_error,
 )
+from .details import require_station_details_editor
 
 # --- stations -----------------------------------------------------------------------------
 
@@ -62,7 +63,8 @@ def _require_station_editor(station: Station, by) -> None:
 
 
 def save_station(station: Station | None, *, by, **fields) -> Station:
-    """Create (``station=None``) or change a station. The 003 basement rule is in ``clean``;
+    """Create (``station=None``) or change a station: its operator's administrator or an officer
+    of its region (``require_station_details_editor``). The 003 basement rule is in ``clean``;
     a change re-reads the station under its row lock, as posting prices does, so a floor and a
     day-care price written at the same moment are checked against each other."""
     with transaction.atomic():
@@ -76,12 +78,16 @@ def save_station(station: Station | None, *, by, **fields) -> Station:
 
 
 def _save_station(station: Station, *, by, **fields) -> Station:
+    if station.pk:  # the station as it stands, and below as it would become
+        _require_station_editor(station, by)
+        require_station_details_editor(station, by)
     for name, value in fields.items():
         if name in ("latitude", "longitude") and value is not None:
             value = Decimal(str(value)).quantize(Decimal("0.000001"))
         if name in STATION_FIELDS:
             setattr(station, name, value)
     _require_station_editor(station, by)
+    require_station_details_editor(station, by)
     station.full_clean()
     with audit.audit_context(actor=by):
         station.save()

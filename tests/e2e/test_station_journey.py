@@ -19,7 +19,7 @@ def test_finder_and_order_to_record(page, world, station_a, station_b, resident,
     page.fill("input[name=lng]", "121.4300")
     page.fill("input[name=radius]", "6000")
     page.get_by_role("button", name="查找").click()
-    rows = page.locator("#stations tbody tr")
+    rows = page.locator("#stations > li")
     expect(rows).to_have_count(2)
     expect(rows.nth(0)).to_contain_text("华阳路为老服务站")
     page.get_by_role("link", name="华阳路为老服务站").click()

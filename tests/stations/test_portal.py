@@ -32,9 +32,9 @@ def test_finder_lists_operating_stations_by_street_and_by_distance(world, statio
     assert [s.name for s in by_street.context["results"]] == ["仙霞新村服务站"]
     near = anonymous.get("/stations/", {"lat": "31.2245", "lng": "121.4300", "radius": "6000"})
     assert [s.name for s in near.context["results"]] == ["华阳路为老服务站", "仙霞新村服务站"]
-    assert "m</td>" in near.content.decode()
+    assert re.search(r'class="distance">\d+ m<', near.content.decode())
     page = anonymous.get(f"/stations/{station_a.pk}/").content.decode()
-    assert "华阳路 388 弄" in page and "08:30-17:30" in page
+    assert "华阳路 388 弄" in page and "周一、周二 08:30–17:30" in page
 
 
 def test_operator_takes_assigns_and_completes_an_order_in_the_portal(world, station_a, resident, staff_a):
