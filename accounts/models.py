@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
+from core.validators import normalise_phone, validate_phone
+
 from .audit import AuditedModel, Channel
 from .scoping import GOVERNMENT_KINDS, ScopedQuerySet, scope_for
 
@@ -52,6 +54,19 @@ def validate_credit_code(value: str) -> str:
             code="invalid_credit_code",
             params={"value": value},
         ) from exc
+
+
+def duplicate_credit_code_error(taken) -> ValidationError:
+    """The refusal of a credit code another unit already holds, naming that unit (its name stands
+    on the public register with its code) and what to do instead."""
+    return ValidationError(
+        _(
+            "“%(name)s” is already registered with this unified social credit code. If it is your "
+            "unit, ask its administrator to add you as a member rather than registering it again."
+        ),
+        code="duplicate_credit_code",
+        params={"name": taken.name},
+    )
 
 
 class UserQuerySet(models.QuerySet):
@@ -166,11 +181,12 @@ class Organization(AuditedModel):
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
     contact_person = models.CharField(_("contact person"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True, validators=[validate_phone])
     hotline = models.CharField(
         _("complaint hotline"),
         max_length=30,
         blank=True,
+        validators=[validate_phone],
         help_text=_("Posted with every price of the stations in its region or of its own (002 (十七))."),
     )
     has_property_licence = models.BooleanField(
@@ -203,6 +219,8 @@ class Organization(AuditedModel):
                 fields=["credit_code"],
                 condition=~models.Q(credit_code=""),
                 name="organization_credit_code_unique",
+                violation_error_code="duplicate_credit_code",
+                violation_error_message=_("A unit with this unified social credit code is already registered."),
             ),
         ]
         indexes = [models.Index(fields=["kind", "name"], name="organization_kind_name_idx")]
@@ -216,12 +234,17 @@ class Organization(AuditedModel):
 
     def clean(self):
         errors = {}
+        self.contact_phone, self.hotline = normalise_phone(self.contact_phone), normalise_phone(self.hotline)
         self.credit_code = (self.credit_code or "").strip().upper()
         if self.credit_code:
             try:
                 self.credit_code = validate_credit_code(self.credit_code)
             except ValidationError as exc:
                 errors["credit_code"] = exc
+            else:
+                taken = Organization.objects.filter(credit_code=self.credit_code).exclude(pk=self.pk).first()
+                if taken is not None:
+                    errors["credit_code"] = duplicate_credit_code_error(taken)
         elif self.kind in CREDIT_CODE_REQUIRED:
             errors["credit_code"] = ValidationError(
                 _("A %(kind)s must give its unified social credit code."),

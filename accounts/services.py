@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -431,11 +431,42 @@ SELF_REGISTERING_KINDS = (
 REGISTRATION_FIELDS = ("kind", "name", "credit_code", "region", "address", "contact_person", "contact_phone")
 
 
+def registration_errors(
+    *, organization: dict, username: str | None, password: str | None, name: str = "", email: str = ""
+) -> dict[str, list]:
+    """Everything wrong with a registration at once, as {field: [messages]}: the unit's fields
+    under their own names (its name under ``organization_name``), the user's under ``username``,
+    ``email`` and ``password``. Fields absent from ``organization`` (already refused by a form)
+    are not checked again; a ``None`` username or password is not checked."""
+
+    errors: dict[str, list] = {}
+    if organization.get("kind") is not None and organization["kind"] not in SELF_REGISTERING_KINDS:
+        errors["kind"] = [_("Government units are set up by the platform administrator.")]
+    if username is not None and User.objects.filter(username__iexact=username).exists():
+        errors["username"] = [_("This username is taken.")]
+    user = User(username=username or "", name=name, email=email)
+    if password is not None:
+        try:
+            validate_password(password, user=user)
+        except ValidationError as exc:
+            errors["password"] = list(exc.messages)
+    unit = Organization(**organization, has_property_licence=False)
+    # Checked without the fields already refused, so that one mistake does not hide the others.
+    skipped = [f.name for f in Organization._meta.fields if f.name not in organization] + list(errors)
+    try:
+        unit.full_clean(exclude=[name for name in skipped if name != "has_property_licence"])
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault("organization_name" if field == "name" else field, []).extend(messages)
+    return errors
+
+
 def register_organization(
     *, organization: dict, username: str, password: str, name: str = "", email: str = ""
 ) -> tuple[Organization, User]:
-    """An applicant registers its unit and its first user (the unit's administrator). The
-    property-management licence is left for the bureau to confirm."""
+    """An applicant registers its unit and its first user (the unit's administrator), refused
+    with every mistake at once (:func:`registration_errors`). The property-management licence
+    is left for the bureau to confirm."""
 
     unexpected = set(organization) - set(REGISTRATION_FIELDS)
     if unexpected:
@@ -443,18 +474,23 @@ def register_organization(
         raise PermissionDenied(
             _("You may not set %(fields)s when registering.") % {"fields": _field_labels(sorted(unexpected))}
         )
-    if organization.get("kind") not in SELF_REGISTERING_KINDS:
-        raise ValidationError({"kind": _("Government units are set up by the platform administrator.")})
-    if User.objects.filter(username=username).exists():
-        raise ValidationError({"username": _("This username is taken.")})
+    errors = registration_errors(
+        organization=organization, username=username, password=password, name=name, email=email
+    )
+    if errors:
+        raise ValidationError(errors)
     unit = Organization(**organization, has_property_licence=False)
-    user = User(username=username, name=name, email=email)
-    validate_password(password, user=user)
     unit.full_clean()
-    with transaction.atomic(), audit.audit_context(channel=audit.Channel.PORTAL):
-        unit.save()
-        user.set_password(password)
-        user.save()
-        with audit.audit_context(actor=user):
-            Membership.objects.create(user=user, organization=unit, role=Role.ORG_ADMIN)
+    user = User(username=username, name=name, email=email)
+    try:
+        with transaction.atomic(), audit.audit_context(channel=audit.Channel.PORTAL):
+            unit.save()
+            user.set_password(password)
+            user.save()
+            with audit.audit_context(actor=user):
+                Membership.objects.create(user=user, organization=unit, role=Role.ORG_ADMIN)
+    except IntegrityError:
+        # Someone registered the same code or name in the moment between the check and the save.
+        errors = registration_errors(organization=organization, username=username, password=None)
+        raise ValidationError(errors or {"username": [_("This username is taken.")]}) from None
     return unit, user

@@ -32,28 +32,17 @@ def register(request):
         data = form.cleaned_data
         try:
             _unit, user = services.register_organization(
-                organization={
-                    "kind": data["kind"],
-                    "name": data["organization_name"],
-                    "credit_code": data["credit_code"],
-                    "region": data["region"],
-                    "address": data["address"],
-                    "contact_person": data["contact_person"],
-                    "contact_phone": data["contact_phone"],
-                },
+                organization=form.organization_data(),
                 username=data["username"],
                 password=data["password1"],
                 name=data["name"],
                 email=data["email"],
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                mapping = {"name": "organization_name"}
-                for field, errors in exc.error_dict.items():
-                    target = mapping.get(field, field)
-                    form.add_error(target if target in form.fields else None, errors)
-            else:
-                form.add_error("password1", exc)
+            # Checked again when saving: a unit registered in between is named beside its field.
+            for field, errors in exc.message_dict.items():
+                target = "password1" if field == "password" else field
+                form.add_error(target if target in form.fields else None, errors)
         else:
             login(request, user, backend="accounts.backends.LockoutModelBackend")
             messages.success(request, _("Registered. Your bureau confirms the property-management licence."))

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from regions.forms import RegionChoiceField
 from regions.models import Region
 
 from .models import OperatingMode, ViolationKind
@@ -54,7 +55,7 @@ class ApplyForm(forms.Form):
 
 
 class CountyForm(forms.Form):
-    county = forms.ModelChoiceField(
+    county = RegionChoiceField(
         label=_("county"),
         queryset=Region.objects.filter(code__regex=r"^(\d{4}|\d{6})$"),
         to_field_name="code",

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, User
 from accounts.scoping import GOVERNMENT_KINDS
+from regions.forms import RegionChoiceField
 from regions.models import Level, Region, region_subtree
 
 from .models import (
@@ -42,7 +43,7 @@ class StaffForm(forms.Form):
         help_text=_("Optional. Leave empty to keep the number on file."),
     )
     employer = forms.ModelChoiceField(label=_("employer"), queryset=Organization.objects.none())
-    region = forms.ModelChoiceField(
+    region = RegionChoiceField(
         label=_("street or community"), queryset=Region.objects.filter(level__gte=Level.STREET)
     )
     stations = forms.ModelMultipleChoiceField(
@@ -122,7 +123,7 @@ class ResourceForm(forms.Form):
 
 
 class ProgressForm(forms.Form):
-    region = forms.ModelChoiceField(
+    region = RegionChoiceField(
         label=_("district"),
         queryset=Region.objects.filter(level__in=[Level.CITY, Level.COUNTY]),
         to_field_name="code",
