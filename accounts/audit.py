@@ -16,17 +16,18 @@ import uuid
 from contextlib import contextmanager
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 _context: contextvars.ContextVar[dict | None] = contextvars.ContextVar("audit_context", default=None)
 
 
 class Channel(models.TextChoices):
-    ADMIN = "admin", "admin"
-    PORTAL = "portal", "portal"
+    ADMIN = "admin", _("administration")
+    PORTAL = "portal", _("portal")
     API = "api", "API"
-    IMPORT = "import", "import"
-    TASK = "task", "task"
-    SYSTEM = "system", "system"
+    IMPORT = "import", _("import")
+    TASK = "task", _("background task")
+    SYSTEM = "system", _("system")
 
 
 @contextmanager

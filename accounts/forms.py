@@ -65,6 +65,14 @@ class OrganizationContactForm(forms.ModelForm):
         field_classes = {"contact_phone": PhoneField, "hotline": PhoneField}
 
 
+class LicenceScanForm(forms.Form):
+    scan = forms.FileField(
+        label=_("business licence scan"),
+        help_text=_("A PDF, PNG or JPEG of the business licence (营业执照), showing the name and credit code."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+    )
+
+
 class RegistrationForm(forms.Form):
     """A company (or committee, social organisation...) registers with its first user."""
 

@@ -159,6 +159,16 @@ class LoginFailure(models.Model):
         return self.locked_until is not None and self.locked_until > (now or timezone.now())
 
 
+def licence_scan_path(instance, filename):
+    return f"organizations/{instance.pk}/licence/{timezone.now():%Y%m%d%H%M%S}-{filename}"
+
+
+class LicenceState(models.TextChoices):
+    MISSING = "missing", _("No scan uploaded")
+    AWAITING = "awaiting", _("Awaiting confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+
+
 class OrganizationQuerySet(ScopedQuerySet):
     region_path = "region"
     organization_path = "pk"
@@ -202,6 +212,20 @@ class Organization(AuditedModel):
         blank=True,
         help_text=_("When the unit began providing elderly-care services (从业时间 in 002's table)."),
     )
+    # The business licence (营业执照) bears the registered name and credit code the bureau confirms.
+    licence_scan = models.FileField(
+        _("business licence scan"), upload_to=licence_scan_path, blank=True, max_length=300
+    )
+    licence_scan_uploaded_at = models.DateTimeField(_("licence scan uploaded at"), null=True, blank=True)
+    licence_confirmed_at = models.DateTimeField(_("licence confirmed at"), null=True, blank=True)
+    licence_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("licence confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -231,6 +255,15 @@ class Organization(AuditedModel):
     @property
     def is_government(self) -> bool:
         return self.kind in GOVERNMENT_KINDS
+
+    @property
+    def licence_state(self) -> str:
+        if not self.licence_scan:
+            return LicenceState.MISSING
+        return LicenceState.CONFIRMED if self.licence_confirmed_at else LicenceState.AWAITING
+
+    def get_licence_state_display(self) -> str:
+        return LicenceState(self.licence_state).label
 
     def clean(self):
         errors = {}

@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from . import audit
+from . import audit, notices
+from .uploads import check_upload
 from .models import ApiToken, AuditEntry, LoginFailure, Membership, Organization, Role, User
-from .scoping import GOVERNMENT_KINDS
+from .scoping import GOVERNMENT_EDITING_ROLES, GOVERNMENT_KINDS
 
 # --- login lockout ------------------------------------------------------------------------
 #
@@ -362,6 +363,85 @@ def update_organization(organization: Organization, *, by: User, **fields) -> Or
                     },
                     note=", ".join(changes),
                 )
+    return locked
+
+
+# --- business licence -----------------------------------------------------------------------
+
+# The licence scan is an image or a PDF; checked by content, size and type like every upload.
+LICENCE_SCAN_KINDS = ("pdf", "png", "jpeg")
+# The offices that confirm a unit's licence: the civil-affairs and housing bureaus whose region
+# holds the unit's (their officers may change the bureau-confirmed fields, check_confirmed_changes).
+CONFIRMING_KINDS = ("civil_affairs", "housing")
+
+
+def confirming_offices(organization: Organization) -> list[Organization]:
+    """The bureaus that confirm ``organization``'s registration, nearest first (the district's
+    before the city's). One query."""
+    code = organization.region.code
+    prefixes = [code[:length] for length in (2, 4, 6, 9, 12) if length <= len(code)]
+    offices = Organization.objects.filter(
+        kind__in=CONFIRMING_KINDS, is_active=True, region__code__in=prefixes
+    ).select_related("region")
+    return sorted(offices, key=lambda office: (-len(office.region.code), office.kind, office.name))
+
+
+def upload_licence_scan(organization: Organization, *, by: User, upload) -> Organization:
+    """A unit's member with an editing role uploads its business-licence scan; the new scan
+    awaits the bureau's confirmation (a confirmation of an earlier scan does not carry over) and
+    the confirming offices' officers are told."""
+    check_upload(upload, allowed=LICENCE_SCAN_KINDS)
+    with transaction.atomic():
+        locked = Organization.objects.editable_by(by).select_for_update().filter(pk=organization.pk).first()
+        if locked is None:
+            raise PermissionDenied(_("Only the unit's own administrator or staff may upload its licence."))
+        locked.licence_scan.save(upload.name, upload, save=False)
+        locked.licence_scan_uploaded_at = timezone.now()
+        locked.licence_confirmed_at, locked.licence_confirmed_by = None, None
+        with audit.audit_context(actor=by):
+            locked.save()
+            audit.record(locked, "licence_uploaded", note=upload.name, actor=by)
+        officers = notices.members_of(confirming_offices(locked), roles=(Role.OFFICER, Role.ORG_ADMIN))
+        notices.notify(
+            officers,
+            title=_("%(unit)s uploaded its business licence for confirmation") % {"unit": locked.name},
+            body=_("Check the name and credit code on the scan against the unit's record, then confirm it."),
+            link=f"/organizations/{locked.pk}/",
+        )
+    return locked
+
+
+def can_confirm_licence(organization: Organization, user: User) -> tuple[bool, str]:
+    """(allowed, reason): an officer of a government unit whose region holds the unit, once a
+    scan is waiting."""
+    if not organization.licence_scan:
+        return False, _("No licence scan has been uploaded yet.")
+    if organization.licence_confirmed_at is not None:
+        return False, _("The licence is already confirmed.")
+    if organization.is_government:
+        return False, _("Government units are set up by the platform administrator.")
+    if user.is_superuser:
+        return True, ""
+    offices = confirming_offices(organization)
+    if user.is_authenticated and Membership.objects.filter(
+        user=user, organization__in=offices, role__in=GOVERNMENT_EDITING_ROLES, is_active=True
+    ).exists():
+        return True, ""
+    names = "、".join(office.name for office in offices) or _("the civil-affairs bureau of its district")
+    return False, _("The licence is confirmed by %(offices)s.") % {"offices": names}
+
+
+def confirm_licence(organization: Organization, *, by: User) -> Organization:
+    """An officer confirms that the scan shows the unit's registered name and credit code."""
+    with transaction.atomic():
+        locked = Organization.objects.select_for_update().get(pk=organization.pk)
+        allowed, reason = can_confirm_licence(locked, by)
+        if not allowed:
+            raise PermissionDenied(reason)
+        locked.licence_confirmed_at, locked.licence_confirmed_by = timezone.now(), by
+        with audit.audit_context(actor=by):
+            locked.save(update_fields=["licence_confirmed_at", "licence_confirmed_by", "updated_at"])
+            audit.record(locked, "confirm_licence", note=locked.licence_scan.name.rsplit("/", 1)[-1], actor=by)
     return locked
 
 
