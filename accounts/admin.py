@@ -251,7 +251,15 @@ class AuditActionFilter(admin.SimpleListFilter):
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ExcelExportAdminMixin, admin.ModelAdmin):
     export_definition = exports.AUDIT_ENTRIES
-    list_display = ["at", "actor_repr", "channel", "action_label", "content_type", "object_repr", "changes_summary"]
+    list_display = [
+        "at",
+        "actor_repr",
+        "channel",
+        "action_label",
+        "content_type",
+        "object_repr",
+        "changes_summary",
+    ]
     list_filter = ["channel", AuditActionFilter, "content_type"]
     search_fields = ["actor_repr", "object_repr", "object_id", "action"]
     date_hierarchy = "at"

@@ -68,7 +68,9 @@ class OrganizationContactForm(forms.ModelForm):
 class LicenceScanForm(forms.Form):
     scan = forms.FileField(
         label=_("business licence scan"),
-        help_text=_("A PDF, PNG or JPEG of the business licence (营业执照), showing the name and credit code."),
+        help_text=_(
+            "A PDF, PNG or JPEG of the business licence (营业执照), showing the name and credit code."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
     )
 
@@ -99,7 +101,15 @@ class RegistrationForm(forms.Form):
     def organization_data(self) -> dict:
         """The unit's fields as the registration service takes them (those the form accepted)."""
         names = {"organization_name": "name"}
-        fields = ("kind", "organization_name", "credit_code", "region", "address", "contact_person", "contact_phone")
+        fields = (
+            "kind",
+            "organization_name",
+            "credit_code",
+            "region",
+            "address",
+            "contact_person",
+            "contact_phone",
+        )
         return {names.get(f, f): self.cleaned_data[f] for f in fields if f in self.cleaned_data}
 
     def clean(self):

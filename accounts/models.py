@@ -191,7 +191,9 @@ class Organization(AuditedModel):
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
     contact_person = models.CharField(_("contact person"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True, validators=[validate_phone])
+    contact_phone = models.CharField(
+        _("contact phone"), max_length=30, blank=True, validators=[validate_phone]
+    )
     hotline = models.CharField(
         _("complaint hotline"),
         max_length=30,
@@ -244,7 +246,9 @@ class Organization(AuditedModel):
                 condition=~models.Q(credit_code=""),
                 name="organization_credit_code_unique",
                 violation_error_code="duplicate_credit_code",
-                violation_error_message=_("A unit with this unified social credit code is already registered."),
+                violation_error_message=_(
+                    "A unit with this unified social credit code is already registered."
+                ),
             ),
         ]
         indexes = [models.Index(fields=["kind", "name"], name="organization_kind_name_idx")]

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from . import audit, notices
-from .uploads import check_upload
 from .models import ApiToken, AuditEntry, LoginFailure, Membership, Organization, Role, User
 from .scoping import GOVERNMENT_EDITING_ROLES, GOVERNMENT_KINDS
+from .uploads import check_upload
 
 # --- login lockout ------------------------------------------------------------------------
 #
@@ -423,9 +423,12 @@ def can_confirm_licence(organization: Organization, user: User) -> tuple[bool, s
     if user.is_superuser:
         return True, ""
     offices = confirming_offices(organization)
-    if user.is_authenticated and Membership.objects.filter(
-        user=user, organization__in=offices, role__in=GOVERNMENT_EDITING_ROLES, is_active=True
-    ).exists():
+    if (
+        user.is_authenticated
+        and Membership.objects.filter(
+            user=user, organization__in=offices, role__in=GOVERNMENT_EDITING_ROLES, is_active=True
+        ).exists()
+    ):
         return True, ""
     names = "、".join(office.name for office in offices) or _("the civil-affairs bureau of its district")
     return False, _("The licence is confirmed by %(offices)s.") % {"offices": names}
@@ -441,7 +444,9 @@ def confirm_licence(organization: Organization, *, by: User) -> Organization:
         locked.licence_confirmed_at, locked.licence_confirmed_by = timezone.now(), by
         with audit.audit_context(actor=by):
             locked.save(update_fields=["licence_confirmed_at", "licence_confirmed_by", "updated_at"])
-            audit.record(locked, "confirm_licence", note=locked.licence_scan.name.rsplit("/", 1)[-1], actor=by)
+            audit.record(
+                locked, "confirm_licence", note=locked.licence_scan.name.rsplit("/", 1)[-1], actor=by
+            )
     return locked
 
 

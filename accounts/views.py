@@ -141,7 +141,9 @@ def licence_upload(request, pk):
     licence_form = LicenceScanForm(request.POST, request.FILES)
     if licence_form.is_valid():
         try:
-            services.upload_licence_scan(organization, by=request.user, upload=licence_form.cleaned_data["scan"])
+            services.upload_licence_scan(
+                organization, by=request.user, upload=licence_form.cleaned_data["scan"]
+            )
         except ValidationError as exc:
             licence_form.add_error("scan", exc)
         else:
@@ -173,7 +175,9 @@ def licence_download(request, pk):
 def licence_confirm(request, pk):
     organization = _organization(request, pk)
     services.confirm_licence(organization, by=request.user)
-    messages.success(request, _("The business licence of %(unit)s is confirmed.") % {"unit": organization.name})
+    messages.success(
+        request, _("The business licence of %(unit)s is confirmed.") % {"unit": organization.name}
+    )
     return redirect("organization-detail", pk=pk)
 
 

@@ -95,7 +95,13 @@ def services_per_month(selection) -> Chart:
         "services",
         chart_titles()["services"],
         [month.strftime("%Y-%m") for month in months],
-        [{"name": _("services"), "kind": "line", "data": [per_month.get(month, 0) for month in months]}],
+        [
+            {
+                "name": pgettext("count", "services"),
+                "kind": "line",
+                "data": [per_month.get(month, 0) for month in months],
+            }
+        ],
     )
 
 

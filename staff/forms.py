@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Organization, User
 from accounts.scoping import GOVERNMENT_KINDS
@@ -29,7 +30,7 @@ class StaffForm(forms.Form):
     """Add or change a person. The phone and identity number are only typed, never shown in
     full: leave them empty to keep what is on file."""
 
-    name = forms.CharField(label=_("name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=50)
     phone = forms.CharField(
         label=_("phone"),
         max_length=20,
@@ -101,7 +102,9 @@ class StaffForm(forms.Form):
 
 class QualificationForm(forms.Form):
     name = forms.CharField(label=_("qualification"), max_length=100, initial="养老护理员")
-    level = forms.ChoiceField(label=_("level"), choices=QualificationLevel.choices, required=False)
+    level = forms.ChoiceField(
+        label=pgettext_lazy("qualification", "level"), choices=QualificationLevel.choices, required=False
+    )
     certificate_number = forms.CharField(label=_("certificate number"), max_length=64, required=False)
     issued_on = forms.DateField(label=_("issued on"), required=False, widget=DATE)
     expires_on = forms.DateField(label=_("expires on"), required=False, widget=DATE)

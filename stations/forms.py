@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from regions.forms import RegionChoiceField
 from regions.models import Level, Region
@@ -78,7 +79,7 @@ class StatusForm(forms.Form):
 
 
 class ResidentForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=50)
     id_number = forms.CharField(label=_("identity number"), max_length=18)
     phone = forms.CharField(label=_("phone"), max_length=20, required=False)
     community = RegionChoiceField(label=_("community"), queryset=Region.objects.none())

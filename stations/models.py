@@ -287,7 +287,7 @@ class ResidentQuerySet(ScopedQuerySet):
 class Resident(AuditedModel):
     """一人一档. Identity number and phones are encrypted; ``*_hash`` columns serve exact search."""
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     id_number = EncryptedCharField(_("identity number"))
     id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
     birth_date = models.DateField(_("birth date"), editable=False)

@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from checklists.models import ChecklistCheck, ChecklistVersion, VersionState
 from facilities.models import CareRoom, HandoverState, OperatingState, Violation, ViolationState
@@ -440,7 +441,7 @@ INDICATORS = [
     Indicator(
         "violations_open",
         _("Care-room violations past rectification"),
-        _("violations"),
+        pgettext_lazy("unit of count", "violations"),
         PILOT,
         AT_MOST,
         Decimal(0),
@@ -450,7 +451,7 @@ INDICATORS = [
     Indicator(
         "milestones_overdue",
         _("Milestones overdue"),
-        _("milestones"),
+        pgettext_lazy("unit of count", "milestones"),
         PILOT,
         AT_MOST,
         Decimal(0),

@@ -26,7 +26,9 @@ def client_for(user, language="zh-hans"):
 
 
 def upload(client, org, name="营业执照.pdf", content=PDF):
-    return client.post(f"/organizations/{org.pk}/licence/upload/", {"scan": SimpleUploadedFile(name, content)})
+    return client.post(
+        f"/organizations/{org.pk}/licence/upload/", {"scan": SimpleUploadedFile(name, content)}
+    )
 
 
 def test_company_uploads_its_licence_and_sees_it_awaits_the_district_bureau(world):
@@ -39,7 +41,9 @@ def test_company_uploads_its_licence_and_sees_it_awaits_the_district_bureau(worl
     assert world.company_b.licence_state == LicenceState.AWAITING
     assert AuditEntry.objects.filter(action="licence_uploaded", object_id=str(world.company_b.pk)).exists()
     # The bureau's officer is told; the street office (not a confirming office) is not.
-    assert Notification.objects.filter(recipient=world.changning_officer, link__contains="organizations").exists()
+    assert Notification.objects.filter(
+        recipient=world.changning_officer, link__contains="organizations"
+    ).exists()
     assert not Notification.objects.filter(recipient=world.street_officer).exists()
     page = client.get(f"/organizations/{world.company_b.pk}/").content.decode()
     assert "长宁区民政局" in page and f"/organizations/{world.company_b.pk}/licence/" in page

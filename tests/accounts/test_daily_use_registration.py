@@ -128,6 +128,6 @@ def test_the_contact_form_and_the_model_share_the_phone_rule(world):
 
 def test_registration_region_picker_groups_streets_under_city_and_district(world):
     html = str(RegistrationForm()["region"])
-    assert 'data-region-picker' in html
+    assert "data-region-picker" in html
     assert '<optgroup label="上海市 长宁区">' in html
-    assert '>华阳路街道</option>' in html
+    assert ">华阳路街道</option>" in html
