@@ -199,12 +199,12 @@ class Organization(AuditedModel):
         max_length=30,
         blank=True,
         validators=[validate_phone],
-        help_text=_("Posted with every price of the stations in its region or of its own (002 (十七))."),
+        help_text=_("Posted with every price of the stations in its region or of its own."),
     )
     has_property_licence = models.BooleanField(
         _("holds a property-management licence"),
         default=False,
-        help_text=_("Property companies only: required to apply for a property-plus-care pilot (001)."),
+        help_text=_("Property companies only: required to apply for a property-plus-care pilot."),
     )
     # 002 附件2 从业时间: when the unit began elderly-care services (its own word; the portal has
     # no earlier record of it)
@@ -212,7 +212,9 @@ class Organization(AuditedModel):
         _("elderly-care services since"),
         null=True,
         blank=True,
-        help_text=_("When the unit began providing elderly-care services (从业时间 in 002's table)."),
+        help_text=_(
+            "When the unit began providing elderly-care services (从业时间 in the demonstration-project table)."
+        ),
     )
     # The business licence (营业执照) bears the registered name and credit code the bureau confirms.
     licence_scan = models.FileField(

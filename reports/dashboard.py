@@ -163,9 +163,7 @@ def care_rooms_against_targets(selection) -> Chart:
         chart_titles()["care_rooms"],
         [street.name for street in streets],
         series,
-        note=_("No guidance targets (004) and no care rooms are recorded for this region.")
-        if nothing
-        else "",
+        note=_("No guidance targets and no care rooms are recorded for this region.") if nothing else "",
         empty=nothing,
     )
 

@@ -79,7 +79,7 @@ def day_care_below_ground_error(floor, services):
     """003: basement and semi-basement premises may not host day care (日间托养)."""
     if floor in BELOW_GROUND and ServiceCategory.DAY_CARE in (services or []):
         return ValidationError(
-            _("Day care (日间托养) may not be offered at a basement or semi-basement station (003)."),
+            _("Day care (日间托养) may not be offered at a basement or semi-basement station."),
             code="day_care_below_ground",
         )
     return None

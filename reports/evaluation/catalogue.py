@@ -346,7 +346,7 @@ INDICATORS = [
         STATION,
         AT_LEAST,
         Decimal(1),
-        _("Publicity events (宣传活动) the station held in the month; 000 asks for at least one."),
+        _("Publicity events (宣传活动) the station held in the month; at least one a month is required."),
         publicity_events,
     ),
     Indicator(
@@ -435,7 +435,7 @@ INDICATORS = [
         PILOT,
         AT_MOST,
         Decimal(0),
-        _("Care rooms in the pilot's area handed over but not operating by their deadline (004)."),
+        _("Care rooms in the pilot's area handed over but not operating within a year of the handover."),
         care_rooms_overdue,
     ),
     Indicator(
@@ -445,7 +445,7 @@ INDICATORS = [
         PILOT,
         AT_MOST,
         Decimal(0),
-        _("Violations of care rooms in the pilot's area still open after their rectification date (004)."),
+        _("Violations of care rooms in the pilot's area still open after their rectification date."),
         violations_open,
     ),
     Indicator(

@@ -2,6 +2,7 @@
 revoking a token asks first, saying what will happen (item 6)."""
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -92,7 +93,8 @@ def test_confirming_offices_are_the_bureaus_above_the_unit_nearest_first(world):
 
 def test_revoking_a_token_first_says_what_will_happen(world):
     token, _secret = services.issue_token(world.company_a_admin, name="呼叫中心", by=world.company_a_admin)
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     client.login(username="a_admin", password=PASSWORD)
     listing = client.get("/accounts/tokens/").content.decode()
     assert f'href="/accounts/tokens/{token.pk}/revoke/"' in listing
