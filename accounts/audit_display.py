@@ -6,8 +6,11 @@ the admin, the export and any page listing entries say the same thing."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -61,10 +64,12 @@ def _workflow(model, action: str):
     # have loaded them by the time an entry is shown.
     from core.workflow import REGISTRY  # noqa: PLC0415 - core.workflow imports accounts.audit
 
-    for workflow in REGISTRY:
-        if model is not None and issubclass(model, workflow.model) and action in workflow.actions:
+    candidates = [workflow for workflow in REGISTRY if action in workflow.actions]
+    for workflow in candidates:
+        if model is not None and issubclass(model, workflow.model):
             return workflow
-    return None
+    # Without the object's type (a filter listing the actions), the first workflow naming the step.
+    return candidates[0] if model is None and candidates else None
 
 
 def action_label(entry) -> str:
@@ -99,6 +104,14 @@ def _value(field, value, choices=None) -> str:
         return str(choices[value])
     if isinstance(value, bool) or isinstance(field, models.BooleanField):
         return str(pgettext_lazy("answer", "yes") if value else pgettext_lazy("answer", "no"))
+    if isinstance(field, models.DateTimeField) and isinstance(value, str):
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if timezone.is_aware(moment):
+            moment = timezone.localtime(moment)
+        return f"{moment:%Y-%m-%d %H:%M}"
     if isinstance(value, list):
         return "、".join(_value(field, item, choices) for item in value) or EMPTY
     return str(value)

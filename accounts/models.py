@@ -213,7 +213,8 @@ class Organization(AuditedModel):
         null=True,
         blank=True,
         help_text=_(
-            "When the unit began providing elderly-care services (从业时间 in the demonstration-project table)."
+            "When the unit began providing elderly-care services "
+            "(从业时间 in the demonstration-project table)."
         ),
     )
     # The business licence (营业执照) bears the registered name and credit code the bureau confirms.
@@ -460,7 +461,10 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"], name="audit_object_idx")]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action} {self.object_repr}"
+        from .audit_display import action_label  # noqa: PLC0415 - audit_display reads this model's entries
+
+        at = timezone.localtime(self.at)
+        return f"{at:%Y-%m-%d %H:%M} {self.actor_repr} {action_label(self)} {self.object_repr}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from . import audit, notices
 from .models import ApiToken, AuditEntry, LoginFailure, Membership, Organization, Role, User
-from .scoping import GOVERNMENT_EDITING_ROLES, GOVERNMENT_KINDS
+from .scoping import EDITING_ROLES, GOVERNMENT_EDITING_ROLES, GOVERNMENT_KINDS
 from .uploads import check_upload
 
 # --- login lockout ------------------------------------------------------------------------
@@ -386,15 +386,24 @@ def confirming_offices(organization: Organization) -> list[Organization]:
     return sorted(offices, key=lambda office: (-len(office.region.code), office.kind, office.name))
 
 
+def may_upload_licence(organization: Organization, user: User) -> bool:
+    """The unit's own members with an editing role (not the bureau that confirms it)."""
+    if organization.is_government or not user.is_authenticated:
+        return False
+    return user.is_superuser or Membership.objects.filter(
+        user=user, organization=organization, role__in=EDITING_ROLES, is_active=True
+    ).exists()
+
+
 def upload_licence_scan(organization: Organization, *, by: User, upload) -> Organization:
     """A unit's member with an editing role uploads its business-licence scan; the new scan
     awaits the bureau's confirmation (a confirmation of an earlier scan does not carry over) and
     the confirming offices' officers are told."""
+    if not may_upload_licence(organization, by):
+        raise PermissionDenied(_("Only the unit's own administrator or staff may upload its licence."))
     check_upload(upload, allowed=LICENCE_SCAN_KINDS)
     with transaction.atomic():
-        locked = Organization.objects.editable_by(by).select_for_update().filter(pk=organization.pk).first()
-        if locked is None:
-            raise PermissionDenied(_("Only the unit's own administrator or staff may upload its licence."))
+        locked = Organization.objects.select_for_update().get(pk=organization.pk)
         locked.licence_scan.save(upload.name, upload, save=False)
         locked.licence_scan_uploaded_at = timezone.now()
         locked.licence_confirmed_at, locked.licence_confirmed_by = None, None

@@ -88,7 +88,7 @@ def _organization_page(request, organization, *, form=None, licence_form=None):
     editable = is_editable(organization, request.user)
     if editable and form is None:
         form = OrganizationContactForm(instance=organization)
-    may_upload = editable and not organization.is_government
+    may_upload = services.may_upload_licence(organization, request.user)
     if may_upload and licence_form is None:
         licence_form = LicenceScanForm()
     may_confirm, confirm_reason = services.can_confirm_licence(organization, request.user)

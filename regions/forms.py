@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Region
 
@@ -89,6 +90,7 @@ class RegionChoiceField(forms.ModelChoiceField):
         return obj.name
 
     def __init__(self, queryset=None, **kwargs):
+        kwargs.setdefault("empty_label", pgettext_lazy("region picker", "— choose —"))
         super().__init__(Region.objects.none() if queryset is None else queryset, **kwargs)
 
 

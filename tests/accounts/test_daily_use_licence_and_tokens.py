@@ -68,6 +68,10 @@ def test_another_company_cannot_upload_or_download(world):
     other = client_for(world.company_a_admin)
     assert upload(other, world.company_b).status_code == 404
     assert other.get(f"/organizations/{world.company_b.pk}/licence/").status_code == 404
+    # The bureau confirms the scan; it does not replace it.
+    assert upload(client_for(world.changning_officer), world.company_b, "别的.pdf").status_code == 403
+    world.company_b.refresh_from_db()
+    assert world.company_b.licence_scan.name.endswith("营业执照.pdf")
 
 
 def test_only_the_district_bureau_confirms_and_a_new_scan_needs_a_new_confirmation(world):

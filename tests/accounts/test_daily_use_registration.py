@@ -67,6 +67,7 @@ def test_weak_password_and_unit_mistakes_are_reported_together(world):
     )
     errors = response.context["form"].errors
     assert {"credit_code", "contact_phone", "password1"} <= set(errors)
+    assert errors["password1"][0] == "密码太短，至少需要 8 个字符。"  # not Django's English
     assert not User.objects.filter(username="fresh_admin").exists()
 
 

@@ -11,8 +11,10 @@ from facilities.models import UseApplication, ViolationState
 from reports.evaluation.catalogue import INDICATORS
 from staff.models import StaffMember, StaffStatus
 from stations.models import StationStatus
-from tests.facilities.conftest import make_room  # noqa: F401 - the ``nanan`` fixture's helper
-from tests.facilities.conftest import nanan  # noqa: F401 - fixture
+from tests.facilities.conftest import (
+    make_room,  # noqa: F401 - the ``nanan`` fixture's helper
+    nanan,  # noqa: F401 - fixture
+)
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
