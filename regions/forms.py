@@ -90,7 +90,13 @@ class RegionChoiceField(forms.ModelChoiceField):
         return obj.name
 
     def __init__(self, queryset=None, **kwargs):
-        kwargs.setdefault("empty_label", pgettext_lazy("region picker", "— choose —"))
+        required = kwargs.get("required", True)
+        kwargs.setdefault(
+            "empty_label",
+            pgettext_lazy("region picker", "— choose —")
+            if required
+            else pgettext_lazy("region picker", "— any —"),
+        )
         super().__init__(Region.objects.none() if queryset is None else queryset, **kwargs)
 
 
