@@ -44,5 +44,6 @@ def test_language_switch_names_each_language_in_its_own_words(page, world):
     names = page.eval_on_selector_all("select[name=language] option", "els => els.map(e => e.textContent)")
     assert names == ["简体中文", "English"]
     page.select_option("select[name=language]", "en")
+    expect(page.locator("h1")).to_have_text("Property + Elderly Care Pilot Platform")
     names = page.eval_on_selector_all("select[name=language] option", "els => els.map(e => e.textContent)")
     assert names == ["简体中文", "English"]
