@@ -390,9 +390,12 @@ def may_upload_licence(organization: Organization, user: User) -> bool:
     """The unit's own members with an editing role (not the bureau that confirms it)."""
     if organization.is_government or not user.is_authenticated:
         return False
-    return user.is_superuser or Membership.objects.filter(
-        user=user, organization=organization, role__in=EDITING_ROLES, is_active=True
-    ).exists()
+    return (
+        user.is_superuser
+        or Membership.objects.filter(
+            user=user, organization=organization, role__in=EDITING_ROLES, is_active=True
+        ).exists()
+    )
 
 
 def upload_licence_scan(organization: Organization, *, by: User, upload) -> Organization:
@@ -456,6 +459,11 @@ def confirm_licence(organization: Organization, *, by: User) -> Organization:
             audit.record(
                 locked, "confirm_licence", note=locked.licence_scan.name.rsplit("/", 1)[-1], actor=by
             )
+        notices.notify(
+            notices.members_of([locked], roles=(Role.ORG_ADMIN,)),
+            title=_("The business licence of %(unit)s is confirmed.") % {"unit": locked.name},
+            link=f"/organizations/{locked.pk}/",
+        )
     return locked
 
 

@@ -3,7 +3,9 @@ while the stored entry keeps its codes (issue 15, item 3)."""
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 import facilities.services.use  # noqa: F401 - registers the use-procedure workflow
@@ -85,3 +87,25 @@ def test_admin_list_and_export_show_labels_not_codes(world, admin_user):
         assert columns["操作"].extract(latest) == "修改"
         assert columns["变更"].extract(latest) == "类型：物业服务企业 → 其他"
         assert columns["渠道"].extract(latest) == "门户"
+
+
+def _changelist_queries(client):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/admin/accounts/auditentry/").status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_labelling_costs_no_query_per_entry(world, admin_user):
+    client = Client()
+    client.force_login(admin_user)
+
+    def write(n):
+        with audit.audit_context(actor=world.changning_officer, channel=audit.Channel.ADMIN):
+            for i in range(n):
+                world.company_b.address = f"地址 {i}"
+                world.company_b.save()
+
+    write(5)
+    few = _changelist_queries(client)
+    write(40)
+    assert _changelist_queries(client) == few

@@ -85,6 +85,7 @@ def test_only_the_district_bureau_confirms_and_a_new_scan_needs_a_new_confirmati
     assert officer.post(f"/organizations/{world.company_b.pk}/licence/confirm/").status_code == 302
     org = Organization.objects.get(pk=world.company_b.pk)
     assert org.licence_state == LicenceState.CONFIRMED and org.licence_confirmed_by == world.changning_officer
+    assert Notification.objects.filter(recipient=world.company_b_admin, title__contains="乙物业").exists()
     upload(client_for(world.company_b_admin), world.company_b)
     org.refresh_from_db()
     assert org.licence_state == LicenceState.AWAITING
