@@ -301,7 +301,7 @@ class AuditEntryAdmin(ExcelExportAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("changes"))
     def changes_table(self, entry):
-        rows = audit_display.change_rows(entry)
+        rows = audit_display.change_rows(entry, names=True)
         if not rows:
             return "—"
         return format_html(

@@ -117,8 +117,15 @@ def _value(field, value, choices=None) -> str:
     return str(value)
 
 
-def change_rows(entry) -> list[tuple[str, str, str]]:
-    """The entry's changes as (field label, old, new), in the reader's language."""
+def _record_name(field, value):
+    """A referenced record by its name (one query): for one entry's page, not for lists."""
+    row = field.related_model._base_manager.filter(pk=value).first()
+    return str(row) if row is not None else f"#{value}"
+
+
+def change_rows(entry, *, names: bool = False) -> list[tuple[str, str, str]]:
+    """The entry's changes as (field label, old, new), in the reader's language; with ``names``,
+    references read as the records' names (a query each) rather than their ids."""
     model = _model_of(entry)
     rows = []
     workflow = None
@@ -134,6 +141,8 @@ def change_rows(entry) -> list[tuple[str, str, str]]:
             continue
         field = _field(model, key)
         label = field.verbose_name if field is not None else key
+        if names and field is not None and field.many_to_one:
+            old, new = (_record_name(field, v) if v not in (None, "") else None for v in (old, new))
         rows.append((str(label), _value(field, old), _value(field, new)))
     return rows
 

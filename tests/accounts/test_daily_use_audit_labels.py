@@ -54,6 +54,15 @@ def test_field_changes_use_verbose_names_choices_and_yes_no():
         assert e.get_channel_display() == "administration"
 
 
+def test_one_entry_names_the_records_it_refers_to(world):
+    e = entry(
+        Organization, "update", {"region_id": [world.regions["310105001"].pk, world.regions["310105008"].pk]}
+    )
+    with translation.override("zh-hans"):
+        rows = audit_display.change_rows(e, names=True)
+    assert rows == [("所属区划", "华阳路街道（310105001）", "仙霞新村街道（310105008）")]
+
+
 def test_unknown_action_and_field_are_shown_as_written():
     e = entry(Organization, "something_new", {"mystery": [1, 2]})
     assert audit_display.action_label(e) == "something_new"
