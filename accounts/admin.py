@@ -2,11 +2,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from reports.exporting import ExcelExportAdminMixin
 
-from . import exports, services
+from . import audit_display, exports, services
 from .admin_scoping import ScopedAdminMixin, ScopedModelAdmin, ScopedTabularInline
 from .models import ApiToken, AuditEntry, LoginFailure, Membership, Organization, User
 
@@ -110,7 +111,32 @@ class OrganizationAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
         "elderly_care_since",
         "has_property_licence",
         "is_active",
+        "licence_state",
+        "licence_scan",
+        "licence_confirmed_at",
+        "licence_confirmed_by",
     ]
+    readonly_fields = ["licence_state", "licence_scan", "licence_confirmed_at", "licence_confirmed_by"]
+    actions = ["confirm_licences"]
+
+    @admin.display(description=_("business licence"))
+    def licence_state(self, organization):
+        return organization.get_licence_state_display()
+
+    @admin.action(description=_("Confirm the business licence of the selected units"), permissions=["change"])
+    def confirm_licences(self, request, queryset):
+        confirmed = 0
+        for organization in queryset.select_related("region"):
+            allowed, reason = services.can_confirm_licence(organization, request.user)
+            if not allowed:
+                self.message_user(request, f"{organization.name}：{reason}", messages.WARNING)
+                continue
+            services.confirm_licence(organization, by=request.user)
+            confirmed += 1
+        if confirmed:
+            self.message_user(
+                request, _("%(count)d licences confirmed.") % {"count": confirmed}, messages.SUCCESS
+            )
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -207,16 +233,51 @@ class ApiTokenAdmin(admin.ModelAdmin):
         self.message_user(request, _("%(count)d tokens revoked.") % {"count": len(tokens)}, messages.SUCCESS)
 
 
+class AuditActionFilter(admin.SimpleListFilter):
+    """The actions by their labels (流转：批准, 新建), not their stored names."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        names = model_admin.get_queryset(request).order_by().values_list("action", flat=True).distinct()
+        labelled = {name: audit_display.action_label(AuditEntry(action=name)) for name in names}
+        return sorted(labelled.items(), key=lambda item: str(item[1]))
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ExcelExportAdminMixin, admin.ModelAdmin):
     export_definition = exports.AUDIT_ENTRIES
-    list_display = ["at", "actor_repr", "channel", "action", "content_type", "object_repr", "changes_summary"]
-    list_filter = ["channel", "action", "content_type"]
+    list_display = [
+        "at",
+        "actor_repr",
+        "channel",
+        "action_label",
+        "content_type",
+        "object_repr",
+        "changes_summary",
+    ]
+    list_filter = ["channel", AuditActionFilter, "content_type"]
     search_fields = ["actor_repr", "object_repr", "object_id", "action"]
     date_hierarchy = "at"
     list_select_related = ["content_type"]
     show_full_result_count = False  # the log grows without end: no COUNT(*) of it per page
-    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+    fields = [
+        "at",
+        "actor",
+        "actor_repr",
+        "channel",
+        "action_label",
+        "content_type",
+        "object_id",
+        "object_repr",
+        "changes_table",
+        "note",
+    ]
+    readonly_fields = fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
@@ -230,6 +291,23 @@ class AuditEntryAdmin(ExcelExportAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    @admin.display(description=_("action"), ordering="action")
+    def action_label(self, entry):
+        return audit_display.action_label(entry)
+
     @admin.display(description=_("changes"))
     def changes_summary(self, entry):
-        return "；".join(f"{key}: {old} → {new}" for key, (old, new) in list(entry.changes.items())[:6])
+        return audit_display.changes_text(entry, limit=6)
+
+    @admin.display(description=_("changes"))
+    def changes_table(self, entry):
+        rows = audit_display.change_rows(entry, names=True)
+        if not rows:
+            return "—"
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            _("field"),
+            _("before"),
+            _("after"),
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+        )

@@ -3,6 +3,8 @@
 from django.contrib import admin
 
 from accounts.scoping import choices_method, is_editable
+from regions.forms import RegionChoiceField
+from regions.models import Region
 
 
 class ScopedChoicesAdminMixin:
@@ -20,6 +22,12 @@ class ScopedChoicesAdminMixin:
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         kwargs = self._scoped_choices(db_field, request, kwargs)
+        if (
+            db_field.remote_field.model is Region
+            and db_field.name not in self.get_autocomplete_fields(request)
+            and db_field.name not in self.raw_id_fields
+        ):
+            kwargs.setdefault("form_class", RegionChoiceField)  # grouped by city and district
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):

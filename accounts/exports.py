@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 
+from accounts import audit_display
 from reports.exporting import ExportDefinition
 from reports.spreadsheets.writer import Column
 
@@ -52,18 +53,11 @@ AUDIT_ENTRIES = ExportDefinition(
         Column("时间", lambda e: _local(e.at), number_format="yyyy-mm-dd hh:mm:ss", width=20),
         Column("操作人", "actor_repr", width=16),
         Column("渠道", lambda e: e.get_channel_display(), width=10),
-        Column("操作", "action", width=20),
+        Column("操作", audit_display.action_label, width=20),
         Column("对象类型", lambda e: e.content_type.name if e.content_type else "", width=16),
         Column("对象编号", "object_id", width=10),
         Column("对象", "object_repr", width=36),
-        Column(
-            "变更",
-            lambda e: "；".join(
-                f"{k}: {v[0]} → {v[1]}" if isinstance(v, list) and len(v) == 2 else f"{k}: {v}"
-                for k, v in e.changes.items()
-            ),
-            width=60,
-        ),
+        Column("变更", audit_display.changes_text, width=60),
         Column("备注", "note", width=30),
     ],
 )

@@ -4,6 +4,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import PhoneField
+from regions.forms import RegionChoiceField
 from regions.models import Level, Region
 
 from . import services
@@ -60,6 +62,17 @@ class OrganizationContactForm(forms.ModelForm):
         model = Organization
         fields = ["address", "contact_person", "contact_phone", "hotline", "elderly_care_since"]
         widgets = {"elderly_care_since": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        field_classes = {"contact_phone": PhoneField, "hotline": PhoneField}
+
+
+class LicenceScanForm(forms.Form):
+    scan = forms.FileField(
+        label=_("business licence scan"),
+        help_text=_(
+            "A PDF, PNG or JPEG of the business licence (营业执照), showing the name and credit code."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+    )
 
 
 class RegistrationForm(forms.Form):
@@ -68,10 +81,10 @@ class RegistrationForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"))
     organization_name = forms.CharField(label=_("unit name"), max_length=200)
     credit_code = forms.CharField(label=_("unified social credit code"), max_length=18, required=False)
-    region = forms.ModelChoiceField(label=_("street / town"), queryset=None)
+    region = RegionChoiceField(label=_("street / town"), queryset=Region.objects.none())
     address = forms.CharField(label=_("address"), max_length=200, required=False)
     contact_person = forms.CharField(label=_("contact person"), max_length=50)
-    contact_phone = forms.CharField(label=_("contact phone"), max_length=30)
+    contact_phone = PhoneField(label=_("contact phone"), max_length=30)
     username = forms.RegexField(label=_("username"), regex=r"^[\w.@+-]{3,150}$", max_length=150)
     name = forms.CharField(label=_("full name"), max_length=50)
     email = forms.EmailField(label=_("e-mail"), required=False)
@@ -83,12 +96,37 @@ class RegistrationForm(forms.Form):
         self.fields["kind"].choices = [
             (k, v) for k, v in OrganizationKind.choices if k in SELF_REGISTERING_KINDS
         ]
-        self.fields["region"].queryset = Region.objects.filter(level__gte=Level.STREET).select_related(
-            "parent"
+        self.fields["region"].queryset = Region.objects.filter(level__gte=Level.STREET)
+
+    def organization_data(self) -> dict:
+        """The unit's fields as the registration service takes them (those the form accepted)."""
+        names = {"organization_name": "name"}
+        fields = (
+            "kind",
+            "organization_name",
+            "credit_code",
+            "region",
+            "address",
+            "contact_person",
+            "contact_phone",
         )
+        return {names.get(f, f): self.cleaned_data[f] for f in fields if f in self.cleaned_data}
 
     def clean(self):
         data = super().clean()
-        if data.get("password1") != data.get("password2"):
+        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
             self.add_error("password2", _("The two passwords differ."))
+        # Every rule of the service at once, beside its field, for what the form accepted.
+        errors = services.registration_errors(
+            organization=self.organization_data(),
+            username=data.get("username"),
+            password=data.get("password1"),
+            name=data.get("name", ""),
+            email=data.get("email", ""),
+        )
+        for field, messages in errors.items():
+            target = "password1" if field == "password" else field
+            target = target if target in self.fields else None
+            if target is None or target not in self.errors:
+                self.add_error(target, messages)
         return data

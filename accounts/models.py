@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
+from core.validators import normalise_phone, validate_phone
+
 from .audit import AuditedModel, Channel
 from .scoping import GOVERNMENT_KINDS, ScopedQuerySet, scope_for
 
@@ -52,6 +54,19 @@ def validate_credit_code(value: str) -> str:
             code="invalid_credit_code",
             params={"value": value},
         ) from exc
+
+
+def duplicate_credit_code_error(taken) -> ValidationError:
+    """The refusal of a credit code another unit already holds, naming that unit (its name stands
+    on the public register with its code) and what to do instead."""
+    return ValidationError(
+        _(
+            "“%(name)s” is already registered with this unified social credit code. If it is your "
+            "unit, ask its administrator to add you as a member rather than registering it again."
+        ),
+        code="duplicate_credit_code",
+        params={"name": taken.name},
+    )
 
 
 class UserQuerySet(models.QuerySet):
@@ -144,6 +159,16 @@ class LoginFailure(models.Model):
         return self.locked_until is not None and self.locked_until > (now or timezone.now())
 
 
+def licence_scan_path(instance, filename):
+    return f"organizations/{instance.pk}/licence/{timezone.now():%Y%m%d%H%M%S}-{filename}"
+
+
+class LicenceState(models.TextChoices):
+    MISSING = "missing", _("No scan uploaded")
+    AWAITING = "awaiting", _("Awaiting confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+
+
 class OrganizationQuerySet(ScopedQuerySet):
     region_path = "region"
     organization_path = "pk"
@@ -166,17 +191,20 @@ class Organization(AuditedModel):
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
     contact_person = models.CharField(_("contact person"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    contact_phone = models.CharField(
+        _("contact phone"), max_length=30, blank=True, validators=[validate_phone]
+    )
     hotline = models.CharField(
         _("complaint hotline"),
         max_length=30,
         blank=True,
-        help_text=_("Posted with every price of the stations in its region or of its own (002 (十七))."),
+        validators=[validate_phone],
+        help_text=_("Posted with every price of the stations in its region or of its own."),
     )
     has_property_licence = models.BooleanField(
         _("holds a property-management licence"),
         default=False,
-        help_text=_("Property companies only: required to apply for a property-plus-care pilot (001)."),
+        help_text=_("Property companies only: required to apply for a property-plus-care pilot."),
     )
     # 002 附件2 从业时间: when the unit began elderly-care services (its own word; the portal has
     # no earlier record of it)
@@ -184,7 +212,24 @@ class Organization(AuditedModel):
         _("elderly-care services since"),
         null=True,
         blank=True,
-        help_text=_("When the unit began providing elderly-care services (从业时间 in 002's table)."),
+        help_text=_(
+            "When the unit began providing elderly-care services "
+            "(从业时间 in the demonstration-project table)."
+        ),
+    )
+    # The business licence (营业执照) bears the registered name and credit code the bureau confirms.
+    licence_scan = models.FileField(
+        _("business licence scan"), upload_to=licence_scan_path, blank=True, max_length=300
+    )
+    licence_scan_uploaded_at = models.DateTimeField(_("licence scan uploaded at"), null=True, blank=True)
+    licence_confirmed_at = models.DateTimeField(_("licence confirmed at"), null=True, blank=True)
+    licence_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("licence confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -203,6 +248,10 @@ class Organization(AuditedModel):
                 fields=["credit_code"],
                 condition=~models.Q(credit_code=""),
                 name="organization_credit_code_unique",
+                violation_error_code="duplicate_credit_code",
+                violation_error_message=_(
+                    "A unit with this unified social credit code is already registered."
+                ),
             ),
         ]
         indexes = [models.Index(fields=["kind", "name"], name="organization_kind_name_idx")]
@@ -214,14 +263,28 @@ class Organization(AuditedModel):
     def is_government(self) -> bool:
         return self.kind in GOVERNMENT_KINDS
 
+    @property
+    def licence_state(self) -> str:
+        if not self.licence_scan:
+            return LicenceState.MISSING
+        return LicenceState.CONFIRMED if self.licence_confirmed_at else LicenceState.AWAITING
+
+    def get_licence_state_display(self) -> str:
+        return LicenceState(self.licence_state).label
+
     def clean(self):
         errors = {}
+        self.contact_phone, self.hotline = normalise_phone(self.contact_phone), normalise_phone(self.hotline)
         self.credit_code = (self.credit_code or "").strip().upper()
         if self.credit_code:
             try:
                 self.credit_code = validate_credit_code(self.credit_code)
             except ValidationError as exc:
                 errors["credit_code"] = exc
+            else:
+                taken = Organization.objects.filter(credit_code=self.credit_code).exclude(pk=self.pk).first()
+                if taken is not None:
+                    errors["credit_code"] = duplicate_credit_code_error(taken)
         elif self.kind in CREDIT_CODE_REQUIRED:
             errors["credit_code"] = ValidationError(
                 _("A %(kind)s must give its unified social credit code."),
@@ -398,7 +461,10 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"], name="audit_object_idx")]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action} {self.object_repr}"
+        from .audit_display import action_label  # noqa: PLC0415 - audit_display reads this model's entries
+
+        at = timezone.localtime(self.at)
+        return f"{at:%Y-%m-%d %H:%M} {self.actor_repr} {action_label(self)} {self.object_repr}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:

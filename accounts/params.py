@@ -13,10 +13,12 @@ import re
 
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+
+from core.filters import record_choices
 
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 2100
@@ -155,7 +157,11 @@ class YearFilter(django_filters.NumberFilter):
 
 class IdFilter(django_filters.NumberFilter):
     """A filter on a record's id: a whole number the database can hold (a larger one is a 400,
-    not an overflow inside the database driver)."""
+    not an overflow inside the database driver).
+
+    On a page the filter offers the records by name — those the user may see — rather than a box
+    for an id: the related model is read from the filter's field (``employer_id`` → the
+    employer's model). The API still reads the id, and pays no query for the names."""
 
     field_class = forms.IntegerField
 
@@ -164,3 +170,27 @@ class IdFilter(django_filters.NumberFilter):
         kwargs.setdefault("max_value", LARGEST_ID)
         super().__init__(*args, **kwargs)
         _document_bounds(self)
+
+    def related_model(self):
+        """The model of the records the id names, when the filter's field is a relation."""
+        model = getattr(self, "model", None)
+        for name in dict.fromkeys(
+            (self.field_name, self.field_name.removesuffix("_id"), self.field_name + "s")
+        ):
+            try:
+                field = model._meta.get_field(name)
+            except (AttributeError, FieldDoesNotExist):
+                continue
+            if field.is_relation:
+                return field.related_model
+        return None
+
+    @property
+    def field(self):
+        built = not hasattr(self, "_field")
+        field = super().field
+        request = getattr(getattr(self, "parent", None), "request", None)
+        related = self.related_model() if built else None
+        if related is not None and request is not None:
+            field.widget = forms.Select(choices=record_choices(related, request.user))
+        return field

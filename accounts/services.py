@@ -9,15 +9,16 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from . import audit
+from . import audit, notices
 from .models import ApiToken, AuditEntry, LoginFailure, Membership, Organization, Role, User
-from .scoping import GOVERNMENT_KINDS
+from .scoping import EDITING_ROLES, GOVERNMENT_EDITING_ROLES, GOVERNMENT_KINDS
+from .uploads import check_upload
 
 # --- login lockout ------------------------------------------------------------------------
 #
@@ -365,6 +366,107 @@ def update_organization(organization: Organization, *, by: User, **fields) -> Or
     return locked
 
 
+# --- business licence -----------------------------------------------------------------------
+
+# The licence scan is an image or a PDF; checked by content, size and type like every upload.
+LICENCE_SCAN_KINDS = ("pdf", "png", "jpeg")
+# The offices that confirm a unit's licence: the civil-affairs and housing bureaus whose region
+# holds the unit's (their officers may change the bureau-confirmed fields, check_confirmed_changes).
+CONFIRMING_KINDS = ("civil_affairs", "housing")
+
+
+def confirming_offices(organization: Organization) -> list[Organization]:
+    """The bureaus that confirm ``organization``'s registration, nearest first (the district's
+    before the city's). One query."""
+    code = organization.region.code
+    prefixes = [code[:length] for length in (2, 4, 6, 9, 12) if length <= len(code)]
+    offices = Organization.objects.filter(
+        kind__in=CONFIRMING_KINDS, is_active=True, region__code__in=prefixes
+    ).select_related("region")
+    return sorted(offices, key=lambda office: (-len(office.region.code), office.kind, office.name))
+
+
+def may_upload_licence(organization: Organization, user: User) -> bool:
+    """The unit's own members with an editing role (not the bureau that confirms it)."""
+    if organization.is_government or not user.is_authenticated:
+        return False
+    return (
+        user.is_superuser
+        or Membership.objects.filter(
+            user=user, organization=organization, role__in=EDITING_ROLES, is_active=True
+        ).exists()
+    )
+
+
+def upload_licence_scan(organization: Organization, *, by: User, upload) -> Organization:
+    """A unit's member with an editing role uploads its business-licence scan; the new scan
+    awaits the bureau's confirmation (a confirmation of an earlier scan does not carry over) and
+    the confirming offices' officers are told."""
+    if not may_upload_licence(organization, by):
+        raise PermissionDenied(_("Only the unit's own administrator or staff may upload its licence."))
+    check_upload(upload, allowed=LICENCE_SCAN_KINDS)
+    with transaction.atomic():
+        locked = Organization.objects.select_for_update().get(pk=organization.pk)
+        locked.licence_scan.save(upload.name, upload, save=False)
+        locked.licence_scan_uploaded_at = timezone.now()
+        locked.licence_confirmed_at, locked.licence_confirmed_by = None, None
+        with audit.audit_context(actor=by):
+            locked.save()
+            audit.record(locked, "licence_uploaded", note=upload.name, actor=by)
+        officers = notices.members_of(confirming_offices(locked), roles=(Role.OFFICER, Role.ORG_ADMIN))
+        notices.notify(
+            officers,
+            title=_("%(unit)s uploaded its business licence for confirmation") % {"unit": locked.name},
+            body=_("Check the name and credit code on the scan against the unit's record, then confirm it."),
+            link=f"/organizations/{locked.pk}/",
+        )
+    return locked
+
+
+def can_confirm_licence(organization: Organization, user: User) -> tuple[bool, str]:
+    """(allowed, reason): an officer of a government unit whose region holds the unit, once a
+    scan is waiting."""
+    if not organization.licence_scan:
+        return False, _("No licence scan has been uploaded yet.")
+    if organization.licence_confirmed_at is not None:
+        return False, _("The licence is already confirmed.")
+    if organization.is_government:
+        return False, _("Government units are set up by the platform administrator.")
+    if user.is_superuser:
+        return True, ""
+    offices = confirming_offices(organization)
+    if (
+        user.is_authenticated
+        and Membership.objects.filter(
+            user=user, organization__in=offices, role__in=GOVERNMENT_EDITING_ROLES, is_active=True
+        ).exists()
+    ):
+        return True, ""
+    names = "、".join(office.name for office in offices) or _("the civil-affairs bureau of its district")
+    return False, _("The licence is confirmed by %(offices)s.") % {"offices": names}
+
+
+def confirm_licence(organization: Organization, *, by: User) -> Organization:
+    """An officer confirms that the scan shows the unit's registered name and credit code."""
+    with transaction.atomic():
+        locked = Organization.objects.select_for_update().get(pk=organization.pk)
+        allowed, reason = can_confirm_licence(locked, by)
+        if not allowed:
+            raise PermissionDenied(reason)
+        locked.licence_confirmed_at, locked.licence_confirmed_by = timezone.now(), by
+        with audit.audit_context(actor=by):
+            locked.save(update_fields=["licence_confirmed_at", "licence_confirmed_by", "updated_at"])
+            audit.record(
+                locked, "confirm_licence", note=locked.licence_scan.name.rsplit("/", 1)[-1], actor=by
+            )
+        notices.notify(
+            notices.members_of([locked], roles=(Role.ORG_ADMIN,)),
+            title=_("The business licence of %(unit)s is confirmed.") % {"unit": locked.name},
+            link=f"/organizations/{locked.pk}/",
+        )
+    return locked
+
+
 # --- housekeeping -------------------------------------------------------------------------
 
 # Audit entries are kept at least this long; the PostgreSQL trigger (migration 0005) refuses to
@@ -431,11 +533,42 @@ SELF_REGISTERING_KINDS = (
 REGISTRATION_FIELDS = ("kind", "name", "credit_code", "region", "address", "contact_person", "contact_phone")
 
 
+def registration_errors(
+    *, organization: dict, username: str | None, password: str | None, name: str = "", email: str = ""
+) -> dict[str, list]:
+    """Everything wrong with a registration at once, as {field: [messages]}: the unit's fields
+    under their own names (its name under ``organization_name``), the user's under ``username``,
+    ``email`` and ``password``. Fields absent from ``organization`` (already refused by a form)
+    are not checked again; a ``None`` username or password is not checked."""
+
+    errors: dict[str, list] = {}
+    if organization.get("kind") is not None and organization["kind"] not in SELF_REGISTERING_KINDS:
+        errors["kind"] = [_("Government units are set up by the platform administrator.")]
+    if username is not None and User.objects.filter(username__iexact=username).exists():
+        errors["username"] = [_("This username is taken.")]
+    user = User(username=username or "", name=name, email=email)
+    if password is not None:
+        try:
+            validate_password(password, user=user)
+        except ValidationError as exc:
+            errors["password"] = list(exc.messages)
+    unit = Organization(**organization, has_property_licence=False)
+    # Checked without the fields already refused, so that one mistake does not hide the others.
+    skipped = [f.name for f in Organization._meta.fields if f.name not in organization] + list(errors)
+    try:
+        unit.full_clean(exclude=[name for name in skipped if name != "has_property_licence"])
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault("organization_name" if field == "name" else field, []).extend(messages)
+    return errors
+
+
 def register_organization(
     *, organization: dict, username: str, password: str, name: str = "", email: str = ""
 ) -> tuple[Organization, User]:
-    """An applicant registers its unit and its first user (the unit's administrator). The
-    property-management licence is left for the bureau to confirm."""
+    """An applicant registers its unit and its first user (the unit's administrator), refused
+    with every mistake at once (:func:`registration_errors`). The property-management licence
+    is left for the bureau to confirm."""
 
     unexpected = set(organization) - set(REGISTRATION_FIELDS)
     if unexpected:
@@ -443,18 +576,23 @@ def register_organization(
         raise PermissionDenied(
             _("You may not set %(fields)s when registering.") % {"fields": _field_labels(sorted(unexpected))}
         )
-    if organization.get("kind") not in SELF_REGISTERING_KINDS:
-        raise ValidationError({"kind": _("Government units are set up by the platform administrator.")})
-    if User.objects.filter(username=username).exists():
-        raise ValidationError({"username": _("This username is taken.")})
+    errors = registration_errors(
+        organization=organization, username=username, password=password, name=name, email=email
+    )
+    if errors:
+        raise ValidationError(errors)
     unit = Organization(**organization, has_property_licence=False)
-    user = User(username=username, name=name, email=email)
-    validate_password(password, user=user)
     unit.full_clean()
-    with transaction.atomic(), audit.audit_context(channel=audit.Channel.PORTAL):
-        unit.save()
-        user.set_password(password)
-        user.save()
-        with audit.audit_context(actor=user):
-            Membership.objects.create(user=user, organization=unit, role=Role.ORG_ADMIN)
+    user = User(username=username, name=name, email=email)
+    try:
+        with transaction.atomic(), audit.audit_context(channel=audit.Channel.PORTAL):
+            unit.save()
+            user.set_password(password)
+            user.save()
+            with audit.audit_context(actor=user):
+                Membership.objects.create(user=user, organization=unit, role=Role.ORG_ADMIN)
+    except IntegrityError:
+        # Someone registered the same code or name in the moment between the check and the save.
+        errors = registration_errors(organization=organization, username=username, password=None)
+        raise ValidationError(errors or {"username": [_("This username is taken.")]}) from None
     return unit, user

@@ -18,5 +18,8 @@ urlpatterns = [
     path("accounts/notifications/", views.notification_list, name="notifications"),
     path("accounts/tokens/", views.token_list, name="token-list"),
     path("organizations/<int:pk>/", views.organization_detail, name="organization-detail"),
+    path("organizations/<int:pk>/licence/", views.licence_download, name="licence-download"),
+    path("organizations/<int:pk>/licence/upload/", views.licence_upload, name="licence-upload"),
+    path("organizations/<int:pk>/licence/confirm/", views.licence_confirm, name="licence-confirm"),
     path("accounts/tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
 ]

@@ -5,15 +5,15 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.http import JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import services
-from .forms import ApiTokenForm, OrganizationContactForm, RegistrationForm
+from .forms import ApiTokenForm, LicenceScanForm, OrganizationContactForm, RegistrationForm
 from .home import actions_for
 from .models import ApiToken, Membership, Notification, Organization
 from .scoping import is_editable, scoped_object_or_404
@@ -32,28 +32,17 @@ def register(request):
         data = form.cleaned_data
         try:
             _unit, user = services.register_organization(
-                organization={
-                    "kind": data["kind"],
-                    "name": data["organization_name"],
-                    "credit_code": data["credit_code"],
-                    "region": data["region"],
-                    "address": data["address"],
-                    "contact_person": data["contact_person"],
-                    "contact_phone": data["contact_phone"],
-                },
+                organization=form.organization_data(),
                 username=data["username"],
                 password=data["password1"],
                 name=data["name"],
                 email=data["email"],
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                mapping = {"name": "organization_name"}
-                for field, errors in exc.error_dict.items():
-                    target = mapping.get(field, field)
-                    form.add_error(target if target in form.fields else None, errors)
-            else:
-                form.add_error("password1", exc)
+            # Checked again when saving: a unit registered in between is named beside its field.
+            for field, errors in exc.message_dict.items():
+                target = "password1" if field == "password" else field
+                form.add_error(target if target in form.fields else None, errors)
         else:
             login(request, user, backend="accounts.backends.LockoutModelBackend")
             messages.success(request, _("Registered. Your bureau confirms the property-management licence."))
@@ -95,29 +84,101 @@ def token_list(request):
     )
 
 
-@login_required
-def organization_detail(request, pk):
-    """An organisation's record and members, for whoever may see it; its members with an
-    editing role keep the contact details current."""
-    organization = scoped_object_or_404(Organization.objects.select_related("region"), request.user, pk=pk)
+def _organization_page(request, organization, *, form=None, licence_form=None):
     editable = is_editable(organization, request.user)
-    form = OrganizationContactForm(instance=organization) if editable else None
-    if request.method == "POST":
-        if not editable:
-            raise PermissionDenied
-        form = OrganizationContactForm(request.POST, instance=Organization.objects.get(pk=pk))
-        if form.is_valid():
-            services.update_organization(organization, by=request.user, **form.cleaned_data)
-            messages.success(request, _("Saved."))
-            return redirect("organization-detail", pk=pk)
+    if editable and form is None:
+        form = OrganizationContactForm(instance=organization)
+    may_upload = services.may_upload_licence(organization, request.user)
+    if may_upload and licence_form is None:
+        licence_form = LicenceScanForm()
+    may_confirm, confirm_reason = services.can_confirm_licence(organization, request.user)
     members = (
         Membership.objects.visible_to(request.user).filter(organization=organization).select_related("user")
     )
     return render(
         request,
         "accounts/organization_detail.html",
-        {"organization": organization, "members": members, "form": form, "editable": editable},
+        {
+            "organization": organization,
+            "members": members,
+            "form": form if editable else None,
+            "editable": editable,
+            "licence_form": licence_form if may_upload else None,
+            "confirming_offices": services.confirming_offices(organization),
+            "may_confirm": may_confirm,
+            "confirm_reason": confirm_reason,
+        },
     )
+
+
+def _organization(request, pk):
+    return scoped_object_or_404(
+        Organization.objects.select_related("region", "licence_confirmed_by"), request.user, pk=pk
+    )
+
+
+@login_required
+def organization_detail(request, pk):
+    """An organisation's record and members, for whoever may see it; its members with an
+    editing role keep the contact details current and upload the business licence."""
+    organization = _organization(request, pk)
+    if request.method == "POST":
+        if not is_editable(organization, request.user):
+            raise PermissionDenied
+        form = OrganizationContactForm(request.POST, instance=Organization.objects.get(pk=pk))
+        if form.is_valid():
+            services.update_organization(organization, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Saved."))
+            return redirect("organization-detail", pk=pk)
+        return _organization_page(request, organization, form=form)
+    return _organization_page(request, organization)
+
+
+@login_required
+@require_POST
+def licence_upload(request, pk):
+    organization = _organization(request, pk)
+    licence_form = LicenceScanForm(request.POST, request.FILES)
+    if licence_form.is_valid():
+        try:
+            services.upload_licence_scan(
+                organization, by=request.user, upload=licence_form.cleaned_data["scan"]
+            )
+        except ValidationError as exc:
+            licence_form.add_error("scan", exc)
+        else:
+            offices = "、".join(o.name for o in services.confirming_offices(organization))
+            messages.success(
+                request,
+                _("Licence scan uploaded. It now awaits confirmation by %(offices)s.")
+                % {"offices": offices or _("the civil-affairs bureau of its district")},
+            )
+            return redirect("organization-detail", pk=pk)
+    return _organization_page(request, organization, licence_form=licence_form)
+
+
+@login_required
+def licence_download(request, pk):
+    """The scan, to those who may see the organisation."""
+    organization = _organization(request, pk)
+    if not organization.licence_scan:
+        raise Http404
+    return FileResponse(
+        organization.licence_scan.open("rb"),
+        as_attachment=True,
+        filename=organization.licence_scan.name.rsplit("/", 1)[-1],
+    )
+
+
+@login_required
+@require_POST
+def licence_confirm(request, pk):
+    organization = _organization(request, pk)
+    services.confirm_licence(organization, by=request.user)
+    messages.success(
+        request, _("The business licence of %(unit)s is confirmed.") % {"unit": organization.name}
+    )
+    return redirect("organization-detail", pk=pk)
 
 
 @login_required
@@ -129,12 +190,18 @@ def notification_list(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def token_revoke(request, pk):
+    """Revoking cannot be undone: the page first says what will happen, the POST does it."""
     token = scoped_object_or_404(ApiToken, request.user, edit=True, pk=pk)
-    services.revoke_token(token, by=request.user)
-    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
-    return redirect("token-list")
+    if token.revoked_at is not None:
+        messages.info(request, _("Token “%(name)s” is already revoked.") % {"name": token.name})
+        return redirect("token-list")
+    if request.method == "POST":
+        services.revoke_token(token, by=request.user)
+        messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+        return redirect("token-list")
+    return render(request, "accounts/token_revoke.html", {"token": token})
 
 
 @never_cache

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -206,6 +207,9 @@ PII_KEY = os.environ.get("PII_KEY", "")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
+
+# A choice filter of the portal starts at 全部 (no filter), not at a row of dashes.
+FILTERS_EMPTY_CHOICE_LABEL = pgettext_lazy("filter", "all")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

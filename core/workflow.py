@@ -58,7 +58,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from accounts import audit
+from core import audit
 
 logger = logging.getLogger(__name__)
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin_scoping import ScopedModelAdmin, ScopedTabularInline
 from core.admin_actions import add_refusal, dry_run_refusal
 from core.pdf import print_links
+from regions.forms import RegionChoiceField
 from regions.models import Region
 from reports.exporting import ExcelExportAdminMixin
 from reports.spreadsheets import ImportFailed
@@ -382,7 +383,7 @@ class AgreementAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
 
 
 class TargetImportForm(forms.Form):
-    county = forms.ModelChoiceField(
+    county = RegionChoiceField(
         label=_("county"),
         queryset=Region.objects.filter(code__regex=r"^(\d{4}|\d{6})$"),
         to_field_name="code",

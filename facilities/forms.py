@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from regions.forms import RegionChoiceField
 from regions.models import Region
 
 from .models import OperatingMode, ViolationKind
@@ -50,11 +52,13 @@ class ApplyForm(forms.Form):
     elderly_residents = forms.IntegerField(label=_("elderly residents (60+)"), min_value=0, required=False)
     room_area = forms.DecimalField(label=_("room area (m²)"), min_value=0, required=False)
     operating_mode = forms.ChoiceField(label=_("operating mode"), choices=OperatingMode.choices)
-    services = forms.CharField(label=_("services"), widget=forms.Textarea(attrs={"rows": 2}))
+    services = forms.CharField(
+        label=pgettext_lazy("use application", "services"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class CountyForm(forms.Form):
-    county = forms.ModelChoiceField(
+    county = RegionChoiceField(
         label=_("county"),
         queryset=Region.objects.filter(code__regex=r"^(\d{4}|\d{6})$"),
         to_field_name="code",

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.audit import AuditedModel
 from accounts.scoping import ScopedQuerySet
@@ -305,7 +306,7 @@ class ViolationKind(models.TextChoices):
 class ViolationState(models.TextChoices):
     OPEN = "open", _("Open")
     RECTIFYING = "rectifying", _("Being rectified")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("violation", "Closed")
 
 
 class Violation(AuditedModel):
@@ -429,7 +430,7 @@ class UseApplication(AuditedModel):
     operating_mode = models.CharField(
         _("operating mode"), max_length=16, choices=OperatingMode.choices, blank=True
     )
-    services = models.TextField(_("services"), blank=True)
+    services = models.TextField(pgettext_lazy("use application", "services"), blank=True)
     city_approval_number = models.CharField(_("city approval number"), max_length=64, blank=True)
     city_approved_on = models.DateField(_("city approved on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -489,7 +490,10 @@ class EntrustmentAgreement(AuditedModel):
     years."""
 
     application = models.OneToOneField(
-        UseApplication, verbose_name=_("application"), on_delete=models.PROTECT, related_name="agreement"
+        UseApplication,
+        verbose_name=pgettext_lazy("use application", "application"),
+        on_delete=models.PROTECT,
+        related_name="agreement",
     )
     room = models.ForeignKey(
         CareRoom, verbose_name=_("care room"), on_delete=models.PROTECT, related_name="agreements"

@@ -191,7 +191,7 @@ class ApplicationAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
     show_full_result_count = False
     actions = ["recommend", "approve"]
 
-    @admin.display(description=_("printed form (001 附件2)"))
+    @admin.display(description=_("printed application form (附件2)"))
     def print_view(self, obj):
         return print_links(obj, "pilots:application-print", "pilots:application-pdf")
 

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
+from regions.forms import RegionChoiceField
 from regions.models import Region
 
 from .models import Application, PilotType
@@ -30,7 +31,7 @@ class ApplicationForm(forms.ModelForm):
     """One step of the application form. The rules (eligibility, who may edit) are the
     services'; a draft may be incomplete until it is submitted."""
 
-    site_region = forms.ModelChoiceField(
+    site_region = RegionChoiceField(
         label=_("site (street or community)"),
         queryset=Region.objects.none(),
         help_text=_("The street/town or community where the project is carried out."),

@@ -95,7 +95,13 @@ def services_per_month(selection) -> Chart:
         "services",
         chart_titles()["services"],
         [month.strftime("%Y-%m") for month in months],
-        [{"name": _("services"), "kind": "line", "data": [per_month.get(month, 0) for month in months]}],
+        [
+            {
+                "name": pgettext("count", "services"),
+                "kind": "line",
+                "data": [per_month.get(month, 0) for month in months],
+            }
+        ],
     )
 
 
@@ -157,9 +163,7 @@ def care_rooms_against_targets(selection) -> Chart:
         chart_titles()["care_rooms"],
         [street.name for street in streets],
         series,
-        note=_("No guidance targets (004) and no care rooms are recorded for this region.")
-        if nothing
-        else "",
+        note=_("No guidance targets and no care rooms are recorded for this region.") if nothing else "",
         empty=nothing,
     )
 

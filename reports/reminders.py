@@ -120,7 +120,8 @@ def care_room_deadlines(today: dt.date) -> list[Due]:
                 room["id"],
                 room["deadline"],
                 title,
-                _("It must be put into operation by %(date)s (004).") % {"date": _day(room["deadline"])},
+                _("It must be put into operation by %(date)s, a year after its handover.")
+                % {"date": _day(room["deadline"])},
                 reverse("facilities:room", args=[room["id"]]),
                 (
                     To(room["owner_id"]) if room["owner_id"] else county_bureau(code),
@@ -168,7 +169,7 @@ def violations_overdue(today: dt.date) -> list[Due]:
                     "date": _day(row["rectify_by"]),
                     "room": f"{row['room__compound__name']} · {row['room__location']}",
                 },
-                _("%(kind)s: to be rectified by %(date)s (004).")
+                _("%(kind)s: to be rectified by %(date)s.")
                 % {"kind": labels.get(row["kind"], row["kind"]), "date": _day(row["rectify_by"])},
                 reverse("facilities:room", args=[row["room_id"]]),
                 tuple(to),
@@ -280,7 +281,7 @@ def publicity_missing(today: dt.date) -> list[Due]:
             row["id"],
             due_on,
             _("No publicity event yet this month: %(station)s") % {"station": row["name"]},
-            _("Each station holds at least one community publicity event a month (000)."),
+            _("Each station holds at least one community publicity event a month."),
             reverse("stations:manage", args=[row["id"]]),
             (To(row["operator_id"]),),
         )

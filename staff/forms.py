@@ -1,8 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Organization, User
 from accounts.scoping import GOVERNMENT_KINDS
+from regions.forms import RegionChoiceField
 from regions.models import Level, Region, region_subtree
 
 from .models import (
@@ -28,7 +30,7 @@ class StaffForm(forms.Form):
     """Add or change a person. The phone and identity number are only typed, never shown in
     full: leave them empty to keep what is on file."""
 
-    name = forms.CharField(label=_("name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=50)
     phone = forms.CharField(
         label=_("phone"),
         max_length=20,
@@ -42,7 +44,7 @@ class StaffForm(forms.Form):
         help_text=_("Optional. Leave empty to keep the number on file."),
     )
     employer = forms.ModelChoiceField(label=_("employer"), queryset=Organization.objects.none())
-    region = forms.ModelChoiceField(
+    region = RegionChoiceField(
         label=_("street or community"), queryset=Region.objects.filter(level__gte=Level.STREET)
     )
     stations = forms.ModelMultipleChoiceField(
@@ -100,7 +102,9 @@ class StaffForm(forms.Form):
 
 class QualificationForm(forms.Form):
     name = forms.CharField(label=_("qualification"), max_length=100, initial="养老护理员")
-    level = forms.ChoiceField(label=_("level"), choices=QualificationLevel.choices, required=False)
+    level = forms.ChoiceField(
+        label=pgettext_lazy("qualification", "level"), choices=QualificationLevel.choices, required=False
+    )
     certificate_number = forms.CharField(label=_("certificate number"), max_length=64, required=False)
     issued_on = forms.DateField(label=_("issued on"), required=False, widget=DATE)
     expires_on = forms.DateField(label=_("expires on"), required=False, widget=DATE)
@@ -122,7 +126,7 @@ class ResourceForm(forms.Form):
 
 
 class ProgressForm(forms.Form):
-    region = forms.ModelChoiceField(
+    region = RegionChoiceField(
         label=_("district"),
         queryset=Region.objects.filter(level__in=[Level.CITY, Level.COUNTY]),
         to_field_name="code",

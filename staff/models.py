@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Exists, ExpressionWrapper, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.audit import AuditedModel
 from accounts.models import Organization
@@ -36,7 +37,7 @@ class EmploymentKind(models.TextChoices):
 
 class StaffStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
-    SUSPENDED = "suspended", _("Suspended")
+    SUSPENDED = "suspended", pgettext_lazy("person status", "Suspended")
     LEFT = "left", _("Left")
 
 
@@ -186,7 +187,7 @@ class StaffMember(AuditedModel):
     """A person of a company or station team. Phone and identity number are encrypted; the
     ``*_hash`` columns serve exact matching (score imports, search) without decrypting."""
 
-    name = models.CharField(_("name"), max_length=50, db_index=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50, db_index=True)
     phone = EncryptedCharField(_("phone"), blank=True)
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     id_number = EncryptedCharField(_("identity number"), blank=True)
@@ -320,7 +321,11 @@ class Qualification(AuditedModel):
     )
     name = models.CharField(_("qualification"), max_length=100, help_text=_("e.g. 养老护理员"))
     level = models.CharField(
-        _("level"), max_length=2, choices=QualificationLevel.choices, blank=True, default=""
+        pgettext_lazy("qualification", "level"),
+        max_length=2,
+        choices=QualificationLevel.choices,
+        blank=True,
+        default="",
     )
     certificate_number = models.CharField(_("certificate number"), max_length=64, blank=True)
     issued_on = models.DateField(_("issued on"), null=True, blank=True)

@@ -5,7 +5,9 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from regions.forms import RegionChoiceField
 from regions.models import Level, Region
 from staff.models import StaffMember
 
@@ -26,7 +28,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class FinderForm(forms.Form):
-    region = forms.ModelChoiceField(
+    region = RegionChoiceField(
         label=_("street or community"),
         required=False,
         queryset=Region.objects.filter(level__gte=Level.STREET),
@@ -77,10 +79,10 @@ class StatusForm(forms.Form):
 
 
 class ResidentForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=50)
     id_number = forms.CharField(label=_("identity number"), max_length=18)
     phone = forms.CharField(label=_("phone"), max_length=20, required=False)
-    community = forms.ModelChoiceField(label=_("community"), queryset=Region.objects.none())
+    community = RegionChoiceField(label=_("community"), queryset=Region.objects.none())
     address = forms.CharField(label=_("address"), max_length=200, required=False)
     living_situation = forms.ChoiceField(label=_("living situation"), choices=LivingSituation.choices)
     basic_care = forms.MultipleChoiceField(

@@ -78,7 +78,7 @@ def day_care_below_ground_error(floor, services):
     """003: basement and semi-basement premises may not host day care (日间托养)."""
     if floor in BELOW_GROUND and ServiceCategory.DAY_CARE in (services or []):
         return ValidationError(
-            _("Day care (日间托养) may not be offered at a basement or semi-basement station (003)."),
+            _("Day care (日间托养) may not be offered at a basement or semi-basement station."),
             code="day_care_below_ground",
         )
     return None
@@ -348,7 +348,7 @@ class ResidentQuerySet(ScopedQuerySet):
 class Resident(AuditedModel):
     """一人一档. Identity number and phones are encrypted; ``*_hash`` columns serve exact search."""
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     id_number = EncryptedCharField(_("identity number"))
     id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
     birth_date = models.DateField(_("birth date"), editable=False)

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
+from regions.forms import RegionChoiceField
 from regions.models import Level, Region
 from staff.forms import DATE, editable_companies
 from staff.models import StaffMember, StaffStatus
@@ -14,7 +15,7 @@ class TeamForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=100)
     organization = forms.ModelChoiceField(label=_("organisation"), queryset=Organization.objects.none())
     station = forms.ModelChoiceField(label=_("station"), queryset=Station.objects.none(), required=False)
-    community = forms.ModelChoiceField(
+    community = RegionChoiceField(
         label=_("street or community"), queryset=Region.objects.filter(level__gte=Level.STREET)
     )
     members = forms.ModelMultipleChoiceField(

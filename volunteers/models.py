@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.audit import AuditedModel
 from accounts.scoping import ScopedQuerySet
@@ -115,7 +116,7 @@ class VolunteerHours(models.Model):
         StaffMember, verbose_name=_("volunteer"), on_delete=models.PROTECT, related_name="volunteer_hours"
     )
     hours = models.DecimalField(
-        _("hours"),
+        pgettext_lazy("volunteer", "hours"),
         max_digits=5,
         decimal_places=1,
         validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(24)],

@@ -90,7 +90,7 @@ def _fill_application(application: UseApplication, details: dict) -> None:
             ("elderly_residents", _("elderly residents (60+)")),
             ("room_area", _("room area (m²)")),
             ("operating_mode", _("operating mode")),
-            ("services", _("services")),
+            ("services", pgettext_lazy("use application", "services")),
         )
         if getattr(application, name) in (None, "")
     ]

@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from checklists.models import ChecklistCheck, ChecklistVersion, VersionState
 from facilities.models import CareRoom, HandoverState, OperatingState, Violation, ViolationState
@@ -345,7 +346,7 @@ INDICATORS = [
         STATION,
         AT_LEAST,
         Decimal(1),
-        _("Publicity events (宣传活动) the station held in the month; 000 asks for at least one."),
+        _("Publicity events (宣传活动) the station held in the month; at least one a month is required."),
         publicity_events,
     ),
     Indicator(
@@ -434,23 +435,23 @@ INDICATORS = [
         PILOT,
         AT_MOST,
         Decimal(0),
-        _("Care rooms in the pilot's area handed over but not operating by their deadline (004)."),
+        _("Care rooms in the pilot's area handed over but not operating within a year of the handover."),
         care_rooms_overdue,
     ),
     Indicator(
         "violations_open",
         _("Care-room violations past rectification"),
-        _("violations"),
+        pgettext_lazy("unit of count", "violations"),
         PILOT,
         AT_MOST,
         Decimal(0),
-        _("Violations of care rooms in the pilot's area still open after their rectification date (004)."),
+        _("Violations of care rooms in the pilot's area still open after their rectification date."),
         violations_open,
     ),
     Indicator(
         "milestones_overdue",
         _("Milestones overdue"),
-        _("milestones"),
+        pgettext_lazy("unit of count", "milestones"),
         PILOT,
         AT_MOST,
         Decimal(0),

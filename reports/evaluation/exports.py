@@ -4,6 +4,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from reports.exporting import ExportDefinition
 from reports.spreadsheets.writer import Column
@@ -61,7 +62,12 @@ SCORECARDS = ExportDefinition(
             for column in (
                 Column(_("figure"), _line(indicator.code, "raw"), width=10, group=indicator.label),
                 Column(_("score"), _line(indicator.code, "score"), width=8, group=indicator.label),
-                Column(_("result"), _result(indicator.code), width=8, group=indicator.label),
+                Column(
+                    pgettext_lazy("evaluation", "result"),
+                    _result(indicator.code),
+                    width=8,
+                    group=indicator.label,
+                ),
             )
         ),
     ],

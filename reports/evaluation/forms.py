@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import scope_for
+from regions.forms import RegionChoiceField
 from regions.models import Region
 from reports.models import Direction, EvaluationScheme
 
@@ -17,7 +18,7 @@ class SchemeForm(forms.Form):
     threshold and direction. ``indicators`` carries the errors of the indicators as a whole."""
 
     name = forms.CharField(label=_("name"), max_length=200)
-    region = forms.ModelChoiceField(
+    region = RegionChoiceField(
         label=_("region"),
         queryset=Region.objects.filter(level__in=(2, 3)).order_by("code"),
         required=False,

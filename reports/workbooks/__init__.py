@@ -28,7 +28,7 @@ class Workbook:
 WORKBOOKS = {
     "annex2": Workbook(
         "annex2",
-        _("Demonstration projects (002, annex 2)"),
+        _("Demonstration projects (附件2)"),
         _("One row per demonstration project, in the layout of the notice's annex 2."),
         annex2.build,
         annex2.filename,

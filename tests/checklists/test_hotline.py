@@ -14,7 +14,7 @@ def test_a_street_office_keeps_its_hotline_and_it_is_posted_with_the_prices(worl
         {
             "address": "华阳路 1 号",
             "contact_person": "王",
-            "contact_phone": "021-1",
+            "contact_phone": "021-62001111",
             "hotline": "021-62001234",
         },
     )

@@ -32,7 +32,7 @@ def test_register_apply_review_approve_publish(page, world, call, settings, tmp_
     page.select_option("select[name=kind]", "property_company")
     page.fill("input[name=organization_name]", "上海新华颐养物业有限公司")
     page.fill("input[name=credit_code]", "91310105MA1FL00004")
-    page.select_option("select[name=region]", label="华阳路街道（310105001）")
+    page.select_option("select[name=region]", label="华阳路街道")
     page.fill("input[name=contact_person]", "陈经理")
     page.fill("input[name=contact_phone]", "021-60000000")
     page.fill("input[name=username]", "xinhua")
@@ -47,7 +47,7 @@ def test_register_apply_review_approve_publish(page, world, call, settings, tmp_
     page.get_by_role("link", name=call.title).click()
     page.get_by_role("link", name="在线申报").click()
     page.select_option("select[name=pilot_type]", "mutual_aid")
-    page.select_option("select[name=site_region]", label="华阳路街道（310105001）")
+    page.select_option("select[name=site_region]", label="华阳路街道")
     for step in range(4):
         expect(page.locator(".steps li.current")).to_have_count(1)
         for field in page.locator("form.card [name]:not([type=hidden]):not(select)").all():

@@ -78,7 +78,11 @@ def test_company_issues_a_token_shown_once_and_uses_it(page, world, live_server)
     assert response.status == 200 and response.json()["username"] == "a_admin"
     page.reload()
     expect(page.locator("#issued-secret")).to_have_count(0)
-    page.get_by_role("button", name="撤销").click()
+    # Revoking asks first, on a page that says what will happen.
+    page.get_by_role("link", name="撤销…").click()
+    expect(page.locator("h1")).to_contain_text("呼叫中心")
+    expect(page.get_by_text("撤销后无法恢复", exact=False)).to_be_visible()
+    page.get_by_role("button", name="确认撤销").click()
     expect(page.get_by_text("已撤销").first).to_be_visible()
 
 

@@ -87,7 +87,7 @@ def test_a_company_says_when_it_began_elderly_care_services(world):
         {
             "address": "华阳路 1 号",
             "contact_person": "张",
-            "contact_phone": "021-1",
+            "contact_phone": "021-62001111",
             "hotline": "",
             "elderly_care_since": "2019-06-01",
         },
@@ -191,7 +191,7 @@ def test_a_future_elderly_care_date_is_refused_on_every_road(world):
         {
             "address": "华阳路 1 号",
             "contact_person": "张",
-            "contact_phone": "021-1",
+            "contact_phone": "021-62001111",
             "hotline": "",
             "elderly_care_since": f"{tomorrow:%Y-%m-%d}",
         },
