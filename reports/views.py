@@ -19,9 +19,11 @@ from stations.models import Station
 
 from . import dashboard, figures
 from . import todo as todo_groups
-from .duties import duties_response, monthly_duties
+from .duties import duties_response, monthly_duties, station_totals
 from .forms import OUT_OF_SCOPE, StatisticsForm
 from .workbooks import WORKBOOKS, workbook_job_or_response
+
+DUTIES_PAGE_PEOPLE = 500
 
 
 @login_required
@@ -32,19 +34,32 @@ def duties(request):
     except ValidationError as exc:
         show_errors(request, exc)
         month = this_month.strftime("%Y-%m")
-    people, stations = monthly_duties(
-        StaffMember.objects.visible_to(request.user).filter(status="active"),
+    staff = StaffMember.objects.visible_to(request.user).filter(status="active")
+    stations = list(
         Station.objects.within_scope_of(request.user)
         .exclude(status="closed")
-        .select_related("operator")[:500],
-        month,
+        .select_related("operator")[:500]
     )
-    if request.GET.get("export") == "xlsx":
-        return duties_response(people, stations, month)
+    export = request.GET.get("export") == "xlsx"
+    # The page shows the first people (the workbook has everyone); the stations are the same.
+    people, station_rows = monthly_duties(
+        staff, stations, month, people_limit=None if export else DUTIES_PAGE_PEOPLE
+    )
+    total = station_totals(station_rows, stations)
+    if export:
+        return duties_response(people, station_rows, month, total)
+    people_count = staff.count() if len(people) == DUTIES_PAGE_PEOPLE else len(people)
     return render(
         request,
         "reports/duties.html",
-        {"month": month, "people": people, "stations": stations, "export_query": export_query(request)},
+        {
+            "month": month,
+            "people": people,
+            "people_count": people_count,
+            "stations": station_rows,
+            "total": total,
+            "export_query": export_query(request),
+        },
     )
 
 

@@ -1,8 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Organization, User
-from accounts.scoping import GOVERNMENT_KINDS
+from accounts.scoping import GOVERNMENT_KINDS, scope_for
 from regions.models import Level, Region, region_subtree
 
 from .models import (
@@ -28,7 +29,7 @@ class StaffForm(forms.Form):
     """Add or change a person. The phone and identity number are only typed, never shown in
     full: leave them empty to keep what is on file."""
 
-    name = forms.CharField(label=_("name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=50)
     phone = forms.CharField(
         label=_("phone"),
         max_length=20,
@@ -123,8 +124,17 @@ class ResourceForm(forms.Form):
 
 class ProgressForm(forms.Form):
     region = forms.ModelChoiceField(
-        label=_("district"),
+        label=_("district or street"),
         queryset=Region.objects.filter(level__in=[Level.CITY, Level.COUNTY]),
         to_field_name="code",
     )
     year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        codes = scope_for(user).view_region_codes if user is not None else ()
+        if codes:
+            # An officer chooses among the regions of their own scope, down to the streets.
+            self.fields["region"].queryset = Region.objects.filter(
+                region_subtree("", *codes), level__in=[Level.CITY, Level.COUNTY, Level.STREET]
+            ).order_by("code")

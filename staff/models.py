@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Exists, ExpressionWrapper, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.audit import AuditedModel
 from accounts.models import Organization
@@ -35,9 +36,10 @@ class EmploymentKind(models.TextChoices):
 
 
 class StaffStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
-    SUSPENDED = "suspended", _("Suspended")
-    LEFT = "left", _("Left")
+    # A person's status: "suspended" is 暂停上岗 (off duty for a while), never a station's 暂停运营.
+    ACTIVE = "active", pgettext_lazy("staff status", "Active")
+    SUSPENDED = "suspended", pgettext_lazy("staff status", "Suspended")
+    LEFT = "left", pgettext_lazy("staff status", "Left")
 
 
 # --- who may serve, who runs publicity (000) ---------------------------------------------------
@@ -186,7 +188,7 @@ class StaffMember(AuditedModel):
     """A person of a company or station team. Phone and identity number are encrypted; the
     ``*_hash`` columns serve exact matching (score imports, search) without decrypting."""
 
-    name = models.CharField(_("name"), max_length=50, db_index=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50, db_index=True)
     phone = EncryptedCharField(_("phone"), blank=True)
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     id_number = EncryptedCharField(_("identity number"), blank=True)
@@ -274,8 +276,7 @@ class StaffMember(AuditedModel):
         return RUNS_PUBLICITY.refusal(self, station)
 
     def roles_display(self):
-        labels = dict(StaffRole.choices)
-        return "、".join(str(labels.get(r, r)) for r in self.roles or [])
+        return roles_label(self.roles)
 
     def clean(self):
         errors = {}
@@ -290,6 +291,13 @@ class StaffMember(AuditedModel):
             errors["region"] = _("Choose the street/town or community where the person works.")
         if errors:
             raise ValidationError(errors)
+
+
+def roles_label(roles, labels=None) -> str:
+    """The roles of a person (a list of role codes) as their labels, 、-separated; a long list
+    passes ``labels`` (code: label) translated once."""
+    labels = labels if labels is not None else dict(StaffRole.choices)
+    return "、".join(str(labels.get(r, r)) for r in roles or [])
 
 
 def station_model():
