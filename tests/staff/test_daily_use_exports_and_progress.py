@@ -76,7 +76,9 @@ def trained(world, station_a, staff_a):
     huayang = [staff_a, make_staff(world.company_a, "甲二"), make_staff(world.company_a, "甲三")]
     xianxia = [make_staff(world.company_b, f"乙{n}", region=world.regions["310105008"]) for n in (1, 2)]
     for member in huayang + xianxia:
-        services.record_result(session, member, by=world.changning_officer, theory_score=80, practical_score=80)
+        services.record_result(
+            session, member, by=world.changning_officer, theory_score=80, practical_score=80
+        )
     informer = make_staff(world.company_a, "信息员小吴", roles=["information"], user=world.company_a_admin)
     services.save_resource(None, by=world.company_a_admin, station=station_a, kind="charity", name="慈善超市")
     return informer
