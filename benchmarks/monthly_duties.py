@@ -192,6 +192,7 @@ def _previous_module(ref: str):
     ).stdout
     module = types.ModuleType("duties_before")
     module.__file__ = f"{ref}:reports/duties.py"
+    sys.modules[module.__name__] = module  # dataclasses look their module up
     exec(compile(source, module.__file__, "exec"), module.__dict__)
     return module
 
@@ -235,23 +236,17 @@ def main() -> None:
     )
 
     def after():
-        listed = list(stations())
-        people, rows = duties.monthly_duties(staff(), listed, month)
-        total = duties.station_totals(rows, listed)
-        return (
-            f"{len(people):,} people, {len(rows):,} stations, {total.full_time_staff:,} full-time (once each)"
-        )
+        people, rows = duties.monthly_duties(staff(), stations(), month)
+        full = rows.total.full_time_staff
+        return f"{len(people):,} people, {len(rows):,} stations, {full:,} full-time (once each)"
 
     def page():
-        listed = list(stations()[:500])
-        people, rows = duties.monthly_duties(staff(), listed, month, people_limit=500)
-        duties.station_totals(rows, listed)
+        people, rows = duties.monthly_duties(staff(), stations()[:500], month, people_limit=500)
         return f"{len(people):,} people shown, {len(rows):,} stations"
 
     def export():
-        listed = list(stations())
-        people, rows = duties.monthly_duties(staff(), listed, month)
-        response = duties.duties_response(people, rows, month, duties.station_totals(rows, listed))
+        people, rows = duties.monthly_duties(staff(), stations(), month)
+        response = duties.duties_response(people, rows, month)
         size = sum(len(chunk) for chunk in response.streaming_content)
         return f"{size / 1e6:.1f} MB workbook"
 

@@ -6,12 +6,15 @@ the API (``staff/duties/``)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -74,8 +77,11 @@ def monthly_duties(
     start_at = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
     end_at = dt.datetime.combine(following, dt.time.min, tzinfo=tz)
 
-    people_rows = staff_queryset.order_by("employer__name", "name", "pk").values_list(
-        "pk", "name", "employer__name", "roles"
+    # roles as their JSON text: a handful of distinct lists, each labelled once below
+    people_rows = (
+        staff_queryset.order_by("employer__name", "name", "pk")
+        .annotate(roles_text=Cast("roles", TextField()))
+        .values_list("pk", "name", "employer__name", "roles_text")
     )
     if people_limit is not None:
         people_rows = people_rows[:people_limit]
@@ -108,11 +114,18 @@ def monthly_duties(
     person_hours = grouped(hours.filter(**_in(people, "volunteer_id")), "volunteer_id", Sum("hours"))
     services, visits = _by_category(records.filter(**_in(people, "staff_id")), "staff_id")
     role_labels = {code: str(label) for code, label in StaffRole.choices}
+    labelled: dict[str, str] = {}
+
+    def roles_of(text):
+        if text not in labelled:
+            labelled[text] = roles_label(json.loads(text) if text else [], role_labels)
+        return labelled[text]
+
     per_person = [
         DutyRow(
             pk,
             name,
-            f"{employer} · {roles_label(roles, role_labels)}",
+            f"{employer} · {roles_of(roles)}",
             person_events.get(pk, 0),
             person_resources.get(pk, 0),
             services[pk],
@@ -122,20 +135,19 @@ def monthly_duties(
         for pk, name, employer, roles in people_rows
     ]
 
-    stations = list(stations)
-    station_ids = [s.pk for s in stations]
+    stations, station_ids = _stations(stations)
     station_events = grouped(events.filter(station_id__in=station_ids), "station_id")
     station_resources = grouped(resources.filter(station_id__in=station_ids), "station_id")
     s_services, s_visits = _by_category(records.filter(station_id__in=station_ids), "station_id")
     station_hours = grouped(
         hours.filter(activity__team__station_id__in=station_ids), "activity__team__station_id", Sum("hours")
     )
-    full_time = full_time_counts(stations)
-    per_station = [
+    full_time, full_time_total = full_time_figures(stations, station_ids)
+    per_station = StationRows(
         DutyRow(
             s.pk,
             s.name,
-            s.operator.name,
+            s.operator_name,
             station_events.get(s.pk, 0),
             station_resources.get(s.pk, 0),
             s_services[s.pk],
@@ -145,8 +157,63 @@ def monthly_duties(
             operating=operating_in_month(s, first),
         )
         for s in stations
-    ]
+    )
+    per_station.total = DutyRow(
+        None,
+        _("Total"),
+        "",
+        sum(row.publicity_events for row in per_station),
+        sum(row.resource_updates for row in per_station),
+        sum(row.services for row in per_station),
+        sum(row.care_visits for row in per_station),
+        sum((row.volunteer_hours for row in per_station), Decimal(0)),
+        full_time_total,
+    )
     return per_person, per_station
+
+
+class StationRows(list):
+    """The stations' rows and ``total``: the counts added up, the full-time staff counted once."""
+
+    total: DutyRow
+
+
+class StationFacts(NamedTuple):
+    pk: int
+    name: str
+    operator_name: str
+    operator_id: int
+    status: str
+    opened_on: dt.date | None
+    closed_on: dt.date | None
+    created_at: dt.datetime
+    status_changed_on: dt.date
+
+
+STATION_FACTS = (
+    "pk",
+    "name",
+    "operator__name",
+    "operator_id",
+    "status",
+    "opened_on",
+    "closed_on",
+    "created_at",
+    "status_changed_on",
+)
+
+
+def _stations(stations):
+    """The facts of the stations the report is about, and what restricts the counts to them:
+    for a queryset, the queryset itself as a subquery (no list of ids sent back)."""
+    if isinstance(stations, QuerySet):
+        facts = [StationFacts(*row) for row in stations.values_list(*STATION_FACTS)]
+        return facts, stations.values("pk")
+    facts = [
+        StationFacts(s.pk, s.name, s.operator.name, *(getattr(s, name) for name in STATION_FACTS[3:]))
+        for s in stations
+    ]
+    return facts, [s.pk for s in facts]
 
 
 def _by_category(records, key) -> tuple[defaultdict, defaultdict]:
@@ -179,21 +246,20 @@ def _full_time_staff():
     return active, at_none
 
 
-def full_time_counts(stations) -> dict[int, int]:
-    """专职人员数 per station in two queries: active full-time staff listed at the station, plus
-    those of the operator listed at no station (they work at all of its stations). A person
-    listed at several stations counts at each; :func:`full_time_total` counts each once."""
-    stations = list(stations)
+def full_time_figures(stations, station_ids) -> tuple[dict[int, int], int]:
+    """专职人员数 per station, and in all, in three queries: active full-time staff listed at the
+    station, plus those of the operator listed at no station (they work at all of its stations).
+    A person listed at several stations counts at each of them, and once in the total (the people
+    listed at some of the stations, counted once, and those listed at none: two disjoint sets)."""
     active, at_none = _full_time_staff()
-    listed = dict(
-        StaffMember.stations.through.objects.filter(
-            station_id__in=[s.pk for s in stations], staffmember__in=active
-        )
-        .order_by()
+    listed = StaffMember.stations.through.objects.filter(station_id__in=station_ids, staffmember__in=active)
+    per_station = dict(
+        listed.order_by()
         .values("station_id")
         .annotate(n=Count("staffmember_id"))
         .values_list("station_id", "n")
     )
+    listed_people = listed.order_by().aggregate(n=Count("staffmember_id", distinct=True))["n"]
     everywhere = dict(
         active.filter(at_none, employer_id__in={s.operator_id for s in stations})
         .order_by()
@@ -201,35 +267,8 @@ def full_time_counts(stations) -> dict[int, int]:
         .annotate(n=Count("id"))
         .values_list("employer_id", "n")
     )
-    return {s.pk: listed.get(s.pk, 0) + everywhere.get(s.operator_id, 0) for s in stations}
-
-
-def full_time_total(stations) -> int:
-    """The active full-time staff working at any of ``stations``, each person counted once
-    however many of the stations they work at (one query)."""
-    stations = list(stations)
-    active, at_none = _full_time_staff()
-    listed_here = StaffMember.stations.through.objects.filter(station_id__in=[s.pk for s in stations]).values(
-        "staffmember_id"
-    )
-    return active.filter(
-        Q(pk__in=listed_here) | (at_none & Q(employer_id__in={s.operator_id for s in stations}))
-    ).count()
-
-
-def station_totals(per_station: list[DutyRow], stations) -> DutyRow:
-    """The total line of the stations: the counts added up, the full-time staff counted once."""
-    return DutyRow(
-        None,
-        _("Total"),
-        "",
-        sum(row.publicity_events for row in per_station),
-        sum(row.resource_updates for row in per_station),
-        sum(row.services for row in per_station),
-        sum(row.care_visits for row in per_station),
-        sum((row.volunteer_hours for row in per_station), Decimal(0)),
-        full_time_total(stations) if per_station else 0,
-    )
+    counts = {s.pk: per_station.get(s.pk, 0) + everywhere.get(s.operator_id, 0) for s in stations}
+    return counts, listed_people + sum(everywhere.values())
 
 
 FULL_TIME_NOTE = (
@@ -246,7 +285,7 @@ def _station_remark(row: DutyRow) -> str:
     return "本月没有宣传活动（每月至少 1 次）" if row.publicity_missing else ""
 
 
-def duties_response(per_person, per_station, month, total: DutyRow | None = None):
+def duties_response(per_person, per_station, month):
     counts = [
         Column("宣传活动（次）", "publicity_events"),
         Column("资源信息更新（条）", "resource_updates"),
@@ -263,6 +302,7 @@ def duties_response(per_person, per_station, month, total: DutyRow | None = None
         Column("提示", _station_remark, width=30),
     ]
     title = f"“三员”履职月报 {month}"
+    total = getattr(per_station, "total", None)
     stations = [*per_station, total] if total is not None else per_station
     return export_response(
         f"三员履职-{month}",

@@ -19,7 +19,7 @@ from stations.models import Station
 
 from . import dashboard, figures
 from . import todo as todo_groups
-from .duties import duties_response, monthly_duties, station_totals
+from .duties import duties_response, monthly_duties
 from .forms import OUT_OF_SCOPE, StatisticsForm
 from .workbooks import WORKBOOKS, workbook_job_or_response
 
@@ -45,9 +45,8 @@ def duties(request):
     people, station_rows = monthly_duties(
         staff, stations, month, people_limit=None if export else DUTIES_PAGE_PEOPLE
     )
-    total = station_totals(station_rows, stations)
     if export:
-        return duties_response(people, station_rows, month, total)
+        return duties_response(people, station_rows, month)
     people_count = staff.count() if len(people) == DUTIES_PAGE_PEOPLE else len(people)
     return render(
         request,
@@ -57,7 +56,7 @@ def duties(request):
             "people": people,
             "people_count": people_count,
             "stations": station_rows,
-            "total": total,
+            "total": station_rows.total,
             "export_query": export_query(request),
         },
     )
