@@ -125,7 +125,7 @@ def monthly_duties(
         DutyRow(
             pk,
             name,
-            f"{employer} · {roles_of(roles)}",
+            " · ".join(part for part in (employer, roles_of(roles)) if part),
             person_events.get(pk, 0),
             person_resources.get(pk, 0),
             services[pk],
