@@ -17,11 +17,13 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, TextFiel
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from reports import jobs
 from reports.figures import operating_in
 from reports.spreadsheets.writer import Column, SheetSpec, export_response
 from staff.models import EmploymentKind, StaffMember, StaffRole, StaffStatus, StationResource, roles_label
-from stations.models import PublicityEvent, ServiceCategory, ServiceRecord, StationStatus
+from stations.models import PublicityEvent, ServiceCategory, ServiceRecord, Station, StationStatus
 from volunteers.models import VolunteerHours
 
 
@@ -285,7 +287,8 @@ def _station_remark(row: DutyRow) -> str:
     return "本月没有宣传活动（每月至少 1 次）" if row.publicity_missing else ""
 
 
-def duties_response(per_person, per_station, month):
+def duties_sheets(per_person, per_station, month) -> list:
+    """The workbook of the report: 按人员 and 按站点 (with the total line and the note)."""
     counts = [
         Column("宣传活动（次）", "publicity_events"),
         Column("资源信息更新（条）", "resource_updates"),
@@ -304,10 +307,43 @@ def duties_response(per_person, per_station, month):
     title = f"“三员”履职月报 {month}"
     total = getattr(per_station, "total", None)
     stations = [*per_station, total] if total is not None else per_station
-    return export_response(
-        f"三员履职-{month}",
-        [
-            (SheetSpec("按人员", person, title_rows=[title]), per_person),
-            (SheetSpec("按站点", station, title_rows=[title, FULL_TIME_NOTE]), stations),
-        ],
+    return [
+        (SheetSpec("按人员", person, title_rows=[title]), per_person),
+        (SheetSpec("按站点", station, title_rows=[title, FULL_TIME_NOTE]), stations),
+    ]
+
+
+def duties_filename(month) -> str:
+    return f"三员履职-{month}"
+
+
+def duties_response(per_person, per_station, month):
+    return export_response(duties_filename(month), duties_sheets(per_person, per_station, month))
+
+
+# --- what a user's report covers, shared by the page and the background workbook ------------
+
+PAGE_STATIONS = 500
+
+
+def staff_of(user):
+    return StaffMember.objects.visible_to(user).filter(status="active")
+
+
+def duties_of(user, month, *, people_limit: int | None = None):
+    """The report as ``user`` sees it: the active people of their scope and the first stations
+    (not closed) of their scope."""
+    stations = list(
+        Station.objects.within_scope_of(user)
+        .exclude(status="closed")
+        .select_related("operator")[:PAGE_STATIONS]
     )
+    return monthly_duties(staff_of(user), stations, month, people_limit=people_limit)
+
+
+def _build_workbook(user, params):
+    month = params["month"]
+    return duties_sheets(*duties_of(user, month), month)
+
+
+DUTIES_WORKBOOK = jobs.register_workbook("duties", gettext_lazy("Monthly duties"), _build_workbook)

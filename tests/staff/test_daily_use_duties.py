@@ -13,8 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from reports import views
+from reports import jobs, views
 from reports.duties import monthly_duties
+from reports.models import ExportJob
 from staff.models import StaffMember
 from stations.models import Station
 from tests.factories import PASSWORD, make_staff
@@ -159,3 +160,22 @@ def test_the_page_shows_the_first_people_and_says_the_export_has_everyone(world,
     body = b"".join(exported.streaming_content) if exported.streaming else exported.content
     sheet = load_workbook(io.BytesIO(body))["按人员"]
     assert sum(1 for row in sheet.iter_rows(min_row=3, values_only=True) if row[0]) == total
+
+
+def test_a_long_duties_export_is_written_in_the_background_with_everyone(world, stations, settings):
+    settings.EXPORT_ASYNC_THRESHOLD = 2
+    for n in range(4):
+        make_staff(world.company_a, f"后台{n}")
+    client = _client("a_admin")
+    month = LAST_MONTH.strftime("%Y-%m")
+    response = client.get("/staff/duties/", {"month": month, "export": "xlsx"})
+    assert response.status_code == 302 and "#job-" in response["Location"]
+    job = ExportJob.objects.get(user=world.company_a_admin)
+    assert (job.key, job.params, job.filename) == ("duties", {"month": month}, f"三员履职-{month}")
+    assert jobs.run_export_job(job.pk) == "done"
+    job.refresh_from_db()
+    book = load_workbook(job.file.path)
+    names = {row[0] for row in book["按人员"].iter_rows(min_row=3, values_only=True) if row[0]}
+    active = StaffMember.objects.filter(employer=world.company_a, status="active")
+    assert len(names) > 2 and names == set(active.values_list("name", flat=True))
+    assert any(row[0] == "合计" for row in book["按站点"].iter_rows(values_only=True))
