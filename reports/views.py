@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,14 +15,14 @@ from django.views.decorators.cache import never_cache
 
 from accounts import params
 from accounts.portal import export_query, show_errors
-from staff.models import StaffMember
-from stations.models import Station
 
-from . import dashboard, figures
+from . import dashboard, figures, jobs
 from . import todo as todo_groups
-from .duties import duties_response, monthly_duties
+from .duties import DUTIES_WORKBOOK, duties_filename, duties_of, duties_response, staff_of
 from .forms import OUT_OF_SCOPE, StatisticsForm
 from .workbooks import WORKBOOKS, workbook_job_or_response
+
+DUTIES_PAGE_PEOPLE = 500
 
 
 @login_required
@@ -32,19 +33,38 @@ def duties(request):
     except ValidationError as exc:
         show_errors(request, exc)
         month = this_month.strftime("%Y-%m")
-    people, stations = monthly_duties(
-        StaffMember.objects.visible_to(request.user).filter(status="active"),
-        Station.objects.within_scope_of(request.user)
-        .exclude(status="closed")
-        .select_related("operator")[:500],
-        month,
-    )
     if request.GET.get("export") == "xlsx":
-        return duties_response(people, stations, month)
+        threshold = settings.EXPORT_ASYNC_THRESHOLD
+        if staff_of(request.user)[: threshold + 1].count() <= threshold:
+            return duties_response(*duties_of(request.user, month), month)
+        # many people: written in the background, like any long list (我的导出)
+        job = jobs.submit_workbook(
+            request.user,
+            DUTIES_WORKBOOK.key,
+            {"month": month},
+            channel="portal",
+            filename=duties_filename(month),
+        )
+        messages.info(
+            request,
+            _("“%(label)s” is being written in the background; it appears here when it is ready.")
+            % {"label": DUTIES_WORKBOOK.label},
+        )
+        return redirect(f"{reverse('reports:export-jobs')}#job-{job.pk}")
+    # The page shows the first people (the workbook has everyone); the stations are the same.
+    people, station_rows = duties_of(request.user, month, people_limit=DUTIES_PAGE_PEOPLE)
+    people_count = staff_of(request.user).count() if len(people) == DUTIES_PAGE_PEOPLE else len(people)
     return render(
         request,
         "reports/duties.html",
-        {"month": month, "people": people, "stations": stations, "export_query": export_query(request)},
+        {
+            "month": month,
+            "people": people,
+            "people_count": people_count,
+            "stations": station_rows,
+            "total": station_rows.total,
+            "export_query": export_query(request),
+        },
     )
 
 

@@ -4,6 +4,7 @@ from reports.exporting import ExportDefinition
 from reports.spreadsheets.writer import Column, SheetSpec, choice_label, export_response
 
 from .models import EmploymentKind, ResourceKind, StaffStatus, TrainingKind
+from .services import percent_of
 
 KIND = choice_label(EmploymentKind)
 STATUS = choice_label(StaffStatus)
@@ -115,16 +116,39 @@ RESOURCES = ExportDefinition(
 )
 
 
+def _progress_line(name, year, done, target):
+    line = f"{name}{year}年“三员”培训进度：{done} 人次"
+    if target:
+        line += f" / 目标 {target} 人次（{percent_of(done, target)}%）"
+    else:
+        line += "（未设目标）"
+    return line
+
+
 def progress_response(progress):
     """The training progress table: the district against its target, then by street and by
     company (person-times, passed, pass rate)."""
-    percent = f"{progress.percent}%" if progress.percent is not None else "未设目标"
-    title = (
-        f"{progress.region.name}{progress.year}年“三员”培训进度：{progress.total.person_times} 人次"
-        f" / 目标 {progress.target or '—'} 人次（{percent}）"
-    )
+    title_rows = [
+        _progress_line(progress.scope_name, progress.year, progress.total.person_times, progress.target)
+    ]
+    if not progress.target:
+        title_rows.append(
+            f"{progress.region.name}{progress.year}年未设培训目标，不与其他区域的目标比较"
+            if progress.complete
+            else "以上仅统计您可查看的人员，不与目标比较"
+        )
+    if progress.district is not None:
+        title_rows.append(
+            "全区："
+            + _progress_line(
+                progress.district.name,
+                progress.year,
+                progress.district.person_times,
+                progress.district_target,
+            )
+        )
     columns = [
-        Column("名称", "name", width=30),
+        Column("区域", "name", width=30),
         Column("培训人次", "person_times"),
         Column("合格人次", "passed"),
         Column("合格率（%）", "pass_rate", number_format="0.0"),
@@ -132,8 +156,8 @@ def progress_response(progress):
     street_columns = [Column("街道（镇）", "name", width=30), *columns[1:]]
     company_columns = [Column("单位", "name", width=30), *columns[1:]]
     sheets = [
-        (SheetSpec("按街镇", street_columns, title_rows=[title]), [*progress.streets, progress.total]),
-        (SheetSpec("按单位", company_columns, title_rows=[title]), progress.companies),
+        (SheetSpec("按街镇", street_columns, title_rows=title_rows), [*progress.streets, progress.total]),
+        (SheetSpec("按单位", company_columns, title_rows=title_rows), progress.companies),
     ]
     return export_response(f"培训进度-{progress.region.name}-{progress.year}", sheets)
 

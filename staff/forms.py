@@ -1,9 +1,12 @@
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Organization, User
-from accounts.scoping import GOVERNMENT_KINDS
+from accounts.scoping import GOVERNMENT_KINDS, scope_for
 from regions.forms import RegionChoiceField
 from regions.models import Level, Region, region_subtree
 
@@ -18,6 +21,49 @@ from .models import (
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _chosen(value) -> set[str]:
+    values = value if isinstance(value, (list, tuple, set)) else [value]
+    return {str(v) for v in values if v is not None}
+
+
+class QuickSelect(forms.Select):
+    """A select whose options are joined in one pass rather than rendered by a template each:
+    a district's thousands of stations render in milliseconds, not seconds."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = _chosen(value)
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, mark_safe(" selected") if key in chosen else "", label)
+                for key, label in ((str(v), label) for v, label in self.choices)
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), options
+        )
+
+
+class QuickCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes joined in one pass (the markup of Django's own widget), for long lists."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = _chosen(value)
+        attrs = self.build_attrs(self.attrs, attrs)
+        base = attrs.pop("id", "") or f"id_{name}"
+        boxes = format_html_join(
+            "",
+            '<div><label for="{0}_{1}"><input type="checkbox" name="{2}" value="{3}" id="{0}_{1}"{4}> '
+            "{5}</label></div>",
+            (
+                (base, i, name, key, mark_safe(" checked") if key in chosen else "", label)
+                for i, (key, label) in enumerate((str(v), label) for v, label in self.choices)
+            ),
+        )
+        return format_html('<div id="{}">{}</div>', base, boxes)
 
 
 def editable_companies(user):
@@ -51,7 +97,7 @@ class StaffForm(forms.Form):
         label=_("stations"),
         queryset=station_model().objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=QuickCheckboxes,
         help_text=_("Leave empty for someone who works at all of the employer's stations."),
     )
     roles = forms.MultipleChoiceField(
@@ -72,8 +118,12 @@ class StaffForm(forms.Form):
         super().__init__(*args, **kwargs)
         companies = editable_companies(user)
         self.fields["employer"].queryset = companies
+        # only what the choice shows: a district may offer thousands of stations
         self.fields["stations"].queryset = (
-            station_model().objects.editable_by(user).filter(operator__in=companies)
+            station_model()
+            .objects.editable_by(user)
+            .filter(operator__in=companies)
+            .only("pk", "name", "operator_id")
         )
         self.fields["user"].queryset = User.objects.filter(
             memberships__organization__in=companies, memberships__is_active=True
@@ -111,7 +161,9 @@ class QualificationForm(forms.Form):
 
 
 class ResourceForm(forms.Form):
-    station = forms.ModelChoiceField(label=_("station"), queryset=station_model().objects.none())
+    station = forms.ModelChoiceField(
+        label=_("station"), queryset=station_model().objects.none(), widget=QuickSelect
+    )
     kind = forms.ChoiceField(label=_("kind"), choices=ResourceKind.choices)
     name = forms.CharField(label=_("name"), max_length=200)
     contact = forms.CharField(label=_("contact person"), max_length=50, required=False)
@@ -122,13 +174,23 @@ class ResourceForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["station"].queryset = station_model().objects.editable_by(user)
+        stations = station_model().objects.editable_by(user)
+        self.fields["station"].queryset = stations.only("pk", "name", "operator_id")
 
 
 class ProgressForm(forms.Form):
     region = RegionChoiceField(
-        label=_("district"),
+        label=_("district or street"),
         queryset=Region.objects.filter(level__in=[Level.CITY, Level.COUNTY]),
         to_field_name="code",
     )
     year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        codes = scope_for(user).view_region_codes if user is not None else ()
+        if codes:
+            # An officer chooses among the regions of their own scope, down to the streets.
+            self.fields["region"].queryset = Region.objects.filter(
+                region_subtree("", *codes), level__in=[Level.CITY, Level.COUNTY, Level.STREET]
+            ).order_by("code")

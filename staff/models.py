@@ -36,9 +36,10 @@ class EmploymentKind(models.TextChoices):
 
 
 class StaffStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
-    SUSPENDED = "suspended", pgettext_lazy("person status", "Suspended")
-    LEFT = "left", _("Left")
+    # A person's status: "suspended" is 暂停上岗 (off duty for a while), never a station's 暂停运营.
+    ACTIVE = "active", pgettext_lazy("staff status", "Active")
+    SUSPENDED = "suspended", pgettext_lazy("staff status", "Suspended")
+    LEFT = "left", pgettext_lazy("staff status", "Left")
 
 
 # --- who may serve, who runs publicity (000) ---------------------------------------------------
@@ -275,8 +276,7 @@ class StaffMember(AuditedModel):
         return RUNS_PUBLICITY.refusal(self, station)
 
     def roles_display(self):
-        labels = dict(StaffRole.choices)
-        return "、".join(str(labels.get(r, r)) for r in self.roles or [])
+        return roles_label(self.roles)
 
     def clean(self):
         errors = {}
@@ -291,6 +291,13 @@ class StaffMember(AuditedModel):
             errors["region"] = _("Choose the street/town or community where the person works.")
         if errors:
             raise ValidationError(errors)
+
+
+def roles_label(roles, labels=None) -> str:
+    """The roles of a person (a list of role codes) as their labels, 、-separated; a long list
+    passes ``labels`` (code: label) translated once."""
+    labels = labels if labels is not None else dict(StaffRole.choices)
+    return "、".join(str(labels.get(r, r)) for r in roles or [])
 
 
 def station_model():

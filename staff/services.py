@@ -332,29 +332,63 @@ class ProgressRow:
 
 @dataclass
 class TrainingProgress:
+    """The figures of ``scope_name`` (a region, or the part of it the user may see) and, when
+    they are not the whole district's, the district's own figure and target beside them, so
+    figures are only ever compared with the target of the same area."""
+
     region: Region
     year: int
     target: int | None
     total: ProgressRow
     streets: list[ProgressRow] = field(default_factory=list)
     companies: list[ProgressRow] = field(default_factory=list)
+    complete: bool = True  # the figures count every attendance in the region
+    district: ProgressRow | None = None  # the enclosing district, every attendance counted
+    district_target: int | None = None
+
+    @property
+    def scope_name(self) -> str:
+        if self.complete:
+            return self.region.name
+        return _("%(region)s (the staff you can see)") % {"region": self.region.name}
 
     @property
     def percent(self) -> Decimal | None:
-        if not self.target:
-            return None
-        return (Decimal(self.total.person_times) * 100 / self.target).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        return percent_of(self.total.person_times, self.target)
+
+    @property
+    def district_percent(self) -> Decimal | None:
+        return percent_of(self.district.person_times, self.district_target) if self.district else None
 
 
-def training_progress(region: Region, year: int, *, records=None, targets=None) -> TrainingProgress:
-    """Training person-times (人次: attendances) of staff working in ``region`` in ``year``,
-    against the district's target, with passes by street and by company (000: 200 人次)."""
-    records = records if records is not None else TrainingRecord.objects.all()
-    targets = targets if targets is not None else TrainingTarget.objects.all()
-    records = records.filter(
+def percent_of(done: int, target: int | None) -> Decimal | None:
+    if not target:
+        return None
+    return (Decimal(done) * 100 / target).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def _attended_in(region, year, records):
+    return records.filter(
         region_subtree("staff__region", region), attended=True, session__starts_on__year=year
     )
-    target = targets.filter(region=region, year=year).values_list("person_times", flat=True).first()
+
+
+def training_progress(
+    region: Region, year: int, *, records=None, targets=None, complete: bool = True
+) -> TrainingProgress:
+    """Training person-times (人次: attendances) of staff working in ``region`` in ``year``,
+    with passes by street and by company (000: 全区培训 200 人次).
+
+    ``records`` are those the user may see; ``complete`` says whether they are every record of
+    the region. The figures are compared only with the target of the region itself, and only
+    when they are complete. A street's (or a partial) figure is shown beside the district's own
+    total — every attendance in the district, counted, never listed — and the district's target."""
+    records = records if records is not None else TrainingRecord.objects.all()
+    targets = targets if targets is not None else TrainingTarget.objects.all()
+    records = _attended_in(region, year, records)
+    target = None
+    if complete:
+        target = targets.filter(region=region, year=year).values_list("person_times", flat=True).first()
     aggregate = {"person_times": Count("id"), "passed": Count("id", filter=Q(passed=True))}
     by_street = (
         records.annotate(street=Substr("staff__region__code", 1, 9)).values("street").annotate(**aggregate)
@@ -392,7 +426,36 @@ def training_progress(region: Region, year: int, *, records=None, targets=None) 
         sum(r.passed for r in streets),
         sum(r.assessed for r in streets),
     )
-    return TrainingProgress(region, year, target, total, streets, companies)
+    progress = TrainingProgress(region, year, target, total, streets, companies, complete=complete)
+    if len(region.code) > 6 or not complete:
+        district = Region.objects.filter(code=region.code[:6]).first()
+        if district is not None:
+            figures = _attended_in(district, year, TrainingRecord.objects.all()).aggregate(
+                person_times=Count("id"), passed=Count("id", filter=Q(passed=True))
+            )
+            progress.district = ProgressRow(
+                district.code,
+                district.name,
+                figures["person_times"],
+                figures["passed"],
+                figures["person_times"],
+            )
+            progress.district_target = (
+                targets.filter(region=district, year=year).values_list("person_times", flat=True).first()
+            )
+    return progress
+
+
+def progress_for(user, region: Region, year: int) -> TrainingProgress:
+    """The training progress of ``region`` as ``user`` may see it: the records of their scope,
+    said to be the region's whole figure only when their scope covers the region."""
+    return training_progress(
+        region,
+        year,
+        records=TrainingRecord.objects.visible_to(user),
+        targets=TrainingTarget.objects.visible_to(user),
+        complete=scope_for(user).covers_region(region),
+    )
 
 
 # --- resource information (information officers) -----------------------------------------------

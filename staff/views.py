@@ -22,7 +22,7 @@ from regions.models import Region
 from . import exports, services
 from .api.filters import StaffFilter
 from .forms import ProgressForm, QualificationForm, ResourceForm, StaffForm
-from .models import StaffMember, StationResource, TrainingRecord, TrainingSession, TrainingTarget
+from .models import StaffMember, StationResource, TrainingRecord, TrainingSession
 
 
 def _wants_export(request):
@@ -182,11 +182,12 @@ def training(request):
     )
 
 
-def _default_district(user):
-    scope = scope_for(user)
-    codes = [code for code in scope.view_region_codes if len(code) <= 6]
+def _default_region(user):
+    """The broadest region of the user's scope (a district officer: the district; a street
+    officer: the street), or for a company the district its first staff member works in."""
+    codes = scope_for(user).view_region_codes
     if codes:
-        return Region.objects.filter(code=codes[0]).first()
+        return Region.objects.filter(code=min(codes, key=len)[:9]).first()
     staff = StaffMember.objects.visible_to(user).select_related("region").first()
     if staff is not None:
         return Region.objects.filter(code=staff.region.code[:6]).first()
@@ -195,31 +196,25 @@ def _default_district(user):
 
 @login_required
 def progress(request):
-    """000: 全区培训 200 人次 — person-times against the target, by street and by company."""
-    district = _default_district(request.user)
+    """000: 全区培训 200 人次 — person-times against the target, by street and by company. As
+    first opened (and its export link) the page shows the user's own region this year."""
+    default = _default_region(request.user)
+    this_year = timezone.localdate().year
+    data = request.GET.copy()
+    data.pop("export", None)
     form = ProgressForm(
-        request.GET or None,
-        initial={"region": district.code if district else None, "year": timezone.localdate().year},
+        data or None,
+        user=request.user,
+        initial={"region": default.code if default else None, "year": this_year},
     )
-    result = None
+    region, year = (default, this_year) if not form.is_bound else (None, None)
     if form.is_bound and form.is_valid():
         region, year = form.cleaned_data["region"], form.cleaned_data["year"]
     elif form.is_bound:
         show_form_errors(request, form)
-        region = None
-    elif not form.is_bound and district is not None:
-        region, year = district, timezone.localdate().year
-    else:
-        region = None
-    if region is not None:
-        result = services.training_progress(
-            region,
-            year,
-            records=TrainingRecord.objects.visible_to(request.user),
-            targets=TrainingTarget.objects.visible_to(request.user),
-        )
-        if _wants_export(request):
-            return exports.progress_response(result)
+    result = services.progress_for(request.user, region, year) if region is not None else None
+    if result is not None and _wants_export(request):
+        return exports.progress_response(result)
     return render(
         request,
         "staff/progress.html",

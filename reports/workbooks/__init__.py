@@ -83,3 +83,6 @@ def workbook_job_or_response(key: str, user, query, *, channel: str):
 # Worker processes find the workbooks here (reports.jobs imports this module by name).
 for _workbook in WORKBOOKS.values():
     jobs.register_workbook(_workbook.key, _workbook.label, _workbook.build)
+
+# The monthly duties report registers its own workbook (written in the background when large).
+from .. import duties  # noqa: E402, F401

@@ -9,6 +9,7 @@ from django.utils import timezone
 from reports.duties import monthly_duties
 from staff import services as staff_services
 from staff.models import StaffMember
+from stations.models import Station
 from stations import services as station_services
 from tests.factories import PASSWORD, make_staff
 
@@ -60,6 +61,8 @@ def test_duties_summary_counts_what_each_role_did_in_the_month(world, station_a,
     )
     assert rows["信息员小吴"].key == informer.pk
     last_month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    # the station was operating last month: an event was due (a station not yet open is not asked)
+    Station.objects.filter(pk=station_a.pk).update(status="operating", opened_on=dt.date(2025, 1, 1))
     page = _client("a_admin").get("/staff/duties/", {"month": last_month}).content.decode()
     assert "本月没有（每月至少 1 次）" in page
 
