@@ -2,7 +2,7 @@ from django.utils import timezone
 
 from reports.exporting import ExportDefinition
 from reports.spreadsheets.writer import Column, choice_label
-from stations.models import Floor, LivingSituation, PriceUnit, ServiceCategory, StationStatus
+from stations.models import Floor, LivingSituation, OrderStatus, PriceUnit, ServiceCategory, StationStatus
 
 CATEGORY = choice_label(ServiceCategory)
 FLOOR = choice_label(Floor)
@@ -111,5 +111,51 @@ EXPENDITURES = ExportDefinition(
         Column("运营单位", "station.operator.name", width=32),
         Column("养老服务支出（元）", "amount", number_format="0.00", width=16),
         Column("备注", "note", width=36),
+    ],
+)
+
+
+# Completed and cancelled orders of a station, as the station page's filters list them
+ORDER_STATUS = choice_label(OrderStatus)
+
+
+def _record_value(attribute):
+    def value(order):
+        record = getattr(order, "record", None) if order.status == OrderStatus.COMPLETED else None
+        return getattr(record, attribute, None) if record is not None else None
+
+    return value
+
+
+ORDERS = ExportDefinition(
+    filename="服务工单",
+    sheet_name="服务工单",
+    key="service_orders",
+    columns=[
+        Column("工单编号", "pk", width=10),
+        Column("接单时间", lambda o: _local(o.created_at), number_format="yyyy-mm-dd hh:mm", width=18),
+        Column("老年人", "resident.name", width=10),
+        Column("服务项目", lambda o: CATEGORY(o.category), width=12),
+        Column("服务内容", "price_content", width=20),
+        Column("单价（元）", "unit_price", number_format="0.00"),
+        Column("计价单位", lambda o: UNIT(o.price_unit) if o.price_unit else "", width=8),
+        Column("状态", lambda o: ORDER_STATUS(o.status), width=8),
+        Column("服务人员", lambda o: o.assigned_to.name if o.assigned_to_id else "", width=12),
+        Column(
+            "开始时间",
+            lambda o: _local(_record_value("started_at")(o)),
+            number_format="yyyy-mm-dd hh:mm",
+            width=18,
+        ),
+        Column(
+            "结束时间",
+            lambda o: _local(_record_value("ended_at")(o)),
+            number_format="yyyy-mm-dd hh:mm",
+            width=18,
+        ),
+        Column("时长（分钟）", _record_value("duration_minutes")),
+        Column("数量", _record_value("quantity"), number_format="0.##"),
+        Column("收费（元）", _record_value("fee"), number_format="0.00"),
+        Column("取消原因", "cancel_reason", width=24),
     ],
 )

@@ -44,7 +44,9 @@ from .stations import (
     change_station_status,
     check_price,
     complaint_channels,
+    may_administer,
     post_prices,
+    require_company_administrator,
     save_station,
 )
 
@@ -81,6 +83,8 @@ __all__ = [
     "complaint_channels",
     "request_link",
     "save_station",
+    "may_administer",
+    "require_company_administrator",
     "post_prices",
     "stations_near",
     "survey_averages",
