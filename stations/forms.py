@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from regions.models import Level, Region
 from staff.models import StaffMember
@@ -201,12 +202,17 @@ class ClosedOrderFilter(forms.Form):
         ],
     )
     category = forms.ChoiceField(
-        label=_("service"), required=False, choices=[("", _("all")), *ServiceCategory.choices]
+        label=_("service"),
+        required=False,
+        choices=[("", pgettext_lazy("filter", "All")), *ServiceCategory.choices],
     )
     taken_from = forms.DateField(label=_("taken on or after"), required=False, widget=DATE)
     taken_until = forms.DateField(label=_("taken on or before"), required=False, widget=DATE)
     staff = forms.ModelChoiceField(
-        label=_("assigned to"), required=False, queryset=StaffMember.objects.none(), empty_label=_("all")
+        label=_("assigned to"),
+        required=False,
+        queryset=StaffMember.objects.none(),
+        empty_label=pgettext_lazy("filter", "All"),
     )
 
     def __init__(self, *args, station, **kwargs):
