@@ -229,24 +229,30 @@ def _record(
     price: tuple[Decimal, str],
     quantity=None,
 ) -> ServiceRecord:
+    # every mistake at once, each beside its field
+    errors, latest = {}, timezone.now() + timedelta(minutes=5)
     if ended_at < started_at:
-        raise ValidationError({"ended_at": _("The service cannot end before it starts.")})
-    if ended_at - started_at < timedelta(minutes=1):
-        raise ValidationError({"ended_at": _("The service lasted no time: give when it actually ended.")})
-    if started_at > timezone.now() + timedelta(minutes=5):
-        raise ValidationError({"started_at": _("A service cannot be recorded before it happens.")})
-    if ended_at > timezone.now() + timedelta(minutes=5):
-        raise ValidationError(
-            {"ended_at": _("The end lies in the future: record the service once it is done.")}
-        )
+        errors["ended_at"] = _("The service cannot end before it starts.")
+    elif ended_at - started_at < timedelta(minutes=1):
+        errors["ended_at"] = _("The service lasted no time: give when it actually ended.")
+    elif ended_at > latest:
+        errors["ended_at"] = _("The end lies in the future: record the service once it is done.")
+    if started_at > latest:
+        errors["started_at"] = _("A service cannot be recorded before it happens.")
     unit_price, unit = price
     seconds = max((ended_at - started_at).total_seconds(), 0)
     minutes = int(seconds // 60)
-    quantity = _quantity(quantity, unit, seconds)
-    if unit_price * quantity >= MAX_FEE:
-        raise ValidationError(
-            {"quantity": _("The fee (price × quantity) would pass 100 million yuan; check the quantity.")}
-        )
+    try:
+        quantity = _quantity(quantity, unit, seconds)
+    except ValidationError as exc:
+        errors.update({field: messages[0] for field, messages in exc.message_dict.items()})
+    else:
+        if unit_price * quantity >= MAX_FEE:
+            errors["quantity"] = _(
+                "The fee (price × quantity) would pass 100 million yuan; check the quantity."
+            )
+    if errors:
+        raise ValidationError(errors)
     return ServiceRecord.objects.create(
         order=order,
         resident=resident,

@@ -132,3 +132,17 @@ def test_another_company_cannot_open_the_completion_or_cancel_pages(world, stati
     client = logged_in("b_admin")
     assert client.get(f"/stations/orders/{order.pk}/complete/").status_code == 404
     assert client.post(f"/stations/orders/{order.pk}/cancel/", {"reason": "x"}).status_code == 404
+
+
+def test_every_mistake_of_a_completion_is_named_at_once(world, station_a, resident, staff_a):
+    order = _assigned(world, station_a, resident, staff_a)
+    now = timezone.now()
+    response = logged_in("a_admin").post(
+        f"/stations/orders/{order.pk}/complete/",
+        {
+            "started_at": _local(now - dt.timedelta(minutes=30)),
+            "ended_at": _local(now + dt.timedelta(days=2)),
+            "quantity": "0",
+        },
+    )
+    assert {"ended_at", "quantity"} <= set(response.context["form"].errors)
