@@ -90,7 +90,7 @@ class StatusForm(forms.Form):
 
 
 class ResidentForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=50)
     id_number = forms.CharField(label=_("identity number"), max_length=18)
     phone = forms.CharField(label=_("phone"), max_length=20, required=False)
     community = forms.ModelChoiceField(label=_("community"), queryset=Region.objects.none())
