@@ -50,21 +50,6 @@ def station_staff(station):
     return StaffMember.objects.may_serve(station).order_by("name", "id")
 
 
-class ConfirmingSelect(forms.Select):
-    """A select whose options may carry ``data-confirm``: the portal asks before sending an
-    irreversible choice (static/js/portal.js)."""
-
-    def __init__(self, *args, confirms=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.confirms = confirms or {}
-
-    def create_option(self, name, value, *args, **kwargs):
-        option = super().create_option(name, value, *args, **kwargs)
-        if value in self.confirms:
-            option["attrs"]["data-confirm"] = str(self.confirms[value])
-        return option
-
-
 class StatusForm(forms.Form):
     """The station's status as it stands (preselected), then the steps the station's workflow
     offers this user now, named by the status they lead to."""
@@ -79,9 +64,9 @@ class StatusForm(forms.Form):
         current = (station.status, _("%(status)s (now)") % {"status": station.get_status_display()})
         field.choices = [current, *((step.target, step.label) for step in steps)] if steps else []
         field.initial = station.status
-        field.widget = ConfirmingSelect(
-            choices=field.choices, confirms={s.target: s.confirm for s in steps if s.confirm}
-        )
+        # an irreversible step (closing) is confirmed on a page that says what will happen, the
+        # same with or without a script, rather than in a browser dialog
+        field.widget = forms.Select(choices=field.choices)
 
     def confirmation(self):
         """What the chosen step's confirmation says, when it is irreversible (else None)."""
