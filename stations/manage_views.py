@@ -278,16 +278,22 @@ def _residents(request, station):
 
 
 def _prices(request, station):
+    """The posted prices now, each with since when it holds and who approved and posted it (from
+    the history; a price written before the history was kept shows when it was written), and
+    the history itself."""
     history = list(
         station.price_history.select_related("posted_by", "approved_by", "approving_office").order_by(
             "-posted_at", "category", "content"
         )[:200]
     )
+    in_force = {(row.category, row.content): row for row in history if row.withdrawn_at is None}
+    current = [
+        (price, in_force.get((price.category, price.content)))
+        for price in station.prices.order_by("category", "content")
+    ]
     may_change, reason = services.may_administer(station, request.user)
     return {
-        "current_prices": sorted(
-            (row for row in history if row.withdrawn_at is None), key=lambda row: (row.category, row.content)
-        ),
+        "current_prices": current,
         "price_history": history,
         "may_change_prices": may_change,
         "price_refusal": reason,

@@ -19,6 +19,7 @@ from .forms import (
     LinkConsentForm,
     LinkRefuseForm,
 )
+from .manage_views import add_service_errors as _add_service_errors
 from .models import (
     Resident,
     ResidentLinkRequest,
@@ -191,15 +192,6 @@ def link_requests(request):
         for link in links[:200]
     ]
     return render(request, "stations/link_requests.html", {"rows": rows})
-
-
-def _add_service_errors(form, exc) -> None:
-    """A service's refusal shown on the form: beside the field it names, else above the form."""
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, getattr(exc, "messages", None) or [str(exc)])
 
 
 @login_required

@@ -139,7 +139,7 @@ def test_prices_show_since_when_who_approved_and_the_history(world, draft):  # n
     checklist_services.perform(draft, "publish", by=world.company_a_admin)
     station = draft.station
     response = logged_in("a_admin").get(f"/stations/manage/{station.pk}/prices/")
-    current = response.context["current_prices"]
+    current = [row for _price, row in response.context["current_prices"]]
     assert current and all(row.approved_by == world.street_officer for row in current)
     assert all(row.approving_office == world.huayang_office for row in current)
     assert all(row.posted_by == world.company_a_admin for row in current)
