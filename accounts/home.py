@@ -142,6 +142,11 @@ def actions_for(user) -> list[tuple[str, list[HomeAction]]]:
                 reverse("stations:my-stations"),
             ),
             HomeAction(
+                _("My orders"),
+                _("The service orders assigned to you: complete them with the times and the quantity."),
+                reverse("stations:my-orders"),
+            ),
+            HomeAction(
                 _("Five lists and posted prices"),
                 _("Each station's five lists from the district sample: customise, submit, publish, print."),
                 reverse("checklists:overview"),

@@ -604,7 +604,7 @@ class StationListFlow(Workflow):
             (VersionState.APPROVED,),
             VersionState.PUBLISHED,
             gettext_lazy("Publish at the station"),
-            actor="editor",
+            actor="price_poster",
             confirm=gettext_lazy(
                 "The lists go public at the station and online, and the service-item list becomes the "
                 "station's posted prices. The version it replaces stays on record."
@@ -616,6 +616,15 @@ class StationListFlow(Workflow):
         if version.is_template:
             return Actor.refuse(_("This is a district sample, not a station's list."))
         return Actor.unless_refused(lambda: _require_version_editor(version, user))
+
+    def actor_price_poster(self, version, user) -> Actor:
+        """Publishing changes the station's posted prices: the company administrator's step."""
+        who = self.actor_editor(version, user)
+        if not who.allowed:
+            return who
+        return Actor.unless_refused(
+            lambda: station_services.require_company_administrator(version.station, user)
+        )
 
     def actor_street(self, version, user) -> Actor:
         if version.is_template:
@@ -717,6 +726,8 @@ class StationListFlow(Workflow):
                 for item in version.items.filter(kind=ListKind.SERVICES)
             ],
             by=by,
+            approved_by=version.approved_by,
+            approving_office=version.approving_office,
             source=official(
                 gettext_lazy("Five lists version %(number)s, published %(date)s"),
                 number=version.number,

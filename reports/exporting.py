@@ -116,9 +116,9 @@ def _readable_filters(request, model) -> dict:
 
 
 def _field_at(model, lookup: str):
-    """The concrete model field a ``values`` lookup ends on, through forward relations only;
-    None when a part is not a field (a property, a method) or the path leaves a reverse or
-    many-to-many relation (several values per row)."""
+    """The concrete model field a ``values`` lookup ends on, through foreign keys and one-to-one
+    relations (either way); None when a part is not a field (a property, a method) or the path
+    goes through a relation with several rows per row (reverse foreign key, many-to-many)."""
     parts = lookup.split("__")
     for position, part in enumerate(parts):
         if part == "pk":
@@ -128,13 +128,15 @@ def _field_at(model, lookup: str):
                 field_ = model._meta.get_field(part)
             except FieldDoesNotExist:
                 return None
-        if not getattr(field_, "concrete", False) or field_.many_to_many:
-            return None
         if position < len(parts) - 1:
+            # through a foreign key, or a one-to-one either way: at most one row each
             if not (field_.many_to_one or field_.one_to_one):
                 return None
             model = field_.related_model
-        elif field_.is_relation:
+            continue
+        if not getattr(field_, "concrete", False) or field_.many_to_many:
+            return None
+        if field_.is_relation:
             return None  # the related object itself: its text comes from the instance
     return field_
 

@@ -123,33 +123,34 @@ EXPENDITURES = ExportDefinition(
 )
 
 
+# One row per order; the service's actual times and charge from its record (a completed order's).
+# Every column names what to fetch, so the rows come from values_list (a LEFT JOIN to the record).
 ORDERS = ExportDefinition(
     filename="服务工单",
     sheet_name="服务工单",
-    select_related=("station", "resident", "assigned_to"),
-    # just the exported columns: the people's encrypted ones are not decrypted for nothing
-    only=(
-        *("station__name", "resident__name", "assigned_to__name", "category", "price_content"),
-        *("unit_price", "price_unit", "channel", "requested_at", "is_emergency", "status"),
-        *("assigned_at", "cancel_reason", "note", "created_at"),
-    ),
+    key="service_orders",
     columns=[
         Column("工单编号", "pk", width=10),
         Column("站点", "station.name", width=24),
         Column("老年人", "resident.name", width=10),
-        Column("服务项目", lambda o: CATEGORY(o.category), width=12),
+        Column("服务项目", "category", width=12),
         Column("服务内容", "price_content", width=20),
         Column("约定单价（元）", "unit_price", number_format="0.00"),
-        Column("计价单位", lambda o: UNIT(o.price_unit) if o.price_unit else "", width=8),
-        Column("渠道", lambda o: CHANNEL(o.channel), width=10),
-        Column("预约时间", lambda o: _local(o.requested_at), number_format="yyyy-mm-dd hh:mm", width=18),
+        Column("计价单位", "price_unit", width=8),
+        Column("渠道", "channel", width=10),
+        Column("预约时间", "requested_at", number_format="yyyy-mm-dd hh:mm", width=18),
         Column("紧急", "is_emergency", width=6),
-        Column("状态", lambda o: ORDER_STATUS(o.status), width=10),
+        Column("状态", "status", width=10),
         Column("服务人员", "assigned_to.name", width=10),
-        Column("派单时间", lambda o: _local(o.assigned_at), number_format="yyyy-mm-dd hh:mm", width=18),
+        Column("派单时间", "assigned_at", number_format="yyyy-mm-dd hh:mm", width=18),
+        Column("开始时间", "record.started_at", number_format="yyyy-mm-dd hh:mm", width=18),
+        Column("结束时间", "record.ended_at", number_format="yyyy-mm-dd hh:mm", width=18),
+        Column("时长（分钟）", "record.duration_minutes"),
+        Column("数量", "record.quantity", number_format="0.##"),
+        Column("收费（元）", "record.fee", number_format="0.00"),
         Column("取消原因", "cancel_reason", width=20),
         Column("备注", "note", width=30),
-        Column("创建时间", lambda o: _local(o.created_at), number_format="yyyy-mm-dd hh:mm", width=18),
+        Column("接单时间", "created_at", number_format="yyyy-mm-dd hh:mm", width=18),
     ],
 )
 

@@ -15,6 +15,8 @@ from .models import (
     BasicCareCategory,
     Channel,
     LivingSituation,
+    OrderStatus,
+    PriceUnit,
     PublicityForm,
     Resident,
     ServiceCategory,
@@ -22,6 +24,7 @@ from .models import (
     Survey,
 )
 from .services import STATIONS
+from .services.orders import completion_defaults
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -48,34 +51,28 @@ def station_staff(station):
     return StaffMember.objects.may_serve(station).order_by("name", "id")
 
 
-class ConfirmingSelect(forms.Select):
-    """A select whose options may carry ``data-confirm``: the portal asks before sending an
-    irreversible choice (static/js/portal.js)."""
-
-    def __init__(self, *args, confirms=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.confirms = confirms or {}
-
-    def create_option(self, name, value, *args, **kwargs):
-        option = super().create_option(name, value, *args, **kwargs)
-        if value in self.confirms:
-            option["attrs"]["data-confirm"] = str(self.confirms[value])
-        return option
-
-
 class StatusForm(forms.Form):
-    """The steps the station's workflow offers this user now, named by the status they lead to."""
+    """The station's status as it stands (preselected), then the steps the station's workflow
+    offers this user now, named by the status they lead to."""
 
-    status = forms.ChoiceField(label=_("new status"))
+    status = forms.ChoiceField(label=_("status"))
 
     def __init__(self, *args, station, user, **kwargs):
         super().__init__(*args, **kwargs)
         steps = [STATIONS.step(action.name, station.status) for action in STATIONS.available(station, user)]
+        self.steps = {step.target: step for step in steps}
         field = self.fields["status"]
-        field.choices = [(step.target, step.label) for step in steps]
-        field.widget = ConfirmingSelect(
-            choices=field.choices, confirms={s.target: s.confirm for s in steps if s.confirm}
-        )
+        current = (station.status, _("%(status)s (now)") % {"status": station.get_status_display()})
+        field.choices = [current, *((step.target, step.label) for step in steps)] if steps else []
+        field.initial = station.status
+        # an irreversible step (closing) is confirmed on a page that says what will happen, the
+        # same with or without a script, rather than in a browser dialog
+        field.widget = forms.Select(choices=field.choices)
+
+    def confirmation(self):
+        """What the chosen step's confirmation says, when it is irreversible (else None)."""
+        step = self.steps.get(self.cleaned_data.get("status"))
+        return step.confirm if step is not None else None
 
 
 class ResidentForm(forms.Form):
@@ -136,30 +133,111 @@ class OrderForm(forms.Form):
 
 class CompleteForm(forms.Form):
     """Completing an order: when the service was actually given and how much of it (the fee is
-    the order's price times the quantity)."""
+    the order's price times the quantity). The rules (end after start, not in the future, a
+    quantity above zero) are the service's; its refusals come back beside these fields."""
 
-    started_at = forms.DateTimeField(label=_("started at"), widget=DATETIME, required=False)
-    ended_at = forms.DateTimeField(label=_("ended at"), widget=DATETIME, required=False)
-    quantity = forms.DecimalField(
-        label=_("quantity"), min_value=Decimal("0.01"), max_digits=8, decimal_places=2, required=False
+    started_at = forms.DateTimeField(label=_("started at"), widget=DATETIME)
+    ended_at = forms.DateTimeField(label=_("ended at"), widget=DATETIME)
+    quantity = forms.DecimalField(label=_("quantity"), max_digits=8, decimal_places=2, required=False)
+    notes = forms.CharField(
+        label=_("notes"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    notes = forms.CharField(label=_("notes"), max_length=500, required=False)
 
     @classmethod
-    def for_order(cls, order, now=None):
-        """The form of an assigned order, filled with the assigned time and now. The quantity is
-        left empty: the service then charges for the times entered (started half hours for a
-        price per hour, one for any other unit), so changing the times changes the fee."""
-        now = timezone.localtime(now or timezone.now())
-        started = timezone.localtime(order.assigned_at) if order.assigned_at else now
-        form = cls(initial={"started_at": started, "ended_at": now}, auto_id=f"id_complete{order.pk}_%s")
-        unit = order.get_price_unit_display() if order.price_unit else ""
-        form.fields["quantity"].help_text = (
-            _("in %(unit)s; leave empty to charge for the times above") % {"unit": unit}
-            if unit
-            else _("leave empty to charge for the times above")
-        )
+    def for_order(cls, order, data=None, now=None):
+        """The form of an assigned order, filled with what ``completion_defaults`` proposes. For
+        a price per hour the quantity is left empty (the placeholder shows what the times give):
+        the service then charges the started half hours between the times entered, so changing
+        the times changes the fee; any other unit proposes one."""
+        defaults = completion_defaults(order, now)
+        initial = {
+            "started_at": timezone.localtime(defaults["started_at"]),
+            "ended_at": timezone.localtime(defaults["ended_at"]),
+        }
+        unit = defaults["unit"]
+        if unit != PriceUnit.HOUR:
+            initial["quantity"] = defaults["quantity"]
+        form = cls(data, initial=initial, auto_id=f"id_complete{order.pk}_%s")
+        field = form.fields["quantity"]
+        label = PriceUnit(unit).label if unit in PriceUnit.values else ""
+        if unit == PriceUnit.HOUR:
+            field.widget.attrs["placeholder"] = f"{defaults['quantity']:g}"
+            field.help_text = _(
+                "in hours; leave empty to charge the started half hours between start and end"
+            )
+        elif label:
+            field.help_text = _("in %(unit)s") % {"unit": label}
         return form
+
+
+class CancelOrderForm(forms.Form):
+    reason = forms.CharField(label=_("reason for cancelling"), max_length=300)
+
+
+class ClosedOrderFilter(forms.Form):
+    """Completed and cancelled orders of a station: by state, service, the day the order was
+    taken and who was given it. The same query feeds the page and its Excel export."""
+
+    status = forms.ChoiceField(
+        label=_("status"),
+        required=False,
+        choices=[
+            ("", _("completed or cancelled")),
+            (OrderStatus.COMPLETED, OrderStatus.COMPLETED.label),
+            (OrderStatus.CANCELLED, OrderStatus.CANCELLED.label),
+        ],
+    )
+    category = forms.ChoiceField(
+        label=_("service"),
+        required=False,
+        choices=[("", pgettext_lazy("filter", "All")), *ServiceCategory.choices],
+    )
+    taken_from = forms.DateField(label=_("taken on or after"), required=False, widget=DATE)
+    taken_until = forms.DateField(label=_("taken on or before"), required=False, widget=DATE)
+    staff = forms.ModelChoiceField(
+        label=_("assigned to"),
+        required=False,
+        queryset=StaffMember.objects.none(),
+        empty_label=pgettext_lazy("filter", "All"),
+    )
+
+    def __init__(self, *args, station, **kwargs):
+        super().__init__(*args, **kwargs)
+        # everyone who has had one of the station's orders, including people who have since left
+        self.fields["staff"].queryset = (
+            StaffMember.objects.filter(assigned_orders__station=station)
+            .distinct()
+            .only("pk", "name")
+            .order_by("name", "pk")
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("taken_from") and data.get("taken_until") and data["taken_until"] < data["taken_from"]:
+            self.add_error("taken_until", _("The end of the period lies before its start."))
+        return data
+
+    def filter(self, orders):
+        data = self.cleaned_data
+        orders = (
+            orders.filter(status=data["status"])
+            if data.get("status")
+            else orders.filter(status__in=(OrderStatus.COMPLETED, OrderStatus.CANCELLED))
+        )
+        if data.get("category"):
+            orders = orders.filter(category=data["category"])
+        # half-open ranges on local midnights, which the index serves
+        if data.get("taken_from"):
+            orders = orders.filter(created_at__gte=local_midnight(data["taken_from"]))
+        if data.get("taken_until"):
+            orders = orders.filter(created_at__lt=local_midnight(data["taken_until"] + dt.timedelta(days=1)))
+        if data.get("staff"):
+            orders = orders.filter(assigned_to=data["staff"])
+        return orders
+
+
+def local_midnight(day):
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 class LogServiceForm(forms.Form):

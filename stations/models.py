@@ -305,6 +305,66 @@ class StationPrice(models.Model):
         return str(self)
 
 
+class StationChildQuerySet(ScopedQuerySet):
+    """Rows that belong to a station: scoped by the station's region and operator."""
+
+    region_path = "station__region"
+    organization_path = "station__operator"
+
+
+class StationPriceHistory(models.Model):
+    """Every posted price a station has had (明码标价), with when it was posted, who posted it and
+    who approved the list it came from. A row stays current (``withdrawn_at`` empty) as long as
+    the same service is posted at the same price; a changed or dropped price is closed and a
+    changed one gets a new row, so the current rows say since when each price holds."""
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="price_history")
+    category = models.CharField(_("service"), max_length=16, choices=ServiceCategory.choices)
+    content = models.CharField(_("service content"), max_length=200, blank=True)
+    price = models.DecimalField(_("price (yuan)"), max_digits=8, decimal_places=2)
+    unit = models.CharField(_("unit"), max_length=16, choices=PriceUnit.choices)
+    level = models.CharField(_("price level"), max_length=16, choices=PriceLevel.choices)
+    source = models.CharField(_("posted from"), max_length=200, blank=True)
+    posted_at = models.DateTimeField(_("posted since"), default=timezone.now)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("posted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approving_office = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("approving office"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField(_("replaced or withdrawn at"), null=True, blank=True)
+
+    objects = StationChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("posted price history")
+        verbose_name_plural = _("posted price history")
+        ordering = ["station", "-posted_at", "category", "content"]
+        indexes = [models.Index(fields=["station", "-posted_at"], name="price_history_station_idx")]
+
+    def __str__(self):
+        name = self.content or self.get_category_display()
+        return f"{name} {self.price} 元/{self.get_unit_display()}"
+
+
 def default_quantity(unit: str, seconds: float):
     """The quantity a completed service is charged for when none is given: the started half
     hours for a price per hour (at least one half hour; 30 min 30 s is two), one for any other
@@ -560,13 +620,6 @@ class OrderStatus(models.TextChoices):
     ASSIGNED = "assigned", _("Assigned")
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
-
-
-class StationChildQuerySet(ScopedQuerySet):
-    """Rows that belong to a station: scoped by the station's region and operator."""
-
-    region_path = "station__region"
-    organization_path = "station__operator"
 
 
 class ServiceOrder(AuditedModel):

@@ -1,14 +1,23 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from . import views
+from . import manage_views, order_views, views
 
 app_name = "stations"
+SECTIONS = "|".join(section.slug for section in manage_views.SECTIONS)
 urlpatterns = [
     path("", views.finder, name="finder"),
     path("<int:pk>/", views.station_public, name="station"),
     path("manage/", views.my_stations, name="my-stations"),
-    path("manage/<int:pk>/", views.station_manage, name="manage"),
-    path("orders/<int:pk>/<str:action>/", views.order_act, name="order-act"),
+    path("manage/<int:pk>/", manage_views.station_manage, name="manage"),
+    re_path(
+        rf"^manage/(?P<pk>[0-9]+)/(?P<section>{SECTIONS})/$",
+        manage_views.station_manage,
+        name="manage-section",
+    ),
+    path("orders/mine/", order_views.my_orders, name="my-orders"),
+    path("orders/<int:pk>/assign/", order_views.order_assign, name="order-assign"),
+    path("orders/<int:pk>/complete/", order_views.order_complete, name="order-complete"),
+    path("orders/<int:pk>/cancel/", order_views.order_cancel, name="order-cancel"),
     path("residents/", views.resident_list, name="residents"),
     path("residents/<int:pk>/", views.resident_detail, name="resident"),
     path("revenue/", views.revenue, name="revenue"),

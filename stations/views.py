@@ -7,35 +7,22 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from accounts import params
 from accounts.pii import can_reveal, reveal
-from accounts.portal import show_form_errors
 from accounts.scoping import is_editable, scoped_object_or_404
 from regions.models import region_subtree
 
 from . import services
 from .forms import (
-    AssignForm,
-    CompleteForm,
-    ExpenditureForm,
     FinderForm,
     LinkConsentForm,
     LinkRefuseForm,
-    LogServiceForm,
-    OrderForm,
-    PublicityEventForm,
-    ResidentForm,
-    StatusForm,
-    SurveyResponseForm,
 )
+from .manage_views import add_service_errors as _add_service_errors
 from .models import (
     Resident,
     ResidentLinkRequest,
-    ServiceOrder,
     ServiceRecord,
     Station,
     StationStatus,
@@ -100,145 +87,6 @@ def my_stations(request):
         station.details_editable = services.may_edit_station_details(station, request.user)
     context = {"stations": stations, "can_set_up": bool(services.operators_for(request.user))}
     return render(request, "stations/my_stations.html", context)
-
-
-def _editable_station(request, pk):
-    return scoped_object_or_404(
-        Station.objects.select_related("region", "operator"), request.user, edit=True, pk=pk
-    )
-
-
-FORMS = {
-    "status": StatusForm,
-    "resident": ResidentForm,
-    "order": OrderForm,
-    "log": LogServiceForm,
-    "publicity": PublicityEventForm,
-    "survey": SurveyResponseForm,
-    "expenditure": ExpenditureForm,
-}
-
-
-def _form_kwargs(what, station, user):
-    if what == "status":
-        return {"station": station, "user": user}
-    return {"station": station}
-
-
-@login_required
-def station_manage(request, pk):
-    station = _editable_station(request, pk)
-    if request.method == "POST":
-        what = request.POST.get("what")
-        if what == "remove_expenditure":
-            row = params.object_or_404(station.expenditures.all(), request.POST.get("expenditure"))
-            try:
-                services.remove_expenditure(by=request.user, expenditure=row)
-            except (ValidationError, PermissionDenied) as exc:
-                _errors(request, exc)
-            else:
-                messages.success(request, _("Removed."))
-            return redirect("stations:manage", pk=pk)
-        form_class = FORMS.get(what)
-        if form_class is None:
-            raise PermissionDenied
-        form = form_class(request.POST, request.FILES, **_form_kwargs(what, station, request.user))
-        if form.is_valid():
-            try:
-                note = _handle(request, station, what, form.cleaned_data)
-            except (ValidationError, PermissionDenied) as exc:
-                _errors(request, exc)
-            else:
-                messages.success(request, note or _("Saved."))
-        else:
-            for field, errors in form.errors.items():
-                label = form.fields[field].label if field in form.fields else ""
-                for message in errors:
-                    messages.error(request, f"{label}：{message}" if label else message)
-        return redirect("stations:manage", pk=pk)
-    residents = station.residents.select_related("community").order_by("name")
-    orders = list(
-        station.orders.select_related("resident", "assigned_to")
-        .defer("assigned_to__phone", "assigned_to__id_number")  # a name to show: nothing decrypted
-        .exclude(status__in=["completed", "cancelled"])[:100]
-    )
-    now = timezone.now()
-    for order in orders:  # completing asks when the service was given and how much of it
-        order.complete_form = CompleteForm.for_order(order, now) if order.status == "assigned" else None
-    context = {
-        "station": station,
-        "residents": residents[:200],
-        "overdue": services.overdue_care_visits(residents),
-        "orders": orders,
-        "records": station.records.select_related("resident", "staff")
-        .defer("staff__phone", "staff__id_number")
-        .order_by("-started_at")[:30],
-        "publicity": station.publicity_events.prefetch_related("officers")[:10],
-        "expenditures": station.expenditures.all()[:12],
-        "forms": {name: cls(**_form_kwargs(name, station, request.user)) for name, cls in FORMS.items()},
-        "assign_form": AssignForm(station=station),
-    }
-    return render(request, "stations/station_manage.html", context)
-
-
-def _handle(request, station, what, data):
-    by = request.user
-    if what == "status":
-        services.change_station_status(station, data["status"], by=by)
-    elif what == "resident":
-        registration = services.register_resident(
-            by=by,
-            station=station,
-            name=data.pop("name"),
-            id_number=data.pop("id_number"),
-            phone=data.pop("phone"),
-            **data,
-        )
-        for warning in registration.warnings:
-            messages.warning(request, warning)
-        if registration.resident is None:  # on file with another operator: nothing of her file
-            return _("A link request has been submitted; it awaits the person's recorded consent.")
-        return _("%(name)s is registered.") % {"name": registration.resident.name}
-    elif what == "order":
-        order = services.create_order(by=by, station=station, **data)
-        return _("Order #%(number)s taken.") % {"number": order.pk}
-    elif what == "log":
-        services.log_service(by=by, station=station, **data)
-    elif what == "publicity":
-        services.record_publicity(by=by, station=station, **data)
-    elif what == "survey":
-        services.add_survey_response(by=by, station=station, **data)
-    elif what == "expenditure":
-        services.record_expenditure(by=by, station=station, **data)
-    return None
-
-
-@login_required
-@require_POST
-def order_act(request, pk, action):
-    order = scoped_object_or_404(ServiceOrder.objects.select_related("station"), request.user, pk=pk)
-    details = {}
-    if action == "assign":
-        form = AssignForm(request.POST, station=order.station)
-        if not form.is_valid():
-            _errors(request, ValidationError(_("Choose who does the service.")))
-            return redirect("stations:manage", pk=order.station_id)
-        details["staff"] = form.cleaned_data["staff"]
-    elif action == "cancel":
-        details["reason"] = request.POST.get("reason", "")
-    elif action == "complete":
-        form = CompleteForm(request.POST)
-        if not form.is_valid():
-            show_form_errors(request, form)
-            return redirect("stations:manage", pk=order.station_id)
-        details.update(form.cleaned_data)
-    try:
-        services.transition_order(order, action, by=request.user, **details)
-    except (ValidationError, PermissionDenied) as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("Order #%(number)s updated.") % {"number": order.pk})
-    return redirect("stations:manage", pk=order.station_id)
 
 
 @login_required
@@ -351,15 +199,6 @@ def link_requests(request):
         for link in links[:200]
     ]
     return render(request, "stations/link_requests.html", {"rows": rows})
-
-
-def _add_service_errors(form, exc) -> None:
-    """A service's refusal shown on the form: beside the field it names, else above the form."""
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, getattr(exc, "messages", None) or [str(exc)])
 
 
 @login_required

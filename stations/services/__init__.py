@@ -54,7 +54,9 @@ from .stations import (
     change_station_status,
     check_price,
     complaint_channels,
+    may_administer,
     post_prices,
+    require_company_administrator,
     save_station,
 )
 
@@ -99,6 +101,8 @@ __all__ = [
     "complaint_channels",
     "request_link",
     "save_station",
+    "may_administer",
+    "require_company_administrator",
     "post_prices",
     "stations_near",
     "survey_averages",

@@ -8,13 +8,15 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts import audit
+from accounts import audit, notices
 from accounts.scoping import is_editable, require_editable
 from core.workflow import Actor, Transition, Workflow
 from staff.models import StaffMember
@@ -166,6 +168,51 @@ def _quantity(quantity, unit: str, seconds: float) -> Decimal:
     return value
 
 
+# How long a service usually takes: what completing an order proposes when the order gives no
+# better start (and what an order completed through the API without times is recorded as).
+TYPICAL_MINUTES = {
+    ServiceCategory.MEALS: 30,
+    ServiceCategory.CLEANING: 120,
+    ServiceCategory.BATHING: 60,
+    ServiceCategory.MEDICAL_ESCORT: 180,
+    ServiceCategory.EMERGENCY: 30,
+    ServiceCategory.WALKING: 60,
+    ServiceCategory.CARE_VISIT: 30,
+    ServiceCategory.REPAIR: 60,
+    ServiceCategory.ERRANDS: 60,
+    ServiceCategory.DAY_CARE: 480,
+    ServiceCategory.PERSONAL_CARE: 60,
+}
+DEFAULT_MINUTES = 60
+# A scheduled or assigned time further back than this is not when the service began (the order
+# waited); the typical duration is proposed instead.
+LONGEST_PLAUSIBLE = timedelta(hours=12)
+
+
+def completion_defaults(order: ServiceOrder, now=None) -> dict:
+    """What completing ``order`` proposes: it ends now and began at the time it was scheduled
+    for or assigned (the later of the two) when that lies in the last twelve hours, else the
+    service's typical duration ago; the quantity is what the unit rule charges for those times
+    (started half hours for a price per hour, one otherwise). Never a 0-minute service."""
+    now = now or timezone.now()
+    typical = timedelta(minutes=TYPICAL_MINUTES.get(order.category, DEFAULT_MINUTES))
+    candidates = [moment for moment in (order.requested_at, order.assigned_at) if moment is not None]
+    begun = max(candidates) if candidates else None
+    if begun is None or not (timedelta(minutes=1) <= now - begun <= LONGEST_PLAUSIBLE):
+        begun = now - typical
+    started = begun.replace(second=0, microsecond=0)
+    ended = now.replace(second=0, microsecond=0)
+    if ended <= started:
+        started = ended - typical
+    unit = order.price_unit or (_order_price(order)[1] if order.unit_price is None else "")
+    return {
+        "started_at": started,
+        "ended_at": ended,
+        "quantity": default_quantity(unit, (ended - started).total_seconds()),
+        "unit": unit,
+    }
+
+
 def _record(
     *,
     by,
@@ -182,18 +229,30 @@ def _record(
     price: tuple[Decimal, str],
     quantity=None,
 ) -> ServiceRecord:
+    # every mistake at once, each beside its field
+    errors, latest = {}, timezone.now() + timedelta(minutes=5)
     if ended_at < started_at:
-        raise ValidationError({"ended_at": _("The service cannot end before it starts.")})
-    if started_at > timezone.now() + timedelta(minutes=5):
-        raise ValidationError({"started_at": _("A service cannot be recorded before it happens.")})
+        errors["ended_at"] = _("The service cannot end before it starts.")
+    elif ended_at - started_at < timedelta(minutes=1):
+        errors["ended_at"] = _("The service lasted no time: give when it actually ended.")
+    elif ended_at > latest:
+        errors["ended_at"] = _("The end lies in the future: record the service once it is done.")
+    if started_at > latest:
+        errors["started_at"] = _("A service cannot be recorded before it happens.")
     unit_price, unit = price
     seconds = max((ended_at - started_at).total_seconds(), 0)
     minutes = int(seconds // 60)
-    quantity = _quantity(quantity, unit, seconds)
-    if unit_price * quantity >= MAX_FEE:
-        raise ValidationError(
-            {"quantity": _("The fee (price × quantity) would pass 100 million yuan; check the quantity.")}
-        )
+    try:
+        quantity = _quantity(quantity, unit, seconds)
+    except ValidationError as exc:
+        errors.update({field: messages[0] for field, messages in exc.message_dict.items()})
+    else:
+        if unit_price * quantity >= MAX_FEE:
+            errors["quantity"] = _(
+                "The fee (price × quantity) would pass 100 million yuan; check the quantity."
+            )
+    if errors:
+        raise ValidationError(errors)
     return ServiceRecord.objects.create(
         order=order,
         resident=resident,
@@ -219,7 +278,7 @@ class OrderFlow(Workflow):
     order is allowed; completing checks again who serves."""
 
     model = ServiceOrder
-    select_related = ("station__operator", "resident")
+    select_related = ("station__operator", "resident", "assigned_to__user")
     transitions = (
         Transition(
             "assign",
@@ -263,8 +322,10 @@ class OrderFlow(Workflow):
         _check_still_serves(order)
 
     def apply_complete(self, order, by, actor, started_at=None, ended_at=None, notes="", quantity=None):
-        started_at = started_at or order.assigned_at or timezone.now()
-        ended_at = ended_at or timezone.now()
+        if started_at is None or ended_at is None:
+            defaults = completion_defaults(order)
+            ended_at = ended_at or defaults["ended_at"]
+            started_at = started_at or min(defaults["started_at"], ended_at - timedelta(minutes=1))
         response = None
         if order.is_emergency:
             response = max(int((started_at - order.created_at).total_seconds() // 60), 0)
@@ -290,6 +351,23 @@ class OrderFlow(Workflow):
 
     def apply_cancel(self, order, by, actor, reason=""):
         order.cancel_reason = reason.strip()
+
+    def notify(self, order, step, by, source):
+        """The service officer given an order hears of it (in the portal and by e-mail) when the
+        staff record has a login account."""
+        if step.name != "assign" or order.assigned_to is None or order.assigned_to.user_id is None:
+            return
+        with translation.override(settings.LANGUAGE_CODE):
+            title = _("Order #%(number)s assigned to you: %(service)s for %(name)s") % {
+                "number": order.pk,
+                "service": order.get_category_display(),
+                "name": order.resident.name,
+            }
+            body = _("%(station)s · requested for %(when)s") % {
+                "station": order.station.name,
+                "when": timezone.localtime(order.requested_at).strftime("%Y-%m-%d %H:%M"),
+            }
+        notices.notify([order.assigned_to.user], title=title, body=body, link=reverse("stations:my-orders"))
 
 
 ORDERS = OrderFlow()

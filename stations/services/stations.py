@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts import audit
-from accounts.models import Organization, OrganizationKind
-from accounts.scoping import require_editable
+from accounts.models import Organization, OrganizationKind, Role
+from accounts.scoping import acting_organization, require_editable, scope_for
 from core.workflow import Actor, Transition, Workflow
 
 from ..models import (
@@ -24,6 +24,7 @@ from ..models import (
     ServiceCategory,
     Station,
     StationPrice,
+    StationPriceHistory,
     StationStatus,
     day_care_below_ground_error,
 )
@@ -60,6 +61,33 @@ def _require_station_editor(station: Station, by) -> None:
             or scope.covers_region(station.region, edit=True)
         ):
             raise PermissionDenied(_("You can only set up stations of your own unit or your region."))
+
+
+def require_company_administrator(station: Station, by) -> None:
+    """Closing a station and changing its posted prices bind the company: its administrator
+    decides, not every member of its staff (an officer of the station's region still may, as
+    for any change to the station). Raises PermissionDenied with the reason."""
+    _require_station_editor(station, by)
+    if by.is_superuser or scope_for(by).covers_region(station.region, edit=True):
+        return
+    if acting_organization(by, roles=(Role.ORG_ADMIN,), among=[station.operator_id]) is None:
+        raise PermissionDenied(
+            _(
+                "Only the administrator of %(company)s can close a station or change its posted "
+                "prices; ask them to do it."
+            )
+            % {"company": station.operator.name}
+        )
+
+
+def may_administer(station: Station, user) -> tuple[bool, str]:
+    """(allowed, reason) of :func:`require_company_administrator`, for a page to show or hide
+    its controls."""
+    try:
+        require_company_administrator(station, user)
+    except PermissionDenied as refusal:
+        return False, str(refusal)
+    return True, ""
 
 
 def save_station(station: Station | None, *, by, **fields) -> Station:
@@ -141,14 +169,20 @@ class StationFlow(Workflow):
             ),
             StationStatus.CLOSED,
             pgettext_lazy("station", "Close"),
-            "editor",
+            "administrator",
             ("on",),
-            confirm=gettext_lazy("A closed station cannot be reopened."),
+            confirm=gettext_lazy(
+                "A closed station cannot be reopened: it leaves the public station finder and takes "
+                "no more orders."
+            ),
         ),
     )
 
     def actor_editor(self, station, user):
         return Actor.unless_refused(lambda: _require_station_editor(station, user), station.operator)
+
+    def actor_administrator(self, station, user):
+        return Actor.unless_refused(lambda: require_company_administrator(station, user), station.operator)
 
     def _stamp(self, target, station, by, actor, on=None):
         on = on or timezone.localdate()
@@ -227,16 +261,60 @@ def check_price(station: Station | None, *, category: str, price, unit: str, lev
     return amount
 
 
-def post_prices(station: Station, entries, *, by, source: str = "") -> list[StationPrice]:
+def post_prices(
+    station: Station, entries, *, by, source: str = "", approved_by=None, approving_office=None
+) -> list[StationPrice]:
     """Replace the station's posted prices with ``entries`` (dicts of ``category``, ``content``,
     ``price``, ``unit``, ``level``, ``provider``, ``note``): the service-item list of its newly
-    published five lists. Orders already placed keep the price they were placed at."""
+    published five lists, approved by ``approved_by`` of ``approving_office``. Only the company
+    administrator (or an officer of the region) changes posted prices. Orders already placed keep
+    the price they were placed at; the price history keeps every price the station has had."""
     with transaction.atomic():
         # Re-read the station under its row lock: a floor changed meanwhile (save_station takes
         # the same lock) is checked against the prices, never lost between the two.
-        station = Station.objects.select_for_update().get(pk=station.pk)
-        _require_station_editor(station, by)
-        return _post_prices(station, entries, by=by, source=source)
+        station = (
+            Station.objects.select_related("operator", "region")
+            .select_for_update(of=("self",))
+            .get(pk=station.pk)
+        )
+        require_company_administrator(station, by)
+        created = _post_prices(station, entries, by=by, source=source)
+        _record_price_history(
+            station, created, by=by, approved_by=approved_by, approving_office=approving_office
+        )
+        return created
+
+
+def _record_price_history(station, prices, *, by, approved_by, approving_office) -> None:
+    """A price posted again unchanged keeps its row (and its since-when); a changed or dropped
+    one is closed now, and a new or changed one opens a row."""
+    now = timezone.now()
+    current = {(row.category, row.content): row for row in station.price_history.filter(withdrawn_at=None)}
+    opened, changed = [], []
+    for price in prices:
+        old = current.pop((price.category, price.content), None)
+        if old is not None and (old.price, old.unit, old.level) == (price.price, price.unit, price.level):
+            continue
+        if old is not None:
+            changed.append(old)
+        opened.append(
+            StationPriceHistory(
+                station=station,
+                category=price.category,
+                content=price.content,
+                price=price.price,
+                unit=price.unit,
+                level=price.level,
+                source=price.source,
+                posted_at=now,
+                posted_by=by,
+                approved_by=approved_by,
+                approving_office=approving_office,
+            )
+        )
+    closed = [row.pk for row in [*changed, *current.values()]]  # changed, and no longer posted
+    StationPriceHistory.objects.filter(pk__in=closed).update(withdrawn_at=now)
+    StationPriceHistory.objects.bulk_create(opened)
 
 
 def _post_prices(station, entries, *, by, source):

@@ -193,7 +193,7 @@ def test_the_portal_logs_a_service_at_a_chosen_price_and_quantity(world, station
     )
     client = Client()
     client.login(username=world.company_a_admin.username, password=PASSWORD)
-    page = f"/stations/manage/{station_a.pk}/"
+    page = f"/stations/manage/{station_a.pk}/records/"
     html = client.get(page).content.decode()
     assert 'name="price"' in html and "深度保洁" in html and 'name="quantity"' in html
     start = timezone.localtime() - dt.timedelta(hours=3)

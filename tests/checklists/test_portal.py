@@ -193,7 +193,7 @@ def test_the_poster_has_an_svg_qr_code_opening_the_absolute_public_url(world, pu
 
 
 def test_the_station_manage_page_sends_prices_to_the_lists(world, station_a):
-    html = logged_in("a_admin").get(f"/stations/manage/{station_a.pk}/").content.decode()
+    html = logged_in("a_admin").get(f"/stations/manage/{station_a.pk}/prices/").content.decode()
     assert f'href="/lists/manage/stations/{station_a.pk}/"' in html
     assert 'value="price"' not in html
 

@@ -431,7 +431,7 @@ def test_an_order_keeps_the_price_it_was_placed_at_and_charges_price_times_quant
             category="meals",
             staff=officer,
             started_at=start,
-            ended_at=start,
+            ended_at=start + dt.timedelta(minutes=20),
             quantity="-1",
         )
     assert "quantity" in refused.value.message_dict

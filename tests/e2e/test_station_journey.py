@@ -38,11 +38,13 @@ def test_finder_and_order_to_record(page, world, station_a, station_b, resident,
     page.locator("#orders select[name=staff]").first.select_option(str(staff_a.pk))
     page.locator("#orders").get_by_role("button", name="派单").first.click()
     expect(page.locator("#orders")).to_contain_text("已派单")
-    page.locator("#orders details.complete summary").first.click()
-    complete = page.locator("#orders form.complete-form").first
-    # the quantity is left empty: a meal is charged once, whatever the times entered
-    expect(complete.locator("input[name=quantity]")).to_have_value("")
-    complete.locator("input[name=notes]").fill("送餐到家")
+    page.locator("#orders").get_by_role("link", name="完成").first.click()
+    complete = page.locator("form#complete-form")
+    # proposed: ended now, begun the typical half hour of a meal ago, one meal
+    expect(complete.locator("input[name=quantity]")).to_have_value("1")
+    complete.locator("textarea[name=notes]").fill("送餐到家")
     complete.get_by_role("button", name="完成").click()
+    expect(page.locator("#closed")).to_contain_text("12.00")
+    page.goto(f"/stations/manage/{station_a.pk}/records/")
     expect(page.locator("#records")).to_contain_text("12.00")
     expect(page.locator("#records")).to_contain_text("助餐送餐")

@@ -9,8 +9,8 @@ from django.utils import timezone
 from reports.duties import monthly_duties
 from staff import services as staff_services
 from staff.models import StaffMember
-from stations.models import Station
 from stations import services as station_services
+from stations.models import Station
 from tests.factories import PASSWORD, make_staff
 
 

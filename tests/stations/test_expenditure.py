@@ -32,7 +32,7 @@ def test_the_operator_enters_a_months_expenditure_on_the_station_page(world, sta
     client.post(url, {"what": "expenditure", "month": "2026-02", "amount": "900", "note": "更正"})
     (row,) = StationExpenditure.objects.filter(station=station_a)
     assert (row.month, row.amount, row.note) == (dt.date(2026, 2, 1), Decimal("900.00"), "更正")
-    page = client.get(url).content.decode()
+    page = client.get(url + "station/").content.decode()  # the station-information section
     assert "2026-02" in page and "900.00" in page
 
 
@@ -153,7 +153,7 @@ def test_an_entry_in_error_is_removed_on_every_road_and_audited(world, station_a
 
     portal, api_row, admin_row = entry(1), entry(2), entry(3)
     client = _client(world.company_a_admin)
-    page = client.get(f"/stations/manage/{station_a.pk}/").content.decode()
+    page = client.get(f"/stations/manage/{station_a.pk}/station/").content.decode()
     assert 'value="remove_expenditure"' in page and "data-confirm" in page
     client.post(f"/stations/manage/{station_a.pk}/", {"what": "remove_expenditure", "expenditure": portal.pk})
     assert (

@@ -32,7 +32,7 @@ def test_order_goes_requested_assigned_completed_with_the_price_it_was_placed_at
     )
     order = services.transition_order(order, "assign", by=world.company_a_admin, staff=staff_a)
     _post(station_a, world.company_a_admin, "cleaning", "50.00", "hour")  # the price goes up
-    start = timezone.now() - dt.timedelta(hours=1)
+    start = timezone.now() - dt.timedelta(hours=2)  # an end in the future is refused
     order = services.transition_order(
         order,
         "complete",
@@ -119,10 +119,11 @@ def test_emergency_order_records_response_time(world, station_a, resident, staff
         by=world.company_a_admin, resident=resident, station=station_a, category="emergency", channel="api"
     )
     assert order.is_emergency
-    type(order).objects.filter(pk=order.pk).update(created_at=timezone.now() - dt.timedelta(minutes=12))
+    type(order).objects.filter(pk=order.pk).update(created_at=timezone.now() - dt.timedelta(minutes=22))
     services.transition_order(order, "assign", by=world.company_a_admin, staff=staff_a)
+    started = timezone.now() - dt.timedelta(minutes=10)  # a service lasts some time
     services.transition_order(
-        order, "complete", by=world.company_a_admin, started_at=timezone.now(), ended_at=timezone.now()
+        order, "complete", by=world.company_a_admin, started_at=started, ended_at=timezone.now()
     )
     assert ServiceRecord.objects.get(order=order).response_minutes in (11, 12)
 

@@ -45,7 +45,16 @@ def test_operator_takes_assigns_and_completes_an_order_in_the_portal(world, stat
     )
     order = ServiceOrder.objects.get()
     client.post(f"/stations/orders/{order.pk}/assign/", {"staff": staff_a.pk})
-    client.post(f"/stations/orders/{order.pk}/complete/", {"notes": "送到家"})
+    start = timezone.localtime() - dt.timedelta(hours=1)
+    client.post(
+        f"/stations/orders/{order.pk}/complete/",
+        {
+            "started_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "ended_at": (start + dt.timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M"),
+            "quantity": "1",
+            "notes": "送到家",
+        },
+    )
     record = ServiceRecord.objects.get(order=order)
     assert (record.fee, record.quantity, record.staff, record.notes) == (12, 1, staff_a, "送到家")
 
@@ -81,7 +90,7 @@ def test_completing_an_order_asks_the_times_and_the_quantity(world, station_a, r
     order = ServiceOrder.objects.get()
     assert (order.price_content, order.unit_price) == ("深度保洁", 60)
     client.post(f"/stations/orders/{order.pk}/assign/", {"staff": staff_a.pk})
-    html = client.get(page).content.decode()
+    html = client.get(f"/stations/orders/{order.pk}/complete/").content.decode()
     assert f'id="id_complete{order.pk}_started_at"' in html and f'id="id_complete{order.pk}_quantity"' in html
     start = timezone.localtime() - dt.timedelta(hours=2)
     client.post(
@@ -109,7 +118,8 @@ def test_completing_an_order_asks_the_times_and_the_quantity(world, station_a, r
     second = ServiceOrder.objects.exclude(pk=order.pk).get()
     client.post(f"/stations/orders/{second.pk}/assign/", {"staff": staff_a.pk})
     field = re.search(
-        rf'<input[^>]*id="id_complete{second.pk}_quantity"[^>]*>', client.get(page).content.decode()
+        rf'<input[^>]*id="id_complete{second.pk}_quantity"[^>]*>',
+        client.get(f"/stations/orders/{second.pk}/complete/").content.decode(),
     )
     assert field and "value=" not in field.group(0)
     client.post(
@@ -210,18 +220,23 @@ def test_register_a_resident_in_the_portal_shows_the_county_warning(world, stati
 def test_status_choices_are_the_steps_the_workflow_offers_and_closing_asks_first(world, station_a):
     client = logged_in("a_admin")
     services.change_station_status(station_a, "operating", by=world.company_a_admin)
-    form = client.get(f"/stations/manage/{station_a.pk}/").context["forms"]["status"]
-    assert [value for value, _label in form.fields["status"].choices] == ["suspended", "closed"]
-    page = client.get(f"/stations/manage/{station_a.pk}/").content.decode()
-    assert 'value="closed" data-confirm=' in page
+    form = client.get(f"/stations/manage/{station_a.pk}/station/").context["forms"]["status"]
+    # the status as it stands first (and preselected), then the steps that lead on
+    assert [value for value, _label in form.fields["status"].choices] == ["operating", "suspended", "closed"]
+    page = client.get(f"/stations/manage/{station_a.pk}/station/").content.decode()
+    assert 'value="closed"' in page
     assert 'value="planned"' not in page  # no going back to "planned" from an operating station
     refused = client.post(f"/stations/manage/{station_a.pk}/", {"what": "status", "status": "planned"})
-    assert refused.status_code == 302
+    assert (
+        'class="field has-errors"' in refused.content.decode()
+    )  # the form comes back, the error beside the field
     station_a.refresh_from_db()
     assert station_a.status == "operating"
-    client.post(f"/stations/manage/{station_a.pk}/", {"what": "status", "status": "closed"})
+    client.post(
+        f"/stations/manage/{station_a.pk}/", {"what": "status", "status": "closed", "confirmed": "yes"}
+    )
     station_a.refresh_from_db()
     assert station_a.status == "closed"
-    closed = client.get(f"/stations/manage/{station_a.pk}/")
+    closed = client.get(f"/stations/manage/{station_a.pk}/station/")
     assert closed.context["forms"]["status"].fields["status"].choices == []
     assert 'name="what" value="status"' not in closed.content.decode()

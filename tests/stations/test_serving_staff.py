@@ -135,7 +135,14 @@ def test_the_portal_offers_staff_members_and_shows_who_serves_and_why_completion
     staff_services.record_result(
         pre_job, trained, by=world.changning_officer, theory_score=80, practical_score=10
     )
-    refused = client.post(f"/stations/orders/{order.pk}/complete/", {}, follow=True).content.decode()
+    start = timezone.localtime() - dt.timedelta(hours=1)
+    refused = client.post(
+        f"/stations/orders/{order.pk}/complete/",
+        {
+            "started_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "ended_at": (start + dt.timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M"),
+        },
+    ).content.decode()
     assert "岗前培训" in refused and not ServiceRecord.objects.exists()
 
 
