@@ -14,6 +14,7 @@ from tests.factories import PASSWORD
 from volunteers import services
 from volunteers.models import PointsEntry
 
+
 def _today():
     return timezone.localdate()
 
