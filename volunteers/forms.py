@@ -98,3 +98,12 @@ class SpendForm(forms.Form):
             StaffMember.objects.editable_by(user).filter(volunteer_teams__isnull=False).distinct()
         )
         self.fields["reward"].queryset = Reward.objects.editable_by(user).filter(is_active=True)
+
+
+class ReverseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason for the correction"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept with the reversing entry and in the audit log."),
+    )

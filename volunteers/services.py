@@ -214,6 +214,41 @@ def spend_points(
     return entry
 
 
+def reversal_refusal(entry: PointsEntry) -> str:
+    """Why ``entry`` cannot be reversed (empty when it can): the ledger's rule, asked by the
+    confirmation page before and by ``reverse_entry`` under the lock."""
+    if entry.kind == EntryKind.REVERSAL:
+        return _("A reversal cannot itself be reversed; write a new entry.")
+    if PointsEntry.objects.filter(reverses=entry).exists():
+        return _("This entry has already been reversed.")
+    return ""
+
+
+@dataclass
+class ReversalPreview:
+    """What reversing an entry will do, for the page that asks first."""
+
+    entry: PointsEntry
+    points: int
+    balance_before: int
+    balance_after: int
+    goods_back: int
+    refusal: str
+
+
+def preview_reversal(entry: PointsEntry, *, by) -> ReversalPreview:
+    require_employer(entry.account.volunteer.employer, by)
+    balance = PointsAccount.objects.get(pk=entry.account_id).balance
+    refusal = reversal_refusal(entry)
+    if not refusal and balance - entry.points < 0:
+        refusal = _("Not enough points: the balance is %(balance)d, %(needed)d are needed.") % {
+            "balance": balance,
+            "needed": entry.points,
+        }
+    goods_back = entry.quantity or 0 if entry.reward_id and entry.reward.stock is not None else 0
+    return ReversalPreview(entry, -entry.points, balance, balance - entry.points, goods_back, refusal)
+
+
 def reverse_entry(entry: PointsEntry, *, by, reason: str) -> PointsEntry:
     """Correct an entry by appending its opposite. An entry is reversed at most once, a
     reversal is never reversed, and earned points already spent cannot be taken back."""
@@ -224,10 +259,9 @@ def reverse_entry(entry: PointsEntry, *, by, reason: str) -> PointsEntry:
     with transaction.atomic():
         account = _locked_account(volunteer)
         original = PointsEntry.objects.get(pk=entry.pk)
-        if original.kind == EntryKind.REVERSAL:
-            raise ValidationError(_("A reversal cannot itself be reversed; write a new entry."))
-        if PointsEntry.objects.filter(reverses=original).exists():
-            raise ValidationError(_("This entry has already been reversed."))
+        problem = reversal_refusal(original)
+        if problem:
+            raise ValidationError(problem)
         reversal = _post(
             account,
             kind=EntryKind.REVERSAL,

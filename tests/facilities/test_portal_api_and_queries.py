@@ -58,6 +58,7 @@ def test_town_records_an_inspection_with_a_photo_and_closes_the_violation_later(
             "description": "出租",
             "rectify_by": "2025-10-31",
             "photos": [_png()],
+            "confirmed": "1",
         },
     )
     violation = Violation.objects.get()
@@ -66,11 +67,11 @@ def test_town_records_an_inspection_with_a_photo_and_closes_the_violation_later(
     assert _client("liucheng_officer").get(f"/facilities/photos/{photo.pk}/").status_code == 404
     client.post(
         f"/facilities/rooms/{room.pk}/",
-        {"what": "inspection", "inspected_on": "2025-11-03", "findings": "已收回"},
+        {"what": "inspection", "inspected_on": "2025-11-03", "findings": "已收回", "confirmed": "1"},
     )
     later = Inspection.objects.get(inspected_on=dt.date(2025, 11, 3))
     client.post(
-        f"/facilities/violations/{violation.pk}/close/", {"inspection": later.pk, "action_taken": "收回"}
+        f"/facilities/violations/{violation.pk}/close/", {"inspection": later.pk, "action_taken": "收回", "confirmed": "1"}
     )
     assert Violation.objects.get().state == "closed"
 
@@ -238,6 +239,7 @@ def test_violation_buttons_are_the_steps_the_workflow_offers(nanan):
             "kind": "illegally_let",
             "description": "出租",
             "rectify_by": "2025-10-31",
+            "confirmed": "1",
         },
     )
     violation = Violation.objects.get()
