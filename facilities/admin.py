@@ -311,11 +311,25 @@ class AlterationAdmin(ScopedModelAdmin):
 
 
 class StepInline(ScopedTabularInline):
+    """The history in words (初步对接 → 已初步对接), as on the portal page, never the codes."""
+
     model = ApplicationStep
     extra = 0
-    fields = ["at", "action", "from_status", "to_status", "actor", "organization", "text"]
+    fields = ["at", "step", "from_state", "to_state", "actor", "organization", "text"]
     readonly_fields = fields
     can_delete = False
+
+    @admin.display(description=_("action"))
+    def step(self, obj):
+        return services.USE_APPLICATIONS.step_label(obj.action)
+
+    @admin.display(description=_("from"))
+    def from_state(self, obj):
+        return services.USE_APPLICATIONS.state_label(obj.from_status) if obj.from_status else "—"
+
+    @admin.display(description=_("to"))
+    def to_state(self, obj):
+        return services.USE_APPLICATIONS.state_label(obj.to_status)
 
     def has_add_permission(self, request, obj=None):
         return False

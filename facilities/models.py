@@ -163,7 +163,7 @@ class CareRoom(AuditedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="owned_care_rooms",
-        help_text=_("004: the civil-affairs bureau owns the rooms handed over."),
+        help_text=_("The civil-affairs bureau owns the rooms handed over to it."),
     )
     operating_state = models.CharField(
         _("operation"),

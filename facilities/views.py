@@ -294,7 +294,7 @@ def application_detail(request, pk):
         if allowed:
             return _confirm_page(
                 request,
-                title=_("%(step)s: are you sure?") % {"step": step.label},
+                title=_("%(action)s: are you sure?") % {"action": step.label},
                 summary=[(form[name].label, _shown(form, name)) for name in form.fields],
                 consequence=step.confirm,
                 post_url=reverse("facilities:application", args=[application.pk]),

@@ -71,7 +71,8 @@ def test_town_records_an_inspection_with_a_photo_and_closes_the_violation_later(
     )
     later = Inspection.objects.get(inspected_on=dt.date(2025, 11, 3))
     client.post(
-        f"/facilities/violations/{violation.pk}/close/", {"inspection": later.pk, "action_taken": "收回", "confirmed": "1"}
+        f"/facilities/violations/{violation.pk}/close/",
+        {"inspection": later.pk, "action_taken": "收回", "confirmed": "1"},
     )
     assert Violation.objects.get().state == "closed"
 
