@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts import params
 from accounts.portal import export_query, show_errors
 from accounts.scoping import is_editable, scoped_object_or_404
-from core.admin_actions import add_refusal
+from core.admin_actions import add_refusal, dry_run_refusal
 from core.pdf import pdf_response
 from regions.models import Region
 
@@ -114,17 +114,15 @@ def _record_inspection(request, room):
     form = InspectionForm(request.POST)
     if not form.is_valid() or "change" in request.POST:
         return _room_page(request, room, inspection_form=form, status=200 if form.is_valid() else 400)
+    if "confirmed" not in request.POST:  # the service's own refusals, before asking to confirm
+        refusal = dry_run_refusal(lambda: _save_inspection(request, room, form, photos=()))
+        if refusal is not None:
+            add_refusal(form, refusal)
+            return _room_page(request, room, inspection_form=form, status=400)
     photos = PhotosForm(request.POST, request.FILES)
     if "confirmed" in request.POST and photos.is_valid():
         try:
-            services.record_inspection(
-                by=request.user,
-                room=room,
-                inspected_on=form.cleaned_data["inspected_on"],
-                findings=form.cleaned_data["findings"],
-                violations=form.violations(),
-                photos=photos.cleaned_data["photos"],
-            )
+            _save_inspection(request, room, form, photos=photos.cleaned_data["photos"])
         except PermissionDenied:
             raise
         except ValidationError as exc:
@@ -149,6 +147,17 @@ def _record_inspection(request, room):
         confirm_label=_("Save the inspection"),
         can_change=True,
         status=400 if photos.is_bound and photos.errors else 200,
+    )
+
+
+def _save_inspection(request, room, form, *, photos):
+    return services.record_inspection(
+        by=request.user,
+        room=room,
+        inspected_on=form.cleaned_data["inspected_on"],
+        findings=form.cleaned_data["findings"],
+        violations=form.violations(),
+        photos=photos,
     )
 
 
