@@ -57,8 +57,10 @@ def registry(request):
 def _room_page(request, room, *, inspection_form=None, status=200):
     inspections = room.inspections.select_related("inspector").prefetch_related("photos", "violations")
     violations = list(room.violations.select_related("found_in", "closed_in", "room__compound__region"))
+    later = list(inspections)
     for violation in violations:  # the buttons are the steps the workflow offers this user
         violation.actions = set(services.VIOLATIONS.allowed_names(violation, request.user))
+        violation.closing_inspections = [i for i in later if i.inspected_on > violation.found_in.inspected_on]
     context = {
         "room": room,
         "editable": is_editable(room, request.user),
@@ -68,7 +70,6 @@ def _room_page(request, room, *, inspection_form=None, status=200):
         "alterations": room.alterations.all(),
         "inspection_form": inspection_form or InspectionForm(initial={"inspected_on": timezone.localdate()}),
         "photos_form": PhotosForm(),
-        "later_inspections": list(inspections),
     }
     return render(request, "facilities/room.html", context, status=status)
 
@@ -268,7 +269,10 @@ def _application_page(request, application, *, bound=None, status=200):
     flow = services.USE_APPLICATIONS
     steps = list(application.steps.select_related("actor", "organization"))
     for step in steps:  # the history reads the declared, translated labels, not the codes
-        step.action_label, step.status_label = flow.step_label(step.action), flow.state_label(step.to_status)
+        step.action_label, step.status_label = (
+            str(flow.step_label(step.action)),
+            flow.state_label(step.to_status),
+        )
     actions = []
     for action in flow.available(application, request.user):
         if bound is not None and bound.action == action.name:
