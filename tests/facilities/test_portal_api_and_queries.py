@@ -246,6 +246,11 @@ def test_violation_buttons_are_the_steps_the_workflow_offers(nanan):
     violation = Violation.objects.get()
     page = officer.get(f"/facilities/rooms/{room.pk}/").content.decode()
     assert f"/facilities/violations/{violation.pk}/rectify/" in page
+    assert f"/facilities/violations/{violation.pk}/close/" not in page  # no later inspection yet
+    later = services.record_inspection(
+        by=nanan.ximei_officer, room=room, inspected_on=dt.date(2025, 11, 3), findings="已收回"
+    )
+    page = officer.get(f"/facilities/rooms/{room.pk}/").content.decode()
     assert f"/facilities/violations/{violation.pk}/close/" in page
     make_user("ximei_viewer", nanan.ximei_office, "viewer")  # sees the room, may not act
     viewer_page = _client("ximei_viewer").get(f"/facilities/rooms/{room.pk}/").content.decode()
@@ -254,9 +259,7 @@ def test_violation_buttons_are_the_steps_the_workflow_offers(nanan):
         violation,
         "close",
         by=nanan.ximei_officer,
-        inspection=services.record_inspection(
-            by=nanan.ximei_officer, room=room, inspected_on=dt.date(2025, 11, 3), findings="已收回"
-        ),
+        inspection=later,
     )
     closed_page = officer.get(f"/facilities/rooms/{room.pk}/").content.decode()
     assert f"/facilities/violations/{violation.pk}/" not in closed_page
