@@ -192,14 +192,13 @@ def test_officer_records_an_inspection_in_the_admin_and_closes_violations_in_bat
     )
     assert response.status_code == 302
     assert Inspection.objects.get(inspected_on=dt.date(2025, 10, 2)).inspector == nanan.bureau_officer
-    page = admin.post(
-        "/admin/facilities/violation/",
-        {
-            "action": "close_by_latest_inspection",
-            "_selected_action": list(Violation.objects.values_list("pk", flat=True)),
-        },
-        follow=True,
-    )
+    selected = {
+        "action": "close_by_latest_inspection",
+        "_selected_action": list(Violation.objects.values_list("pk", flat=True)),
+    }
+    asked = admin.post("/admin/facilities/violation/", selected).content.decode()
+    assert 'name="confirmed"' in asked and Violation.objects.filter(state="closed").count() == 0
+    page = admin.post("/admin/facilities/violation/", {**selected, "confirmed": "yes"}, follow=True)
     assert Violation.objects.get(room=room).state == "closed"
     assert Violation.objects.get(room=other).state == "open"  # no later inspection of that room
     assert "没有" in page.content.decode() or "No inspection" in page.content.decode()
