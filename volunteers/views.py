@@ -34,6 +34,9 @@ def volunteers(request):
     bound = None
     if request.method == "POST":
         what = request.POST.get("what")
+        if what == "reverse":  # a page of before: reversing is asked first on its own page
+            entry = params.object_or_404(PointsEntry.objects.visible_to(user), request.POST.get("entry"))
+            return redirect("volunteers:reverse", pk=entry.pk)
         form_class = VOLUNTEER_FORMS.get(what)
         if form_class is None:
             raise PermissionDenied

@@ -52,5 +52,18 @@ def test_an_exchange_refused_by_the_ledger_keeps_the_choice_beside_the_quantity(
     assert not PointsEntry.objects.exists()
 
 
-def test_an_unknown_form_is_refused(world):
-    assert _client().post("/staff/volunteers/", {"what": "reverse", "entry": 1}).status_code == 403
+def test_an_unknown_form_is_refused_and_a_reversal_is_only_asked(world, team, volunteer):
+    client = _client()
+    assert client.post("/staff/volunteers/", {"what": "delete", "entry": 1}).status_code == 403
+    services.record_activity(
+        by=world.company_a_admin,
+        team=team,
+        held_on=timezone.localdate(),
+        category="care_visit",
+        title="寻访",
+        hours={volunteer: 1},
+    )
+    entry = PointsEntry.objects.get()
+    response = client.post("/staff/volunteers/", {"what": "reverse", "entry": entry.pk, "reason": "x"})
+    assert response["Location"] == f"/staff/volunteers/ledger/{entry.pk}/reverse/"
+    assert PointsEntry.objects.count() == 1
