@@ -9,13 +9,21 @@ from stations.models import Station
 
 from .models import ActivityCategory, Reward, VolunteerTeam
 
+CHOOSE = _("choose…")
+
 
 class TeamForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=100)
-    organization = forms.ModelChoiceField(label=_("organisation"), queryset=Organization.objects.none())
-    station = forms.ModelChoiceField(label=_("station"), queryset=Station.objects.none(), required=False)
+    organization = forms.ModelChoiceField(
+        label=_("organisation"), queryset=Organization.objects.none(), empty_label=CHOOSE
+    )
+    station = forms.ModelChoiceField(
+        label=_("station"), queryset=Station.objects.none(), required=False, empty_label=_("no station")
+    )
     community = forms.ModelChoiceField(
-        label=_("street or community"), queryset=Region.objects.filter(level__gte=Level.STREET)
+        label=_("street or community"),
+        queryset=Region.objects.filter(level__gte=Level.STREET),
+        empty_label=CHOOSE,
     )
     members = forms.ModelMultipleChoiceField(
         label=_("members"), queryset=StaffMember.objects.none(), widget=forms.CheckboxSelectMultiple
@@ -32,7 +40,7 @@ class TeamForm(forms.Form):
 
 
 class ActivityForm(forms.Form):
-    team = forms.ModelChoiceField(label=_("team"), queryset=VolunteerTeam.objects.none())
+    team = forms.ModelChoiceField(label=_("team"), queryset=VolunteerTeam.objects.none(), empty_label=CHOOSE)
     held_on = forms.DateField(label=_("date"), widget=DATE)
     category = forms.ChoiceField(label=_("category"), choices=ActivityCategory.choices)
     title = forms.CharField(label=_("title"), max_length=200)
@@ -77,7 +85,9 @@ class ActivityForm(forms.Form):
 
 
 class RewardForm(forms.Form):
-    organization = forms.ModelChoiceField(label=_("organisation"), queryset=Organization.objects.none())
+    organization = forms.ModelChoiceField(
+        label=_("organisation"), queryset=Organization.objects.none(), empty_label=CHOOSE
+    )
     name = forms.CharField(label=_("goods"), max_length=100)
     points = forms.IntegerField(label=_("points each"), min_value=1)
     stock = forms.IntegerField(label=_("in stock"), min_value=0, required=False)
@@ -88,8 +98,10 @@ class RewardForm(forms.Form):
 
 
 class SpendForm(forms.Form):
-    volunteer = forms.ModelChoiceField(label=_("volunteer"), queryset=StaffMember.objects.none())
-    reward = forms.ModelChoiceField(label=_("goods"), queryset=Reward.objects.none())
+    volunteer = forms.ModelChoiceField(
+        label=_("volunteer"), queryset=StaffMember.objects.none(), empty_label=CHOOSE
+    )
+    reward = forms.ModelChoiceField(label=_("goods"), queryset=Reward.objects.none(), empty_label=CHOOSE)
     quantity = forms.IntegerField(label=_("quantity"), min_value=1, initial=1)
 
     def __init__(self, *args, user=None, **kwargs):
