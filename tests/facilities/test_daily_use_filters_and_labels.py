@@ -85,3 +85,9 @@ def test_no_seed_numbers_in_the_labels_of_care_rooms_and_volunteers():
                 if pattern.search(text):
                     offenders.append(f"{module.name}: {text[:60]}")
     assert offenders == []
+
+
+def test_progress_without_targets_says_so_instead_of_an_empty_table(world):
+    html = _client("cn_officer", "en").get("/facilities/progress/").content.decode()
+    assert 'id="no-targets"' in html and "No guidance targets have been imported" in html
+    assert 'id="progress"' not in html and "---------" not in html
