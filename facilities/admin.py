@@ -263,7 +263,9 @@ class ViolationAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
 
     @admin.action(description=_("Close the selected by each room's latest later inspection"))
     def close_by_latest_inspection(self, request, queryset):
-        done = 0
+        """Asks first (a page listing what will be closed and what cannot be, and why), then
+        closes each violation by its room's latest inspection after the one that found it."""
+        rows = []
         for violation in queryset.select_related("found_in", "room__compound__region"):
             later = (
                 Inspection.objects.filter(
@@ -272,9 +274,32 @@ class ViolationAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
                 .order_by("-inspected_on", "-id")
                 .first()
             )
+            if later is None:
+                allowed, reason = False, _("No inspection of the room after the violation was found.")
+            else:
+                allowed, reason = services.VIOLATIONS.can(violation, request.user, "close")
+            rows.append((violation, later, allowed, reason))
+        if "confirmed" not in request.POST:
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("%(action)s: are you sure?")
+                % {"action": _("Close the selected by each room's latest later inspection")},
+                "opts": self.model._meta,
+                "rows": [(violation, allowed, reason) for violation, _later, allowed, reason in rows],
+                "any_allowed": any(allowed for *_rest, allowed, _reason in rows),
+                "action": "close_by_latest_inspection",
+                "consequence": _(
+                    "Each violation below is closed as put right by its room's latest later "
+                    "inspection. A closed violation cannot be reopened."
+                ),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/confirm_workflow_action.html", context)
+        done = 0
+        for violation, later, _allowed, reason in rows:
             try:
                 if later is None:
-                    raise ValidationError(_("No inspection of the room after the violation was found."))
+                    raise ValidationError(reason)
                 services.close_violation(violation, by=request.user, inspection=later)
                 done += 1
             except (PermissionDenied, ValidationError) as exc:
@@ -312,11 +337,25 @@ class AlterationAdmin(ScopedModelAdmin):
 
 
 class StepInline(ScopedTabularInline):
+    """The history in words (初步对接 → 已初步对接), as on the portal page, never the codes."""
+
     model = ApplicationStep
     extra = 0
-    fields = ["at", "action", "from_status", "to_status", "actor", "organization", "text"]
+    fields = ["at", "step", "from_state", "to_state", "actor", "organization", "text"]
     readonly_fields = fields
     can_delete = False
+
+    @admin.display(description=_("action"))
+    def step(self, obj):
+        return services.USE_APPLICATIONS.step_label(obj.action)
+
+    @admin.display(description=_("from"))
+    def from_state(self, obj):
+        return services.USE_APPLICATIONS.state_label(obj.from_status) if obj.from_status else "—"
+
+    @admin.display(description=_("to"))
+    def to_state(self, obj):
+        return services.USE_APPLICATIONS.state_label(obj.to_status)
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -164,7 +164,7 @@ class CareRoom(AuditedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="owned_care_rooms",
-        help_text=_("004: the civil-affairs bureau owns the rooms handed over."),
+        help_text=_("The civil-affairs bureau owns the rooms handed over to it."),
     )
     operating_state = models.CharField(
         _("operation"),
@@ -430,7 +430,7 @@ class UseApplication(AuditedModel):
     operating_mode = models.CharField(
         _("operating mode"), max_length=16, choices=OperatingMode.choices, blank=True
     )
-    services = models.TextField(pgettext_lazy("use application", "services"), blank=True)
+    services = models.TextField(pgettext_lazy("service content", "services offered"), blank=True)
     city_approval_number = models.CharField(_("city approval number"), max_length=64, blank=True)
     city_approved_on = models.DateField(_("city approved on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -476,8 +476,8 @@ class ApplicationStep(models.Model):
         verbose_name_plural = _("application steps")
         ordering = ["at", "id"]
 
-    def __str__(self):
-        return f"{self.at:%Y-%m-%d} {self.action}"
+    def __str__(self):  # the state reached, in words: the action's code is no label
+        return f"{self.at:%Y-%m-%d} {ApplicationStatus(self.to_status).label}"
 
 
 class AgreementQuerySet(ScopedQuerySet):

@@ -45,13 +45,37 @@ ACTIVITIES = ExportDefinition(
 )
 
 
+def _statement_kind(entry):
+    """冲正 names what it corrects: 冲正（获得）takes points back, 冲正（兑换）gives them back."""
+    if entry.kind == EntryKind.REVERSAL and entry.reverses_id:
+        return f"{ENTRY(entry.kind)}（{ENTRY(entry.reverses.kind)} #{entry.reverses_id}）"
+    return ENTRY(entry.kind)
+
+
+STATEMENT_COLUMNS = [
+    Column("日期", "booked_on", number_format="yyyy-mm-dd"),
+    Column("流水号", "pk", width=8),
+    Column("类型", _statement_kind, width=18),
+    Column("积分", "points", number_format="+0;-0;0"),
+    Column("余额", "balance"),
+    Column("兑换物品", lambda e: e.reward.name if e.reward else "", width=14),
+    Column("数量", "quantity"),
+    Column("说明", "note", width=30),
+    Column("录入人", lambda e: str(e.created_by) if e.created_by else "", width=12),
+    Column(
+        "录入时间", lambda e: timezone.localtime(e.created_at), number_format="yyyy-mm-dd hh:mm", width=18
+    ),
+]
+
+
 def statement_response(result):
     title = (
         f"{result.volunteer.name} 志愿积分对账单 {result.start:%Y-%m-%d} 至 {result.end:%Y-%m-%d}："
-        f"期初 {result.opening}，获得 {result.earned}，使用 {result.spent}，期末 {result.closing}；"
-        f"志愿服务 {result.hours} 小时"
+        f"期初 {result.opening}，获得 {result.earned}（已冲正 {result.earned_reversed}），"
+        f"兑换 {result.spent}（已冲正 {result.spent_reversed}），期末 {result.closing}；"
+        f"志愿服务 {result.hours} 小时。按活动日期计入期间，冲正计入其所更正记录的期间。"
     )
-    spec = SheetSpec("对账单", LEDGER.columns, title_rows=[title])
+    spec = SheetSpec("对账单", STATEMENT_COLUMNS, title_rows=[title])
     return export_response(f"积分对账单-{result.volunteer.name}", [(spec, result.entries)])
 
 

@@ -10,13 +10,21 @@ from stations.models import Station
 
 from .models import ActivityCategory, Reward, VolunteerTeam
 
+CHOOSE = _("choose…")
+
 
 class TeamForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=100)
-    organization = forms.ModelChoiceField(label=_("organisation"), queryset=Organization.objects.none())
-    station = forms.ModelChoiceField(label=_("station"), queryset=Station.objects.none(), required=False)
+    organization = forms.ModelChoiceField(
+        label=_("organisation"), queryset=Organization.objects.none(), empty_label=CHOOSE
+    )
+    station = forms.ModelChoiceField(
+        label=_("station"), queryset=Station.objects.none(), required=False, empty_label=_("no station")
+    )
     community = RegionChoiceField(
-        label=_("street or community"), queryset=Region.objects.filter(level__gte=Level.STREET)
+        label=_("street or community"),
+        queryset=Region.objects.filter(level__gte=Level.STREET),
+        empty_label=CHOOSE,
     )
     members = forms.ModelMultipleChoiceField(
         label=_("members"), queryset=StaffMember.objects.none(), widget=forms.CheckboxSelectMultiple
@@ -33,7 +41,7 @@ class TeamForm(forms.Form):
 
 
 class ActivityForm(forms.Form):
-    team = forms.ModelChoiceField(label=_("team"), queryset=VolunteerTeam.objects.none())
+    team = forms.ModelChoiceField(label=_("team"), queryset=VolunteerTeam.objects.none(), empty_label=CHOOSE)
     held_on = forms.DateField(label=_("date"), widget=DATE)
     category = forms.ChoiceField(label=_("category"), choices=ActivityCategory.choices)
     title = forms.CharField(label=_("title"), max_length=200)
@@ -78,7 +86,9 @@ class ActivityForm(forms.Form):
 
 
 class RewardForm(forms.Form):
-    organization = forms.ModelChoiceField(label=_("organisation"), queryset=Organization.objects.none())
+    organization = forms.ModelChoiceField(
+        label=_("organisation"), queryset=Organization.objects.none(), empty_label=CHOOSE
+    )
     name = forms.CharField(label=_("goods"), max_length=100)
     points = forms.IntegerField(label=_("points each"), min_value=1)
     stock = forms.IntegerField(label=_("in stock"), min_value=0, required=False)
@@ -89,8 +99,10 @@ class RewardForm(forms.Form):
 
 
 class SpendForm(forms.Form):
-    volunteer = forms.ModelChoiceField(label=_("volunteer"), queryset=StaffMember.objects.none())
-    reward = forms.ModelChoiceField(label=_("goods"), queryset=Reward.objects.none())
+    volunteer = forms.ModelChoiceField(
+        label=_("volunteer"), queryset=StaffMember.objects.none(), empty_label=CHOOSE
+    )
+    reward = forms.ModelChoiceField(label=_("goods"), queryset=Reward.objects.none(), empty_label=CHOOSE)
     quantity = forms.IntegerField(label=_("quantity"), min_value=1, initial=1)
 
     def __init__(self, *args, user=None, **kwargs):
@@ -99,3 +111,12 @@ class SpendForm(forms.Form):
             StaffMember.objects.editable_by(user).filter(volunteer_teams__isnull=False).distinct()
         )
         self.fields["reward"].queryset = Reward.objects.editable_by(user).filter(is_active=True)
+
+
+class ReverseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason for the correction"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept with the reversing entry and in the audit log."),
+    )

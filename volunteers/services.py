@@ -10,7 +10,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import DateField, F, Sum
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -213,6 +214,41 @@ def spend_points(
     return entry
 
 
+def reversal_refusal(entry: PointsEntry) -> str:
+    """Why ``entry`` cannot be reversed (empty when it can): the ledger's rule, asked by the
+    confirmation page before and by ``reverse_entry`` under the lock."""
+    if entry.kind == EntryKind.REVERSAL:
+        return _("A reversal cannot itself be reversed; write a new entry.")
+    if PointsEntry.objects.filter(reverses=entry).exists():
+        return _("This entry has already been reversed.")
+    return ""
+
+
+@dataclass
+class ReversalPreview:
+    """What reversing an entry will do, for the page that asks first."""
+
+    entry: PointsEntry
+    points: int
+    balance_before: int
+    balance_after: int
+    goods_back: int
+    refusal: str
+
+
+def preview_reversal(entry: PointsEntry, *, by) -> ReversalPreview:
+    require_employer(entry.account.volunteer.employer, by)
+    balance = PointsAccount.objects.get(pk=entry.account_id).balance
+    refusal = reversal_refusal(entry)
+    if not refusal and balance - entry.points < 0:
+        refusal = _("Not enough points: the balance is %(balance)d, %(needed)d are needed.") % {
+            "balance": balance,
+            "needed": entry.points,
+        }
+    goods_back = entry.quantity or 0 if entry.reward_id and entry.reward.stock is not None else 0
+    return ReversalPreview(entry, -entry.points, balance, balance - entry.points, goods_back, refusal)
+
+
 def reverse_entry(entry: PointsEntry, *, by, reason: str) -> PointsEntry:
     """Correct an entry by appending its opposite. An entry is reversed at most once, a
     reversal is never reversed, and earned points already spent cannot be taken back."""
@@ -223,10 +259,9 @@ def reverse_entry(entry: PointsEntry, *, by, reason: str) -> PointsEntry:
     with transaction.atomic():
         account = _locked_account(volunteer)
         original = PointsEntry.objects.get(pk=entry.pk)
-        if original.kind == EntryKind.REVERSAL:
-            raise ValidationError(_("A reversal cannot itself be reversed; write a new entry."))
-        if PointsEntry.objects.filter(reverses=original).exists():
-            raise ValidationError(_("This entry has already been reversed."))
+        problem = reversal_refusal(original)
+        if problem:
+            raise ValidationError(problem)
         reversal = _post(
             account,
             kind=EntryKind.REVERSAL,
@@ -247,6 +282,10 @@ def reverse_entry(entry: PointsEntry, *, by, reason: str) -> PointsEntry:
 
 @dataclass
 class Statement:
+    """A volunteer's points for a period. ``earned`` and ``spent`` are net of their reversals
+    (``earned_reversed`` points taken back from what was earned, ``spent_reversed`` given back
+    for an exchange undone); each row carries ``booked_on`` and ``balance`` (after the row)."""
+
     volunteer: StaffMember
     start: dt.date
     end: dt.date
@@ -256,22 +295,44 @@ class Statement:
     earned: int
     spent: int
     hours: Decimal
+    earned_reversed: int = 0
+    spent_reversed: int = 0
+
+
+def booked_on():
+    """The day an entry counts for in a statement: points earned on the day of the activity,
+    an exchange on the day it was entered, and a reversal on the day of the entry it corrects
+    (so the corrected period tells the truth and no other period moves)."""
+    return Coalesce(
+        "hours__activity__held_on",
+        "reverses__hours__activity__held_on",
+        TruncDate(Coalesce("reverses__created_at", "created_at")),
+        output_field=DateField(),
+    )
 
 
 def statement(volunteer: StaffMember, *, start: dt.date, end: dt.date) -> Statement:
-    """A volunteer's points statement for a period: opening balance, entries, closing balance."""
-    entries = PointsEntry.objects.filter(account__volunteer=volunteer)
-    tz = timezone.get_current_timezone()
-    start_at = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
-    end_at = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    before = entries.filter(created_at__lt=start_at).order_by("-created_at", "-id").first()
-    rows = list(
-        entries.filter(created_at__gte=start_at, created_at__lt=end_at)
-        .select_related("reward", "hours__activity", "reverses", "created_by")
-        .order_by("created_at", "id")
+    """A volunteer's points statement for a period (``booked_on``): opening balance, the rows
+    in the order of their days, what was earned and spent net of reversals, closing balance."""
+    entries = PointsEntry.objects.filter(account__volunteer=volunteer).annotate(
+        booked_on=booked_on(), corrects=F("reverses__kind")
     )
-    opening = before.balance_after if before else 0
-    closing = rows[-1].balance_after if rows else opening
+    opening = entries.filter(booked_on__lt=start).aggregate(total=Sum("points"))["total"] or 0
+    rows = list(
+        entries.filter(booked_on__gte=start, booked_on__lte=end)
+        .select_related("reward", "hours__activity", "reverses", "created_by")
+        .order_by("booked_on", "created_at", "id")
+    )
+    balance = opening
+    totals = {EntryKind.EARN: 0, EntryKind.SPEND: 0}
+    reversed_ = {EntryKind.EARN: 0, EntryKind.SPEND: 0}
+    for row in rows:
+        balance += row.points
+        row.balance = balance
+        if row.kind == EntryKind.REVERSAL:
+            reversed_[row.corrects] += row.points
+        else:
+            totals[row.kind] += row.points
     hours = VolunteerHours.objects.filter(
         volunteer=volunteer, activity__held_on__gte=start, activity__held_on__lte=end
     ).aggregate(total=Sum("hours"))["total"] or Decimal(0)
@@ -281,8 +342,10 @@ def statement(volunteer: StaffMember, *, start: dt.date, end: dt.date) -> Statem
         end,
         opening,
         rows,
-        closing,
-        earned=sum(e.points for e in rows if e.points > 0),
-        spent=-sum(e.points for e in rows if e.points < 0),
+        balance,
+        earned=totals[EntryKind.EARN] + reversed_[EntryKind.EARN],
+        spent=-(totals[EntryKind.SPEND] + reversed_[EntryKind.SPEND]),
         hours=hours,
+        earned_reversed=-reversed_[EntryKind.EARN],
+        spent_reversed=reversed_[EntryKind.SPEND],
     )

@@ -6,5 +6,6 @@ from . import views
 app_name = "volunteers"
 urlpatterns = [
     path("volunteers/", views.volunteers, name="index"),
+    path("volunteers/ledger/<int:pk>/reverse/", views.reverse_entry, name="reverse"),
     path("volunteers/<int:pk>/statement/", views.statement, name="statement"),
 ]

@@ -18,6 +18,19 @@ from .registry import _require_registry_editor
 # --- inspections, violations and alterations -------------------------------------------------
 
 
+def _check_photos(photos) -> None:
+    """Each photo by its content, size and name (``check_upload``); every refusal at once,
+    beside the photos field."""
+    problems = []
+    for photo in photos:
+        try:
+            check_upload(photo, allowed=IMAGE_KINDS)
+        except ValidationError as exc:
+            problems.extend(exc.messages)
+    if problems:
+        raise ValidationError({"photos": problems})
+
+
 def record_inspection(
     *, by, room: CareRoom, inspected_on, findings: str, violations=(), photos=()
 ) -> Inspection:
@@ -29,8 +42,7 @@ def record_inspection(
         raise ValidationError({"inspected_on": _("An inspection cannot be recorded before it happens.")})
     if not (findings or "").strip():
         raise ValidationError({"findings": _("Write down what the inspection found.")})
-    for photo in photos:
-        check_upload(photo, allowed=IMAGE_KINDS)
+    _check_photos(photos)
     with transaction.atomic(), audit.audit_context(actor=by):
         inspection = Inspection.objects.create(
             room=room, inspected_on=inspected_on, inspector=by, findings=findings
@@ -58,8 +70,7 @@ def add_inspection_photos(inspection: Inspection, photos, *, by) -> list[Inspect
     photos = list(photos)
     if not photos:
         raise ValidationError({"photos": _("Choose at least one photo.")})
-    for photo in photos:
-        check_upload(photo, allowed=IMAGE_KINDS)
+    _check_photos(photos)
     with transaction.atomic():
         saved = [
             InspectionPhoto.objects.create(

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from accounts import audit
 from accounts.models import Organization, OrganizationKind, Role
@@ -90,7 +90,7 @@ def _fill_application(application: UseApplication, details: dict) -> None:
             ("elderly_residents", _("elderly residents (60+)")),
             ("room_area", _("room area (m²)")),
             ("operating_mode", _("operating mode")),
-            ("services", pgettext_lazy("use application", "services")),
+            ("services", pgettext("service content", "services offered")),
         )
         if getattr(application, name) in (None, "")
     ]
@@ -181,6 +181,11 @@ class UseApplicationFlow(Workflow):
             pgettext_lazy("use procedure", "Record the city government's approval"),
             "bureau",
             ("text", "city_approval_number", "city_approved_on"),
+            confirm=pgettext_lazy(
+                "use procedure",
+                "The city government's approval is recorded and the application moves on to the "
+                "entrustment agreement; this cannot be undone.",
+            ),
         ),
         Transition(
             "reject",
@@ -189,6 +194,11 @@ class UseApplicationFlow(Workflow):
             pgettext_lazy("use procedure", "Do not agree"),
             "bureau",
             ("text",),
+            confirm=pgettext_lazy(
+                "use procedure",
+                "The application is refused with the opinion written here and the town is told; it "
+                "cannot be reopened — the town starts a new application.",
+            ),
         ),
         Transition(
             "sign",
@@ -197,6 +207,11 @@ class UseApplicationFlow(Workflow):
             pgettext_lazy("use procedure", "Sign the entrustment agreement"),
             "bureau",
             ("text", "number", "signed_on", "starts_on", "ends_on", "note"),
+            confirm=pgettext_lazy(
+                "use procedure",
+                "The entrustment agreement is registered with this number and term (three years "
+                "unless another end is given) and the town is told; it cannot be changed here.",
+            ),
         ),
         Transition(
             "operate",
@@ -205,6 +220,11 @@ class UseApplicationFlow(Workflow):
             pgettext_lazy("use procedure", "Put into operation"),
             "town",
             ("text", "operating_since"),
+            confirm=pgettext_lazy(
+                "use procedure",
+                "The room is registered as operating from today and its deadline no longer runs; "
+                "this ends the procedure.",
+            ),
         ),
         Transition(
             "withdraw",
@@ -213,6 +233,11 @@ class UseApplicationFlow(Workflow):
             pgettext_lazy("use procedure", "Withdraw"),
             "town",
             ("text",),
+            confirm=pgettext_lazy(
+                "use procedure",
+                "The application is withdrawn and the bureau is told; it cannot be resumed — a new "
+                "application starts again from the initial contact.",
+            ),
         ),
     )
 

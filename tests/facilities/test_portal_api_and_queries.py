@@ -58,6 +58,7 @@ def test_town_records_an_inspection_with_a_photo_and_closes_the_violation_later(
             "description": "出租",
             "rectify_by": "2025-10-31",
             "photos": [_png()],
+            "confirmed": "1",
         },
     )
     violation = Violation.objects.get()
@@ -66,11 +67,12 @@ def test_town_records_an_inspection_with_a_photo_and_closes_the_violation_later(
     assert _client("liucheng_officer").get(f"/facilities/photos/{photo.pk}/").status_code == 404
     client.post(
         f"/facilities/rooms/{room.pk}/",
-        {"what": "inspection", "inspected_on": "2025-11-03", "findings": "已收回"},
+        {"what": "inspection", "inspected_on": "2025-11-03", "findings": "已收回", "confirmed": "1"},
     )
     later = Inspection.objects.get(inspected_on=dt.date(2025, 11, 3))
     client.post(
-        f"/facilities/violations/{violation.pk}/close/", {"inspection": later.pk, "action_taken": "收回"}
+        f"/facilities/violations/{violation.pk}/close/",
+        {"inspection": later.pk, "action_taken": "收回", "confirmed": "1"},
     )
     assert Violation.objects.get().state == "closed"
 
@@ -190,14 +192,13 @@ def test_officer_records_an_inspection_in_the_admin_and_closes_violations_in_bat
     )
     assert response.status_code == 302
     assert Inspection.objects.get(inspected_on=dt.date(2025, 10, 2)).inspector == nanan.bureau_officer
-    page = admin.post(
-        "/admin/facilities/violation/",
-        {
-            "action": "close_by_latest_inspection",
-            "_selected_action": list(Violation.objects.values_list("pk", flat=True)),
-        },
-        follow=True,
-    )
+    selected = {
+        "action": "close_by_latest_inspection",
+        "_selected_action": list(Violation.objects.values_list("pk", flat=True)),
+    }
+    asked = admin.post("/admin/facilities/violation/", selected).content.decode()
+    assert 'name="confirmed"' in asked and Violation.objects.filter(state="closed").count() == 0
+    page = admin.post("/admin/facilities/violation/", {**selected, "confirmed": "yes"}, follow=True)
     assert Violation.objects.get(room=room).state == "closed"
     assert Violation.objects.get(room=other).state == "open"  # no later inspection of that room
     assert "没有" in page.content.decode() or "No inspection" in page.content.decode()
@@ -238,11 +239,17 @@ def test_violation_buttons_are_the_steps_the_workflow_offers(nanan):
             "kind": "illegally_let",
             "description": "出租",
             "rectify_by": "2025-10-31",
+            "confirmed": "1",
         },
     )
     violation = Violation.objects.get()
     page = officer.get(f"/facilities/rooms/{room.pk}/").content.decode()
     assert f"/facilities/violations/{violation.pk}/rectify/" in page
+    assert f"/facilities/violations/{violation.pk}/close/" not in page  # no later inspection yet
+    later = services.record_inspection(
+        by=nanan.ximei_officer, room=room, inspected_on=dt.date(2025, 11, 3), findings="已收回"
+    )
+    page = officer.get(f"/facilities/rooms/{room.pk}/").content.decode()
     assert f"/facilities/violations/{violation.pk}/close/" in page
     make_user("ximei_viewer", nanan.ximei_office, "viewer")  # sees the room, may not act
     viewer_page = _client("ximei_viewer").get(f"/facilities/rooms/{room.pk}/").content.decode()
@@ -251,9 +258,7 @@ def test_violation_buttons_are_the_steps_the_workflow_offers(nanan):
         violation,
         "close",
         by=nanan.ximei_officer,
-        inspection=services.record_inspection(
-            by=nanan.ximei_officer, room=room, inspected_on=dt.date(2025, 11, 3), findings="已收回"
-        ),
+        inspection=later,
     )
     closed_page = officer.get(f"/facilities/rooms/{room.pk}/").content.decode()
     assert f"/facilities/violations/{violation.pk}/" not in closed_page

@@ -55,7 +55,9 @@ def test_volunteer_page_records_hours_exchanges_and_reverses(world, team, volunt
     )
     assert "积分不足" in too_much.content.decode()
     spent = PointsEntry.objects.get(kind="spend")
-    client.post("/staff/volunteers/", {"what": "reverse", "entry": spent.pk, "reason": "未领取"})
+    asked = client.get(f"/staff/volunteers/ledger/{spent.pk}/reverse/").content.decode()
+    assert 'name="confirmed"' in asked and PointsEntry.objects.count() == 2  # asks, changes nothing
+    client.post(f"/staff/volunteers/ledger/{spent.pk}/reverse/", {"reason": "未领取", "confirmed": "1"})
     assert list(PointsEntry.objects.order_by("id").values_list("kind", "balance_after")) == [
         ("earn", 30),
         ("spend", 10),
