@@ -15,10 +15,12 @@ LOCK_ARGS ?=
 .PHONY: install run migrate demo test e2e worker beat lint format messages check lock
 
 $(STAMP): pyproject.toml requirements/dev.lock
+	@echo "Installing the dependencies into $(VENV) (first run or changed lock files: 1-3 minutes)..."
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
+	@echo "Dependencies installed."
 
 install: $(STAMP)
 
