@@ -385,9 +385,10 @@ def attachment_path(instance, filename):
     return f"applications/{instance.application_id}/{timezone.now():%Y%m%d%H%M%S}-{filename}"
 
 
-class Attachment(models.Model):
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
+class UploadedFile(models.Model):
+    """What every uploaded file keeps beside the file itself: the name given, the type found in
+    its content, its size, who uploaded it and when."""
+
     name = models.CharField(_("name"), max_length=200)
     content_type = models.CharField(_("detected type"), max_length=100, editable=False)
     size = models.PositiveIntegerField(_("size (bytes)"), editable=False)
@@ -395,6 +396,14 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class Attachment(UploadedFile):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
 
     objects = AttachmentQuerySet.as_manager()
 
@@ -609,18 +618,11 @@ class MilestoneEvidenceQuerySet(models.QuerySet):
         return self.filter(pilot_milestone__pilot__in=Pilot.objects.editable_by(user).values("pk"))
 
 
-class MilestoneEvidence(models.Model):
+class MilestoneEvidence(UploadedFile):
     """A file proving a milestone (photos, the posted opening hours, minutes), checked by content."""
 
     pilot_milestone = models.ForeignKey(PilotMilestone, on_delete=models.CASCADE, related_name="files")
     file = models.FileField(_("file"), upload_to=evidence_path, max_length=300)
-    name = models.CharField(_("name"), max_length=200)
-    content_type = models.CharField(_("detected type"), max_length=100, editable=False)
-    size = models.PositiveIntegerField(_("size (bytes)"), editable=False)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
     objects = MilestoneEvidenceQuerySet.as_manager()
 
