@@ -35,11 +35,12 @@ run: demo
 	@echo "物业+养老试点管理平台: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/, API docs: http://$(HOST):$(PORT)/api/v1/docs/)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# The suite runs on every core (pytest-xdist; a file's tests stay on one worker): TEST_WORKERS=0
+# The suite runs on every core (pytest-xdist; tests handed out in collection order, so that the
+# transactional ones, which empty the tables, still run last in each worker): TEST_WORKERS=0
 # runs it in one process.
 TEST_WORKERS ?= auto
 test: install
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist load $(PYTEST_ARGS)
 
 e2e: install
 	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
