@@ -3,7 +3,9 @@
 * ``EncryptedCharField`` keeps the value encrypted at rest (Fernet: AES-128-CBC + HMAC-SHA256);
 * ``blind_index`` gives a keyed hash for exact-match search without decrypting anything; the
   column holding it is named after the encrypted field: ``<field>_hash``;
-* ``mask_id_number`` / ``mask_phone`` are what pages, the API and exports show;
+* ``mask_id_number`` / ``mask_phone`` are what pages, the API and exports show; a
+  ``MaskedCopyField`` (``<field>_masked``) stores that mask beside the ciphertext at write time,
+  so lists, admin columns and ``str()`` never decrypt (``rotate_pii_key`` re-checks it);
 * ``reveal`` returns the plain values to a user holding the permission and audit-logs the read.
 
 Keys come from ``PII_KEY``: one or more secrets (any strings without commas), comma-separated,
@@ -151,3 +153,110 @@ def reveal(obj, fields: tuple[str, ...], *, by, channel=None) -> dict:
         raise PermissionDenied(_("You are not allowed to see personal data unmasked."))
     audit.record(obj, "pii_read", note=", ".join(fields), actor=by, channel=channel)
     return {name: getattr(obj, name) for name in fields}
+
+
+MASKS = {"id_number": mask_id_number, "phone": mask_phone}
+
+
+class MaskedCopyField(models.CharField):
+    """The masked form of the encrypted field ``source`` of the same row, kept in step on every
+    write: ``pre_save`` computes it from the plain value (``save()`` and ``bulk_create`` call it;
+    a ``save(update_fields=...)`` naming the source adds this column too, see
+    :func:`with_masks`). Lists read it instead of decrypting the source."""
+
+    def __init__(self, *args, source: str = "", mask: str = "phone", **kwargs):
+        self.source, self.mask = source, mask
+        kwargs.setdefault("max_length", 40)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.update(source=self.source, mask=self.mask)
+        for key, default in (("max_length", 40), ("blank", True), ("default", ""), ("editable", False)):
+            if kwargs.get(key) == default:
+                kwargs.pop(key)
+        return name, path, args, kwargs
+
+    def masked(self, plain: str | None) -> str:
+        return MASKS[self.mask](plain)
+
+    def pre_save(self, model_instance, add):
+        if self.source in model_instance.get_deferred_fields():
+            return getattr(model_instance, self.attname)  # the source is not being written
+        value = self.masked(getattr(model_instance, self.source))
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+def mask_fields(model) -> dict[str, MaskedCopyField]:
+    """``source field name -> its MaskedCopyField`` of a model."""
+    return {f.source: f for f in model._meta.concrete_fields if isinstance(f, MaskedCopyField)}
+
+
+def with_masks(model, update_fields):
+    """``update_fields`` plus the mask columns of the encrypted fields it names."""
+    if update_fields is None:
+        return None
+    masks = mask_fields(model)
+    names = set(update_fields)
+    return names | {masks[name].name for name in names if name in masks}
+
+
+def encrypted_field_names(model) -> tuple[str, ...]:
+    return tuple(f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedCharField))
+
+
+def without_secrets(queryset, *related: str):
+    """``queryset`` not loading (so never decrypting) the encrypted columns of its model and of
+    the ``related`` paths it selects (``"resident"``, ``"staff"``): for lists that show masks."""
+    names = list(encrypted_field_names(queryset.model))
+    for path in related:
+        model = queryset.model
+        for part in path.split("__"):
+            model = model._meta.get_field(part).related_model
+        names += [f"{path}__{name}" for name in encrypted_field_names(model)]
+    return queryset.defer(*names)
+
+
+class MaskedCopiesMixin:
+    """For models with ``MaskedCopyField`` columns: a ``save(update_fields=...)`` naming an
+    encrypted field writes its mask too."""
+
+    def save(self, *args, **kwargs):
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = with_masks(type(self), kwargs["update_fields"])
+        super().save(*args, **kwargs)
+
+
+def fill_masks(model, *, batch_size: int = 2000) -> int:
+    """Write the mask columns of every row of ``model`` from the decrypted values (the data
+    migration adding them, and ``rotate_pii_key`` for rows whose mask is out of step). Rows
+    are walked by primary key; returns how many rows changed."""
+    masks = mask_fields(model)
+    if not masks:
+        return 0
+    manager = model._base_manager
+    sources = list(masks)
+    columns = [field.name for field in masks.values()]
+    changed, last_pk = 0, None
+    while True:
+        rows = manager.order_by("pk")
+        if last_pk is not None:
+            rows = rows.filter(pk__gt=last_pk)
+        batch = list(rows.values_list("pk", *sources, *columns)[:batch_size])
+        stale = []
+        for pk, *values in batch:
+            plain = dict(zip(sources, values[: len(sources)], strict=True))
+            stored = dict(zip(columns, values[len(sources) :], strict=True))
+            wanted = {field.name: field.masked(plain[source]) for source, field in masks.items()}
+            if wanted != stored:
+                stale.append(model(pk=pk, **wanted))
+        if stale:
+            manager.bulk_update(stale, columns)
+            changed += len(stale)
+        if len(batch) < batch_size:
+            return changed
+        last_pk = batch[-1][0]

@@ -4,6 +4,10 @@ from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
 
 from . import audit, roles, services
+from .scoping import bump_scope_version
+
+# the rows a user's scope is computed from
+SCOPE_MODELS = frozenset({"accounts.Membership", "accounts.Organization", "regions.Region"})
 
 
 @receiver(post_save, dispatch_uid="audit_post_save")
@@ -54,3 +58,12 @@ def role_groups(sender, app_config=None, apps=None, **kwargs):
     with_models = [config for config in registry.get_app_configs() if config.models_module is not None]
     if app_config is not None and app_config is with_models[-1]:
         roles.sync_groups()
+
+
+@receiver(post_save, dispatch_uid="scope_version_on_save")
+@receiver(post_delete, dispatch_uid="scope_version_on_delete")
+def forget_scopes(sender, **kwargs):
+    """A membership, an organisation or a region changed: the scopes kept in the cache are
+    recomputed on their next use (accounts.scoping.scope_for)."""
+    if sender._meta.label in SCOPE_MODELS:
+        bump_scope_version()

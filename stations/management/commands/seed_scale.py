@@ -21,7 +21,7 @@ from stdnum.cn import ric, uscc
 
 from accounts.audit import audit_context
 from accounts.models import Membership, Organization, Role, User
-from accounts.pii import blind_index, encrypt
+from accounts.pii import blind_index, encrypt, mask_id_number, mask_phone
 from regions.models import Region
 from staff.models import StaffMember, StaffRole
 from stations.models import (
@@ -224,10 +224,12 @@ class Command(BaseCommand):
                 name,
                 encrypt(number),
                 blind_index(number),
+                mask_id_number(number),
                 f"{birth[:4]}-{birth[4:6]}-{birth[6:]}",
                 sex,
                 encrypt(phone),
                 blind_index(phone),
+                mask_phone(phone),
                 "",
                 str(community),
                 living,
@@ -241,9 +243,9 @@ class Command(BaseCommand):
         buffer.seek(0)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.copy_expert(
-                "COPY stations_resident (name, id_number, id_number_hash, birth_date, sex, phone, "
-                "phone_hash, address, community_id, living_situation, basic_care, emergency_contact, "
-                "emergency_phone, care_visit_interval_days, created_at) FROM STDIN",
+                "COPY stations_resident (name, id_number, id_number_hash, id_number_masked, birth_date, sex, "
+                "phone, phone_hash, phone_masked, address, community_id, living_situation, basic_care, "
+                "emergency_contact, emergency_phone, care_visit_interval_days, created_at) FROM STDIN",
                 buffer,
             )
 
@@ -387,8 +389,10 @@ class Command(BaseCommand):
                     name,
                     encrypt(phone),
                     blind_index(phone),
+                    mask_phone(phone),
                     encrypt(number),
                     blind_index(number),
+                    mask_id_number(number),
                     str(operator.pk),
                     str(region),
                     '["service"]',
@@ -401,8 +405,9 @@ class Command(BaseCommand):
             buffer.seek(0)
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.copy_expert(
-                    "COPY staff_staffmember (name, phone, phone_hash, id_number, id_number_hash, "
-                    "employer_id, region_id, roles, kind, status, joined_on, created_at) FROM STDIN",
+                    "COPY staff_staffmember (name, phone, phone_hash, phone_masked, id_number, "
+                    "id_number_hash, id_number_masked, employer_id, region_id, roles, kind, status, "
+                    "joined_on, created_at) FROM STDIN",
                     buffer,
                 )
             return
