@@ -29,7 +29,7 @@ from functools import lru_cache
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import connection, models
 from django.utils.translation import gettext as _
 
 from accounts import audit
@@ -255,8 +255,29 @@ def fill_masks(model, *, batch_size: int = 2000) -> int:
             if wanted != stored:
                 stale.append(model(pk=pk, **wanted))
         if stale:
-            manager.bulk_update(stale, columns)
+            _write_masks(model, stale, columns)
             changed += len(stale)
         if len(batch) < batch_size:
             return changed
         last_pk = batch[-1][0]
+
+
+def _write_masks(model, rows, columns):
+    """One ``UPDATE … FROM (VALUES …)`` on PostgreSQL (``bulk_update``'s CASE per column costs
+    minutes over 200,000 rows); ``bulk_update`` elsewhere."""
+    if connection.vendor != "postgresql":
+        model._base_manager.bulk_update(rows, columns)
+        return
+    opts = model._meta
+    quote = connection.ops.quote_name
+    table, pk = quote(opts.db_table), quote(opts.pk.column)
+    names = [quote(opts.get_field(column).column) for column in columns]
+    values = ", ".join(["(%s" + ", %s" * len(columns) + ")"] * len(rows))
+    assignments = ", ".join(f"{name} = v.{name}" for name in names)
+    sql = (
+        f"UPDATE {table} SET {assignments} FROM (VALUES {values}) AS v(id, {', '.join(names)}) "  # noqa: S608 - names are the model's
+        f"WHERE {table}.{pk} = v.id"
+    )
+    params = [value for row in rows for value in (row.pk, *(getattr(row, column) for column in columns))]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)

@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from rest_framework.renderers import JSONRenderer
 
-from accounts.pii import mask_id_number
+from accounts.pii import fill_masks, mask_id_number
 from accounts.pii_rotation import encrypted_models, rotate
 from staff.api import rows as staff_rows
 from staff.api.serializers import StaffSerializer
@@ -225,3 +225,14 @@ def test_staff_list_never_decrypts_and_pages_by_cursor(world, members):
         assert "count" not in body and body["next"]
         rest = client.get(body["next"]).json()["results"]
     assert body["results"][0]["id"] > rest[0]["id"]
+
+
+def test_fill_masks_repairs_every_stale_mask(world, residents, members):
+    Resident.objects.update(id_number_masked="", phone_masked="x")
+    StaffMember.objects.update(phone_masked="")
+    assert fill_masks(Resident, batch_size=1) == 2
+    assert fill_masks(StaffMember) == 1  # 李保洁 has no phone: her empty mask was right
+    assert fill_masks(Resident) == 0
+    for person in [*Resident.objects.all(), *StaffMember.objects.all()]:
+        assert person.id_number_masked == mask_id_number(person.id_number)
+        assert person.phone_masked == (person.phone[:3] + "****" + person.phone[-4:] if person.phone else "")
