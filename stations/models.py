@@ -615,6 +615,10 @@ class ServiceRecord(models.Model):
             models.Index(fields=["station", "-started_at"], name="record_station_started_idx"),
             models.Index(fields=["resident", "category", "-started_at"], name="record_resident_cat_idx"),
             models.Index(fields=["-started_at", "-id"], name="record_started_idx"),
+            # the few rated records (the admin's rating filter), not the millions without a rating
+            models.Index(
+                fields=["rating", "-started_at"], condition=Q(rating__isnull=False), name="record_rated_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
