@@ -18,7 +18,13 @@ from django.apps import apps
 from django.db import models, transaction
 from django.db.models.functions import Cast
 
-from accounts.pii import EncryptedCharField, blind_index, decrypt_noting_key, mask_fields
+from accounts.pii import (
+    EncryptedCharField,
+    blind_index,
+    decrypt_noting_key,
+    mask_fields,
+    open_mask_noting_key,
+)
 
 
 class RotationError(Exception):
@@ -78,8 +84,9 @@ def rotate(spec: EncryptedModel, *, batch_size: int = 500, dry_run: bool = False
             rows = manager.order_by("pk")
             if last_pk is not None:
                 rows = rows.filter(pk__gt=last_pk)
+            sealed = [Cast(name, output_field=models.TextField()) for name in mask_columns]
             batch = list(
-                rows.select_for_update().values_list("pk", *raw, *index_columns, *mask_columns)[:batch_size]
+                rows.select_for_update().values_list("pk", *raw, *index_columns, *sealed)[:batch_size]
             )
             stale = []
             for pk, *values in batch:
@@ -109,7 +116,10 @@ def rotate(spec: EncryptedModel, *, batch_size: int = 500, dry_run: bool = False
                 for name, column in spec.indexes.items():
                     reindex = reindex or hashes[column] != blind_index(plain[name])
                 masked = {field.name: field.masked(plain[source]) for source, field in masks.items()}
-                if reencrypt or reindex or masked != stored_masks:
+                for column, token in stored_masks.items():
+                    opened, current = open_mask_noting_key(token)
+                    reencrypt = reencrypt or not current or opened != masked[column]
+                if reencrypt or reindex:
                     progress.reencrypted += reencrypt
                     progress.reindexed += reindex
                     indexed = {column: blind_index(plain[name]) for name, column in spec.indexes.items()}

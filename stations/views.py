@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import params
-from accounts.pii import can_reveal, reveal
+from accounts.pii import can_reveal, reveal, without_secrets
 from accounts.portal import show_form_errors
 from accounts.scoping import is_editable, scoped_object_or_404
 from regions.models import region_subtree
@@ -237,7 +237,7 @@ def order_act(request, pk, action):
 
 @login_required
 def resident_list(request):
-    residents = (
+    residents = without_secrets(  # the page shows the stored masks: nothing is decrypted
         Resident.objects.visible_to(request.user)
         .select_related("community")
         .order_by("community__code", "name")

@@ -8,11 +8,12 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone, translation
 from rest_framework.renderers import JSONRenderer
 
-from accounts.pii import fill_masks, mask_id_number
+from accounts.pii import fill_masks, mask_id_number, open_mask_noting_key
 from accounts.pii_rotation import encrypted_models, rotate
 from staff.api import rows as staff_rows
 from staff.api.serializers import StaffSerializer
@@ -236,3 +237,32 @@ def test_fill_masks_repairs_every_stale_mask(world, residents, members):
     for person in [*Resident.objects.all(), *StaffMember.objects.all()]:
         assert person.id_number_masked == mask_id_number(person.id_number)
         assert person.phone_masked == (person.phone[:3] + "****" + person.phone[-4:] if person.phone else "")
+
+
+def _stored_masks(resident):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id_number_masked, phone_masked FROM stations_resident WHERE id = %s", [resident.pk]
+        )
+        return cursor.fetchone()
+
+
+def test_the_stored_masks_are_sealed_with_the_pii_key_and_rotated(residents, settings):
+    resident = residents[0]
+    sealed_id, sealed_phone = _stored_masks(resident)
+    # a dump of the table shows neither mask (the birth date beside them would complete the number)
+    assert sealed_id.startswith("~") and resident.id_number_masked not in sealed_id
+    assert sealed_phone.startswith("~") and resident.phone_masked not in sealed_phone
+    assert open_mask_noting_key(sealed_id) == (resident.id_number_masked, True)
+    settings.PII_KEY = f"a-new-key,{settings.SECRET_KEY}"  # the new key in front of the old one
+    assert open_mask_noting_key(sealed_id) == (resident.id_number_masked, False)
+    spec = next(spec for spec in encrypted_models() if spec.model is Resident)
+    list(rotate(spec))
+    resealed, _phone = _stored_masks(resident)
+    assert resealed != sealed_id and open_mask_noting_key(resealed) == (resident.id_number_masked, True)
+    assert Resident.objects.get(pk=resident.pk).id_number_masked == resident.id_number_masked
+    settings.PII_KEY = "a-new-key"  # the old key dropped: the masks still open
+    assert (
+        Resident.objects.values_list("id_number_masked", flat=True).get(pk=resident.pk)
+        == resident.id_number_masked
+    )

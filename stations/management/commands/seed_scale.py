@@ -21,7 +21,7 @@ from stdnum.cn import ric, uscc
 
 from accounts.audit import audit_context
 from accounts.models import Membership, Organization, Role, User
-from accounts.pii import blind_index, encrypt, mask_id_number, mask_phone
+from accounts.pii import blind_index, encrypt, mask_id_number, mask_phone, seal_mask
 from regions.models import Region
 from staff.models import StaffMember, StaffRole
 from stations.models import (
@@ -224,12 +224,12 @@ class Command(BaseCommand):
                 name,
                 encrypt(number),
                 blind_index(number),
-                mask_id_number(number),
+                seal_mask(mask_id_number(number)),
                 f"{birth[:4]}-{birth[4:6]}-{birth[6:]}",
                 sex,
                 encrypt(phone),
                 blind_index(phone),
-                mask_phone(phone),
+                seal_mask(mask_phone(phone)),
                 "",
                 str(community),
                 living,
@@ -389,10 +389,10 @@ class Command(BaseCommand):
                     name,
                     encrypt(phone),
                     blind_index(phone),
-                    mask_phone(phone),
+                    seal_mask(mask_phone(phone)),
                     encrypt(number),
                     blind_index(number),
-                    mask_id_number(number),
+                    seal_mask(mask_id_number(number)),
                     str(operator.pk),
                     str(region),
                     '["service"]',
