@@ -1,10 +1,13 @@
+import time
+
 from django.apps import apps as registry
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
 
 from . import audit, roles, services
-from .scoping import bump_scope_version
+from .middleware import SessionRefreshMiddleware
+from .scoping import bump_scope_version, scope_for
 
 # the rows a user's scope is computed from
 SCOPE_MODELS = frozenset({"accounts.Membership", "accounts.Organization", "regions.Region"})
@@ -43,6 +46,16 @@ def count_login_failure(sender, credentials, request=None, **kwargs):
 @receiver(user_logged_in, dispatch_uid="login_failure_reset")
 def reset_login_failures(sender, request, user, **kwargs):
     services.record_login_success(user, services.client_address(request))
+
+
+@receiver(user_logged_in, dispatch_uid="login_session_and_scope")
+def stamp_session_and_read_scope(sender, request, user, **kwargs):
+    """A new session is saved with the login: stamped now, so the next request does not save it
+    again (SessionRefreshMiddleware); the user's scope is read once and kept for the requests."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SessionRefreshMiddleware.STAMP] = int(time.time())
+    scope_for(user)
 
 
 @receiver(post_save, sender="accounts.Membership", dispatch_uid="membership_admin_access")
