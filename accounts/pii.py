@@ -5,7 +5,8 @@
   column holding it is named after the encrypted field: ``<field>_hash``;
 * ``mask_id_number`` / ``mask_phone`` are what pages, the API and exports show; a
   ``MaskedCopyField`` (``<field>_masked``) stores that mask beside the ciphertext at write time,
-  so lists, admin columns and ``str()`` never decrypt (``rotate_pii_key`` re-checks it);
+  sealed with a cheap keyed stream (``seal_mask``), so lists, admin columns and ``str()`` never
+  decrypt (``rotate_pii_key`` re-checks and reseals it);
 * ``reveal`` returns the plain values to a user holding the permission and audit-logs the read.
 
 Keys come from ``PII_KEY``: one or more secrets (any strings without commas), comma-separated,
