@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.http import JsonResponse
 from django.middleware.locale import LocaleMiddleware
@@ -86,4 +88,27 @@ class UploadGuardMiddleware:
         refused = getattr(request, "upload_refused_at", None)
         if refused is not None:
             return too_large_response(request, refused)
+        return response
+
+
+class SessionRefreshMiddleware:
+    """Idle sessions expire ``SESSION_COOKIE_AGE`` after the last request, without writing the
+    session on every request (an API read would otherwise cost a session UPDATE and a commit):
+    a session is saved when it changed, or when it was last saved more than
+    ``SESSION_REFRESH_SECONDS`` ago, which moves its expiry on. The idle timeout therefore holds
+    to within that many seconds. Sits below SessionMiddleware, which does the saving."""
+
+    STAMP = "_refreshed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.is_empty():
+            return response  # no session cookie: nothing is loaded, nothing to save
+        now = int(time.time())
+        if session.modified or now - session.get(self.STAMP, 0) >= settings.SESSION_REFRESH_SECONDS:
+            session[self.STAMP] = now
         return response

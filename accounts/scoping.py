@@ -24,11 +24,13 @@ the few helpers below rather than by hand:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import uuid
+from dataclasses import dataclass, field, replace
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -80,13 +82,62 @@ def _minimal_prefixes(codes: set[str]) -> tuple[str, ...]:
     return tuple(sorted(kept))
 
 
+# The scope of a user is kept in the cache across requests, under the current scope version.
+# Any change to a membership, an organisation or a region gives a new version (accounts.signals),
+# so every kept scope is recomputed on its next use: a scope is never older than the rows it
+# was computed from.
+SCOPE_VERSION_KEY = "scope:version"
+SCOPE_CACHE_SECONDS = 60 * 60
+
+
+def bump_scope_version() -> None:
+    """Forget every cached scope (now, and again when the current transaction commits, so a
+    request that read the rows before the commit cannot keep its scope under the new version)."""
+
+    def bump():
+        cache.set(SCOPE_VERSION_KEY, uuid.uuid4().hex, None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def _scope_version() -> str:
+    version = cache.get(SCOPE_VERSION_KEY)
+    if version is None:
+        cache.add(SCOPE_VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(SCOPE_VERSION_KEY)
+    return version
+
+
+def _scope_key(user) -> str:
+    # the account's creation time too: a user id reused (tests rolled back) is another user
+    joined = user.date_joined.timestamp() if getattr(user, "date_joined", None) else 0
+    return f"scope:{user.pk}:{joined!r}"
+
+
 def scope_for(user) -> Scope:
-    """The user's scope, computed once per user object (one query)."""
+    """The user's scope: computed once per user object (one query), kept across requests in the
+    cache until a membership, an organisation or a region changes (two cache reads, one round
+    trip)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return EMPTY_SCOPE
     cached = getattr(user, "_scope_cache", None)
     if cached is not None:
         return cached
+    key = _scope_key(user)
+    found = cache.get_many([SCOPE_VERSION_KEY, key])
+    version = found.get(SCOPE_VERSION_KEY) or _scope_version()
+    kept = found.get(key)
+    if kept is not None and kept[0] == version:
+        scope = replace(kept[1], is_superuser=user.is_superuser)
+    else:
+        scope = _compute_scope(user)
+        cache.set(key, (version, scope), SCOPE_CACHE_SECONDS)
+    user._scope_cache = scope
+    return scope
+
+
+def _compute_scope(user) -> Scope:
     from accounts.models import Membership  # noqa: PLC0415 - accounts.models imports this module
 
     view_codes, edit_codes, view_orgs, edit_orgs = set(), set(), set(), set()
@@ -106,7 +157,7 @@ def scope_for(user) -> Scope:
             view_codes.add(organization.region.code)
             if membership.role in GOVERNMENT_EDITING_ROLES:
                 edit_codes.add(organization.region.code)
-    scope = Scope(
+    return Scope(
         _minimal_prefixes(view_codes),
         _minimal_prefixes(edit_codes),
         tuple(sorted(view_orgs)),
@@ -114,8 +165,6 @@ def scope_for(user) -> Scope:
         is_superuser=user.is_superuser,
         memberships=tuple(memberships),
     )
-    user._scope_cache = scope
-    return scope
 
 
 def acting_organization(user, *, kinds=None, roles=EDITING_ROLES, region=None, among=None):

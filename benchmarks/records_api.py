@@ -1,5 +1,7 @@
 """The API list of service records (filters, 100 per page, cursor pagination, scoped to a
-district officer) against a raw SQL + JSON baseline for the same page, in the same run.
+district officer, session-authenticated as a browser would be) against a raw SQL + JSON baseline
+for the same page, in the same run: interleaved A/B pairs, the median of the per-pair ratios,
+and the API's query count.
 
     DATABASE_URL=postgres://… .venv/bin/python benchmarks/records_api.py [RUNS]
 """
@@ -7,11 +9,10 @@ district officer) against a raw SQL + JSON baseline for the same page, in the sa
 import json
 import sys
 
-from _setup import bench_officer, require_seeded_postgres, timed
+from _setup import bench_officer, client_for, getter, load_note, paired, query_count, require_seeded_postgres
 from django.db import connection
-from django.test import Client
 
-RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 30
+RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 60
 PARAMS = {"category": "meals", "started_after": "2000-01-01", "page_size": 100}
 
 BASELINE_SQL = """
@@ -59,23 +60,16 @@ def baseline():
 
 def main():
     total = require_seeded_postgres()
-    client = Client()
-    client.force_login(bench_officer())
-
-    def api():
-        response = client.get("/api/v1/service-records/", PARAMS)
-        assert response.status_code == 200, response.content[:300]
-        return response
-
+    api = getter(client_for(bench_officer()), "/api/v1/service-records/", PARAMS)
     assert len(api().json()["results"]) == 100
     assert len(json.loads(baseline())["results"]) == 100
-    api_median, api_best = timed(api, RUNS)
-    raw_median, raw_best = timed(baseline, RUNS)
-    print(f"service records in the database: {total:,}; page: {PARAMS}; runs: {RUNS}")
-    print(f"{'':24}{'median ms':>10}{'best ms':>10}")
-    print(f"{'API (DRF, scoped)':24}{api_median:>10.1f}{api_best:>10.1f}")
-    print(f"{'raw SQL + json.dumps':24}{raw_median:>10.1f}{raw_best:>10.1f}")
-    print(f"ratio API / baseline (median): {api_median / raw_median:.1f}×")
+    api_median, raw_median, ratio = paired(api, baseline, RUNS)
+    queries = query_count(api)
+    print(f"service records in the database: {total:,}; page: {PARAMS}; pairs: {RUNS}; {load_note()}")
+    print(f"{'':24}{'median ms':>10}{'queries':>9}")
+    print(f"{'API (DRF, scoped)':24}{api_median:>10.1f}{queries:>9}")
+    print(f"{'raw SQL + json.dumps':24}{raw_median:>10.1f}{1:>9}")
+    print(f"ratio API / baseline (median of per-pair ratios): {ratio:.2f}×")
 
 
 if __name__ == "__main__":

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "accounts.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.middleware.SessionRefreshMiddleware",
     "accounts.middleware.ChineseFirstLocaleMiddleware",
     "accounts.middleware.UploadGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -133,7 +134,13 @@ AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "180"))
 
 # Sessions expire after 30 minutes without activity.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", str(30 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True
+# Idle sessions still expire after SESSION_COOKIE_AGE: accounts.middleware.SessionRefreshMiddleware
+# saves a session at most once a minute to move its expiry on, not on every request.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = 60
+# Sessions are written through to the database and read from the cache (Redis when configured):
+# a request does not query the session table.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "zh-hans"

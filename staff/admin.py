@@ -9,6 +9,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scoping import ScopedModelAdmin, ScopedTabularInline
+from accounts.pii import without_secrets
+from core.admin_paging import BoundedChangeListMixin
 from reports.exporting import ExcelExportAdminMixin
 from reports.spreadsheets import ImportFailed
 
@@ -31,7 +33,7 @@ class QualificationInline(ScopedTabularInline):
 
 
 @admin.register(StaffMember)
-class StaffMemberAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
+class StaffMemberAdmin(BoundedChangeListMixin, ExcelExportAdminMixin, ScopedModelAdmin):
     """Companies keep their lists in the portal; officers read them here (phones masked) and
     may change a person's status. No one types a phone number into the admin."""
 
@@ -60,6 +62,7 @@ class StaffMemberAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
         "keeps the number out of addresses and logs."
     )
     list_select_related = ["employer", "region"]
+    ordering = ["-id"]  # newest first: the primary key orders without sorting by the joined names
     fields = [
         "name",
         "masked_phone",
@@ -76,7 +79,6 @@ class StaffMemberAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
     ]
     readonly_fields = ["name", "masked_phone", "masked_id", "employer", "region", "stations", "user"]
     inlines = [QualificationInline]
-    show_full_result_count = False
     actions = ["suspend", "reinstate"]
 
     def has_add_permission(self, request):
@@ -103,6 +105,9 @@ class StaffMemberAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
     @admin.action(description=_("Reinstate the selected people"), permissions=["change"])
     def reinstate(self, request, queryset):
         self._set_status(request, queryset, "active")
+
+    def get_queryset(self, request):
+        return without_secrets(super().get_queryset(request))  # the list shows the stored masks
 
     @admin.display(description=_("phone"))
     def masked_phone(self, member):

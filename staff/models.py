@@ -18,7 +18,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.audit import AuditedModel
 from accounts.models import Organization
-from accounts.pii import EncryptedCharField, mask_id_number, mask_phone
+from accounts.pii import EncryptedCharField, MaskedCopiesMixin, MaskedCopyField
 from accounts.scoping import ScopedQuerySet
 from regions.models import region_subtree
 
@@ -184,15 +184,17 @@ class StaffQuerySet(ScopedQuerySet):
         return RUNS_PUBLICITY.filter(self, station)
 
 
-class StaffMember(AuditedModel):
+class StaffMember(MaskedCopiesMixin, AuditedModel):
     """A person of a company or station team. Phone and identity number are encrypted; the
     ``*_hash`` columns serve exact matching (score imports, search) without decrypting."""
 
     name = models.CharField(pgettext_lazy("person", "name"), max_length=50, db_index=True)
     phone = EncryptedCharField(_("phone"), blank=True)
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_masked = MaskedCopyField(_("phone"), source="phone", mask="phone")
     id_number = EncryptedCharField(_("identity number"), blank=True)
     id_number_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    id_number_masked = MaskedCopyField(_("identity number"), source="id_number", mask="id_number")
     employer = models.ForeignKey(
         "accounts.Organization", verbose_name=_("employer"), on_delete=models.PROTECT, related_name="staff"
     )
@@ -235,7 +237,9 @@ class StaffMember(AuditedModel):
 
     objects = StaffQuerySet.as_manager()
 
-    audit_ignore = frozenset({"created_at", "phone_hash", "id_number_hash"})
+    audit_ignore = frozenset(
+        {"created_at", "phone_hash", "id_number_hash", "phone_masked", "id_number_masked"}
+    )
     audit_secret = frozenset({"phone", "id_number"})
 
     class Meta:
@@ -254,14 +258,6 @@ class StaffMember(AuditedModel):
 
     def __str__(self):
         return self.name
-
-    @property
-    def phone_masked(self):
-        return mask_phone(self.phone)
-
-    @property
-    def id_number_masked(self):
-        return mask_id_number(self.id_number)
 
     def has_role(self, role) -> bool:
         return role in (self.roles or [])

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import params
-from accounts.pii import can_reveal, reveal
+from accounts.pii import can_reveal, reveal, without_secrets
 from accounts.portal import export_query, show_errors, show_form_errors
 from accounts.scoping import is_editable, scope_for, scoped_object_or_404
 from regions.models import Region
@@ -31,7 +31,10 @@ def _wants_export(request):
 
 @login_required
 def staff_list(request):
-    queryset = StaffMember.objects.visible_to(request.user).select_related("employer", "region")
+    # the list shows the stored masks: no phone or identity number is decrypted
+    queryset = without_secrets(
+        StaffMember.objects.visible_to(request.user).select_related("employer", "region")
+    )
     filterset = StaffFilter(request.GET or None, queryset=queryset, request=request)
     rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
     if _wants_export(request):

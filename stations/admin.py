@@ -7,7 +7,9 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scoping import ScopedModelAdmin, ScopedTabularInline
+from accounts.pii import without_secrets
 from core.admin_actions import workflow_action
+from core.admin_paging import BoundedChangeListMixin, RatingListFilter
 from reports.exporting import ExcelExportAdminMixin
 
 from . import exports, services
@@ -96,9 +98,10 @@ class StationAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
 
 
 @admin.register(Resident)
-class ResidentAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
-    """Identity numbers and phones appear masked; residents are registered in the portal or the
-    API, where the identity number is checked."""
+class ResidentAdmin(BoundedChangeListMixin, ExcelExportAdminMixin, ScopedModelAdmin):
+    """Identity numbers and phones appear masked (the masks stored with the row: nothing is
+    decrypted to list them); residents are registered in the portal or the API, where the
+    identity number is checked. Newest first (the primary key orders without a sort)."""
 
     service = "stations.services.update_resident"
 
@@ -124,6 +127,7 @@ class ResidentAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
         "keeps the number out of addresses and logs."
     )
     list_select_related = ["community"]
+    ordering = ["-id"]
     fields = [
         "name",
         "masked_id",
@@ -141,10 +145,12 @@ class ResidentAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
     ]
     readonly_fields = ["masked_id", "birth_year", "sex", "masked_phone", "consent_recorded_by"]
     autocomplete_fields = ["community"]
-    show_full_result_count = False
 
     def has_add_permission(self, request):
         return False
+
+    def get_queryset(self, request):
+        return without_secrets(super().get_queryset(request))
 
     @admin.display(description=_("identity number"))
     def masked_id(self, resident):
@@ -170,7 +176,7 @@ class ResidentAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
 
 
 @admin.register(ServiceOrder)
-class ServiceOrderAdmin(ScopedModelAdmin):
+class ServiceOrderAdmin(BoundedChangeListMixin, ScopedModelAdmin):
     service = "stations.services.transition_order"
 
     def has_delete_permission(self, request, obj=None):
@@ -189,19 +195,21 @@ class ServiceOrderAdmin(ScopedModelAdmin):
     ]
     list_filter = ["status", "category", "channel", "is_emergency"]
     list_select_related = ["station", "resident", "assigned_to"]
-    show_full_result_count = False
     raw_id_fields = ["resident", "station", "assigned_to"]
     date_hierarchy = "created_at"
 
     def has_add_permission(self, request):
         return False  # orders are taken in the portal or through the API
 
+    def get_queryset(self, request):
+        return without_secrets(super().get_queryset(request), "resident", "assigned_to")
+
     def has_change_permission(self, request, obj=None):
         return False
 
 
 @admin.register(ServiceRecord)
-class ServiceRecordAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
+class ServiceRecordAdmin(BoundedChangeListMixin, ExcelExportAdminMixin, ScopedModelAdmin):
     service = "stations.services.log_service"
 
     def has_delete_permission(self, request, obj=None):
@@ -219,13 +227,16 @@ class ServiceRecordAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
         "staff",
         "rating",
     ]
-    list_filter = ["category", "is_emergency", "rating"]
+    list_filter = ["category", "is_emergency", RatingListFilter]
     list_select_related = ["station", "resident", "staff"]
-    show_full_result_count = False  # millions of rows: no COUNT(*) per page
     raw_id_fields = ["order", "resident", "station", "staff"]
 
     def has_add_permission(self, request):
         return False
+
+    def get_queryset(self, request):
+        # the resident reads as her name and stored mask; no one's identity number is decrypted
+        return without_secrets(super().get_queryset(request), "resident", "staff")
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from accounts.pii import can_reveal, reveal
+from accounts.pii import can_reveal, reveal, without_secrets
 from accounts.scoping import is_editable, scoped_object_or_404
 from regions.models import region_subtree
 
@@ -91,7 +91,7 @@ def my_stations(request):
 
 @login_required
 def resident_list(request):
-    residents = (
+    residents = without_secrets(  # the page shows the stored masks: nothing is decrypted
         Resident.objects.visible_to(request.user)
         .select_related("community")
         .order_by("community__code", "name")

@@ -12,13 +12,15 @@ from rest_framework.response import Response
 
 from accounts import params
 from accounts.api.base import ScopedViewSetMixin
+from accounts.api.rows import ValuesListMixin
 from accounts.api.serializers import IdentitySearchSerializer
 from accounts.pii import reveal
-from config.api import import_failed_response
+from config.api import LargeTableCursorPagination, import_failed_response
 from regions.models import Region
 from reports.exporting import ExcelExportViewSetMixin
 from reports.spreadsheets import ImportFailed
 from staff import exports, imports, services
+from staff.api import rows
 from staff.models import (
     Qualification,
     StaffMember,
@@ -51,8 +53,16 @@ from .serializers import (
 NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
 
 
-class StaffViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
-    """The three roles and volunteers of each company (phones and identity numbers masked;
+class StaffPagination(LargeTableCursorPagination):
+    """Newest first, by id: the primary key's index serves any depth; no COUNT(*)."""
+
+    page_size = 20
+    ordering = ("-id",)
+
+
+class StaffViewSet(ValuesListMixin, ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
+    """The three roles and volunteers of each company, newest first with a cursor (no counts:
+    companies list a hundred thousand people and more; phones and identity numbers masked;
     ``reveal`` with permission, logged). ``eligibility`` says whether someone may serve at a
     station and, if not, what is missing; ``duties`` is the monthly summary per person and
     station."""
@@ -66,8 +76,15 @@ class StaffViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ModelVi
     )
     serializer_class = StaffSerializer
     filterset_class = StaffFilter
+    pagination_class = StaffPagination
     ordering_fields = ["id", "name", "joined_on"]
     http_method_names = NO_DELETE
+
+    def list_values(self, queryset):
+        return rows.staff_values(queryset)
+
+    def list_rows(self, page):
+        return rows.staff_rows(page)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

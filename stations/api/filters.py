@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.params import IdFilter
+from accounts.params import IdFilter, LocalDayFilter
 from regions.models import region_subtree
 from staff.api.filters import StaffIdFilter
 from stations.models import (
@@ -71,13 +71,16 @@ class OrderFilter(django_filters.FilterSet):
 
 
 class RecordFilter(django_filters.FilterSet):
+    """Plain id filters (no choice query per filter) and whole local days as half-open ranges
+    on ``started_at`` (its index serves them)."""
+
+    station = IdFilter(field_name="station_id", label=_("station"))
+    resident = IdFilter(field_name="resident_id", label=_("resident"))
     category = django_filters.ChoiceFilter(choices=ServiceCategory.choices, label=_("service"))
     staff = StaffIdFilter(field_name="staff_id")
-    started_after = django_filters.DateFilter(
-        field_name="started_at", lookup_expr="date__gte", label=_("started on or after")
-    )
-    started_before = django_filters.DateFilter(
-        field_name="started_at", lookup_expr="date__lte", label=_("started on or before")
+    started_after = LocalDayFilter(field_name="started_at", lookup_expr="gte", label=_("started on or after"))
+    started_before = LocalDayFilter(
+        field_name="started_at", lookup_expr="lte", label=_("started on or before")
     )
 
     class Meta:

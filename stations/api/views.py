@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from accounts import params
 from accounts.api.base import ScopedViewSetMixin
+from accounts.api.rows import ValuesListMixin
 from accounts.api.serializers import IdentitySearchSerializer
 from accounts.permissions import TokenScopePermission
 from accounts.pii import reveal
@@ -19,6 +20,7 @@ from staff.api.filters import StaffFilter
 from staff.api.serializers import EligibilitySerializer, StaffSerializer
 from staff.api.views import StaffViewSet
 from stations import exports, services
+from stations.api import rows
 from stations.models import (
     PublicityEvent,
     Resident,
@@ -61,6 +63,13 @@ LINK_REQUESTED = _(
 
 class RecordPagination(LargeTableCursorPagination):
     ordering = ("-started_at", "-id")
+
+
+class ResidentPagination(LargeTableCursorPagination):
+    """Newest first, by id: the primary key's index serves any depth; no COUNT(*)."""
+
+    page_size = 20
+    ordering = ("-id",)
 
 
 class OrderPagination(LargeTableCursorPagination):
@@ -195,17 +204,25 @@ class StaffEligibilityViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
         return Response({"station": station.pk, "allowed": reason is None, "reason": reason})
 
 
-class ResidentViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
-    """Elderly residents (一人一档). Identity numbers and phones are shown masked; ``reveal``
-    returns them in full to holders of the permission and audit-logs the read. Exact searches
-    on identity number or phone are posted to ``search/`` (never a query string)."""
+class ResidentViewSet(ValuesListMixin, ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
+    """Elderly residents (一人一档), newest first with a cursor (no counts: 200,000 rows and
+    more). Identity numbers and phones are shown masked; ``reveal`` returns them in full to
+    holders of the permission and audit-logs the read. Exact searches on identity number or
+    phone are posted to ``search/`` (never a query string)."""
 
     export_definition = exports.RESIDENTS
     queryset = Resident.objects.select_related("community").prefetch_related("stations")
     serializer_class = ResidentSerializer
     filterset_class = ResidentFilter
+    pagination_class = ResidentPagination
     ordering_fields = ["id", "name", "created_at"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def list_values(self, queryset):
+        return rows.resident_values(queryset)
+
+    def list_rows(self, page):
+        return rows.resident_rows(page)
 
     @extend_schema(responses={201: ResidentSerializer, 202: LinkRequestSerializer})
     def create(self, request, *args, **kwargs):
@@ -367,6 +384,7 @@ class OrderViewSet(
 
 
 class RecordViewSet(
+    ValuesListMixin,
     ExcelExportViewSetMixin,
     ScopedViewSetMixin,
     mixins.ListModelMixin,
@@ -382,6 +400,12 @@ class RecordViewSet(
     serializer_class = RecordSerializer
     filterset_class = RecordFilter
     pagination_class = RecordPagination
+
+    def list_values(self, queryset):
+        return queryset.values(*rows.RECORD_VALUES)
+
+    def list_rows(self, page):
+        return rows.record_rows(page)
 
     def perform_create(self, serializer):
         serializer.instance = services.log_service(by=self.request.user, **serializer.validated_data)

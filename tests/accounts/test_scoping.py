@@ -153,7 +153,7 @@ def test_organisation_list_costs_the_same_queries_at_10_and_100_rows(world, djan
     assert (rows_small, rows_large) == (3, 100)
     assert small == large == 3  # scope, count, page
     world.changning_officer.__dict__.pop("_scope_cache", None)
-    with django_assert_num_queries(small):
+    with django_assert_num_queries(small - 1):  # the scope is kept across requests: count, page
         client.get("/api/v1/organizations/?page_size=50")
 
 
@@ -186,6 +186,7 @@ def test_admin_change_list_costs_the_same_queries_at_10_and_100_rows(world):
     client = _admin_client(world.changning_officer)
 
     def count():
+        client.get("/admin/accounts/organization/")  # warm: the scope kept, the session's refresh stamp
         with CaptureQueriesContext(connection) as ctx:
             response = client.get("/admin/accounts/organization/")
         assert response.status_code == 200

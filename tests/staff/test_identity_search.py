@@ -32,7 +32,7 @@ def people(world):
 
 def test_the_phone_query_filter_is_gone(world, people):
     client = api_client_for(world.changning_officer)
-    everyone = client.get("/api/v1/staff/").json()["count"]
+    everyone = len(client.get("/api/v1/staff/").json()["results"])
     assert everyone == 2
     refused = client.get("/api/v1/staff/", {"phone": "13912345678"})  # an unknown parameter
     assert refused.status_code == 400 and list(refused.json()["error"]["fields"]) == ["phone"]

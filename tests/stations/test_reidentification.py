@@ -81,7 +81,7 @@ def test_ordering_by_the_birth_date_is_not_offered(world, resident, station_a):
     )
     client = api_client_for(world.company_a_admin)
     default = [r["name"] for r in client.get("/api/v1/residents/").json()["results"]]
-    assert default == ["李阿婆", "王老伯"]
+    assert default == ["王老伯", "李阿婆"]  # newest first
     for ordering in ("birth_date", "-birth_date", "age", "birth_year", "id_number_masked"):
         response = client.get("/api/v1/residents/", {"ordering": ordering})
         assert response.status_code == 200 and [r["name"] for r in response.json()["results"]] == default

@@ -1,6 +1,7 @@
 """Fill the database with a realistic load for benchmarks:
 
-    manage.py seed_scale --stations 10000 --residents 200000 --records 2000000
+    manage.py seed_scale --stations 10000 --residents 200000 --records 2000000 \
+        --orders 500000 --staff 120000
 
 Everything seeded belongs to one organisation, 「规模测试物业（基准）」, so ``--clear`` removes it
 again. On PostgreSQL the bulk goes through COPY and INSERT … SELECT generate_series (about a
@@ -20,10 +21,18 @@ from stdnum.cn import ric, uscc
 
 from accounts.audit import audit_context
 from accounts.models import Membership, Organization, Role, User
-from accounts.pii import blind_index, encrypt
+from accounts.pii import blind_index, encrypt, mask_id_number, mask_phone, seal_mask
 from regions.models import Region
 from staff.models import StaffMember, StaffRole
-from stations.models import Resident, ResidentStation, ServiceCategory, ServiceRecord, Station, StationStatus
+from stations.models import (
+    Resident,
+    ResidentStation,
+    ServiceCategory,
+    ServiceOrder,
+    ServiceRecord,
+    Station,
+    StationStatus,
+)
 
 OPERATOR = "规模测试物业（基准）"
 CATEGORIES = [c for c in ServiceCategory.values if c != ServiceCategory.DAY_CARE]
@@ -36,24 +45,32 @@ class Command(BaseCommand):
         parser.add_argument("--stations", type=int, default=10_000)
         parser.add_argument("--residents", type=int, default=200_000)
         parser.add_argument("--records", type=int, default=2_000_000)
+        parser.add_argument("--orders", type=int, default=500_000)
+        parser.add_argument(
+            "--staff", type=int, default=120_000, help="staff members besides the one serving"
+        )
         parser.add_argument(
             "--clear", action="store_true", help="remove what an earlier run seeded, then stop"
         )
 
-    def handle(self, *args, stations, residents, records, clear, **options):
+    def handle(self, *args, stations, residents, records, orders, staff, clear, **options):
         with audit_context(channel="system"):
             self._clear()
             if clear:
                 self.stdout.write("seeded data removed")
                 return
             started = time.perf_counter()
-            operator, staff, streets = self._setup()
+            operator, server, streets = self._setup()
             station_ids = self._stations(operator, streets, stations)
             self._step("stations", stations, started)
             resident_ids = self._residents(streets, station_ids, residents)
             self._step("residents", residents, started)
-            self._records(station_ids, resident_ids, staff, records)
+            self._records(station_ids, resident_ids, server, records)
             self._step("service records", records, started)
+            self._orders(station_ids, resident_ids, server, orders)
+            self._step("service orders", orders, started)
+            self._staff(operator, streets, staff)
+            self._step("staff members", staff, started)
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     # Fresh statistics for every table the scoped queries join (regions too).
@@ -74,6 +91,11 @@ class Command(BaseCommand):
                     " WHERE operator_id = %s)",
                     [operator.pk],
                 )
+                cursor.execute(
+                    "DELETE FROM stations_serviceorder WHERE station_id IN (SELECT id FROM stations_station"
+                    " WHERE operator_id = %s)",
+                    [operator.pk],
+                )
                 resident_ids = (
                     "SELECT resident_id FROM stations_residentstation rs JOIN stations_station s ON "
                     "s.id = rs.station_id WHERE s.operator_id = %s"
@@ -89,6 +111,12 @@ class Command(BaseCommand):
                 )
                 cursor.execute("DROP TABLE seeded_residents")
                 cursor.execute("DELETE FROM stations_station WHERE operator_id = %s", [operator.pk])
+            # the bulk of the staff has no login, no station and no training: one statement
+            cursor.execute(
+                "DELETE FROM staff_staffmember WHERE employer_id = %s AND user_id IS NULL AND NOT EXISTS "
+                "(SELECT 1 FROM staff_staffmember_stations l WHERE l.staffmember_id = staff_staffmember.id)",
+                [operator.pk],
+            )
         StaffMember.objects.filter(employer=operator).delete()
         Membership.objects.filter(organization=operator).delete()
         User.objects.filter(username="scale_staff").delete()
@@ -196,10 +224,12 @@ class Command(BaseCommand):
                 name,
                 encrypt(number),
                 blind_index(number),
+                seal_mask(mask_id_number(number)),
                 f"{birth[:4]}-{birth[4:6]}-{birth[6:]}",
                 sex,
                 encrypt(phone),
                 blind_index(phone),
+                seal_mask(mask_phone(phone)),
                 "",
                 str(community),
                 living,
@@ -213,9 +243,9 @@ class Command(BaseCommand):
         buffer.seek(0)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.copy_expert(
-                "COPY stations_resident (name, id_number, id_number_hash, birth_date, sex, phone, "
-                "phone_hash, address, community_id, living_situation, basic_care, emergency_contact, "
-                "emergency_phone, care_visit_interval_days, created_at) FROM STDIN",
+                "COPY stations_resident (name, id_number, id_number_hash, id_number_masked, birth_date, sex, "
+                "phone, phone_hash, phone_masked, address, community_id, living_situation, basic_care, "
+                "emergency_contact, emergency_phone, care_visit_interval_days, created_at) FROM STDIN",
                 buffer,
             )
 
@@ -274,3 +304,126 @@ class Command(BaseCommand):
                 ServiceRecord.objects.bulk_create(batch)
                 batch = []
         ServiceRecord.objects.bulk_create(batch)
+
+    def _orders(self, station_ids, resident_ids, server, count):
+        """Orders of the last year, most completed, some assigned or open (resident g mod R, her
+        station as for the records)."""
+        if not count:
+            return
+        statuses = ["completed"] * 7 + ["assigned", "requested", "cancelled"]
+        if connection.vendor == "postgresql":
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    """
+                    INSERT INTO stations_serviceorder (resident_id, station_id, category, channel,
+                        requested_at, is_emergency, note, status, assigned_to_id, assigned_at,
+                        cancel_reason, price_content, unit_price, price_unit, created_at)
+                    SELECT r.ids[1 + mod(g, %(nr)s)],
+                           s.ids[1 + mod(mod(g, %(nr)s), %(ns)s)],
+                           (%(cats)s)[1 + mod(g, %(nc)s)], 'phone',
+                           now() - mod(g, 525600) * interval '1 minute', mod(g, 97) = 0, '',
+                           (%(statuses)s)[1 + mod(g, 10)],
+                           CASE WHEN mod(g, 10) = 8 THEN NULL ELSE %(staff)s END,
+                           CASE WHEN mod(g, 10) = 8 THEN NULL
+                                ELSE now() - mod(g, 525600) * interval '1 minute' END,
+                           '', '', mod(g, 60)::numeric, 'time',
+                           now() - mod(g, 525600) * interval '1 minute'
+                    FROM generate_series(0, %(n)s - 1) AS g,
+                         (SELECT %(rids)s::bigint[] AS ids) r, (SELECT %(sids)s::bigint[] AS ids) s
+                    """,
+                    {
+                        "nr": len(resident_ids),
+                        "ns": len(station_ids),
+                        "cats": CATEGORIES,
+                        "nc": len(CATEGORIES),
+                        "statuses": statuses,
+                        "staff": server.pk,
+                        "n": count,
+                        "rids": resident_ids,
+                        "sids": station_ids,
+                    },
+                )
+            return
+        now = timezone.now()
+        ServiceOrder.objects.bulk_create(
+            [
+                ServiceOrder(
+                    resident_id=resident_ids[g % len(resident_ids)],
+                    station_id=station_ids[(g % len(resident_ids)) % len(station_ids)],
+                    category=CATEGORIES[g % len(CATEGORIES)],
+                    requested_at=now - timedelta(minutes=g % 525_600),
+                    is_emergency=g % 97 == 0,
+                    status=statuses[g % 10],
+                    assigned_to=None if g % 10 == 8 else server,
+                    unit_price=g % 60,
+                    price_unit="time",
+                    created_at=now - timedelta(minutes=g % 525_600),
+                )
+                for g in range(count)
+            ],
+            batch_size=5000,
+        )
+
+    def _staff(self, operator, streets, count):
+        """Service officers of the operator in every street, with (encrypted) phones and identity
+        numbers, as the staff list and the monthly duties meet them."""
+        if not count:
+            return
+        today = timezone.localdate()
+        people = []
+        for n in range(count):
+            body = f"310105{1960 + n % 40}{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}"
+            people.append(
+                (
+                    f"员工{n:06d}",
+                    f"137{n:08d}",
+                    body + ric.calc_check_digit(body + "0"),
+                    streets[n % len(streets)].pk,
+                )
+            )
+        if connection.vendor == "postgresql":
+            now = timezone.now().isoformat()
+            buffer = io.StringIO()
+            for name, phone, number, region in people:
+                fields = [
+                    name,
+                    encrypt(phone),
+                    blind_index(phone),
+                    seal_mask(mask_phone(phone)),
+                    encrypt(number),
+                    blind_index(number),
+                    seal_mask(mask_id_number(number)),
+                    str(operator.pk),
+                    str(region),
+                    '["service"]',
+                    "full_time",
+                    "active",
+                    today.isoformat(),
+                    now,
+                ]
+                buffer.write("\t".join(fields) + "\n")
+            buffer.seek(0)
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.copy_expert(
+                    "COPY staff_staffmember (name, phone, phone_hash, phone_masked, id_number, "
+                    "id_number_hash, id_number_masked, employer_id, region_id, roles, kind, status, "
+                    "joined_on, created_at) FROM STDIN",
+                    buffer,
+                )
+            return
+        StaffMember.objects.bulk_create(
+            [
+                StaffMember(
+                    name=name,
+                    phone=phone,
+                    phone_hash=blind_index(phone),
+                    id_number=number,
+                    id_number_hash=blind_index(number),
+                    employer=operator,
+                    region_id=region,
+                    roles=[StaffRole.SERVICE],
+                )
+                for name, phone, number, region in people
+            ],
+            batch_size=2000,
+        )
