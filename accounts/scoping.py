@@ -137,6 +137,18 @@ def scope_for(user) -> Scope:
     return scope
 
 
+def fresh_scope_for(user) -> Scope:
+    """The scope read from the database now, never from the cache (which it refreshes): for a
+    check that must not act on a scope changed behind the signals' back (a queryset ``update``
+    sends none), such as a background job's before it writes another person's file."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return EMPTY_SCOPE
+    scope = _compute_scope(user)
+    cache.set(_scope_key(user), (_scope_version(), scope), SCOPE_CACHE_SECONDS)
+    user._scope_cache = scope
+    return scope
+
+
 def _compute_scope(user) -> Scope:
     from accounts.models import Membership  # noqa: PLC0415 - accounts.models imports this module
 

@@ -68,7 +68,7 @@ from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
-from accounts.scoping import scope_for
+from accounts.scoping import fresh_scope_for, scope_for
 
 from .exporting import registered_definition
 from .models import ExportJob, ExportJobState
@@ -230,7 +230,7 @@ def lost_access(job: ExportJob) -> str | None:
         )
     if user.is_superuser:
         return None
-    scope = scope_for(user)
+    scope = fresh_scope_for(user)
     lost_regions = [
         code
         for code in snapshot.get("regions", [])

@@ -39,7 +39,7 @@ def test_use_application_page_calls_its_services_service_content_not_a_count(nan
 def test_counts_of_services_keep_their_own_word():
     with translation.override("zh-hans"):
         assert translation.pgettext("count", "services") == "服务次数"
-        assert translation.pgettext("use application", "services") == "服务内容"
+        assert translation.pgettext("service content", "services offered") == "服务内容"
         assert str(UseApplication._meta.get_field("services").verbose_name) == "服务内容"
 
 

@@ -158,9 +158,9 @@ def test_print_pages_run_a_fixed_number_of_queries(world, reviewed, django_asser
     client.get(f"/pilots/applications/{reviewed.pk}/print/")  # session warmed
     # session, user, memberships (scope), application, issuers, opinions; the session's save
     # (savepoint, update, release)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(4):
         assert client.get(f"/pilots/applications/{reviewed.pk}/print/").status_code == 200
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(4):
         assert client.get(f"/pilots/applications/{reviewed.pk}/print/opinions/").status_code == 200
 
 
