@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 from django.utils import timezone
 
 from reports.exporting import ExportDefinition
@@ -155,8 +157,12 @@ def progress_response(progress):
     ]
     street_columns = [Column("街道（镇）", "name", width=30), *columns[1:]]
     company_columns = [Column("单位", "name", width=30), *columns[1:]]
+    # a district: its streets and a 合计 row; a street: its own row, once
+    street_rows = progress.streets
+    if [row.key for row in street_rows] != [progress.total.key]:
+        street_rows = [*street_rows, replace(progress.total, name="合计")]
     sheets = [
-        (SheetSpec("按街镇", street_columns, title_rows=title_rows), [*progress.streets, progress.total]),
+        (SheetSpec("按街镇", street_columns, title_rows=title_rows), street_rows),
         (SheetSpec("按单位", company_columns, title_rows=title_rows), progress.companies),
     ]
     return export_response(f"培训进度-{progress.region.name}-{progress.year}", sheets)
