@@ -10,12 +10,12 @@ from django.test import Client
 
 from accounts.models import AuditEntry, Organization, User
 from checklists.models import ChecklistVersion, ListKind
+from core import workflow
 from facilities.models import CareRoom, GuidanceTarget, UseApplication, Violation
 from facilities.services import overdue_rooms
 from pilots.models import Application, Pilot, Programme
 from staff.models import StaffMember, StationResource, TrainingRecord
 from stations.models import PublicityEvent, Resident, ServiceOrder, ServiceRecord, Station, SurveyResponse
-from core import workflow
 from volunteers.models import PointsEntry
 
 pytestmark = pytest.mark.django_db
