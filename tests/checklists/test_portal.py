@@ -14,6 +14,7 @@ from checklists import services
 from checklists.models import CheckFinding, ChecklistItem, ChecklistVersion, ListKind, VersionState
 from stations import services as station_services
 from tests.conftest import api_client_for
+from tests.copies import copy_rows
 from tests.factories import PASSWORD, OrganizationFactory, make_user
 
 pytestmark = pytest.mark.django_db
@@ -240,17 +241,27 @@ def test_the_street_records_a_check_and_the_company_sees_the_open_finding(world,
     assert logged_in("a_admin").get(page).status_code == 403
 
 
+def _add_duties(world, version, count):
+    """``count`` responsible parties in a draft: the first through the service, the others
+    copies of it written in bulk (tests/copies.py), each with its own name and position."""
+    first = services.add_item(
+        version,
+        by=world.company_a_admin,
+        kind=ListKind.DUTIES,
+        name="责任方0",
+        party="department",
+        duties="督导",
+    )
+
+    def numbered(copy, n):
+        copy.name, copy.position = f"责任方{n}", first.position + n
+
+    copy_rows([(ChecklistItem, [first])], times=count - 1, start=1, vary=numbered)
+
+
 def _publish_with_items(world, station, count):
     version = services.start_station_list(station, by=world.company_a_admin)
-    for n in range(count):
-        services.add_item(
-            version,
-            by=world.company_a_admin,
-            kind=ListKind.DUTIES,
-            name=f"责任方{n}",
-            party="department",
-            duties="督导",
-        )
+    _add_duties(world, version, count)
     services.perform(version, "submit", by=world.company_a_admin)
     services.perform(version, "approve", by=world.street_officer)
     return services.perform(version, "publish", by=world.company_a_admin)
@@ -280,15 +291,7 @@ def test_the_station_lists_and_the_version_page_cost_fixed_queries(
     world, sample, station_a, count, django_assert_num_queries
 ):
     version = services.start_station_list(station_a, by=world.company_a_admin)
-    for n in range(count):
-        services.add_item(
-            version,
-            by=world.company_a_admin,
-            kind=ListKind.DUTIES,
-            name=f"责任方{n}",
-            party="department",
-            duties="督导",
-        )
+    _add_duties(world, version, count)
     client = logged_in("a_admin")
     with django_assert_num_queries(17):
         client.get(f"/lists/manage/stations/{station_a.pk}/")
