@@ -74,11 +74,38 @@ def postgres(db):
     need(connection.vendor == "postgresql", "this test needs PostgreSQL (set DATABASE_URL)")
 
 
+# The rows `import_regions` writes into an empty table, kept from the first import in this
+# process: most tests need the divisions, and writing them again from memory costs a few
+# inserts instead of reading and checking the seed file each time.
+_SEED_REGION_ROWS: list[dict] = []
+
+
+def _write_seed_regions():
+    if Region.objects.exists() or not _SEED_REGION_ROWS:
+        empty = not Region.objects.exists()
+        call_command("import_regions", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+        if empty and not _SEED_REGION_ROWS:
+            fields = [f.attname for f in Region._meta.concrete_fields if not f.primary_key]
+            _SEED_REGION_ROWS.extend(Region.objects.order_by("level", "code").values("pk", *fields))
+        return
+    new_pk = {}
+    for level in sorted({row["level"] for row in _SEED_REGION_ROWS}):
+        rows = [row for row in _SEED_REGION_ROWS if row["level"] == level]
+        made = Region.objects.bulk_create(
+            Region(
+                **{key: value for key, value in row.items() if key not in ("pk", "parent_id")},
+                parent_id=new_pk.get(row["parent_id"]),
+            )
+            for row in rows
+        )
+        new_pk.update({row["pk"]: region.pk for row, region in zip(rows, made, strict=True)})
+
+
 @pytest.fixture
 def seed_regions(db):
     """The shipped divisions of the seed localities (长宁区, 南安市, 中山市, 西城区, 西安市)."""
     if not Region.objects.filter(code="310105").exists():
-        call_command("import_regions", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+        _write_seed_regions()
     return {region.code: region for region in Region.objects.all()}
 
 

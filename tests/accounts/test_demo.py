@@ -5,10 +5,12 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
 
 from accounts.models import AuditEntry, Organization, User
 from checklists.models import ChecklistVersion, ListKind
+from core import workflow
 from facilities.models import CareRoom, GuidanceTarget, UseApplication, Violation
 from facilities.services import overdue_rooms
 from pilots.models import Application, Pilot, Programme
@@ -25,17 +27,31 @@ def load_demo():
     return out.getvalue()
 
 
-def test_load_demo_twice_changes_nothing_the_second_time(settings):
-    load_demo()
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo as `load_demo` leaves it with the default password, loaded once for the module
+    inside a transaction rolled back at its end (no row reaches the next module). Each test runs
+    in a savepoint of its own: one that loads again or logs in leaves the demo as loaded.
+    Returns what the command printed."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        with pytest.MonkeyPatch.context() as patch:
+            patch.delenv("DEMO_PASSWORD", raising=False)
+            # as in a test (tests/conftest.py): no commit comes, notices go out at once
+            patch.setattr(workflow, "after_commit", lambda callback: callback())
+            output = load_demo()
+        yield output
+        transaction.set_rollback(True)
+
+
+def test_load_demo_twice_changes_nothing_the_second_time(demo):
     counts = (User.objects.count(), Organization.objects.count(), AuditEntry.objects.count())
     output = load_demo()
     assert (User.objects.count(), Organization.objects.count(), AuditEntry.objects.count()) == counts
     assert "0 created or changed" in output or "新增或更新 0 条" in output
 
 
-def test_every_printed_demo_login_works(monkeypatch):
-    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
-    output = load_demo()
+def test_every_printed_demo_login_works(demo):
+    output = demo
     usernames = re.findall(r"^  (\w+)\s", output, flags=re.MULTILINE)
     assert {
         "admin",
@@ -54,14 +70,14 @@ def test_every_printed_demo_login_works(monkeypatch):
         assert username in client.get("/").content.decode()
 
 
-def test_demo_password_can_be_changed(monkeypatch):
+def test_demo_password_can_be_changed(demo, monkeypatch):
+    assert not User.objects.get(username="cn_civil").check_password("another-Demo-77")
     monkeypatch.setenv("DEMO_PASSWORD", "another-Demo-77")
     load_demo()
     assert User.objects.get(username="cn_civil").check_password("another-Demo-77")
 
 
-def test_demo_companies_have_valid_credit_codes():
-    load_demo()
+def test_demo_companies_have_valid_credit_codes(demo):
     companies = Organization.objects.filter(kind="property_company")
     assert companies.count() >= 3
     for company in companies:
@@ -69,8 +85,7 @@ def test_demo_companies_have_valid_credit_codes():
     assert Organization.objects.filter(kind="street_office", region__code__startswith="310105").count() == 10
 
 
-def test_demo_populates_every_pilot_screen():
-    load_demo()
+def test_demo_populates_every_pilot_screen(demo):
     assert set(Programme.objects.values_list("mode", flat=True)) == {"call", "designated"}
     assert {"draft", "submitted", "recommended"} <= set(Application.objects.values_list("status", flat=True))
     designated = Programme.objects.get(mode="designated")
@@ -80,8 +95,7 @@ def test_demo_populates_every_pilot_screen():
     assert "上海虹馨物业" in client.get(f"/pilots/programmes/{designated.pk}/pilots/").content.decode()
 
 
-def test_demo_stations_have_residents_orders_records_publicity_and_surveys():
-    load_demo()
+def test_demo_stations_have_residents_orders_records_publicity_and_surveys(demo):
     station = Station.objects.get(pilot__isnull=False)
     assert station.status == "operating" and station.prices.count() == 7  # its published service list
     assert Resident.objects.filter(stations=station).count() == 4
@@ -95,10 +109,7 @@ def test_demo_stations_have_residents_orders_records_publicity_and_surveys():
     assert PublicityEvent.objects.exists() and SurveyResponse.objects.count() == 3
 
 
-def test_demo_companies_have_all_three_roles_trained_staff_and_a_volunteer_ledger(monkeypatch):
-    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
-
-    load_demo()
+def test_demo_companies_have_all_three_roles_trained_staff_and_a_volunteer_ledger(demo):
     companies = Organization.objects.filter(kind="property_company", name__endswith="（演示）")
     assert companies.count() == 4
     for company in companies:
@@ -125,9 +136,7 @@ def test_demo_companies_have_all_three_roles_trained_staff_and_a_volunteer_ledge
     assert "郑服" in page.get("/staff/").content.decode()
 
 
-def test_demo_fills_nanans_towns_with_care_rooms_in_every_state(monkeypatch):
-    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
-    load_demo()
+def test_demo_fills_nanans_towns_with_care_rooms_in_every_state(demo):
     rooms = CareRoom.objects.filter(compound__region__code__startswith="350583")
     assert set(rooms.values_list("handover_state", "operating_state")) == {
         ("not_handed_over", "not_operating"),
@@ -153,8 +162,7 @@ def test_demo_fills_nanans_towns_with_care_rooms_in_every_state(monkeypatch):
     assert "溪美·滨江花园" in town.get("/facilities/").content.decode()
 
 
-def test_demo_has_changnings_sample_and_station_lists_in_different_states():
-    load_demo()
+def test_demo_has_changnings_sample_and_station_lists_in_different_states(demo):
     sample = ChecklistVersion.objects.templates().get(region__code="310105")
     assert sample.state == "published"
     assert set(sample.items.values_list("kind", flat=True)) == set(ListKind.values)

@@ -3,12 +3,14 @@ refuses production without a key of its own (issue 10, item 11)."""
 
 import datetime as dt
 import io
+from unittest import mock
 
 import pytest
 from django.core.checks import run_checks
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from drf_spectacular.settings import spectacular_settings
 from stdnum.cn import ric
 
 from accounts.pii import blind_index, blind_index_candidates
@@ -195,7 +197,10 @@ def test_a_demo_database_moves_from_the_secret_key_derived_key_to_its_own(world,
 
 
 def deploy_check_ids():
-    return {message.id for message in run_checks(include_deployment_checks=True)}
+    # drf-spectacular's deploy check generates the whole OpenAPI schema (a second or more a
+    # call); its messages carry ids of their own, never accounts.*, so it is left out here.
+    with mock.patch.object(spectacular_settings, "ENABLE_DJANGO_DEPLOY_CHECK", False):
+        return {message.id for message in run_checks(include_deployment_checks=True)}
 
 
 def test_deploy_check_fails_without_pii_key_when_debug_is_off(settings):

@@ -16,9 +16,11 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from accounts.models import AuditEntry, Notification, Role
+from accounts.pii import blind_index
 from stations import services
-from stations.models import LinkRequestState, Resident, ResidentLinkRequest
+from stations.models import LinkRequestState, Resident, ResidentLinkRequest, ResidentStation
 from tests.conftest import api_client_for
+from tests.copies import copy_rows
 from tests.factories import PASSWORD, make_user
 from tests.stations.conftest import CHANGNING_ID, id_number
 
@@ -233,25 +235,67 @@ def _list_queries(user):
     return len(ctx.captured_queries), len(response.json()["results"])
 
 
-def test_the_request_list_costs_the_same_queries_at_10_and_100(world, station_a, station_b):
-    def add(n, offset):
-        for i in range(n):
-            number = id_number(f"310105194{(offset + i) % 10}0202{(offset + i):03d}"[:17])
-            services.register_resident(
-                by=world.company_a_admin,
-                station=station_a,
-                name=f"老人{offset + i}",
-                id_number=number,
-                community=world.regions["310105001"],
-            )
-            services.register_resident(
-                by=world.company_b_admin,
-                station=station_b,
-                name=f"老人{offset + i}",
-                id_number=number,
-                community=world.regions["310105008"],
-            )
+def _numbered_request(body):
+    """What the workflows would have written for person n: ``body(n)`` gives the first 17
+    digits of the identity number."""
 
+    def vary(copy, n):
+        if isinstance(copy, Resident):
+            copy.name, copy.id_number = f"老人{n}", id_number(body(n))
+            copy.id_number_hash = blind_index(copy.id_number)
+            copy.birth_date = dt.date(int(copy.id_number[6:10]), 1, 1)
+            copy.sex = "M" if int(copy.id_number[16]) % 2 else "F"
+        elif isinstance(copy, ResidentLinkRequest):
+            copy.name_given = f"老人{n}"
+
+    return vary
+
+
+def _request_adder(world, station_a, station_b, body):
+    """``add(n, offset)``: n people of station_a whom company b asks to serve. The workflows
+    write the first; the others are copies of its rows (tests/copies.py)."""
+
+    def one(i):
+        number = id_number(body(i))
+        person = services.register_resident(
+            by=world.company_a_admin,
+            station=station_a,
+            name=f"老人{i}",
+            id_number=number,
+            community=world.regions["310105001"],
+        ).resident
+        services.register_resident(
+            by=world.company_b_admin,
+            station=station_b,
+            name=f"老人{i}",
+            id_number=number,
+            community=world.regions["310105008"],
+        )
+        return person
+
+    template = []
+
+    def add(n, offset):
+        if not template:
+            template.append(one(offset))
+            n, offset = n - 1, offset + 1
+        person = template[0]
+        copy_rows(
+            [
+                (Resident, [person]),
+                (ResidentStation, ResidentStation.objects.filter(resident=person)),
+                (ResidentLinkRequest, ResidentLinkRequest.objects.filter(resident=person)),
+            ],
+            times=n,
+            start=offset,
+            vary=_numbered_request(body),
+        )
+
+    return add
+
+
+def test_the_request_list_costs_the_same_queries_at_10_and_100(world, station_a, station_b):
+    add = _request_adder(world, station_a, station_b, lambda n: f"310105194{n % 10}0202{n:03d}"[:17])
     company, officer = world.company_b_admin, world.changning_officer
     add(10, 0)
     small = (_list_queries(company), _list_queries(officer))
@@ -340,20 +384,7 @@ def test_withdrawing_and_refusing_ask_first(world, resident, station_b):
 
 
 def test_the_portal_request_page_costs_the_same_queries_at_2_and_12(world, station_a, station_b):
-    def add(n, offset):
-        for i in range(n):
-            number = id_number(f"310105195{(offset + i) % 10}0303{(offset + i):03d}"[:17])
-            for by, station, code in (
-                (world.company_a_admin, station_a, "310105001"),
-                (world.company_b_admin, station_b, "310105008"),
-            ):
-                services.register_resident(
-                    by=by,
-                    station=station,
-                    name=f"老人{offset + i}",
-                    id_number=number,
-                    community=world.regions[code],
-                )
+    add = _request_adder(world, station_a, station_b, lambda n: f"310105195{n % 10}0303{n:03d}"[:17])
 
     def queries(username):
         client = Client()
