@@ -453,7 +453,10 @@ def derive_passed(session, attended, theory_score, practical_score) -> bool:
 
 class TrainingRecord(AuditedModel):
     session = models.ForeignKey(
-        TrainingSession, verbose_name=_("session"), on_delete=models.CASCADE, related_name="records"
+        TrainingSession,
+        verbose_name=pgettext_lazy("training", "session"),
+        on_delete=models.CASCADE,
+        related_name="records",
     )
     staff = models.ForeignKey(
         StaffMember, verbose_name=_("staff member"), on_delete=models.PROTECT, related_name="training_records"

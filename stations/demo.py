@@ -13,15 +13,15 @@ from pilots.models import Pilot
 from staff.models import StaffMember
 
 from . import services
-from .models import Floor, Resident, Station, Survey
+from .models import Floor, Resident, ServiceOrder, Station, Survey
 
-# (name, birth date, living situation, basic-care categories); identity numbers are fictional
-# but valid (checksum computed).
+# (name, birth date, living situation, basic-care categories, man?); identity numbers are
+# fictional but valid (checksum computed), their 17th digit odd for a man and even for a woman.
 PEOPLE = [
-    ("李阿婆", "19380215", "alone", ["disabled"]),
-    ("王老伯", "19420710", "empty_nest", []),
-    ("张阿姨", "19501103", "with_family", ["poor"]),
-    ("赵老师", "19360928", "alone", []),
+    ("李阿婆", "19380215", "alone", ["disabled"], False),
+    ("王老伯", "19420710", "empty_nest", [], True),
+    ("张阿姨", "19501103", "with_family", ["poor"], False),
+    ("赵老师", "19360928", "alone", [], True),
 ]
 
 
@@ -74,12 +74,12 @@ def load_activity(stations) -> int:
     for station in stations:
         pilot = station.pilot
         residents = []
-        for n, (name, birth, living, care) in enumerate(PEOPLE, start=1):
+        for n, (name, birth, living, care, man) in enumerate(PEOPLE, start=1):
             person = services.register_resident(
                 by=admin,
                 station=station,
                 name=name,
-                id_number=_id(pilot.site_region.code[:6], birth, 100 + n),
+                id_number=_id(pilot.site_region.code[:6], birth, 100 + 2 * n + man),
                 phone=f"1380000{1000 + n}",
                 community=pilot.site_region,
                 living_situation=living,
@@ -102,6 +102,9 @@ def load_activity(stations) -> int:
                 ended_at=start + dt.timedelta(minutes=40),
             )
         done = services.create_order(by=admin, resident=residents[0], station=station, category="bathing")
+        # taken by phone in the morning, served two hours ago
+        ServiceOrder.objects.filter(pk=done.pk).update(created_at=now - dt.timedelta(hours=3))
+        done.refresh_from_db()
         services.transition_order(done, "assign", by=admin, staff=staff)
         services.transition_order(
             done,

@@ -31,6 +31,7 @@ from .forms import (
     SurveyResponseForm,
 )
 from .models import OrderStatus, Station, StationStatus
+from .services.details import may_edit_station_details
 
 
 @dataclass(frozen=True)
@@ -319,6 +320,7 @@ def _station_info(request, station):
         "expenditures": station.expenditures.all()[:12],
         "may_close": may_close,
         "close_refusal": reason,
+        "details_editable": may_edit_station_details(station, request.user),
     }
 
 

@@ -92,6 +92,13 @@ def order_complete(request, pk):
 def order_cancel(request, pk):
     """Cancelling asks first, on a page that says what will happen, and takes the reason."""
     order = _order(request, pk)
+    if order.status not in (OrderStatus.REQUESTED, OrderStatus.ASSIGNED):
+        messages.error(
+            request,
+            _("Order #%(number)s is %(status)s: it can no longer be cancelled.")
+            % {"number": order.pk, "status": order.get_status_display()},
+        )
+        return redirect(_back(request, order))
     form = CancelOrderForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

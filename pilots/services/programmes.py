@@ -154,6 +154,15 @@ class ProgrammeFlow(Workflow):
             lambda: _require_issuer(programme, user), lambda: issuing_bureau_of(user, programme)
         )
 
+    def check_publish_list(self, programme, by):
+        if not programme.pilots.exists():
+            raise ValidationError(
+                _(
+                    "The list has no pilots yet: approve applications or designate pilots"
+                    " before publishing it."
+                )
+            )
+
     def check_withdraw_list(self, programme, by, reason=""):
         if not (reason or "").strip():
             raise ValidationError({"reason": _("Say why the pilot list is withdrawn.")})

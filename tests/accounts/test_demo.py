@@ -15,6 +15,7 @@ from facilities.models import CareRoom, GuidanceTarget, UseApplication, Violatio
 from facilities.services import overdue_rooms
 from pilots.models import Application, Pilot, Programme
 from staff.models import StaffMember, StationResource, TrainingRecord
+from stations.demo import PEOPLE
 from stations.models import PublicityEvent, Resident, ServiceOrder, ServiceRecord, Station, SurveyResponse
 from volunteers.models import PointsEntry
 
@@ -177,3 +178,9 @@ def test_demo_has_changnings_sample_and_station_lists_in_different_states(demo):
     items = {(i.category, i.name, i.price) for i in published.items.filter(kind=ListKind.SERVICES)}
     assert prices == items and len(prices) == 7
     assert published.approved_by.username == "cn_street"
+
+
+def test_demo_residents_are_of_the_sex_their_names_say(demo):
+    for name, *_rest, man in PEOPLE:
+        sexes = set(Resident.objects.filter(name=name).values_list("sex", flat=True))
+        assert sexes == {"M" if man else "F"}, name

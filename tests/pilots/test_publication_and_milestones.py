@@ -50,8 +50,30 @@ def test_a_pilot_list_is_published_only_after_the_programme_is_announced(world, 
     )
 
 
+def _designate(world, programme):
+    services.designate_pilot(
+        programme,
+        by=world.changning_officer,
+        organization=world.company_a,
+        pilot_type="property_care",
+        site_region=world.regions["310105001"],
+    )
+
+
+def test_an_empty_pilot_list_is_not_published(world, prepared):
+    services.announce(prepared, by=world.changning_officer)
+    with pytest.raises(ValidationError) as refused:
+        services.publish_pilot_list(prepared, by=world.changning_officer)
+    assert "还没有试点" in " ".join(refused.value.messages)
+    prepared.refresh_from_db()
+    assert prepared.list_published_at is None
+    _designate(world, prepared)
+    assert services.publish_pilot_list(prepared, by=world.changning_officer).list_published_at
+
+
 def test_publishing_twice_is_a_double_click(world, prepared):
     services.announce(prepared, by=world.changning_officer)
+    _designate(world, prepared)
     first = services.publish_pilot_list(prepared, by=world.changning_officer)
     again = services.publish_pilot_list(prepared, by=world.changning_officer)
     assert again.list_published_at == first.list_published_at
