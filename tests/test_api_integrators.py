@@ -8,7 +8,6 @@ The list checks are generated from the API router: a new list is checked without
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import io
 import tempfile
 
@@ -22,17 +21,12 @@ from rest_framework.test import APIClient
 
 from accounts import services as account_services
 from accounts.exports import ORGANIZATIONS
-from accounts.models import Membership, Organization, Role, User
-from checklists import services as checklist_services
-from checklists.models import ChecklistVersion
+from accounts.models import Organization, User
 from config.urls import router
-from facilities import services as facilities_services
-from facilities.models import AlterationKind, CareRoom
 from reports import jobs as export_jobs
 from reports.exporting import ExportDefinition
-from stations import services as station_services
-from stations.models import Resident
 from tests.conftest import api_client_for
+from tests.demo_rows import add_rows_the_demo_leaves_empty
 
 pytestmark = pytest.mark.django_db
 
@@ -86,52 +80,7 @@ def _fill_empty_lists(admin):
     export_jobs.submit_export(
         ORGANIZATIONS, Organization.objects.all(), user=admin, channel="api", filters={}
     )
-    company_admin = User.objects.get(username="company_admin")
-    own_company = company_admin.memberships.get().organization
-    other_company = (
-        Organization.objects.filter(kind="property_company", region__code__startswith="310105")
-        .exclude(pk=own_company.pk)
-        .order_by("pk")
-        .first()
-    )
-    other = User.objects.create(username="integrator_other_company", name="其他物业管理员")
-    Membership.objects.create(user=other, organization=other_company, role=Role.ORG_ADMIN)
-    station = station_services.save_station(
-        None,
-        by=other,
-        operator=other_company,
-        region=other_company.region,
-        name="仙霞新村为老服务站（集成）",
-        address="仙霞路 99 号",
-        latitude=31.21,
-        longitude=121.39,
-        services=["meals"],
-    )
-    resident = Resident.objects.filter(stations__operator=own_company).order_by("pk").first()
-    station_services.register_resident(
-        by=other,
-        station=station,
-        name=resident.name,
-        id_number=resident.id_number,
-        community=resident.community,
-    )
-    room = CareRoom.objects.filter(compound__region__code__startswith="350583").order_by("pk").first()
-    facilities_services.record_alteration(
-        by=User.objects.get(username="na_civil"),
-        room=room,
-        kind=AlterationKind.values[0],
-        description="集成测试",
-        approval_number="南民〔2026〕2号",
-        approved_by="南安市民政局",
-        approved_on=dt.date(2026, 1, 5),
-    )
-    version = ChecklistVersion.objects.filter(state="published", station__isnull=False).order_by("pk").first()
-    checklist_services.record_check(
-        version.station,
-        by=User.objects.get(username="cn_street"),
-        checked_on=dt.date(2026, 1, 6),
-        results=[{"item": item, "result": "done"} for item in version.items.all()[:2]],
-    )
+    add_rows_the_demo_leaves_empty("integrator")
 
 
 def _client(user, language="en"):

@@ -16,7 +16,6 @@ licence, credit code; the owner of a station, resident or order) are checked bel
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import tempfile
 from dataclasses import dataclass
@@ -34,17 +33,13 @@ from stdnum.cn import uscc
 
 from accounts import services
 from accounts.exports import ORGANIZATIONS
-from accounts.models import Membership, Organization, Role, User
+from accounts.models import Organization, User
 from accounts.scoping import ScopedQuerySet
-from checklists import services as checklist_services
-from checklists.models import ChecklistVersion
 from config.urls import router
-from facilities import services as facilities_services
-from facilities.models import AlterationKind, CareRoom
 from reports import jobs as export_jobs
 from staff.models import TrainingTarget
-from stations import services as station_services
 from stations.models import Resident, ServiceCategory, ServiceOrder, Station
+from tests.demo_rows import add_rows_the_demo_leaves_empty
 
 pytestmark = pytest.mark.django_db
 
@@ -317,58 +312,7 @@ def demo(django_db_setup, django_db_blocker):
     transaction rolled back at its end; each request below runs in a savepoint of its own."""
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("load_demo", stdout=io.StringIO())
-        company_admin = User.objects.get(username="company_admin")
-        own_company = company_admin.memberships.get().organization
-        other_company = (
-            Organization.objects.filter(kind="property_company", region__code__startswith="310105")
-            .exclude(pk=own_company.pk)
-            .order_by("pk")
-            .first()
-        )
-        other = User.objects.create(username="matrix_other_company", name="其他物业管理员")
-        Membership.objects.create(user=other, organization=other_company, role=Role.ORG_ADMIN)
-        # The demo has one station; the other company gets its own (not yet operating, so not public).
-        other_station = station_services.save_station(
-            None,
-            by=other,
-            operator=other_company,
-            region=other_company.region,
-            name="仙霞新村为老服务站（矩阵）",
-            address="仙霞路 99 号",
-            latitude=31.2100,
-            longitude=121.3900,
-            services=["meals"],
-        )
-        # The other company asks to serve one of the demo company's residents: a link request.
-        resident = Resident.objects.filter(stations__operator=own_company).order_by("pk").first()
-        station_services.register_resident(
-            by=other,
-            station=other_station,
-            name=resident.name,
-            id_number=resident.id_number,
-            community=resident.community,
-        )
-        # The demo records no alteration of a care room: one in 南安, recorded by its bureau.
-        room = CareRoom.objects.filter(compound__region__code__startswith="350583").order_by("pk").first()
-        facilities_services.record_alteration(
-            by=User.objects.get(username="na_civil"),
-            room=room,
-            kind=AlterationKind.values[0],
-            description="矩阵测试",
-            approval_number="南民〔2026〕1号",
-            approved_by="南安市民政局",
-            approved_on=dt.date(2026, 1, 5),
-        )
-        # The demo records no supervision check: one of a published station list, by its street.
-        version = (
-            ChecklistVersion.objects.filter(state="published", station__isnull=False).order_by("pk").first()
-        )
-        checklist_services.record_check(
-            version.station,
-            by=User.objects.get(username="cn_street"),
-            checked_on=dt.date(2026, 1, 6),
-            results=[{"item": item, "result": "done"} for item in version.items.all()[:2]],
-        )
+        rows = add_rows_the_demo_leaves_empty("matrix")
         # No export is large enough in the demo to run in the background: one finished job each
         # for a 长宁 officer and the company admin, their files in a folder of the test's own.
         with tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media):
@@ -378,7 +322,7 @@ def demo(django_db_setup, django_db_blocker):
                     ORGANIZATIONS, Organization.objects.visible_to(user), user=user, channel="api", filters={}
                 )
                 assert export_jobs.run_export_job(job.pk) == "done"
-            yield {"own_company": own_company, "other_company": other_company, "other_station": other_station}
+            yield rows
         transaction.set_rollback(True)
 
 

@@ -56,7 +56,7 @@ def test_staff_training_and_points(page, browser, live_server, world, station_a,
     page.goto(detail_url)
     expect(page.locator("#results")).to_contain_text("三员岗前培训")
     expect(page.locator("#eligibility")).to_contain_text("可以")
-    page.goto(f"/stations/manage/{station_a.pk}/")
+    page.goto(f"/stations/manage/{station_a.pk}/records/")
     # The service is logged in the name of the staff member (a login is not needed to serve).
     expect(page.locator("form:has(input[name=what][value=log]) select[name=staff]")).to_contain_text(
         "张服务员"

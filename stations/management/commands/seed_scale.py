@@ -238,6 +238,7 @@ class Command(BaseCommand):
                 "",
                 "7",
                 now.isoformat(),
+                "",  # no signed consent form uploaded
             ]
             buffer.write("\t".join(fields) + "\n")
         buffer.seek(0)
@@ -245,7 +246,8 @@ class Command(BaseCommand):
             cursor.copy_expert(
                 "COPY stations_resident (name, id_number, id_number_hash, id_number_masked, birth_date, sex, "
                 "phone, phone_hash, phone_masked, address, community_id, living_situation, basic_care, "
-                "emergency_contact, emergency_phone, care_visit_interval_days, created_at) FROM STDIN",
+                "emergency_contact, emergency_phone, care_visit_interval_days, created_at, consent_form) "
+                "FROM STDIN",
                 buffer,
             )
 
