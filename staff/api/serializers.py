@@ -196,9 +196,17 @@ class ProgressSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     target = serializers.IntegerField(allow_null=True)
     percent = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
+    scope_name = serializers.CharField(
+        help_text=_("what the figures cover: the region, or the part you can see")
+    )
+    complete = serializers.BooleanField(help_text=_("the figures count every attendance in the region"))
     total = ProgressRowSerializer()
     streets = ProgressRowSerializer(many=True)
     companies = ProgressRowSerializer(many=True)
+    district = ProgressRowSerializer(
+        allow_null=True, help_text=_("the enclosing district's own figure, when the region is a street")
+    )
+    district_target = serializers.IntegerField(allow_null=True)
 
 
 class StationResourceSerializer(ScopedModelSerializer):

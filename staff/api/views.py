@@ -211,13 +211,8 @@ class SessionViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.Model
     def progress(self, request):
         region = get_object_or_404(Region, code=request.query_params.get("region", ""))
         year = params.parse_year(request.query_params, default=timezone.localdate().year)
-        progress = services.training_progress(
-            region,
-            year,
-            records=TrainingRecord.objects.visible_to(request.user),
-            targets=TrainingTarget.objects.visible_to(request.user),
-        )
-        return Response(ProgressSerializer(progress).data)
+        # the same figures, scope label and like-with-like comparison as the portal's page
+        return Response(ProgressSerializer(services.progress_for(request.user, region, year)).data)
 
 
 class RecordViewSet(

@@ -191,3 +191,17 @@ def test_last_years_progress_still_reads(world, trained):
     page = _client("cn_officer").get("/staff/training/progress/", {"region": "310105", "year": last})
     assert f"长宁区 {last}" in page.content.decode()
     assert dt.date.today().year - 1 == last
+
+
+def test_the_api_gives_a_street_the_same_figures_and_labels_as_the_page(world, trained):
+    year = timezone.localdate().year
+    TrainingTarget.objects.create(region=world.regions["310105"], year=year, person_times=200)
+    client = _client("hy_officer")
+    street = client.get("/api/v1/training-sessions/progress/", {"region": "310105001", "year": year}).json()
+    assert street["region_name"] == "华阳路街道" and street["complete"] is True
+    assert street["total"]["person_times"] == 3 and street["target"] is None  # not the district's 200
+    assert street["district"]["name"] == "长宁区" and street["district"]["person_times"] == 5
+    assert street["district_target"] == 200
+    assert [row["name"] for row in street["streets"]] == ["华阳路街道"]
+    company = _client("a_admin").get("/api/v1/training-sessions/progress/", {"region": "310105", "year": year})
+    assert company.json()["complete"] is False and "您可查看" in company.json()["scope_name"]
