@@ -203,5 +203,7 @@ def test_the_api_gives_a_street_the_same_figures_and_labels_as_the_page(world, t
     assert street["district"]["name"] == "长宁区" and street["district"]["person_times"] == 5
     assert street["district_target"] == 200
     assert [row["name"] for row in street["streets"]] == ["华阳路街道"]
-    company = _client("a_admin").get("/api/v1/training-sessions/progress/", {"region": "310105", "year": year})
+    company = _client("a_admin").get(
+        "/api/v1/training-sessions/progress/", {"region": "310105", "year": year}
+    )
     assert company.json()["complete"] is False and "您可查看" in company.json()["scope_name"]
