@@ -69,11 +69,15 @@ class ValuesListMixin:
     each page with ``list_rows(page)``: the filters, the scope and the pagination are the
     viewset's own; the serializer is not used to read the list."""
 
+    # The two hooks every list using this mixin defines (residents, staff, service records).
+
     def list_values(self, queryset):
-        raise NotImplementedError
+        """``queryset`` (filtered, scoped, ordered) as ``.values()`` rows with annotated names."""
+        raise NotImplementedError(f"{type(self).__name__} must define list_values()")
 
     def list_rows(self, rows) -> list[dict]:
-        raise NotImplementedError
+        """One page of those rows as the list's JSON objects (the serializer's keys and formats)."""
+        raise NotImplementedError(f"{type(self).__name__} must define list_rows()")
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None)
