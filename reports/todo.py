@@ -24,6 +24,7 @@ from accounts.scoping import EDITING_ROLES, GOVERNMENT_EDITING_ROLES, GOVERNMENT
 from checklists.models import ChecklistVersion, VersionState
 from facilities.models import UseApplication, Violation, ViolationState
 from facilities.services import USE_APPLICATIONS
+from pilots import services as application_services
 from pilots.models import Application, ApplicationStatus, MilestoneStatus, PilotMilestone
 from regions.models import region_subtree
 from reports.models import Finding
@@ -108,14 +109,6 @@ def _government_codes(user, *kinds) -> list[str]:
     ]
 
 
-def _government_ids(user) -> list[int]:
-    return [
-        m.organization_id
-        for m in scope_for(user).memberships
-        if m.role in GOVERNMENT_EDITING_ROLES and m.organization.kind in GOVERNMENT_KINDS
-    ]
-
-
 def _own_ids(user) -> list[int]:
     """The applicant and operator organisations the user edits for."""
     return [
@@ -137,26 +130,19 @@ def _since(moment) -> str:
 @source
 def applications_to_review(user):
     """001: the street office gives its opinion on a submitted application of its street, the
-    issuing bureau decides a recommended one."""
-    streets = _government_codes(user, OrganizationKind.STREET_OFFICE)
-    bureaus = _government_ids(user)
-    if not streets and not bureaus:
+    issuing bureau decides a recommended one: :func:`pilots.services.awaiting_review`, the same
+    rule as the application list's "awaiting my opinion" filter."""
+    if not application_services.is_reviewer(user):
         return None
-    condition = Q(pk__in=[])
-    if streets:
-        condition |= Q(status=ApplicationStatus.SUBMITTED) & region_subtree("site_region", *streets)
-    if bureaus:
-        condition |= Q(status=ApplicationStatus.RECOMMENDED, programme__issuers__in=bureaus)
     queryset = (
-        Application.objects.visible_to(user)
-        .filter(condition)
+        application_services.awaiting_review(Application.objects.visible_to(user), user)
         .select_related("organization", "programme")
         .order_by("submitted_at", "id")
     )
     return TodoGroup(
         "applications",
         _("Applications to review"),
-        reverse("pilots:application-list"),
+        f"{reverse('pilots:application-list')}?awaiting=yes",
         queryset,
         lambda a: TodoRow(
             f"{a.organization.name} · {a.get_pilot_type_display()}",

@@ -506,8 +506,14 @@ def without_others_drafts(queryset, user):
 
 def awaiting_review(queryset, user):
     """The applications whose next opinion is ``user``'s: submitted ones of the streets of the
-    user's street offices, recommended ones of the programmes the user's bureau issued."""
-    memberships = [m for m in scope_for(user).memberships if m.role in GOVERNMENT_EDITING_ROLES]
+    user's street offices, recommended ones of the programmes the user's bureau issued. Only an
+    officer or admin of a government office gives opinions (a company's admin never does). The
+    application list's "awaiting my opinion" filter and the to-do page both read this."""
+    memberships = [
+        m
+        for m in scope_for(user).memberships
+        if m.role in GOVERNMENT_EDITING_ROLES and m.organization.kind in GOVERNMENT_KINDS
+    ]
     streets = [
         m.organization.region.code
         for m in memberships

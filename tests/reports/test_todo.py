@@ -13,12 +13,16 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from checklists.models import ChecklistVersion
+from checklists.services import perform
 from facilities.models import UseApplication
+from facilities.services.use import act_on_application
+from pilots import services as pilot_services
+from pilots.models import Application
 from reports import todo
 from reports.evaluation.services import run_evaluation
 from reports.models import Finding
 
-from .evaluation_data import make_station, scheme_for
+from .evaluation_data import make_station, publicity, scheme_for
 from .reminder_cases import _room, _station, build_applications, build_recommended, build_violations
 
 pytestmark = pytest.mark.django_db
@@ -262,3 +266,98 @@ def test_home_pays_one_query_per_group(world, monkeypatch):
     # the user's scope (one query), then one count per group; a street office answers for no
     # evaluation scheme, so its findings group is empty without a query
     assert len(with_todo) - len(without) == 1 + 4
+
+
+# --- one road with the application list; an item leaves the list when its step is taken ----------
+
+
+def _awaiting_on_the_list(user):
+    """The applications the list page shows under "awaiting my opinion"."""
+    response = client_for(user).get(reverse("pilots:application-list"), {"awaiting": "yes"})
+    assert response.status_code == 200
+    return {application.pk for application in response.context["applications"]}
+
+
+def test_applications_to_review_are_the_lists_awaiting_my_opinion(world, other_street_officer):
+    build_applications(world, 2, DUE)
+    build_recommended(world, 2, DUE)
+    reviewers = (world.street_officer, other_street_officer, world.changning_officer, world.nanan_officer)
+    for user in reviewers:
+        group = groups(user)["applications"]
+        assert {a.pk for a in group.queryset} == _awaiting_on_the_list(user), user
+        assert group.url == reverse("pilots:application-list") + "?awaiting=yes"
+    assert groups(world.street_officer)["applications"].count == 2
+    assert groups(world.changning_officer)["applications"].count == 2
+
+
+def test_a_programme_with_two_issuers_lists_its_application_once(world):
+    [recommended] = build_recommended(world, 1, DUE)
+    # the same officer answers for two bureaus that both issued the programme
+    second = type(world.changning_bureau).objects.create(
+        name="长宁区第二民政办", kind="civil_affairs", region=world.regions["310105"]
+    )
+    recommended.programme.issuers.add(second)
+    world.changning_officer.memberships.create(organization=second, role="officer")
+    group = groups(world.changning_officer)["applications"]
+    assert group.count == 1 and len(group.rows) == 1
+
+
+def test_a_companys_admin_gives_no_opinion_even_on_its_own_programme(world):
+    """An org_admin of a company holds an editing role, but only a government office reviews."""
+    [recommended] = build_recommended(world, 1, DUE)
+    recommended.programme.issuers.add(world.company_a)
+    assert "applications" not in groups(world.company_a_admin)
+    assert not pilot_services.awaiting_review(Application.objects.all(), world.company_a_admin).exists()
+
+
+def test_an_application_moves_from_the_street_to_the_bureau_to_the_applicant(world):
+    [application] = build_applications(world, 1, DUE)
+    link = reverse("pilots:application-detail", args=[application.pk])
+    assert keys_of(groups(world.street_officer)["applications"]) == {link}
+    assert groups(world.changning_officer)["applications"].count == 0
+
+    pilot_services.transition(application, "recommend", by=world.street_officer, text="同意推荐")
+    assert groups(world.street_officer)["applications"].count == 0
+    assert keys_of(groups(world.changning_officer)["applications"]) == {link}
+
+    application.refresh_from_db()
+    pilot_services.transition(application, "return", by=world.changning_officer, text="请补充材料")
+    assert groups(world.changning_officer)["applications"].count == 0
+    assert groups(world.company_a_admin)["returned_applications"].count == 1
+
+
+def test_a_use_application_moves_from_the_town_to_the_bureau(world):
+    application = use_application(world, "contacted")
+    link = reverse("facilities:application", args=[application.pk])
+    assert link in keys_of(groups(world.street_officer)["use_applications"])
+    act_on_application(
+        application,
+        "apply",
+        by=world.street_officer,
+        text="申请使用",
+        residents=800,
+        elderly_residents=200,
+        operating_mode="property_care",
+        services="助餐、助浴",
+    )
+    assert link not in keys_of(groups(world.street_officer)["use_applications"])
+    assert link in keys_of(groups(world.changning_officer)["use_applications"])
+
+
+def test_a_price_list_leaves_the_street_office_once_returned(world):
+    version = station_list(world, _station(world))
+    assert groups(world.street_officer)["price_lists"].count == 1
+    perform(version, "return", by=world.street_officer, reason="价格请按月标注")
+    assert groups(world.street_officer)["price_lists"].count == 0
+    assert groups(world.company_a_admin)["station_lists"].count == 1
+
+
+def test_a_finding_leaves_the_list_when_a_later_run_meets_the_threshold(world):
+    station = make_station(world.company_a, world.regions["310105001"], "乙站")
+    scheme = scheme_for(world, [("publicity_events", 100, 1, "at_least")])
+    run_evaluation(scheme, dt.date(2026, 9, 1))
+    assert groups(world.company_a_admin)["findings"].count == 1
+    publicity(station, dt.date(2026, 10, 5))
+    run_evaluation(scheme, dt.date(2026, 10, 1))
+    assert groups(world.company_a_admin)["findings"].count == 0
+    assert groups(world.changning_officer)["findings"].count == 0
