@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from datetime import timedelta
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import psycopg2
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 from openpyxl import load_workbook
@@ -177,3 +178,41 @@ def test_a_worker_killed_half_way_leaves_a_job_the_sweeper_gives_to_the_next_wor
     assert (job.state, job.attempts, job.error) == ("done", 2, "")
     assert sorted(_names(job)) == ["乙物业", "甲物业"]
     assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [Path(job.file.path).name]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_given_the_same_job_at_once_run_it_once(world, monkeypatch):
+    """Worker A holds the job's row while it claims it; worker B, given the same job (a second
+    delivery, or the sweeper's), waits on the row lock and then finds it running: it does
+    nothing. Without the lock B would read the job as queued and run it too."""
+    need(connection.vendor == "postgresql", "row locks are PostgreSQL's (SQLite locks the whole file)")
+    monkeypatch.setattr(tasks.run_export_job, "apply_async", lambda args, **options: None)
+    job = _job(world.changning_officer)
+    answers = {}
+
+    def worker_b():
+        try:
+            answers["b"] = jobs.run_export_job(job.pk)
+        finally:
+            connections.close_all()
+
+    second = threading.Thread(target=worker_b)
+    with transaction.atomic():
+        ExportJob.objects.select_for_update().get(pk=job.pk)  # A's claim has the row
+        second.start()
+
+        def b_waits_on_the_row():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+                return cursor.fetchone()[0] > 0 or not second.is_alive()
+
+        assert wait_for(b_waits_on_the_row, 60)
+        assert second.is_alive(), answers  # B did not get past the lock
+        now = timezone.now()
+        ExportJob.objects.filter(pk=job.pk).update(
+            state="running", run_token="worker-a", started_at=now, heartbeat_at=now, attempts=1
+        )
+    second.join(timeout=60)
+    assert answers == {"b": "skipped"}
+    job.refresh_from_db()
+    assert (job.state, job.run_token, job.attempts) == ("running", "worker-a", 1)
