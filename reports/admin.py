@@ -6,6 +6,7 @@ runs, scorecards and findings are read here; a run is made again by its action, 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scoping import ScopedModelAdmin
@@ -18,8 +19,10 @@ from .evaluation.forms import chosen, current_initial, indicator_fields
 from .models import (
     EvaluationRun,
     EvaluationScheme,
+    ExportJob,
     Finding,
     FindingComment,
+    ReminderSent,
     SchemeIndicator,
     SchemeVersion,
     Scorecard,
@@ -244,3 +247,75 @@ class FindingAdmin(_ReadOnly, ExcelExportAdminMixin, ScopedModelAdmin):
     search_fields = ["name"]
     show_full_result_count = False
     inlines = [CommentInline]
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(_ReadOnly, ScopedModelAdmin):
+    """A person's background exports, read only: written by the workers (``reports.jobs``) and
+    downloaded from 我的导出. Everyone sees only the jobs they asked for (``visible_to``), a
+    superuser too: the rows and the filters are the asker's."""
+
+    list_display = ["label", "kind", "channel", "state", "progress_shown", "created_at", "finished_at"]
+    list_filter = ["state", "kind", "channel"]
+    search_fields = ["label"]
+    date_hierarchy = "created_at"
+    list_select_related = []
+    show_full_result_count = False
+    fields = [
+        "label",
+        "kind",
+        "channel",
+        "filters_shown",
+        "state",
+        "progress_shown",
+        "error",
+        "download",
+        "created_at",
+        "enqueued_at",
+        "started_at",
+        "heartbeat_at",
+        "finished_at",
+        "expires_at",
+        "attempts",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("query")
+
+    # Anyone who reaches the admin may read their own exports, whatever their role group holds.
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    @admin.display(description=_("progress"))
+    def progress_shown(self, job):
+        if job.rows_total is None:
+            return f"{job.progress}% · {job.rows_written}"
+        return f"{job.progress}% · {job.rows_written} / {job.rows_total}"
+
+    @admin.display(description=_("filters"))
+    def filters_shown(self, job):
+        return "；".join(f"{name} = {value}" for name, value in (job.filters or {}).items()) or "—"
+
+    @admin.display(description=_("file"))
+    def download(self, job):
+        if not job.downloadable:
+            return "—"
+        return format_html('<a href="{}">{}</a>', job.get_download_url(), _("Download"))
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(_ReadOnly, ScopedModelAdmin):
+    """The log of the daily reminders (``reports.reminders``), read only; the platform
+    administrator's alone (``ReminderSent.objects.visible_to``)."""
+
+    list_display = ["kind", "object_id", "due_on", "sent_at", "recipients"]
+    list_filter = ["kind", "due_on"]
+    date_hierarchy = "sent_at"
+    list_select_related = []
+    show_full_result_count = False
+    fields = list_display
+    readonly_fields = fields

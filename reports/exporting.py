@@ -298,6 +298,22 @@ class ExportDefinition:
             return redirect(job.get_absolute_url())
         return export_response(self.stamped_filename(), self.sheets(queryset))
 
+    def api_response(self, queryset, request):
+        """An API export: the workbook, or above the threshold 202 with the background job."""
+        job = self.submit_if_large(queryset, request, channel="api")
+        if job is not None:
+            return Response(_background.job_json(job, request), status=202)
+        return export_response(self.stamped_filename(), self.sheets(queryset))
+
+
+# What an API export answers: the workbook, or (above the threshold) the background job.
+EXPORT_RESPONSES = {
+    (200, XLSX_CONTENT_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description=_("xlsx workbook")),
+    (202, "application/json"): OpenApiResponse(
+        OpenApiTypes.OBJECT, description=_("The export job (id, state, progress, links)")
+    ),
+}
+
 
 class ExcelExportAdminMixin:
     """Adds an “导出 Excel” button exporting the change list's current filtered rows, and an
@@ -344,12 +360,7 @@ class ExcelExportViewSetMixin:
     export_definition: ExportDefinition | None = None
 
     @extend_schema(
-        responses={
-            (200, XLSX_CONTENT_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description=_("xlsx workbook")),
-            (202, "application/json"): OpenApiResponse(
-                OpenApiTypes.OBJECT, description=_("The export job (id, state, progress, links)")
-            ),
-        },
+        responses=EXPORT_RESPONSES,
         description=_(
             "The filtered list as an Excel workbook (same filters as the list, no paging). Above"
             " EXPORT_ASYNC_THRESHOLD rows the export runs in the background: 202 with the export"
@@ -358,8 +369,4 @@ class ExcelExportViewSetMixin:
     )
     @action(detail=False, methods=["get"], url_path="export")
     def export(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        job = self.export_definition.submit_if_large(queryset, request, channel="api")
-        if job is not None:
-            return Response(_background.job_json(job, request), status=202)
-        return self.export_definition.response(queryset)
+        return self.export_definition.api_response(self.filter_queryset(self.get_queryset()), request)

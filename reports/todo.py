@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from urllib.parse import urljoin
 
 from django.db.models import Q
 from django.urls import reverse
@@ -27,6 +28,7 @@ from facilities.services import USE_APPLICATIONS
 from pilots import services as application_services
 from pilots.models import Application, ApplicationStatus, MilestoneStatus, PilotMilestone
 from regions.models import region_subtree
+from reports import jobs
 from reports.models import Finding
 from reports.spreadsheets.writer import Column, SheetSpec
 from reports.spreadsheets.writer import export_response as workbook_response
@@ -78,8 +80,14 @@ def total_for(user) -> int:
     return sum(group.count for group in groups_for(user))
 
 
-def export_response(groups, request):
-    """Every row of every group (up to ``ROWS_EXPORTED`` each) in one sheet, with its link."""
+def rows_to_export(groups) -> int:
+    """How many rows the workbook of ``groups`` has (one count per group, already paid by the page)."""
+    return sum(min(group.count, ROWS_EXPORTED) for group in groups)
+
+
+def sheets(groups, base_url: str) -> list:
+    """Every row of every group (up to ``ROWS_EXPORTED`` each) in one sheet, with its link made
+    absolute on ``base_url`` (the site's address as the person reached it)."""
     rows = (
         (group, row)
         for group in groups
@@ -89,12 +97,25 @@ def export_response(groups, request):
         Column("事项", lambda pair: str(pair[0].label), width=28),
         Column("对象", lambda pair: pair[1].text, width=40),
         Column("说明", lambda pair: str(pair[1].detail), width=30),
-        Column("链接", lambda pair: request.build_absolute_uri(pair[1].url), width=50),
+        Column("链接", lambda pair: urljoin(base_url, pair[1].url), width=50),
     ]
-    stamp = timezone.localtime().strftime("%Y-%m-%d")
-    return workbook_response(
-        f"待办-{stamp}", [(SheetSpec("待办", columns, title_rows=[f"待办 {stamp}"]), rows)]
-    )
+    return [(SheetSpec("待办", columns, title_rows=[f"待办 {timezone.localtime():%Y-%m-%d}"]), rows)]
+
+
+def filename() -> str:
+    return f"待办-{timezone.localtime():%Y-%m-%d}"
+
+
+def export_response(groups, request):
+    return workbook_response(filename(), sheets(groups, request.build_absolute_uri("/")))
+
+
+def _build_workbook(user, params):
+    """The to-do workbook written in the background: the person's groups as they are when it runs."""
+    return sheets(groups_for(user), params["base_url"])
+
+
+TODO_WORKBOOK = jobs.register_workbook("todo", _("To-do"), _build_workbook)
 
 
 # --- who the user acts as -----------------------------------------------------------------------

@@ -156,7 +156,22 @@ def todo(request):
     """待办: what waits on the user now, group by group."""
     groups = todo_groups.groups_for(request.user)
     if request.GET.get("export") == "xlsx":
-        return todo_groups.export_response(groups, request)
+        if todo_groups.rows_to_export(groups) <= settings.EXPORT_ASYNC_THRESHOLD:
+            return todo_groups.export_response(groups, request)
+        # a long to-do list: written in the background, like any long list (我的导出)
+        job = jobs.submit_workbook(
+            request.user,
+            todo_groups.TODO_WORKBOOK.key,
+            {"base_url": request.build_absolute_uri("/")},
+            channel="portal",
+            filename=todo_groups.filename(),
+        )
+        messages.info(
+            request,
+            _("“%(label)s” is being written in the background; it appears here when it is ready.")
+            % {"label": todo_groups.TODO_WORKBOOK.label},
+        )
+        return redirect(job.get_absolute_url())
     return render(request, "reports/todo.html", {"groups": groups, "total": sum(g.count for g in groups)})
 
 

@@ -62,7 +62,7 @@ def volunteers(request):
         "account__volunteer", "reward", "reversed_by"
     )
     if _wants_export(request):
-        return exports.LEDGER.response(ledger)
+        return exports.LEDGER.response(ledger, request)
     context = {
         "teams": teams,
         "activities": VolunteerActivity.objects.visible_to(user)

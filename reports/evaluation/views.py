@@ -55,7 +55,7 @@ def scorecards(request):
         show_errors(request, exc)
         listed = cards.none()
     if request.GET.get("export") == "xlsx":
-        return exports.SCORECARDS.response(listed)
+        return exports.SCORECARDS.response(listed, request)
     rows = list(listed.order_by("kind", "district__code", "rank_in_district", "name")[:LIST_LIMIT])
     streets = OrderedDict()
     for card in sorted(
@@ -112,7 +112,7 @@ def findings(request):
         show_errors(request, exc)
         listed = found.none()
     if request.GET.get("export") == "xlsx":
-        return exports.FINDINGS.response(listed)
+        return exports.FINDINGS.response(listed, request)
     return render(
         request,
         "reports/evaluation/findings.html",

@@ -84,5 +84,6 @@ def workbook_job_or_response(key: str, user, query, *, channel: str):
 for _workbook in WORKBOOKS.values():
     jobs.register_workbook(_workbook.key, _workbook.label, _workbook.build)
 
-# The monthly duties report registers its own workbook (written in the background when large).
-from .. import duties  # noqa: E402, F401
+# The monthly duties report and the to-do list register their own workbooks (written in the
+# background when large).
+from .. import duties, todo  # noqa: E402, F401

@@ -15,7 +15,7 @@ from accounts.api.serializers import IdentitySearchSerializer
 from accounts.permissions import TokenScopePermission
 from accounts.pii import reveal
 from config.api import LargeTableCursorPagination
-from reports.exporting import ExcelExportViewSetMixin
+from reports.exporting import EXPORT_RESPONSES, ExcelExportViewSetMixin
 from staff.api.filters import StaffFilter
 from staff.api.serializers import EligibilitySerializer, StaffSerializer
 from staff.api.views import StaffViewSet
@@ -157,9 +157,7 @@ class StationViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.Model
 
     @extend_schema(
         parameters=[OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM")],
-        responses={
-            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY
-        },
+        responses=EXPORT_RESPONSES,
     )
     @action(
         detail=False,
@@ -168,7 +166,7 @@ class StationViewSet(ExcelExportViewSetMixin, ScopedViewSetMixin, viewsets.Model
         permission_classes=[IsAuthenticated, TokenScopePermission],
     )
     def revenue_export(self, request):
-        return exports.REVENUE.response(self._revenue_rows(request))
+        return exports.REVENUE.api_response(self._revenue_rows(request), request)
 
     def _revenue_rows(self, request):
         records = ServiceRecord.objects.visible_to(request.user)

@@ -18,9 +18,9 @@ from facilities.models import UseApplication
 from facilities.services.use import act_on_application
 from pilots import services as pilot_services
 from pilots.models import Application
-from reports import todo
+from reports import jobs, todo
 from reports.evaluation.services import run_evaluation
-from reports.models import Finding
+from reports.models import ExportJob, Finding
 
 from .evaluation_data import make_station, publicity, scheme_for
 from .reminder_cases import _room, _station, build_applications, build_recommended, build_violations
@@ -219,6 +219,30 @@ def test_todo_export_has_every_row(world):
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     values = [row for row in sheet.iter_rows(values_only=True) if row[0]]
     assert sum(1 for row in values if str(row[3] or "").startswith("http")) == 3
+
+
+def test_a_long_todo_export_is_written_in_the_background_with_the_same_rows(world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    build_applications(world, 3, DUE)
+    client = client_for(world.street_officer)
+    instant = client.get(reverse("reports:todo"), {"export": "xlsx"})
+    instant_rows = list(load_workbook(io.BytesIO(b"".join(instant.streaming_content))).active.values)
+    assert not ExportJob.objects.exists()
+    settings.EXPORT_ASYNC_THRESHOLD = 2  # three rows: above it
+    response = client.get(reverse("reports:todo"), {"export": "xlsx"})
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/exports/#job-{job.pk}"
+    assert (job.key, job.user, job.params) == (
+        "todo",
+        world.street_officer,
+        {"base_url": "http://testserver/"},
+    )
+    job.refresh_from_db()  # without a broker the job ran when the request's transaction ended
+    if job.state == "queued":
+        jobs.run_export_job(job.pk)
+        job.refresh_from_db()
+    assert job.state == "done" and job.rows_written == 3
+    assert list(load_workbook(job.file.path).active.values) == instant_rows
 
 
 def _load(world, n):
