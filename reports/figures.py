@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import params
+from accounts.models import Organization, OrganizationKind
 from accounts.scoping import scope_for
 from checklists.models import ChecklistItem, ChecklistVersion, ListKind, VersionState
 from facilities.models import CareRoom, GuidanceTarget, OperatingState
@@ -586,16 +587,43 @@ class DemonstrationProject:
     unit: str  # 单位名称: the bureau that reports the project
     project: str  # 项目名
     company: str  # 服务企业名称
-    area: Decimal | None  # 场地面积（m²）
-    full_time_staff: int | None  # 专职人员数（人）
-    facilities: int | None  # 设施配置情况（件）
+    area: Decimal | None  # 场地面积(m²)
+    full_time_staff: int | None  # 专职人员数(人)
+    facilities: int | None  # 设施配置情况(件)
     since: dt.date | None  # 从业时间
-    residents_served: int | None  # 现服务数量（人）
+    residents_served: int | None  # 现服务数量(人)
 
 
-def _reporting_unit(pilot) -> str:
-    issuers = sorted(pilot.programme.issuers.all(), key=lambda o: (o.kind != "housing", o.pk))
+COUNTY_CODE_LENGTH = 6
+
+
+def _reporting_unit(pilot, housing_bureaus: dict[str, str]) -> str:
+    """单位名称 (the notice's ××市住建局): the housing bureau that reports the project — the
+    programme's issuing housing bureau, else the housing bureau of the district (or city) the
+    project lies in, else the bureau that issued the programme."""
+    issuers = sorted(pilot.programme.issuers.all(), key=lambda o: (o.kind != OrganizationKind.HOUSING, o.pk))
+    if issuers and issuers[0].kind == OrganizationKind.HOUSING:
+        return issuers[0].name
+    local = housing_bureaus.get(pilot.site_region.code[:COUNTY_CODE_LENGTH])
+    if local:
+        return local
     return issuers[0].name if issuers else ""
+
+
+def _housing_bureaus(pilots) -> dict[str, str]:
+    """The housing bureau of each district (or city) the pilots lie in, by its division code (the
+    bureau's name is public: it signs the programmes). The first by id where a district has two."""
+    codes = {pilot.site_region.code[:COUNTY_CODE_LENGTH] for pilot in pilots}
+    if not codes:
+        return {}
+    bureaus: dict[str, str] = {}
+    for code, name in (
+        Organization.objects.filter(kind=OrganizationKind.HOUSING, is_active=True, region__code__in=codes)
+        .order_by("pk")
+        .values_list("region__code", "name")
+    ):
+        bureaus.setdefault(code, name)
+    return bureaus
 
 
 def demonstration_projects(selection: Selection) -> list[DemonstrationProject]:
@@ -635,6 +663,24 @@ def demonstration_projects(selection: Selection) -> list[DemonstrationProject]:
         current = staff_project.get(person)
         if current is None or order[pilot_id] < order[current]:
             staff_project[person] = pilot_id
+    # a full-time person listed at no station counts for the first project of their employer
+    # in the street where they work
+    projects_of: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for pilot in pilots:
+        projects_of[(pilot.organization_id, street_of(pilot.site_region.code))].append(pilot.pk)
+    for person, employer, region_code in (
+        StaffMember.objects.visible_to(selection.user)
+        .filter(
+            status=StaffStatus.ACTIVE,
+            kind=EmploymentKind.FULL_TIME,
+            stations__isnull=True,
+            employer__in={pilot.organization_id for pilot in pilots},
+        )
+        .values_list("pk", "employer", "region__code")
+    ):
+        candidates = projects_of.get((employer, street_of(region_code)))
+        if candidates and person not in staff_project:
+            staff_project[person] = candidates[0]
     listed: dict[int, int] = defaultdict(int)
     for pilot_id in staff_project.values():
         listed[pilot_id] += 1
@@ -663,6 +709,7 @@ def demonstration_projects(selection: Selection) -> list[DemonstrationProject]:
         .annotate(n=Count("resident", distinct=True))
         .values_list("station__pilot", "n")
     )
+    housing_bureaus = _housing_bureaus(pilots)
     rows = []
     for pilot in pilots:
         own = stations_of.get(pilot.pk, [])
@@ -670,11 +717,11 @@ def demonstration_projects(selection: Selection) -> list[DemonstrationProject]:
         rows.append(
             DemonstrationProject(
                 pilot_id=pilot.pk,
-                unit=_reporting_unit(pilot),
+                unit=_reporting_unit(pilot, housing_bureaus),
                 project=f"{pilot.site_region.name}{pilot.get_pilot_type_display()}",
                 company=pilot.organization.name,
                 area=sum(areas, Decimal(0)) if areas and None not in areas else None,
-                full_time_staff=listed.get(pilot.pk, 0) if own else None,
+                full_time_staff=listed.get(pilot.pk, 0) if own or pilot.pk in listed else None,
                 facilities=(
                     facilities.get(pilot.pk, 0)
                     if own and all(station["pk"] in published for station in own)

@@ -101,6 +101,8 @@ def excel_value(value, yes_no=None):
 
 
 _TITLE_FORMAT = {"bold": True, "font_size": 14, "align": "center", "valign": "vcenter", "text_wrap": True}
+# The lines under the title (填报单位, 填报时间, a caption): plain text from the left, as on a paper form.
+_SUBTITLE_FORMAT = {"align": "left", "valign": "vcenter", "text_wrap": True}
 _HEADER_FORMAT = {
     "bold": True,
     "bg_color": "#DDEBF7",
@@ -126,12 +128,15 @@ _WORKBOOK_OPTIONS = {
 @dataclass
 class SheetSpec:
     """A sheet of an export: its name, columns, optional title rows above the header (an
-    official table's title, the filling unit...) and footer rows below the data."""
+    official table's title, then the filling unit...) and footer rows below the data. A list
+    gets a filter on its header; an official form (``form=True``) does not, and its data cells
+    are ruled like the printed table's."""
 
     name: str
     columns: list[Column]
     title_rows: list[str] = field(default_factory=list)
     footer_rows: list[list[Any]] = field(default_factory=list)
+    form: bool = False
 
 
 class _Formats:
@@ -140,15 +145,20 @@ class _Formats:
     def __init__(self, workbook):
         self.workbook = workbook
         self.title = workbook.add_format(_TITLE_FORMAT)
+        self.subtitle = workbook.add_format(_SUBTITLE_FORMAT)
         self.header = workbook.add_format(_HEADER_FORMAT)
-        self._numbers: dict[str, Any] = {}
+        self._numbers: dict[tuple[str | None, bool], Any] = {}
 
-    def number(self, number_format: str | None):
-        if not number_format:
+    def number(self, number_format: str | None, *, ruled: bool = False):
+        """The format of a data cell: its number format, with a thin border on a form."""
+        if not number_format and not ruled:
             return None
-        made = self._numbers.get(number_format)
+        made = self._numbers.get((number_format, ruled))
         if made is None:
-            made = self._numbers[number_format] = self.workbook.add_format({"num_format": number_format})
+            properties: dict[str, Any] = {"border": 1} if ruled else {}
+            if number_format:
+                properties["num_format"] = number_format
+            made = self._numbers[(number_format, ruled)] = self.workbook.add_format(properties)
         return made
 
 
@@ -171,9 +181,18 @@ class _SheetWriter:
         self.sheet = None
         self.grouped = any(column.group for column in spec.columns)
         self.header_height = len(spec.title_rows) + (2 if self.grouped else 1)
-        self.column_formats = [formats.number(column.number_format) for column in spec.columns]
+        ruled = spec.form
+        self.column_formats = [formats.number(column.number_format, ruled=ruled) for column in spec.columns]
         # Dates without a format of their own get the default one of their type.
         self.date_formats = {
+            kind: formats.number(number_format, ruled=ruled)
+            for kind, number_format in _DEFAULT_FORMATS.items()
+        }
+        self.own_formats = [bool(column.number_format) for column in spec.columns]
+        # A form's empty data cells are ruled too; the footer's cells are plain text.
+        self.blank_format = formats.number(None, ruled=True) if ruled else None
+        self.footer_formats = [formats.number(column.number_format) for column in spec.columns]
+        self.footer_date_formats = {
             kind: formats.number(number_format) for kind, number_format in _DEFAULT_FORMATS.items()
         }
 
@@ -187,9 +206,10 @@ class _SheetWriter:
             sheet.set_column(index, index, column.width or max(10, min(40, len(str(column.header)) * 2 + 2)))
         sheet.freeze_panes(self.header_height, 0)
         row = 0
-        for title in self.spec.title_rows:
-            sheet.set_row(row, 24)
-            sheet.write_string(row, 0, sheet_text(str(title)), self.formats.title)
+        for position, title in enumerate(self.spec.title_rows):
+            sheet.set_row(row, 24 if position == 0 else 18)
+            style = self.formats.title if position == 0 else self.formats.subtitle
+            sheet.write_string(row, 0, sheet_text(str(title)), style)
             if last > 0:
                 _merge_written(sheet, row, 0, row, last)
             row += 1
@@ -230,27 +250,34 @@ class _SheetWriter:
 
     def _close_sheet(self, with_footer: bool):
         last_row = self.header_height + self.rows_in_sheet - 1
-        self.sheet.autofilter(self.header_height - 1, 0, last_row, len(self.spec.columns) - 1)
+        if not self.spec.form:
+            self.sheet.autofilter(self.header_height - 1, 0, last_row, len(self.spec.columns) - 1)
         if with_footer:
             for offset, footer in enumerate(self.spec.footer_rows, start=1):
-                self._write_row(last_row + offset, [excel_value(value) for value in footer])
+                self._write_row(last_row + offset, [excel_value(value) for value in footer], footer=True)
 
-    def _write_row(self, row: int, values) -> None:
+    def _write_row(self, row: int, values, *, footer: bool = False) -> None:
         """One row of converted values. Each value goes to the writer of its type, so that a
         string is stored as a string, a number as a number and a date with a date format."""
         sheet = self.sheet
-        column_formats = self.column_formats
+        column_formats = self.footer_formats if footer else self.column_formats
+        blank = None if footer else self.blank_format
         for index, value in enumerate(values):
-            if value is None:
+            if value is None or value == "":  # an empty text is an empty cell
+                if blank is not None:
+                    sheet.write_blank(row, index, None, blank)
                 continue
             kind = value.__class__
             if kind is str:
-                if value:  # an empty text is an empty cell
-                    sheet.write_string(row, index, value, column_formats[index])
+                sheet.write_string(row, index, value, column_formats[index])
             elif kind is int or kind is float or kind is Decimal:
                 sheet.write_number(row, index, value, column_formats[index])
             elif kind is dt.datetime or kind is dt.date or kind is dt.time:
-                sheet.write_datetime(row, index, value, column_formats[index] or self.date_formats[kind])
+                if self.own_formats[index]:
+                    date_format = column_formats[index]
+                else:
+                    date_format = (self.footer_date_formats if footer else self.date_formats)[kind]
+                sheet.write_datetime(row, index, value, date_format)
             else:  # anything else a converter returned: its text
                 sheet.write_string(row, index, sheet_text(str(value)), column_formats[index])
 

@@ -11,6 +11,10 @@ from accounts.scoping import GOVERNMENT_KINDS, acting_organization
 from reports.spreadsheets.writer import Column, SheetSpec
 
 TOTAL_LABEL = "合计"
+# The workbooks are the official Chinese tables: the labels they take from the models (a
+# station's status, a service's category, a pilot's type) are written in Chinese too, whatever
+# the language of the page, the API call or the worker that asked for them.
+WORKBOOK_LANGUAGE = "zh-hans"
 
 
 def filled_on(today: dt.date | None = None) -> str:

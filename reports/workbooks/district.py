@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils import translation
+
 from reports import figures
 from reports.spreadsheets.writer import Column, SheetSpec
 from stations.models import StationStatus
 
-from .common import TOTAL_LABEL, definitions_sheet, filled_on, reporting_unit
+from .common import TOTAL_LABEL, WORKBOOK_LANGUAGE, definitions_sheet, filled_on, reporting_unit
 
 TITLE = "{place}“物业+养老”试点统计总表"
 
@@ -400,8 +402,14 @@ SHEETS = (overview, services, emergencies, satisfaction, training, publicity, ac
 
 
 def build(user, query) -> list[tuple[SheetSpec, list]]:
-    """The workbook's sheets for ``user`` over ``query`` (region, from, to)."""
-    selection = figures.selection_from(user, query)
+    """The workbook's sheets for ``user`` over ``query`` (region, from, to), in Chinese whatever
+    the language it was asked in."""
+    selection = figures.selection_from(user, query)  # a refusal in the asker's language
+    with translation.override(WORKBOOK_LANGUAGE):
+        return _build(user, selection)
+
+
+def _build(user, selection: figures.Selection) -> list[tuple[SheetSpec, list]]:
     labels = status_headers()
     words = {
         "operating": labels[StationStatus.OPERATING],

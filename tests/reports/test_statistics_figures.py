@@ -18,7 +18,7 @@ from reports import figures
 from staff.models import TrainingRecord, TrainingSession, TrainingTarget
 from stations import services as station_services
 from stations.models import ServiceRecord, Station, Survey, SurveyResponse
-from tests.factories import make_staff
+from tests.factories import OrganizationFactory, make_staff
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HUAYANG, XIANXIA = "310105001", "310105008"
@@ -340,7 +340,8 @@ def test_a_demonstration_project_row_comes_from_the_records(world, station_a, re
     listed.stations.set([station_a])
     second = make_staff(world.company_a, "专职二", kind="full_time")
     second.stations.set([station_a])
-    make_staff(world.company_a, "专职三", kind="full_time")  # at no station: in no project's row
+    # at no station and working in another street than the project's: in no project's row
+    make_staff(world.company_a, "专职三", kind="full_time", region=world.regions[XIANXIA])
     make_staff(world.company_a, "兼职", kind="part_time")
     version = ChecklistVersion.objects.create(
         station=station_a, region=world.regions[HUAYANG], number=1, state=VersionState.PUBLISHED
@@ -422,10 +423,47 @@ def test_each_full_time_person_counts_in_one_project_only(world, station_a, stat
     both.stations.set([station_a, station_b])
     only_b = make_staff(world.company_b, "乙站", kind="full_time")
     only_b.stations.set([station_b])
-    make_staff(world.company_a, "未登记站点", kind="full_time")
+    make_staff(world.company_a, "未登记站点", kind="full_time", region=world.regions[XIANXIA])
     rows = {row.pilot_id: row.full_time_staff for row in figures.demonstration_projects(q1)}
     assert rows == {first.pk: 1, second.pk: 1}
-    assert sum(rows.values()) == 2  # three full-time people, one at no station: two counted, once each
+    # three full-time people; the one at no station works for company a in 仙霞, where company a
+    # has no project: two counted, once each
+    assert sum(rows.values()) == 2
+
+
+def test_full_time_staff_at_no_station_count_for_their_employers_project_in_their_street(
+    world, station_a, station_b, q1
+):
+    pilot = _demonstration_pilot(world, station_a)
+    at_station = make_staff(world.company_a, "登记站点", kind="full_time")
+    at_station.stations.set([station_a])
+    make_staff(world.company_a, "未登记一", kind="full_time")  # works in 华阳路, the project's street
+    make_staff(world.company_a, "未登记二", kind="full_time", region=world.regions[XIANXIA])
+    make_staff(world.company_b, "他单位", kind="full_time", region=world.regions[HUAYANG])
+    make_staff(world.company_a, "兼职", kind="part_time")
+    make_staff(world.company_a, "离岗", kind="full_time", status="left")
+    elsewhere = make_staff(world.company_a, "在别站", kind="full_time")
+    elsewhere.stations.set([station_b])  # listed at a station of no project: not this project's
+    (row,) = figures.demonstration_projects(q1)
+    assert (row.pilot_id, row.full_time_staff) == (pilot.pk, 2)
+    # without a station the project's staff are still those of its company in its street
+    Station.objects.filter(pk=station_a.pk).update(pilot=None)
+    (row,) = figures.demonstration_projects(q1)
+    assert row.full_time_staff == 1 and row.area is None and row.residents_served is None
+
+
+def test_the_reporting_unit_is_the_housing_bureau_of_the_projects_district(world, station_a, q1):
+    pilot = _demonstration_pilot(world, station_a)
+    (row,) = figures.demonstration_projects(q1)
+    assert row.unit == "长宁区民政局"  # no housing bureau on the platform: the programme's issuer
+    OrganizationFactory(kind="housing", name="南安市住房和城乡建设局", region=world.regions["350583"])
+    OrganizationFactory(kind="housing", name="长宁区房屋管理局", region=world.regions["310105"])
+    (row,) = figures.demonstration_projects(q1)
+    assert row.unit == "长宁区房屋管理局"  # the district's housing bureau, as the notice's ××市住建局
+    issuer = OrganizationFactory(kind="housing", name="长宁区住房保障局", region=world.regions["310105"])
+    pilot.programme.issuers.add(issuer)
+    (row,) = figures.demonstration_projects(q1)
+    assert row.unit == "长宁区住房保障局"  # the programme's own housing bureau comes first
 
 
 def test_facilities_stay_empty_unless_every_station_of_the_project_has_published_lists(

@@ -10,13 +10,14 @@ from django.conf import settings
 from django.test import Client
 from openpyxl import load_workbook
 
+from pilots import services as pilot_services
 from reports.evaluation.services import run_evaluation
 from staff.models import TrainingTarget
 from stations.models import Station
 from tests.conftest import api_client_for
 from tests.factories import PASSWORD
 from tests.reports.evaluation_data import make_station, publicity, scheme_for
-from tests.reports.test_statistics_figures import at, record
+from tests.reports.test_statistics_figures import _demonstration_pilot, at, record
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -54,6 +55,47 @@ def test_a_street_officer_sees_only_the_street(world, station_a, station_b):
     assert client.get("/api/v1/statistics/dashboard/?region=310105").status_code == 403
     assert client.get("/api/v1/statistics/workbooks/district/?region=310105008").status_code == 403
     assert client.get("/statistics/dashboard/?region=310105").status_code == 403
+
+
+def test_a_street_officers_workbooks_hold_only_the_street(world, station_a, station_b, resident):
+    pilot = _demonstration_pilot(world, station_a)
+    other = pilot_services.designate_pilot(
+        pilot.programme,
+        by=world.changning_officer,
+        organization=world.company_b,
+        pilot_type="property_care",
+        site_region=world.regions["310105008"],
+    )
+    pilot_services.set_demonstration(other, by=world.changning_officer, value=True)
+    Station.objects.filter(pk=station_b.pk).update(pilot=other)
+    record(station_b, resident, at(2026, 2, 1))
+    client = _client(world.street_officer)
+    query = "from=2026-01&to=2026-03"
+    annex = load_workbook(
+        io.BytesIO(b"".join(client.get(f"/statistics/workbooks/annex2/?{query}").streaming_content))
+    )
+    rows = [list(row) for row in annex.worksheets[0].iter_rows(values_only=True)]
+    assert rows[0][0] == "华阳路街道示范项目基本情况统计表"
+    assert [row[3] for row in rows[5:-2]] == ["甲物业"]  # 仙霞's project is not the street's
+    overview = load_workbook(
+        io.BytesIO(b"".join(client.get(f"/statistics/workbooks/district/?{query}").streaming_content))
+    )
+    for sheet in overview.worksheets[:-1]:
+        streets = {row[0] for row in sheet.iter_rows(min_row=4, values_only=True) if row[0] != "合计"}
+        assert "仙霞新村街道" not in streets, sheet.title
+        assert not any(row[1] == station_b.name for row in sheet.iter_rows(values_only=True)), sheet.title
+    # the district, another street: the page with the reason, no workbook
+    for key in ("annex2", "district"):
+        for region in ("310105", "310105008"):
+            response = client.get(f"/statistics/workbooks/{key}/?region={region}&{query}")
+            assert response.status_code == 403 and "<html" in response.content.decode()
+            assert "data-workbook" not in response.content.decode()
+        assert (
+            api_client_for(world.street_officer)
+            .get(f"/api/v1/statistics/workbooks/{key}/?region=310105")
+            .status_code
+            == 403
+        )
 
 
 def test_another_districts_officer_cannot_read_changning(world, station_a):

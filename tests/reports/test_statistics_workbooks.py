@@ -16,6 +16,7 @@ from reports.spreadsheets.writer import write_workbook
 from reports.workbooks import annex2, district
 from stations import services as station_services
 from stations.models import ServiceCategory, Station, StationStatus
+from tests.factories import OrganizationFactory, make_staff
 from tests.reports.test_statistics_figures import _demonstration_pilot, at, record
 
 QUERY = {"region": "310105", "from": "2026-01", "to": "2026-03"}
@@ -32,47 +33,53 @@ def values(sheet):
     return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
-def test_annex2_has_the_notices_layout_cell_for_cell(world, station_a, resident):
-    pilot = _demonstration_pilot(world, station_a)
+# 002 附件2 as the notice prints it (/work/shared/seeds/002, from "附件 2" to the end), the place
+# and the date filled in: the brackets are the notice's own (ASCII), m² its superscript.
+NOTICE_HEADER = [
+    "项目名",
+    "服务企业名称",
+    "场地面积(m²)",
+    "专职人员数(人)",
+    "设施配置情况(件)",
+    "从业时间",
+    "现服务数量(人)",
+]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_annex2_has_the_notices_layout_cell_for_cell(world, station_a, resident, language):
+    _demonstration_pilot(world, station_a)
     Station.objects.filter(pk=station_a.pk).update(area=Decimal("150"))
     world.company_a.elderly_care_since = dt.date(2019, 6, 1)
     world.company_a.save()
+    OrganizationFactory(kind="housing", name="长宁区房屋管理局", region=world.regions["310105"])
+    make_staff(world.company_a, "专职", kind="full_time").stations.set([station_a])
     record(station_a, resident, at(2026, 2, 5))
-    sheet = workbook(annex2.build(world.changning_viewer, QUERY)).worksheets[0]
+    with translation.override(language):  # asked from an English page: still the Chinese table
+        sheet = workbook(annex2.build(world.changning_viewer, QUERY)).worksheets[0]
     today = timezone.localdate()
     rows = values(sheet)
-    assert rows[0] == ["长宁区示范项目基本情况统计表", *[None] * 8]
-    assert rows[1] == ["填报单位：长宁区民政局", *[None] * 8]
-    assert rows[2] == [f"填报时间：{today.year} 年 {today.month} 月 {today.day} 日", *[None] * 8]
-    # the two-row header of the notice: 序号, 单位名称, then 企业基本情况 over the seven figures
-    assert rows[3] == ["序号", "单位名称", "企业基本情况", None, None, None, None, None, None]
-    assert rows[4] == [
-        None,
-        None,
-        "项目名",
-        "服务企业名称",
-        "场地面积（m²）",
-        "专职人员数（人）",
-        "设施配置情况（件）",
-        "从业时间",
-        "现服务数量（人）",
+    assert rows == [
+        ["长宁区示范项目基本情况统计表", *[None] * 8],
+        ["填报单位：长宁区民政局", *[None] * 8],
+        [f"填报时间：{today.year} 年 {today.month} 月 {today.day} 日", *[None] * 8],
+        ["序号", "单位名称", "企业基本情况", *[None] * 6],
+        [None, None, *NOTICE_HEADER],
+        [
+            1,
+            "长宁区房屋管理局",  # the reporting housing bureau, the notice's ××市住建局
+            "华阳路街道“物业服务+养老服务”试点",
+            "甲物业",
+            150,
+            1,
+            None,  # no published facility list: for the person to fill
+            "2019年6月",
+            1,
+        ],
+        ["审核人：", *[None] * 8],
+        ["填报人：", *[None] * 8],
     ]
-    assert rows[5] == [
-        1,
-        "长宁区民政局",
-        "华阳路街道" + str(pilot.get_pilot_type_display()),
-        "甲物业",
-        150,
-        0,
-        None,  # no published facility list: for the person to fill
-        "2019年6月",
-        1,
-    ]
-    assert rows[6] == ["审核人：", *[None] * 8]
-    assert rows[7] == ["填报人：", *[None] * 8]
-    # the period 现服务数量 depends on: under the table, outside the official rows
-    assert rows[8] == ["注：统计期 2026-01 – 2026-03（现服务数量按此期间统计）", *[None] * 8]
-    assert len(rows) == 9
+    assert sheet.title == "示范项目基本情况统计表"
     assert {str(r) for r in sheet.merged_cells.ranges} == {
         "A1:I1",
         "A2:I2",
@@ -82,12 +89,20 @@ def test_annex2_has_the_notices_layout_cell_for_cell(world, station_a, resident)
         "C4:I4",
     }
     assert sheet.freeze_panes == "A6"
+    # a form, not a list: no filter buttons on the header; the table ruled, the foot not
+    assert sheet.auto_filter.ref is None
+    assert all(sheet.cell(6, column).border.left.style == "thin" for column in range(1, 10))
+    assert sheet["G6"].border.left.style == "thin"  # the empty cell too
+    assert sheet["A7"].border.left.style is None
+    assert sheet["A1"].font.b and sheet["A1"].alignment.horizontal == "center"
+    assert sheet["A2"].alignment.horizontal == "left" and not sheet["A2"].font.b
     definitions = dict(
         r[:2] for r in values(workbook(annex2.build(world.changning_viewer, QUERY)).worksheets[-1])[2:]
     )
+    assert set(NOTICE_HEADER) <= set(definitions)  # every figure says how it is computed
     assert definitions["统计期"].startswith("2026-01 – 2026-03")
-    assert "每人只计入一行" in definitions["专职人员数（人）"]
-    assert "每个站点都已公示清单" in definitions["设施配置情况（件）"]
+    assert "每人只计入一行" in definitions["专职人员数(人)"]
+    assert "每个站点都已公示清单" in definitions["设施配置情况(件)"]
 
 
 def test_an_annex2_without_projects_keeps_its_header(world):
@@ -95,16 +110,8 @@ def test_an_annex2_without_projects_keeps_its_header(world):
     rows = values(book.worksheets[0])
     assert rows[0][0] == "南安市示范项目基本情况统计表"
     assert rows[3][:3] == ["序号", "单位名称", "企业基本情况"]
-    assert rows[4][2:] == [
-        "项目名",
-        "服务企业名称",
-        "场地面积（m²）",
-        "专职人员数（人）",
-        "设施配置情况（件）",
-        "从业时间",
-        "现服务数量（人）",
-    ]
-    assert rows[5][0] == "审核人：" and rows[6][0] == "填报人："
+    assert rows[4][2:] == NOTICE_HEADER
+    assert rows[5][0] == "审核人：" and rows[6][0] == "填报人：" and len(rows) == 7
     assert book.worksheets[-1].title == "指标说明"
 
 
@@ -304,3 +311,14 @@ def test_statuses_and_categories_carry_the_models_labels(world):
     assert all(header in overview_header for header in statuses)
     assert all(header in services_header for header in categories)
     assert "筹建（个）" not in overview_header
+
+
+def test_a_district_workbook_asked_in_english_is_the_chinese_table(world):
+    with translation.override("en"):
+        book = workbook(district.build(world.changning_viewer, QUERY))
+    with translation.override("zh-hans"):
+        statuses = [f"{label}（个，现状）" for label in StationStatus.labels]
+        categories = [f"{label}（次）" for label in ServiceCategory.labels]
+    assert values(book["试点与站点"])[2][3 : 3 + len(statuses)] == statuses
+    assert values(book["服务分类按月"])[2][2 : 2 + len(categories)] == categories
+    assert "Operating" not in str(values(book["指标说明"]))

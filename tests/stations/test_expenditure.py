@@ -210,3 +210,25 @@ def test_a_future_elderly_care_date_is_refused_on_every_road(world):
     )
     world.company_a.refresh_from_db()
     assert world.company_a.elderly_care_since == timezone.localdate()
+
+
+def test_entering_and_correcting_an_expenditure_is_audited_with_who_did_it(world, station_a):
+    url = f"/stations/manage/{station_a.pk}/"
+    _client(world.company_a_admin).post(url, {"what": "expenditure", "month": "2026-02", "amount": "880"})
+    api = api_client_for(world.company_a_admin)
+    response = api.post(
+        "/api/v1/station-expenditures/",
+        {"station": station_a.pk, "month": "2026-02-01", "amount": "900.00"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    row = StationExpenditure.objects.get(station=station_a)
+    entries = list(
+        AuditEntry.objects.filter(content_type__model="stationexpenditure", object_id=str(row.pk)).order_by(
+            "at", "id"
+        )
+    )
+    assert [entry.action for entry in entries] == ["create", "update"]
+    assert {entry.actor_id for entry in entries} == {world.company_a_admin.pk}
+    assert [entry.channel for entry in entries] == ["portal", "api"]
+    assert "900" in str(entries[1].changes)
