@@ -17,7 +17,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -323,18 +324,49 @@ def _cards(run, subjects, kind, indicators, figures, regions):
     return cards
 
 
-def _delete_scorecards(run: EvaluationRun) -> None:
-    """One DELETE of the month's old scorecards: nothing refers to a scorecard, and the ORM's
-    delete would load every row first (the audit log listens to deletions of any model)."""
+# What a re-run of the month rewrites on a subject's scorecard (the rest names the subject).
+SCORECARD_UPDATES = [
+    "month",
+    "name",
+    "region",
+    "street",
+    "district",
+    "organization",
+    "score",
+    "rank_in_street",
+    "rank_in_district",
+    "indicators_failed",
+    "lines",
+    "evaluated_at",
+]
+
+
+def _save_scorecards(run: EvaluationRun, cards: list[Scorecard], stamp) -> None:
+    """Write the month's scorecards in place, in at most three queries whatever their number:
+    one INSERT … ON CONFLICT … DO UPDATE for the stations' cards and one for the pilots' (a
+    subject's card keeps its id across re-runs, so links to it stay valid), then one DELETE of
+    the cards this run did not write (a station no longer evaluated, an indicator of the other
+    kind dropped from the scheme). The DELETE is plain SQL: nothing refers to a scorecard, and
+    the ORM's delete would load every row first (the audit log listens to deletions)."""
+    for kind, key in ((SubjectKind.STATION, "station"), (SubjectKind.PILOT, "pilot")):
+        subset = [card for card in cards if card.kind == kind]
+        if subset:
+            Scorecard.objects.bulk_create(
+                subset, update_conflicts=True, unique_fields=["run", key], update_fields=SCORECARD_UPDATES
+            )
+    stale = Scorecard.objects.filter(run=run).exclude(evaluated_at=stamp).values("pk")
+    sql, params = stale.query.sql_with_params()
+    table = connection.ops.quote_name(Scorecard._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {Scorecard._meta.db_table} WHERE run_id = %s", [run.pk])  # noqa: S608
+        cursor.execute(f"DELETE FROM {table} WHERE id IN ({sql})", params)  # noqa: S608
 
 
 def run_evaluation(scheme: EvaluationScheme, month: dt.date, *, by=None) -> EvaluationRun:
-    """Evaluate ``month`` with the scheme's current version. Re-running a month replaces its
-    scorecards in one transaction; findings are kept: one open finding per subject and indicator,
-    updated by the re-run, closed by a run (of its month or a later one) that meets the threshold.
-    The responsible organisations of new findings get a notice after the commit."""
+    """Evaluate ``month`` with the scheme's current version. Re-running a month updates its run
+    and its scorecards in place, in one transaction (a subject's scorecard keeps its id); findings
+    are kept: one open finding per subject and indicator, updated by the re-run, closed by a run
+    (of its month or a later one) that meets the threshold, reopened by a re-run of the month that
+    closed it. The responsible organisations of new findings get a notice after the commit."""
     month = month.replace(day=1)
     if month > timezone.localdate().replace(day=1):
         raise ValidationError({"month": _("A month not yet begun cannot be evaluated.")})
@@ -394,22 +426,19 @@ def run_evaluation(scheme: EvaluationScheme, month: dt.date, *, by=None) -> Eval
         codes = {row["region_code"][:length] for row in station_rows + pilot_rows for length in (6, 9)}
         regions = dict(Region.objects.filter(code__in=codes).values_list("code", "pk")) if codes else {}
 
+        stamp = timezone.now()
         run, _created = EvaluationRun.objects.update_or_create(
             scheme=scheme,
             month=month,
-            defaults={
-                "version": version,
-                "started_at": timezone.now(),
-                "finished_at": None,
-                "started_by": by,
-            },
+            defaults={"version": version, "started_at": stamp, "finished_at": None, "started_by": by},
         )
         cards = _cards(run, station_rows, SubjectKind.STATION, station_items, figures, regions)
         cards += _cards(run, pilot_rows, SubjectKind.PILOT, pilot_items, figures, regions)
+        for card in cards:
+            card.evaluated_at = stamp
         _rank(cards, "street")
         _rank(cards, "district")
-        _delete_scorecards(run)
-        Scorecard.objects.bulk_create(cards)
+        _save_scorecards(run, cards, stamp)
 
         opened, closed, organizations = _findings(scheme, month, cards, station_rows, pilot_rows)
         run.finished_at = timezone.now()
@@ -427,7 +456,17 @@ def run_evaluation(scheme: EvaluationScheme, month: dt.date, *, by=None) -> Eval
 
 
 def _findings(scheme, month, cards, station_rows, pilot_rows):
-    """Open, update and close the findings of a run in a fixed number of queries."""
+    """Open, keep, reopen and close the findings of a run in a fixed number of queries. Returns
+    how many findings of ``month`` the run leaves open and closed (the same on a re-run of the
+    same figures) and the organisations to tell of the new ones.
+
+    * failing, no finding: a new one, opened in ``month``;
+    * failing, an open finding opened up to ``month``: kept (its last month moves on); one opened
+      after ``month`` (a later run's) is left alone;
+    * failing, a finding closed by an earlier run of this same month: reopened (the re-run
+      undoes its own closing); one closed by a later month's run is left closed;
+    * meeting, an open finding opened and last seen up to ``month``: closed in ``month`` (one a
+      later month's run still found stays open)."""
     failing, meeting = {}, set()
     for card in cards:
         subject = (card.kind, card.station_id or card.pilot_id)
@@ -440,18 +479,19 @@ def _findings(scheme, month, cards, station_rows, pilot_rows):
     pilot_ids = [row["pk"] for row in pilot_rows]
     if not station_ids and not pilot_ids:
         return 0, 0, set()
-    open_findings = Finding.objects.open().filter(
+    candidates = Finding.objects.filter(
         Q(kind=SubjectKind.STATION, station_id__in=station_ids)
         | Q(kind=SubjectKind.PILOT, pilot_id__in=pilot_ids)
-    )
-    existing = {}
-    for finding in open_findings:
-        existing[(finding.kind, finding.station_id or finding.pilot_id, finding.code)] = finding
-    new, kept, to_close = [], [], []
+    ).filter(Q(state=FindingState.OPEN) | Q(closed_month__gte=month, opened_month__lte=month))
+    open_by_key, closed_by_key = {}, {}
+    for finding in candidates.order_by("pk"):
+        key = (finding.kind, finding.station_id or finding.pilot_id, finding.code)
+        (open_by_key if finding.state == FindingState.OPEN else closed_by_key)[key] = finding
+    new, kept, reopened, opened = [], [], [], 0
     for key, (card, line) in failing.items():
-        finding = existing.get(key)
-        raw = None if line["raw"] is None else Decimal(line["raw"])
+        finding = open_by_key.get(key) or closed_by_key.get(key)
         if finding is None:
+            raw = None if line["raw"] is None else Decimal(line["raw"])
             new.append(
                 Finding(
                     kind=card.kind,
@@ -469,17 +509,34 @@ def _findings(scheme, month, cards, station_rows, pilot_rows):
                     last_month=month,
                 )
             )
-        elif finding.opened_month <= month:
-            kept.append(finding.pk)
-    for key, finding in existing.items():
-        if key in meeting and finding.opened_month <= month:
-            to_close.append(finding.pk)
+            opened += 1
+        elif finding.opened_month > month:
+            continue  # opened by a later month's run: that run's
+        else:
+            if finding.state == FindingState.OPEN:
+                kept.append(finding.pk)
+            elif finding.closed_month == month:
+                reopened.append(finding.pk)
+            opened += finding.opened_month == month
+    to_close = [
+        f.pk
+        for key, f in open_by_key.items()
+        if key in meeting and f.opened_month <= month and f.last_month <= month
+    ]
+    reopened_keys = set(reopened)
+    closed = len(to_close) + sum(
+        1 for f in closed_by_key.values() if f.closed_month == month and f.pk not in reopened_keys
+    )
     Finding.objects.bulk_create(new)
     if kept:  # one UPDATE whatever the count (the figure of each month is on its scorecard)
         Finding.objects.filter(pk__in=kept, last_month__lt=month).update(last_month=month)
+    if reopened:
+        Finding.objects.filter(pk__in=reopened).update(
+            state=FindingState.OPEN, closed_month=None, last_month=Greatest("last_month", Value(month))
+        )
     if to_close:
         Finding.objects.filter(pk__in=to_close).update(state=FindingState.CLOSED, closed_month=month)
-    return len(new), len(to_close), {finding.organization_id for finding in new}
+    return opened, closed, {finding.organization_id for finding in new}
 
 
 def _notify(organization_ids, month):

@@ -152,7 +152,8 @@ class RunState(models.TextChoices):
 
 
 class EvaluationRun(models.Model):
-    """The run of one scheme for one month; re-running the month replaces it."""
+    """The run of one scheme for one month; re-running the month updates it (and its scorecards)
+    in place."""
 
     scheme = models.ForeignKey(
         EvaluationScheme, verbose_name=_("scheme"), on_delete=models.PROTECT, related_name="runs"
@@ -196,7 +197,9 @@ class SubjectQuerySet(ScopedQuerySet):
 
 class Scorecard(models.Model):
     """A station's or a pilot's result for a month: the total score, its ranks, and per
-    indicator (``lines``) the raw figure, the score, the weight and whether it met the threshold."""
+    indicator (``lines``) the raw figure, the score, the weight and whether it met the threshold.
+    One per run and subject: a re-run of the month updates the row, so its id (and every link
+    to it) stays the same; ``evaluated_at`` is the start of the run that wrote it last."""
 
     run = models.ForeignKey(
         EvaluationRun, verbose_name=_("run"), on_delete=models.CASCADE, related_name="scorecards"
@@ -244,6 +247,7 @@ class Scorecard(models.Model):
     rank_in_district = models.PositiveIntegerField(pgettext_lazy("ranking", "rank in district"), null=True)
     indicators_failed = models.PositiveSmallIntegerField(_("indicators below threshold"), default=0)
     lines = models.JSONField(_("indicators"), default=list)
+    evaluated_at = models.DateTimeField(_("evaluated at"), default=timezone.now)
 
     objects = SubjectQuerySet.as_manager()
 
@@ -252,6 +256,12 @@ class Scorecard(models.Model):
         verbose_name_plural = _("scorecards")
         ordering = ["-month", "district__code", "rank_in_district", "id"]
         indexes = [models.Index(fields=["month", "kind", "street"], name="scorecard_month_street")]
+        # NULLs are distinct: a pilot's card (no station) never meets a station's, and the other
+        # way round. A re-run writes through these (INSERT … ON CONFLICT … DO UPDATE).
+        constraints = [
+            models.UniqueConstraint(fields=["run", "station"], name="one_scorecard_per_run_station"),
+            models.UniqueConstraint(fields=["run", "pilot"], name="one_scorecard_per_run_pilot"),
+        ]
 
     def __str__(self):
         return f"{self.name} {self.month:%Y-%m}"

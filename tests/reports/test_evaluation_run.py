@@ -200,15 +200,90 @@ def test_findings_opened_notified_kept_and_closed(world, django_capture_on_commi
     assert not Finding.objects.open_for(world.changning_officer).exists()
 
 
-def test_rerunning_a_month_replaces_its_scorecards(world):
-    station = make_station(world.company_a, world.regions["310105001"])
+def test_rerunning_a_month_updates_its_scorecards_in_place(world):
+    """A re-run keeps each subject's scorecard row (links to it stay valid), rewrites its figures,
+    drops the card of a station no longer evaluated, and adds one for a new station."""
+    street = world.regions["310105001"]
+    station = make_station(world.company_a, street)
+    closing = make_station(world.company_a, street, "将停业站")
+    pilot = make_pilot(world, world.company_a, street)
+    scheme = scheme_for(
+        world, [("publicity_events", 50, 1, "at_least"), ("milestones_overdue", 50, 0, "at_most")]
+    )
+    first = services.run_evaluation(scheme, MONTH)
+    card = Scorecard.objects.get(run=first, station=station)
+    pilot_card = Scorecard.objects.get(run=first, pilot=pilot)
+    assert card.score == 0 and pilot_card.score == 100
+
+    publicity(station, dt.date(2026, 10, 9))
+    milestone(pilot, dt.date(2026, 10, 20))
+    type(closing).objects.filter(pk=closing.pk).update(status="closed")
+    newcomer = make_station(world.company_b, world.regions["310105008"], "新站")
+    second = services.run_evaluation(scheme, MONTH)
+
+    assert second.pk == first.pk and EvaluationRun.objects.count() == 1
+    card.refresh_from_db()  # the same row, rewritten
+    pilot_card.refresh_from_db()
+    assert card.score == 100 and card.lines[0]["raw"] == "1" and card.rank_in_district == 1
+    assert card.evaluated_at == second.started_at
+    assert pilot_card.score == 0 and pilot_card.lines[0]["met"] is False
+    assert not Scorecard.objects.filter(station=closing).exists()
+    assert Scorecard.objects.get(station=newcomer).score == 0
+    assert Scorecard.objects.count() == second.scorecards_count == 3
+
+
+def test_rerunning_a_month_is_idempotent_for_ids_counts_and_findings(world):
+    """The same figures run twice give the same rows and counts: findings are kept, not opened
+    again (and nobody is told twice)."""
+    make_station(world.company_a, world.regions["310105001"])
+    make_station(world.company_b, world.regions["310105008"])
     scheme = scheme_for(world, PUBLICITY_AND_RESPONSE)
     first = services.run_evaluation(scheme, MONTH)
-    assert Scorecard.objects.get(run=first).score == 0
+    cards = sorted(Scorecard.objects.values_list("pk", "station_id", "score", "rank_in_district"))
+    findings = sorted(Finding.objects.values_list("pk", "station_id", "state"))
+    counts = (first.scorecards_count, first.findings_opened, first.findings_closed)
+    assert counts == (2, 2, 0)
+    again = services.run_evaluation(scheme, MONTH)
+    assert sorted(Scorecard.objects.values_list("pk", "station_id", "score", "rank_in_district")) == cards
+    assert sorted(Finding.objects.values_list("pk", "station_id", "state")) == findings
+    assert (again.scorecards_count, again.findings_opened, again.findings_closed) == counts
+
+
+def test_a_rerun_reopens_the_finding_its_month_closed_not_a_new_one(world):
+    station = make_station(world.company_a, world.regions["310105001"])
+    scheme = scheme_for(world, PUBLICITY_AND_RESPONSE)
+    services.run_evaluation(scheme, dt.date(2026, 9, 1))
+    finding = Finding.objects.get()
+    event = publicity(station, dt.date(2026, 10, 9))
+    october = services.run_evaluation(scheme, MONTH)
+    finding.refresh_from_db()
+    assert (finding.state, finding.closed_month, october.findings_closed) == ("closed", MONTH, 1)
+
+    event.delete()  # the event was recorded by mistake: October is evaluated again and fails
+    october = services.run_evaluation(scheme, MONTH)
+    finding.refresh_from_db()
+    assert Finding.objects.count() == 1  # the same finding, open again, seen in October
+    assert (finding.state, finding.closed_month, finding.last_month) == ("open", None, MONTH)
+    assert (october.findings_opened, october.findings_closed) == (0, 0)  # opened in September
+
+    # re-running September (still failing) after October closed it leaves it closed
     publicity(station, dt.date(2026, 10, 9))
-    second = services.run_evaluation(scheme, MONTH)
-    assert second.pk == first.pk and EvaluationRun.objects.count() == 1
-    assert Scorecard.objects.get().score == 100
+    services.run_evaluation(scheme, MONTH)
+    september = services.run_evaluation(scheme, dt.date(2026, 9, 1))
+    finding.refresh_from_db()
+    assert finding.state == "closed" and Finding.objects.count() == 1
+    assert (september.findings_opened, september.findings_closed) == (1, 0)
+
+
+def test_rerunning_an_earlier_month_that_meets_leaves_a_later_months_finding_open(world):
+    station = make_station(world.company_a, world.regions["310105001"])
+    scheme = scheme_for(world, PUBLICITY_AND_RESPONSE)
+    services.run_evaluation(scheme, dt.date(2026, 9, 1))
+    services.run_evaluation(scheme, MONTH)  # still failing in October
+    publicity(station, dt.date(2026, 9, 9))  # September's event entered late
+    services.run_evaluation(scheme, dt.date(2026, 9, 1))
+    finding = Finding.objects.get()
+    assert finding.state == "open" and finding.last_month == MONTH
 
 
 def test_pilot_scorecards(world):
