@@ -31,6 +31,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
@@ -54,6 +55,7 @@ from reports.spreadsheets.fields import (
     normalise_label,
 )
 from reports.spreadsheets.reader import ImportResult, check_workbook_file, run_import
+from reports.spreadsheets.registry import register_import
 from reports.spreadsheets.text import XLSX_CONTENT_TYPE, sheet_text
 from reports.spreadsheets.writer import content_disposition_filename
 from stations.models import PriceLevel, PriceUnit, ServiceCategory
@@ -752,3 +754,15 @@ def template_response(kind: str | None = None) -> HttpResponse:
     response = HttpResponse(template_workbook(kind), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(template_filename(kind))}"
     return response
+
+
+for _kind in ListKind:
+    register_import(
+        f"checklists.{_kind.value}",
+        label=_kind.label,
+        importer=ListImport,
+        fields=partial(_fields, _kind.value),
+        template=partial(template_workbook, _kind.value),
+        api_template=f"/api/v1/checklist-versions/template/?kind={_kind.value}",
+        upload_pages=("checklists:version", "checklists:station"),
+    )

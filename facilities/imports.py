@@ -6,13 +6,20 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.audit import audit_context
 from regions.models import Level, Region
 from regions.services import PlaceNames
 from reports.spreadsheets.fields import Field, ParsedRow, RowError, SpreadsheetImport
 from reports.spreadsheets.reader import run_import
-from reports.spreadsheets.template_book import TemplateColumn, TemplateTable, template_response
+from reports.spreadsheets.registry import register_import
+from reports.spreadsheets.template_book import (
+    TemplateColumn,
+    TemplateTable,
+    template_response,
+    template_workbook,
+)
 
 from . import targets
 from .models import Campaign, GuidanceTarget
@@ -307,3 +314,13 @@ def target_template(county: Region | None = None, *, by=None) -> TemplateTable:
 def target_template_response(county: Region | None = None, *, by=None):
     name = f"{county.name}{TEMPLATE_TITLE}" if county is not None else TEMPLATE_TITLE
     return template_response(target_template(county, by=by), name)
+
+
+register_import(
+    "facilities.targets",
+    label=gettext_lazy("Guidance-target table (004 附件)"),
+    importer=TargetImport,
+    template=lambda: template_workbook(target_template()),
+    api_template="/api/v1/guidance-targets/import/template/",
+    upload_pages=("admin:facilities_guidancetarget_import",),
+)

@@ -5,10 +5,17 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reports.spreadsheets.fields import Field, ParsedRow, RowError, SpreadsheetImport
 from reports.spreadsheets.reader import run_import
-from reports.spreadsheets.template_book import TemplateColumn, TemplateTable, template_response
+from reports.spreadsheets.registry import register_import
+from reports.spreadsheets.template_book import (
+    TemplateColumn,
+    TemplateTable,
+    template_response,
+    template_workbook,
+)
 
 from . import services
 from .models import normalise_code
@@ -95,3 +102,13 @@ def division_template() -> TemplateTable:
 
 def division_template_response():
     return template_response(division_template(), "行政区划")
+
+
+register_import(
+    "regions.divisions",
+    label=gettext_lazy("Division list"),
+    importer=DivisionImport,
+    template=lambda: template_workbook(division_template()),
+    api_template="/api/v1/regions/import/template/",
+    upload_pages=("admin:regions_region_import",),
+)

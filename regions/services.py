@@ -104,19 +104,24 @@ def _rename(regions: list[Region]) -> int:
 
 # --- places written by their short name ----------------------------------------------------------
 
-# The words a division's name ends with, longest first: 溪美街道 is written 溪美, 梅山镇 梅山.
+# The words a division's name ends with, longest first: 溪美街道 is written 溪美, 梅山镇 梅山,
+# 雪峰华侨经济开发区 雪峰开发区 or 雪峰.
 PLACE_SUFFIXES = (
     "社区居民委员会",
     "村民委员会",
     "居民委员会",
     "街道办事处",
     "社区居委会",
+    "华侨经济开发区",
+    "经济技术开发区",
     "开发区管委会",
+    "经济开发区",
     "管委会",
     "村委会",
     "居委会",
     "办事处",
     "民族乡",
+    "开发区",
     "街道",
     "社区",
     "镇",
@@ -155,14 +160,26 @@ class PlaceNames:
 
     def unknown_message(self, text: str) -> str:
         if self.levels == (Level.STREET,):
-            return _("%(town)s is not a town (street) of %(county)s.") % {
+            message = _("%(town)s is not a town (street) of %(county)s.") % {
                 "town": text,
                 "county": self.county.name,
             }
-        return _("%(place)s is not a town (street) or community of %(county)s.") % {
-            "place": text,
-            "county": self.county.name,
-        }
+        else:
+            message = _("%(place)s is not a town (street) or community of %(county)s.") % {
+                "place": text,
+                "county": self.county.name,
+            }
+        # A development zone or a town created lately may be missing from the division list:
+        # say what to do rather than leave the officer guessing at a spelling.
+        return " ".join(
+            (
+                message,
+                _(
+                    "Check the name; a place missing from the division list (a development zone, a "
+                    "new town) is added there first by an administrator (Regions › Import the division list)."
+                ),
+            )
+        )
 
     def resolve(self, text) -> Region:
         """The place ``text`` names; ``ValidationError`` naming the candidates when a short name

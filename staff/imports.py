@@ -5,13 +5,20 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.audit import audit_context
 from accounts.pii import blind_index_candidates, mask_phone
 from regions.models import region_subtree
 from reports.spreadsheets.fields import Field, ParsedRow, SpreadsheetImport
 from reports.spreadsheets.reader import run_import
-from reports.spreadsheets.template_book import TemplateColumn, TemplateTable, template_response
+from reports.spreadsheets.registry import register_import
+from reports.spreadsheets.template_book import (
+    TemplateColumn,
+    TemplateTable,
+    template_response,
+    template_workbook,
+)
 
 from . import services
 from .models import StaffMember, TrainingRecord, TrainingSession
@@ -185,3 +192,13 @@ def score_template(session: TrainingSession | None = None) -> TemplateTable:
 
 def score_template_response(session: TrainingSession | None = None):
     return template_response(score_template(session), session.title if session is not None else "考核成绩")
+
+
+register_import(
+    "staff.scores",
+    label=gettext_lazy("Training score sheet"),
+    importer=ScoreImport,
+    template=lambda: template_workbook(score_template()),
+    api_template="/api/v1/training-sessions/<pk>/import-scores/template/",
+    upload_pages=("admin:staff_trainingsession_import",),
+)

@@ -22,6 +22,9 @@ class WorkbookRefused(ValidationError):
     """The file is not a workbook we agree to open (format, size, zip bomb)."""
 
 
+_HEADER_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+
+
 @dataclass
 class RowError:
     sheet: str
@@ -45,8 +48,8 @@ class RowError:
             "sheet": self.sheet,
             "row": self.row,
             "column": self.column,
-            # a header typed over two lines (已移\n交数) is named on one
-            "header": re.sub(r"\s*[\r\n]+\s*", "", str(self.header or "")),
+            # a header typed over two lines (已移\n交数) or spaced out (小 计) is named as one word
+            "header": _HEADER_GAP.sub("", re.sub(r"\s*[\r\n]+\s*", "", str(self.header or ""))),
             "message": self.message,
         }
 
