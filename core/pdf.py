@@ -81,15 +81,16 @@ def pdf_response(request, template: str, context: dict, *, filename: str) -> Htt
     return response
 
 
-def print_links(obj, page: str, pdf: str, args=None):
-    """Links to an object's print view and its PDF, for a change form of the admin."""
+def print_links(obj, page: str, pdf: str, args=None, query: str = ""):
+    """Links to an object's print view and its PDF, for a change form of the admin; ``query``
+    (``?county=…``) is added to both."""
     if obj is None or obj.pk is None:
         return "—"
     args = args if args is not None else [obj.pk]
     return format_html(
         '<a href="{}" target="_blank">{}</a> · <a href="{}">{}</a>',
-        reverse(page, args=args),
+        reverse(page, args=args) + query,
         _("Print version"),
-        reverse(pdf, args=args),
+        reverse(pdf, args=args) + query,
         _("Download PDF"),
     )
