@@ -54,7 +54,9 @@ def static_url_file(url: str) -> tuple[Path, str]:
     return path, mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
 
-def pdf_bytes(template: str, context: dict, *, request=None) -> bytes:
+def pdf_document(template: str, context: dict, *, request=None):
+    """The page of ``template`` laid out on paper (a WeasyPrint ``Document``: its pages and boxes
+    can be looked at, e.g. to see that no box is cut across two pages)."""
     # WeasyPrint takes seconds to import: only a request for a PDF pays for it, not every process.
     from weasyprint import HTML  # noqa: PLC0415 - imported when a PDF is made (slow import)
     from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: PLC0415 - same reason
@@ -68,7 +70,11 @@ def pdf_bytes(template: str, context: dict, *, request=None) -> bytes:
 
     html = render_to_string(template, {**context, "as_pdf": True}, request=request)
     fetcher = StaticFilesFetcher(allowed_protocols=("https",), allow_redirects=False)
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+
+
+def pdf_bytes(template: str, context: dict, *, request=None) -> bytes:
+    return pdf_document(template, context, request=request).write_pdf()
 
 
 def pdf_response(request, template: str, context: dict, *, filename: str) -> HttpResponse:
@@ -81,15 +87,16 @@ def pdf_response(request, template: str, context: dict, *, filename: str) -> Htt
     return response
 
 
-def print_links(obj, page: str, pdf: str, args=None):
-    """Links to an object's print view and its PDF, for a change form of the admin."""
+def print_links(obj, page: str, pdf: str, args=None, query: str = ""):
+    """Links to an object's print view and its PDF, for a change form of the admin; ``query``
+    (``?county=…``) is added to both."""
     if obj is None or obj.pk is None:
         return "—"
     args = args if args is not None else [obj.pk]
     return format_html(
         '<a href="{}" target="_blank">{}</a> · <a href="{}">{}</a>',
-        reverse(page, args=args),
+        reverse(page, args=args) + query,
         _("Print version"),
-        reverse(pdf, args=args),
+        reverse(pdf, args=args) + query,
         _("Download PDF"),
     )

@@ -453,6 +453,20 @@ class GuidanceTargetAdmin(ScopedModelAdmin):
 
     list_select_related = ["town", "county"]
     change_list_template = "admin/facilities/guidancetarget/change_list.html"
+    readonly_fields = ["progress_print"]
+
+    @admin.display(description=_("progress table (print)"))
+    def progress_print(self, obj):
+        """The county's table in 004 附件's layout, with the registry's counts beside it."""
+        if obj is None or obj.pk is None:
+            return "—"
+        return print_links(
+            obj,
+            "facilities:progress-print",
+            "facilities:progress-pdf",
+            args=[],
+            query=f"?county={obj.county.code}",
+        )
 
     def has_add_permission(self, request):
         return False  # the table is imported whole

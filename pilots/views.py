@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import params
+from accounts import audit, params
 from accounts.portal import export_query
 from accounts.scoping import is_editable, scoped_object_or_404
 from core.admin_actions import add_refusal
@@ -484,8 +484,12 @@ FORM_GUARANTEES = (
 FORM_TITLE = "居家社区养老服务改革试点申报表"
 
 
-def _printed_application(request, pk):
-    return scoped_object_or_404(
+def _printed_application(request, pk, *, medium=""):
+    """The application to print, in the user's scope. ``medium`` ("print" or "pdf") marks a
+    paper copy: the form carries the applicant's contact phone in full (a masked number is of no
+    use to the office that must call it), so each copy made with a phone on it is audit-logged
+    as a read of personal data in full."""
+    application = scoped_object_or_404(
         Application.objects.select_related(
             "programme", "organization", "site_region__parent"
         ).prefetch_related(
@@ -495,6 +499,9 @@ def _printed_application(request, pk):
         request.user,
         pk=pk,
     )
+    if medium and application.phone:
+        audit.record(application, "pii_read", note=f"phone ({medium})", actor=request.user)
+    return application
 
 
 def _application_form_context(application):
@@ -521,14 +528,14 @@ def _application_form_context(application):
 @login_required
 def application_print(request, pk):
     """001 附件2 laid out for signing and sealing, with the opinions that stand."""
-    application = _printed_application(request, pk)
+    application = _printed_application(request, pk, medium="print")
     return render(request, "pilots/application_print.html", _application_form_context(application))
 
 
 @login_required
 def application_pdf(request, pk):
     """The same form as a PDF rendered on the server."""
-    application = _printed_application(request, pk)
+    application = _printed_application(request, pk, medium="pdf")
     return pdf_response(
         request,
         "pilots/application_print.html",

@@ -272,10 +272,25 @@ class TargetUploadSerializer(serializers.Serializer):
 
 
 class TownProgressSerializer(serializers.Serializer):
+    """A town's row (or the 合计 row) of the progress table: the imported table's own figures
+    (``official_*``, as 004 附件 states them, never replaced) beside the registry's counts."""
+
     name = serializers.CharField()
-    built = serializers.IntegerField()
-    handed_over = serializers.IntegerField()
-    not_handed_over = serializers.IntegerField()
+    official_built = serializers.IntegerField(
+        allow_null=True,
+        help_text=_("已建数 as the imported guidance table states it; null for a town it does not list."),
+    )
+    official_handed_over = serializers.IntegerField(
+        allow_null=True,
+        help_text=_("已移交数 as the imported guidance table states it; null for a town it does not list."),
+    )
+    official_not_handed_over = serializers.IntegerField(
+        allow_null=True,
+        help_text=_("未移交数 as the imported guidance table states it; null for a town it does not list."),
+    )
+    built = serializers.IntegerField(help_text=_("Care rooms of the town counted in the registry."))
+    handed_over = serializers.IntegerField(help_text=_("Rooms handed over, counted in the registry."))
+    not_handed_over = serializers.IntegerField(help_text=_("Rooms not handed over, counted in the registry."))
     target = serializers.IntegerField()
     operating = serializers.IntegerField()
     years = serializers.SerializerMethodField()

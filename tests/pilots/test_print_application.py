@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 
-from accounts.models import Role
+from accounts.models import AuditEntry, Role
 from pilots import services
 from pilots.models import Opinion
 from tests.factories import PASSWORD, OrganizationFactory, make_user
@@ -156,12 +156,64 @@ def test_the_print_page_has_a_print_button_without_inline_script(world, draft):
 def test_print_pages_run_a_fixed_number_of_queries(world, reviewed, django_assert_num_queries):
     client = logged_in("a_admin")
     client.get(f"/pilots/applications/{reviewed.pk}/print/")  # session warmed
-    # session, user, memberships (scope), application, issuers, opinions; the session's save
-    # (savepoint, update, release)
-    with django_assert_num_queries(4):
+    # session, user (scope cached), application, issuers, opinions; the print adds the audit
+    # entry of the phone it shows in full
+    with django_assert_num_queries(5):
         assert client.get(f"/pilots/applications/{reviewed.pk}/print/").status_code == 200
     with django_assert_num_queries(4):
         assert client.get(f"/pilots/applications/{reviewed.pk}/print/opinions/").status_code == 200
+    # as many for an application without any opinion (the reviewed one has three)
+    fresh = services.create_application(
+        by=world.company_a_admin,
+        programme=reviewed.programme,
+        organization=world.company_a,
+        pilot_type="mutual_aid",
+        site_region=world.regions["310105001"],
+        phone="021-87654321",
+    )
+    assert reviewed.opinions.count() == 3 and fresh.opinions.count() == 0
+    with django_assert_num_queries(5):
+        assert client.get(f"/pilots/applications/{fresh.pk}/print/").status_code == 200
+    with django_assert_num_queries(4):
+        assert client.get(f"/pilots/applications/{fresh.pk}/print/opinions/").status_code == 200
+
+
+def phone_reads(application):
+    return list(
+        AuditEntry.objects.filter(action="pii_read", object_id=str(application.pk)).values_list(
+            "actor_repr", "note"
+        )
+    )
+
+
+@pytest.mark.parametrize(("suffix", "medium"), [("print/", "print"), ("print.pdf", "pdf")])
+def test_the_paper_form_carries_the_phone_in_full_and_each_copy_is_logged(world, reviewed, suffix, medium):
+    """The official form is a contact sheet for the offices that review it: the applicant's own
+    phone is printed whole, not masked, and every copy made with it is in the audit log."""
+    assert phone_reads(reviewed) == []
+    response = logged_in("hy_officer").get(f"/pilots/applications/{reviewed.pk}/{suffix}")
+    assert response.status_code == 200
+    if medium == "print":
+        cell = re.search(r"<th>联系电话</th><td>(.*?)</td>", response.content.decode()).group(1)
+        assert cell == "021-12345678"
+    assert phone_reads(reviewed) == [("hy_officer", f"phone ({medium})")]
+    # the history page shows no phone and logs nothing; a page refused logs nothing either
+    logged_in("hy_officer").get(f"/pilots/applications/{reviewed.pk}/print/opinions/")
+    logged_in("b_admin").get(f"/pilots/applications/{reviewed.pk}/{suffix}")
+    assert len(phone_reads(reviewed)) == 1
+
+
+def test_a_form_without_a_phone_logs_no_read(world, call):
+    bare = services.create_application(
+        by=world.company_a_admin,
+        programme=call,
+        organization=world.company_a,
+        pilot_type="mutual_aid",
+        site_region=world.regions["310105001"],
+    )
+    page = logged_in("a_admin").get(f"/pilots/applications/{bare.pk}/print/").content.decode()
+    assert "<th>联系电话</th><td></td>" in page
+    assert phone_reads(bare) == []
 
 
 @pytest.mark.parametrize("suffix", ["print/", "print.pdf", "print/opinions/"])
