@@ -629,7 +629,9 @@ def _housing_bureaus(pilots) -> dict[str, str]:
 def demonstration_projects(selection: Selection) -> list[DemonstrationProject]:
     """002 附件2: one row per pilot marked a demonstration project whose site lies in the region.
     A figure that the records cannot give (no station, no area entered, no published facility
-    list, no start date given) stays empty for the person filling the table."""
+    list, no start date given) stays empty for the person filling the table. Full-time staff are
+    those listed at the project's stations, and those of its company working in its street who
+    are listed at no station; each person in one row only. A fixed number of queries."""
     pilots = list(
         Pilot.objects.visible_to(selection.user)
         .filter(region_subtree("site_region", selection.region), is_demonstration=True)

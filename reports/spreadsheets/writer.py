@@ -263,13 +263,16 @@ class _SheetWriter:
         column_formats = self.footer_formats if footer else self.column_formats
         blank = None if footer else self.blank_format
         for index, value in enumerate(values):
-            if value is None or value == "":  # an empty text is an empty cell
+            if value is None:
                 if blank is not None:
                     sheet.write_blank(row, index, None, blank)
                 continue
             kind = value.__class__
             if kind is str:
-                sheet.write_string(row, index, value, column_formats[index])
+                if value:
+                    sheet.write_string(row, index, value, column_formats[index])
+                elif blank is not None:  # an empty text is an empty cell
+                    sheet.write_blank(row, index, None, blank)
             elif kind is int or kind is float or kind is Decimal:
                 sheet.write_number(row, index, value, column_formats[index])
             elif kind is dt.datetime or kind is dt.date or kind is dt.time:
