@@ -301,6 +301,16 @@ class SpreadsheetImport:
         record; kept in :attr:`totals` for :meth:`finish` to compare with the rows' sums."""
         self.totals.append(row)
 
+    def unreadable_row(self, row: ParsedRow) -> None:
+        """A row with a cell that could not be read (its errors are already listed): ``values``
+        holds the cells that could. Kept by imports that still check its names."""
+
+    def incomplete(self) -> list[RowError]:
+        """Called instead of :meth:`finish` when some cells could not be read or some rows were
+        refused: errors that need no sums (an unknown place), so that the page lists them
+        together. The sums are checked only on a table read whole."""
+        return []
+
     def finish(self) -> list[RowError]:
         """Called once after every row was read without error, inside the same transaction;
         for imports that must see the whole file before saving. Returns errors, if any."""
