@@ -96,12 +96,29 @@ class TargetImport(SpreadsheetImport):
         super().__init__(**kwargs)
         self.county = county
         self.rows: list[ParsedRow] = []
+        self.unread: list[ParsedRow] = []
         self.places = PlaceNames(county, levels=(Level.STREET,))
         self.saved: list[GuidanceTarget] = []
 
     def save_row(self, row: ParsedRow):
         self.rows.append(row)
         return None
+
+    def unreadable_row(self, row: ParsedRow) -> None:
+        self.unread.append(row)
+
+    def incomplete(self) -> list[RowError]:
+        """A cell could not be read: the towns are still named (unknown, ambiguous), so that
+        every problem shows at once; the sums wait for a table read whole."""
+        errors = []
+        for row in sorted([*self.rows, *self.unread], key=lambda row: row.number):
+            if row.values.get("town") in (None, ""):
+                continue
+            try:
+                self.places.resolve("".join(str(row.values["town"]).split()))
+            except ValidationError as exc:
+                errors.extend(row.error(message, "town") for message in exc.messages)
+        return errors
 
     @property
     def total(self) -> ParsedRow | None:

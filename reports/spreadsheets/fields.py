@@ -103,10 +103,10 @@ def is_total_label(value) -> bool:
     return _TOTAL_LABEL.match(re.sub(r"\s+", "", unicodedata.normalize("NFKC", value))) is not None
 
 
-# A closing line below a table: 填表人：… 联系电话：… 注：…
+# A closing line below a table: 填表人：… 联系电话：… 注：… 备注：… 数据来源：…
 _FOOTNOTE = re.compile(
     r"^(?:填表人|填报人|审核人?|负责人|单位负责人|制表人?|联系人|联系电话|填报单位|填表单位|填报日期|填表日期|"
-    r"注|说明)\s*\d*\s*[:：、.]"
+    r"报送单位|报送日期|制表单位|制表日期|数据来源|资料来源|填表说明|填报说明|备注|注|说明)\s*\d*\s*[:：、.]"
 )
 _LABELLED = re.compile(r"^[^:：]{1,8}[:：]")
 
@@ -300,6 +300,16 @@ class SpreadsheetImport:
         """A totals row (合计 / 总计 / 小计 in any of its cells, wherever it stands): never a
         record; kept in :attr:`totals` for :meth:`finish` to compare with the rows' sums."""
         self.totals.append(row)
+
+    def unreadable_row(self, row: ParsedRow) -> None:
+        """A row with a cell that could not be read (its errors are already listed): ``values``
+        holds the cells that could. Kept by imports that still check its names."""
+
+    def incomplete(self) -> list[RowError]:
+        """Called instead of :meth:`finish` when some cells could not be read or some rows were
+        refused: errors that need no sums (an unknown place), so that the page lists them
+        together. The sums are checked only on a table read whole."""
+        return []
 
     def finish(self) -> list[RowError]:
         """Called once after every row was read without error, inside the same transaction;

@@ -332,6 +332,8 @@ def _rows_from_iterator(importer, sheet_name: str, rows: Iterator[tuple], errors
             values.setdefault(f.name, None)
         if row_errors:
             errors.extend(row_errors)
+            if not is_total:
+                importer.unreadable_row(ParsedRow(sheet_name, number, values, columns))
             continue
         yield ParsedRow(sheet_name, number, values, columns, is_total=is_total)
 
@@ -506,5 +508,10 @@ def _save_rows(importer, rows, errors, results):
             errors.append(row.error(_("The row conflicts with existing data: %(reason)s") % {"reason": exc}))
     if not errors:
         errors.extend(importer.finish())
+    elif len(errors) < importer.max_errors:
+        errors.extend(importer.incomplete())
+        errors.sort(
+            key=lambda error: (error.row is not None, error.row or 0, error.column or "")
+        )  # in the table's order
     if errors:
         transaction.set_rollback(True)

@@ -107,3 +107,22 @@ def test_the_development_zone_by_any_of_its_names(nanan, written):
         town_office_table(rows), county=nanan.county, by=nanan.bureau_officer, filename="附件.xlsx"
     )
     assert "雪峰华侨经济开发区" in {t.town.name for t in saved}
+
+
+def test_an_unreadable_cell_and_an_unknown_place_are_listed_together(nanan):
+    rows = [list(row) for row in TOWNS]
+    rows[0][1] = "六"  # 溪美's 已建数 in words
+    rows[2][0] = "省心"  # a typo for 省新
+    rows.append(["滨江开发区", "x", None, None, None, None, None, None, None])
+    with pytest.raises(ImportFailed) as failed:
+        imports.import_targets(
+            town_office_table(rows), county=nanan.county, by=nanan.bureau_officer, filename="附件.xlsx"
+        )
+    assert [(e.row, e.column) for e in failed.value.errors] == [
+        (5, "B"),
+        (7, "A"),
+        (10, "A"),
+        (10, "B"),
+    ]
+    assert not any("小计" in message for message in failed.value.messages)  # no sums on a table half read
+    assert not GuidanceTarget.objects.exists()

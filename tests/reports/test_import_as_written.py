@@ -115,6 +115,7 @@ def test_the_totals_label_may_stand_in_any_cell_and_the_town_cell_be_empty(db):
 def test_closing_lines_below_the_table_are_no_rows(db):
     importer = CountsImport()
     rows = [HEADER, ["溪美", 3, 2], ["填表人：林晓", "联系电话：0595-86300000"], ["注：空格表示 0。"]]
+    rows += [["备注：含在建项目。"], ["数据来源：各乡镇（街道）上报"], ["报送日期：2025年7月1日"]]
     result = run_import(sheet(rows), importer)
     assert result.results == ["溪美"]
 
