@@ -176,6 +176,10 @@ def test_print_pages_run_a_fixed_number_of_queries(world, reviewed, django_asser
         assert client.get(f"/pilots/applications/{fresh.pk}/print/").status_code == 200
     with django_assert_num_queries(4):
         assert client.get(f"/pilots/applications/{fresh.pk}/print/opinions/").status_code == 200
+    # the PDF reads what the page reads
+    for application in (fresh, reviewed):
+        with django_assert_num_queries(5):
+            assert client.get(f"/pilots/applications/{application.pk}/print.pdf").status_code == 200
 
 
 def phone_reads(application):
