@@ -27,6 +27,12 @@ class Chart:
     has_total: bool = False  # the last category is the region's total (not a street)
     empty: bool = False  # nothing to draw: the page says so instead of an empty axis
 
+    @property
+    def nothing_to_draw(self) -> bool:
+        """Marked empty, or every figure of every series is 0 or missing: the page says there are
+        no figures instead of drawing bare axes along zero."""
+        return self.empty or not any(value for series in self.series for value in series["data"])
+
     def as_json(self) -> dict:
         return {
             "key": self.key,
@@ -35,7 +41,7 @@ class Chart:
             "series": self.series,
             "target": self.target,
             "note": self.note,
-            "empty": self.empty,
+            "empty": self.nothing_to_draw,
         }
 
 

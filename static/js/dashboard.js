@@ -25,6 +25,9 @@ document.addEventListener("DOMContentLoaded", function () {
       if (s.stack) {
         item.stack = s.stack;
       }
+      if (item.type === "bar") {
+        item.barMaxWidth = 48; // one street alone is a bar, not a block across the card
+      }
       return item;
     });
     var empty = chart.empty || chart.categories.length === 0;
@@ -73,6 +76,14 @@ document.addEventListener("DOMContentLoaded", function () {
       board.setAttribute("data-loaded", "true");
     })
     .catch(function () {
+      // the figures could not be read: every card says so instead of staying blank
+      var failed = board.getAttribute("data-failed") || "";
+      Array.prototype.forEach.call(board.querySelectorAll(".chart"), function (element) {
+        if (element.getAttribute("data-drawn") !== "true") {
+          element.textContent = failed;
+          element.classList.add("chart-failed");
+        }
+      });
       board.setAttribute("data-loaded", "error");
     });
 
