@@ -103,7 +103,15 @@ def test_another_regions_officer_sees_nothing_of_this_region(world):
 
 def test_a_viewer_takes_no_steps(world):
     build_recommended(world, 1, DUE)
-    assert "applications" not in groups(world.changning_viewer)
+    build_violations(world, 1, DUE)
+    make_station(world.company_a, world.regions["310105001"], "丙站")
+    run_evaluation(scheme_for(world, [("publicity_events", 100, 1, "at_least")]), dt.date(2026, 9, 1))
+    assert Finding.objects.open().exists()
+    # statistics staff read everything of the district and answer for nothing
+    assert groups(world.changning_viewer) == {}
+    body = client_for(world.changning_viewer).get(reverse("reports:todo")).content.decode()
+    assert "todo-summary" not in body
+    assert client_for(world.changning_viewer).get(reverse("reports:todo-count")).json() == {"total": 0}
 
 
 def test_use_application_steps_wait_on_the_town_or_the_bureau_as_the_procedure_says(world):
