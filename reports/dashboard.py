@@ -42,6 +42,7 @@ class Chart:
             "target": self.target,
             "note": self.note,
             "empty": self.nothing_to_draw,
+            "axis": CHART_AXIS_KIND[self.key],
         }
 
 
@@ -228,6 +229,15 @@ CHARTS = {
     "care_rooms": care_rooms_against_targets,
     "scorecards": scorecards_by_band,
     "findings": findings_by_month,
+}
+# what the categories are: the page lays a chart of many streets on its side, a name per line
+CHART_AXIS_KIND = {
+    "stations": "street",
+    "services": "month",
+    "training": "street",
+    "care_rooms": "street",
+    "scorecards": "score",
+    "findings": "month",
 }
 CHART_AXIS = {
     "stations": gettext_lazy("street"),

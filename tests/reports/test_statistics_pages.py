@@ -230,6 +230,19 @@ def test_the_charts_name_every_street_and_hide_the_axes_when_empty():
     assert "interval: 0" in script  # no street name is skipped, however many streets
     assert "show: !empty" in script  # an empty chart shows its message, not a bare axis
     assert "legend: { bottom: 0" in script  # the legend below the names, clear of the bars
+    assert "MANY_STREETS = 12" in script and 'chart.axis === "street"' in script  # many: on its side
+
+
+def test_each_chart_says_what_its_categories_are(world):
+    charts = _charts(world.changning_viewer, "region=310105&from=2026-01&to=2026-03")
+    assert {key: chart["axis"] for key, chart in charts.items()} == {
+        "stations": "street",
+        "services": "month",
+        "training": "street",
+        "care_rooms": "street",
+        "scorecards": "score",
+        "findings": "month",
+    }
 
 
 def test_the_evaluation_charts_count_score_bands_and_findings_per_month(world):
