@@ -27,6 +27,12 @@ class Chart:
     has_total: bool = False  # the last category is the region's total (not a street)
     empty: bool = False  # nothing to draw: the page says so instead of an empty axis
 
+    @property
+    def nothing_to_draw(self) -> bool:
+        """Marked empty, or every figure of every series is 0 or missing: the page says there are
+        no figures instead of drawing bare axes along zero."""
+        return self.empty or not any(value for series in self.series for value in series["data"])
+
     def as_json(self) -> dict:
         return {
             "key": self.key,
@@ -35,7 +41,8 @@ class Chart:
             "series": self.series,
             "target": self.target,
             "note": self.note,
-            "empty": self.empty,
+            "empty": self.nothing_to_draw,
+            "axis": CHART_AXIS_KIND[self.key],
         }
 
 
@@ -222,6 +229,15 @@ CHARTS = {
     "care_rooms": care_rooms_against_targets,
     "scorecards": scorecards_by_band,
     "findings": findings_by_month,
+}
+# what the categories are: the page lays a chart of many streets on its side, a name per line
+CHART_AXIS_KIND = {
+    "stations": "street",
+    "services": "month",
+    "training": "street",
+    "care_rooms": "street",
+    "scorecards": "score",
+    "findings": "month",
 }
 CHART_AXIS = {
     "stations": gettext_lazy("street"),

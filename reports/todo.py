@@ -353,7 +353,10 @@ def milestones_overdue(user):
 @source
 def open_findings(user):
     """The evaluations' findings under their threshold that the user's unit answers for, open
-    until a later run meets the threshold (``Finding.objects.open_for``)."""
+    until a later run meets the threshold (``Finding.objects.open_for``). Someone who only reads
+    (statistics staff, a viewer) answers for none."""
+    if not user.is_superuser and not any(m.role in EDITING_ROLES for m in scope_for(user).memberships):
+        return None
     queryset = (
         Finding.objects.open_for(user)
         .select_related("station", "pilot")

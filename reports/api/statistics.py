@@ -57,8 +57,10 @@ class StatisticsViewSet(viewsets.GenericViewSet):
     @extend_schema(parameters=SELECTION, responses={200: OpenApiTypes.OBJECT})
     @action(detail=False, methods=["get"])
     def dashboard(self, request):
-        """The dashboard's charts: stations by status per street, services per month, training
-        against the target, care rooms against the guidance targets."""
+        """The dashboard's six charts: stations by status per street, services per month, training
+        against the target, care rooms against the guidance targets, the score bands of the latest
+        month evaluated and the findings opened and closed per month. ``empty`` is true when a
+        chart has no figure to draw (every value 0 or missing)."""
         return Response(charts.dashboard(figures.selection_from(request.user, request.query_params)))
 
     @extend_schema(

@@ -36,3 +36,17 @@ def test_statistics_staff_see_the_charts_and_download_the_annex2_table(page, wor
     assert book.worksheets[0]["C4"].value == "企业基本情况"
 
     assert _violations(seen) == [], seen
+
+
+def test_a_dashboard_whose_figures_fail_to_load_says_so_in_every_card(page, world):
+    page.route("**/api/v1/statistics/dashboard/**", lambda route: route.fulfill(status=500, body="{}"))
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", "cn_viewer")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit].primary")
+    expect(page.locator(".who")).to_contain_text("cn_viewer")
+    page.goto("/statistics/dashboard/")
+    expect(page.locator("#dashboard")).to_have_attribute("data-loaded", "error", timeout=30000)
+    failed = page.locator(".chart.chart-failed")
+    expect(failed).to_have_count(6)
+    expect(failed.first).to_have_text(page.locator("#dashboard").get_attribute("data-failed"))

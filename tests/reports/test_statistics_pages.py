@@ -2,6 +2,7 @@
 report on, and the queries they take."""
 
 import datetime as dt
+import hashlib
 import io
 from urllib.parse import unquote
 
@@ -271,6 +272,19 @@ def test_the_charts_name_every_street_and_hide_the_axes_when_empty():
     assert "interval: 0" in script  # no street name is skipped, however many streets
     assert "show: !empty" in script  # an empty chart shows its message, not a bare axis
     assert "legend: { bottom: 0" in script  # the legend below the names, clear of the bars
+    assert "MANY_STREETS = 12" in script and 'chart.axis === "street"' in script  # many: on its side
+
+
+def test_each_chart_says_what_its_categories_are(world):
+    charts = _charts(world.changning_viewer, "region=310105&from=2026-01&to=2026-03")
+    assert {key: chart["axis"] for key, chart in charts.items()} == {
+        "stations": "street",
+        "services": "month",
+        "training": "street",
+        "care_rooms": "street",
+        "scorecards": "score",
+        "findings": "month",
+    }
 
 
 def test_the_evaluation_charts_count_score_bands_and_findings_per_month(world):
@@ -295,3 +309,39 @@ def test_the_evaluation_charts_count_score_bands_and_findings_per_month(world):
     street = _charts(world.street_officer, "from=2026-09&to=2026-10")
     assert street["scorecards"]["series"][0]["data"] == [0, 0, 0, 0, 1]
     assert street["findings"]["series"][0]["data"] == [1, 0]
+
+
+def test_a_chart_whose_figures_are_all_zero_says_it_has_none(world, station_a):
+    """A period with no services, no training and no findings: those charts say so instead of
+    drawing bare axes along zero; a target alone is a figure to draw."""
+    charts = _charts(world.changning_viewer, "region=310105&from=2025-01&to=2025-06")
+    for key in ("services", "training", "findings", "scorecards", "care_rooms"):
+        assert charts[key]["empty"] is True, key
+    assert charts["stations"]["empty"] is False  # station_a, as it is today, whatever the period
+    TrainingTarget.objects.create(region=world.regions["310105"], year=2025, person_times=50)
+    charts = _charts(world.changning_viewer, "region=310105&from=2025-01&to=2025-06")
+    assert charts["training"]["empty"] is False
+    Station.objects.filter(pk=station_a.pk).delete()
+    assert _charts(world.changning_viewer, "region=310105")["stations"]["empty"] is True
+
+
+def test_the_dashboard_says_when_its_figures_cannot_be_loaded(world):
+    text = _client(world.changning_viewer).get("/statistics/dashboard/").content.decode()
+    assert 'data-failed="' in text
+    script = (settings.BASE_DIR / "static" / "js" / "dashboard.js").read_text(encoding="utf-8")
+    assert 'getAttribute("data-failed")' in script and "barMaxWidth" in script
+
+
+# the sha256 of dist/echarts.min.js in the npm package echarts@6.1.0 (npm pack echarts@6.1.0)
+ECHARTS_NPM_DIGEST = "b66b25aeb4df84e33199dc21694014d336d222cbd9deb0e5a7c14bd6aa0d0fd0"
+
+
+def test_the_vendored_echarts_is_the_npm_packages_file_with_its_licence():
+    folder = settings.BASE_DIR / "static" / "vendor" / "echarts"
+    script = (folder / "echarts.min.js").read_bytes()
+    assert hashlib.sha256(script).hexdigest() == ECHARTS_NPM_DIGEST
+    notes = (folder / "README.md").read_text(encoding="utf-8")
+    assert b'version:"6.1.0"' in script and "echarts@6.1.0" in notes
+    assert "Apache License" in (folder / "LICENSE").read_text(encoding="utf-8")
+    assert "Apache ECharts" in (folder / "NOTICE").read_text(encoding="utf-8")
+    assert (folder / "LICENSE-d3").exists()

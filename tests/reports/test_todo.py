@@ -103,7 +103,15 @@ def test_another_regions_officer_sees_nothing_of_this_region(world):
 
 def test_a_viewer_takes_no_steps(world):
     build_recommended(world, 1, DUE)
-    assert "applications" not in groups(world.changning_viewer)
+    build_violations(world, 1, DUE)
+    make_station(world.company_a, world.regions["310105001"], "丙站")
+    run_evaluation(scheme_for(world, [("publicity_events", 100, 1, "at_least")]), dt.date(2026, 9, 1))
+    assert Finding.objects.open().exists()
+    # statistics staff read everything of the district and answer for nothing
+    assert groups(world.changning_viewer) == {}
+    body = client_for(world.changning_viewer).get(reverse("reports:todo")).content.decode()
+    assert "todo-summary" not in body
+    assert client_for(world.changning_viewer).get(reverse("reports:todo-count")).json() == {"total": 0}
 
 
 def test_use_application_steps_wait_on_the_town_or_the_bureau_as_the_procedure_says(world):
@@ -159,17 +167,19 @@ def test_a_source_is_a_function_added_to_the_registry(world, monkeypatch):
     assert "/findings/1/" in response.content.decode()
 
 
-def test_an_evaluation_finding_waits_on_the_officer_and_the_company_it_concerns(world):
+def test_an_evaluation_finding_waits_on_the_officer_and_the_company_it_concerns(world, other_street_officer):
     station = make_station(world.company_a, world.regions["310105001"], "甲站")
     scheme = scheme_for(world, [("publicity_events", 100, 1, "at_least")])
     run_evaluation(scheme, dt.date(2026, 9, 1))
     finding = Finding.objects.get(station=station)
     link = reverse("reports:evaluation_finding", args=[finding.pk])
-    for user in (world.changning_officer, world.company_a_admin):
+    for user in (world.changning_officer, world.street_officer, world.company_a_admin):
         response = client_for(user).get(reverse("reports:todo"))
         group = {g.key: g for g in response.context["groups"]}["findings"]
-        assert group.count == 1 and link in response.content.decode()
-    assert groups(world.company_b_admin)["findings"].count == 0
+        assert group.count == 1 and link in response.content.decode(), user
+    # the company that does not run the station, another street's and another district's officers
+    for user in (world.company_b_admin, other_street_officer, world.nanan_officer):
+        assert groups(user)["findings"].count == 0, user
 
 
 # --- the pages ----------------------------------------------------------------------------------
