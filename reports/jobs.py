@@ -122,10 +122,17 @@ def workbook(key: str) -> WorkbookDefinition | None:
 
 
 def submit_workbook(
-    user, key: str, params: dict | None = None, *, channel: str = ExportJobChannel.PORTAL, filename: str = ""
+    user,
+    key: str,
+    params: dict | None = None,
+    *,
+    channel: str = ExportJobChannel.PORTAL,
+    filename: str = "",
+    filters: dict | None = None,
 ):
     """Ask for the workbook ``key`` with ``params`` (JSON-serialisable) in the background;
-    ``filename`` (without extension) names the download, the workbook's label by default."""
+    ``filename`` (without extension) names the download, the workbook's label by default;
+    ``filters`` are the choices as the person reads them on 我的导出 (the params by default)."""
     definition = workbook(key)
     if definition is None:
         raise KeyError(key)
@@ -136,7 +143,7 @@ def submit_workbook(
         key=key,
         label=str(definition.label)[:200],
         params=params or {},
-        filters=params or {},
+        filters=(params or {}) if filters is None else filters,
         scope=scope_snapshot(user, channel),
         filename=str(filename or definition.label)[:200],
     )

@@ -44,6 +44,7 @@ def duties(request):
             {"month": month},
             channel="portal",
             filename=duties_filename(month),
+            filters={_("month"): month},
         )
         messages.info(
             request,
@@ -165,6 +166,7 @@ def todo(request):
             {"base_url": request.build_absolute_uri("/")},
             channel="portal",
             filename=todo_groups.filename(),
+            filters={},  # everything that waits on the person
         )
         messages.info(
             request,

@@ -77,7 +77,15 @@ def workbook_job_or_response(key: str, user, query, *, channel: str):
         "from": f"{selection.period.start:%Y-%m}",
         "to": f"{selection.period.last_month:%Y-%m}",
     }
-    return jobs.submit_workbook(user, key, params, channel=channel, filename=_name(workbook, selection)), None
+    filters = {  # as the person reads them on 我的导出
+        str(_("region")): str(selection.region.name),
+        str(_("first month")): params["from"],
+        str(_("last month")): params["to"],
+    }
+    job = jobs.submit_workbook(
+        user, key, params, channel=channel, filename=_name(workbook, selection), filters=filters
+    )
+    return job, None
 
 
 # Worker processes find the workbooks here (reports.jobs imports this module by name).

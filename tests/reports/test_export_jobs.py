@@ -561,6 +561,19 @@ def test_expired_files_are_deleted(world, tmp_path):
     assert not ExportJob.objects.filter(pk=job.pk).exists()
 
 
+def test_the_retention_is_configurable(world, settings):
+    settings.EXPORT_RETENTION_DAYS = 2
+    job = _job_for(world.changning_officer)
+    run(job)
+    assert job.expires_at - job.finished_at == timedelta(days=2)
+    page = admin_client("cn_officer").get("/exports/").content.decode()
+    assert "2 天内下载" in page or "for 2 days" in page
+    ExportJob.objects.filter(pk=job.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert jobs.purge_expired_exports() == 1
+    job.refresh_from_db()
+    assert not job.file
+
+
 def test_the_housekeeping_is_scheduled_in_the_database():
     sweep = PeriodicTask.objects.get(task="reports.sweep_export_jobs")
     purge = PeriodicTask.objects.get(task="reports.purge_expired_exports")

@@ -69,6 +69,7 @@ def test_a_large_period_becomes_a_job_of_my_exports_with_the_persons_scope(world
         {"region": "310105", "from": "2026-09", "to": "2026-10"},
     )
     assert job.filename.startswith("长宁区") and "202609-202610" in job.filename
+    assert job.filters == {"所属区划": "长宁区", "起始月份": "2026-09", "截止月份": "2026-10"}  # as read
     assert jobs.run_export_job(job.pk) == "done"
     job.refresh_from_db()
     sheets = load_workbook(job.file.path, read_only=True).sheetnames
