@@ -298,7 +298,7 @@ class ExportJobAdmin(_ReadOnly, ScopedModelAdmin):
 
     @admin.display(description=_("filters"))
     def filters_shown(self, job):
-        return "；".join(f"{name} = {value}" for name, value in (job.filters or {}).items()) or "—"
+        return "；".join(f"{name} = {value}" for name, value in job.filter_items) or "—"
 
     @admin.display(description=_("file"))
     def download(self, job):

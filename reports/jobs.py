@@ -121,6 +121,11 @@ def workbook(key: str) -> WorkbookDefinition | None:
     return _WORKBOOKS.get(key)
 
 
+def filter_pairs(filters: dict) -> list[list[str]]:
+    """``filters`` as [name, value] pairs, so their order survives the database (see ExportJob)."""
+    return [[str(name), value] for name, value in filters.items()]
+
+
 def submit_workbook(
     user,
     key: str,
@@ -143,7 +148,7 @@ def submit_workbook(
         key=key,
         label=str(definition.label)[:200],
         params=params or {},
-        filters=(params or {}) if filters is None else filters,
+        filters=filter_pairs((params or {}) if filters is None else filters),
         scope=scope_snapshot(user, channel),
         filename=str(filename or definition.label)[:200],
     )
@@ -192,7 +197,7 @@ def submit_export(definition, queryset: QuerySet, *, user, channel: str, filters
         channel=channel,
         key=definition.export_key,
         label=str(definition.title or definition.filename)[:200],
-        filters=filters,
+        filters=filter_pairs(filters),
         query=frozen,
         model_label=queryset.model._meta.label,
         scope=scope_snapshot(user, channel),

@@ -26,6 +26,9 @@ class ExportJobSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()
     page_url = serializers.SerializerMethodField()
+    filters = serializers.SerializerMethodField(
+        help_text=_("The choices the export was asked with, as the person read them, in their order.")
+    )
 
     class Meta:
         model = ExportJob
@@ -52,6 +55,9 @@ class ExportJobSerializer(serializers.ModelSerializer):
 
     def _absolute(self, name, job):
         return reverse(f"api:{name}", args=[job.pk], request=self.context.get("request"))
+
+    def get_filters(self, job) -> dict[str, str]:
+        return dict(job.filter_items)
 
     def get_url(self, job) -> str:
         return self._absolute("export-job-detail", job)

@@ -62,6 +62,8 @@ class ExportJob(models.Model):
     )
     key = models.CharField(_("export"), max_length=100, help_text=_("The export's or the workbook's key."))
     label = models.CharField(_("what"), max_length=200)
+    # The choices as the person read them, as [name, value] pairs in the form's order (a JSON
+    # object would lose it: PostgreSQL's jsonb sorts its keys); rows written before are objects.
     filters = models.JSONField(_("filters"), default=dict, blank=True)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     # The list's query, already scoped and filtered when it was asked for (pickle of QuerySet.query
@@ -106,6 +108,13 @@ class ExportJob(models.Model):
 
     def get_absolute_url(self):
         return reverse("reports:export-jobs") + f"#job-{self.pk}"
+
+    @property
+    def filter_items(self) -> list[tuple[str, str]]:
+        """The filters as (name, value) pairs, in the order the person chose them."""
+        if isinstance(self.filters, dict):
+            return list(self.filters.items())
+        return [(name, value) for name, value in self.filters or ()]
 
     @property
     def finished(self) -> bool:

@@ -247,7 +247,7 @@ def test_a_long_todo_export_is_written_in_the_background_with_the_same_rows(worl
         world.street_officer,
         {"base_url": "http://testserver/"},
     )
-    assert job.filters == {}  # shown as "all the rows you can see", not the address
+    assert dict(job.filter_items) == {}  # shown as "all the rows you can see", not the address
     job.refresh_from_db()  # without a broker the job ran when the request's transaction ended
     if job.state == "queued":
         jobs.run_export_job(job.pk)

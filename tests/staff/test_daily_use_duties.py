@@ -172,7 +172,7 @@ def test_a_long_duties_export_is_written_in_the_background_with_everyone(world, 
     assert response.status_code == 302 and "#job-" in response["Location"]
     job = ExportJob.objects.get(user=world.company_a_admin)
     assert (job.key, job.params, job.filename) == ("duties", {"month": month}, f"三员履职-{month}")
-    assert job.filters == {"月份": month}  # as the person reads it on 我的导出
+    assert dict(job.filter_items) == {"月份": month}  # as the person reads it on 我的导出
     assert jobs.run_export_job(job.pk) == "done"
     job.refresh_from_db()
     book = load_workbook(job.file.path)
