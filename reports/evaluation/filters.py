@@ -79,6 +79,6 @@ def offer_regions(filterset, user) -> None:
         .order_by("code")
         .values_list("code", "name")
     )
-    field = filterset.form.fields["region"]
-    field.label = _("district or street")
-    field.widget = forms.Select(choices=[("", pgettext_lazy("region picker", "— any —")), *regions])
+    bound = filterset.form["region"]  # made (and cached) already when the filters were checked
+    bound.field.widget = forms.Select(choices=[("", pgettext_lazy("region picker", "— any —")), *regions])
+    bound.field.label = bound.label = _("district or street")

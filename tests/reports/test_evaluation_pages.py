@@ -278,6 +278,7 @@ def test_portal_region_filter_lists_names_and_filters_by_their_code(world, evalu
     assert '<option value="310105001">华阳路街道</option>' in page and ">长宁区</option>" in page
     only_xianxia = client.get(url, {"month": "2026-10", "region": "310105008"}).content.decode()
     assert "仙霞乙站" in only_xianxia and "华阳甲站" not in only_xianxia
+    assert "区或街道（镇）" in only_xianxia and "区划代码" not in only_xianxia
     # a company sees the streets of its own stations only
     page = client_for(world.company_b_admin).get(url, {"month": "2026-10"}).content.decode()
     assert 'value="310105008"' in page and 'value="310105001"' not in page
