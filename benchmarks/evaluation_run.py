@@ -4,7 +4,8 @@ The run is set-based (each indicator grouped by station, the scorecards and find
 bulk), so the number of queries does not grow with the stations. Run against PostgreSQL seeded
 with ``manage.py seed_scale`` (10,000 stations by default); the scheme of 长宁区 is made (or
 reused) with every indicator of the catalogue, and the run is made twice: the first opens the
-findings, the second (a re-run of the same month) replaces the scorecards and keeps them.
+findings, the second (a re-run of the same month) updates the scorecards in place and keeps the
+findings; the script checks that the re-run kept every scorecard's id.
 
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/wuye_bench
     .venv/bin/python manage.py seed_scale && .venv/bin/python benchmarks/evaluation_run.py [YYYY-MM]
@@ -32,6 +33,7 @@ def main(month: dt.date) -> None:
         None, by=officer, region=district, name="基准考核", indicators=services.default_indicators()
     )
     print(f"stations evaluated: {stations_of(scheme, month).count():,}  month: {month:%Y-%m}")
+    ids = []
     for label in ("first run", "re-run"):
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
@@ -42,8 +44,10 @@ def main(month: dt.date) -> None:
             f"{run.scorecards_count:,} scorecards, {run.findings_opened:,} findings opened, "
             f"{run.findings_closed:,} closed"
         )
-    kept = Scorecard.objects.filter(run=run).count()
-    print(f"scorecards kept: {kept:,}  open findings: {Finding.objects.open().count():,}")
+        ids.append(set(Scorecard.objects.filter(run=run).values_list("pk", flat=True)))
+    kept = len(ids[0] & ids[1])
+    print(f"scorecard ids kept by the re-run: {kept:,} of {len(ids[1]):,}  ", end="")
+    print(f"open findings: {Finding.objects.open().count():,}")
 
 
 if __name__ == "__main__":

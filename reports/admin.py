@@ -6,17 +6,19 @@ runs, scorecards and findings are read here; a run is made again by its action, 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.admin_scoping import ScopedModelAdmin
 from core.admin_actions import add_refusal, dry_run_refusal, messages_of
 from reports.exporting import ExcelExportAdminMixin
 
 from .evaluation import exports, services
-from .evaluation.catalogue import INDICATORS
+from .evaluation.catalogue import CATALOGUE, INDICATORS
 from .evaluation.forms import chosen, current_initial, indicator_fields
 from .models import (
+    Direction,
     EvaluationRun,
     EvaluationScheme,
     ExportJob,
@@ -203,6 +205,25 @@ class EvaluationRunAdmin(_ReadOnly, ScopedModelAdmin):
 @admin.register(Scorecard)
 class ScorecardAdmin(_ReadOnly, ExcelExportAdminMixin, ScopedModelAdmin):
     export_definition = exports.SCORECARDS
+    fields = [
+        "run",
+        "month",
+        "kind",
+        "station",
+        "pilot",
+        "name",
+        "region",
+        "street",
+        "district",
+        "organization",
+        "score",
+        "rank_in_street",
+        "rank_in_district",
+        "indicators_failed",
+        "indicator_lines",
+        "evaluated_at",
+    ]
+    readonly_fields = ["indicator_lines"]
     list_display = [
         "month",
         "name",
@@ -217,6 +238,53 @@ class ScorecardAdmin(_ReadOnly, ExcelExportAdminMixin, ScopedModelAdmin):
     list_select_related = ["street"]
     search_fields = ["name"]
     show_full_result_count = False
+
+    @admin.display(description=_("indicators"))
+    def indicator_lines(self, card):
+        """Per indicator: its label, the raw figure with its unit, the threshold, the weight, the
+        score and the result, as on the portal's scorecard (not the stored JSON)."""
+        results = {True: _("met"), False: _("below"), None: _("not counted")}
+        rows = []
+        for line in card.lines:
+            indicator = CATALOGUE.get(line["code"])
+            unit = indicator.unit if indicator else ""
+            raw = _("no figure this month") if line["raw"] is None else f"{_number(line['raw'])} {unit}"
+            sign = "≤" if line["direction"] == Direction.AT_MOST else "≥"
+            rows.append(
+                (
+                    indicator.label if indicator else line["code"],
+                    raw,
+                    f"{sign} {_number(line['threshold'])}",
+                    line["weight"],
+                    "—" if line["score"] is None else _number(line["score"]),
+                    results[line["met"]],
+                )
+            )
+        head = format_html_join(
+            "",
+            "<th>{}</th>",
+            (
+                (h,)
+                for h in (
+                    _("indicator"),
+                    _("figure"),
+                    _("threshold"),
+                    _("weight"),
+                    _("score"),
+                    pgettext_lazy("evaluation", "result"),
+                )
+            ),
+        )
+        body = format_html_join(
+            "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows
+        )
+        return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", head, body)
+
+
+def _number(value) -> str:
+    """A stored figure without its trailing zeros (1.00 → 1, 85.70 → 85.7)."""
+    text = str(value)
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 class CommentInline(_ReadOnly, admin.TabularInline):
@@ -234,7 +302,7 @@ class FindingAdmin(_ReadOnly, ExcelExportAdminMixin, ScopedModelAdmin):
     export_definition = exports.FINDINGS
     list_display = [
         "name",
-        "label",
+        "code",
         "raw",
         "threshold",
         "organization",

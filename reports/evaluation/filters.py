@@ -2,11 +2,12 @@
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts import params
-from regions.models import region_subtree
+from regions.models import Region, region_subtree
 from reports.models import Finding, Scorecard, SubjectKind
 from reports.models.evaluation import FindingState
 
@@ -66,3 +67,18 @@ class FindingFilter(_RegionMixin, django_filters.FilterSet):
     class Meta:
         model = Finding
         fields = ["state", "month", "code", "kind", "region"]
+
+
+def offer_regions(filterset, user) -> None:
+    """On the portal's pages the region filter is a list of the districts and streets, by name,
+    of the scorecards ``user`` sees (one query); the API's filter still takes a division code,
+    and so does the page's address."""
+    cards = Scorecard.objects.visible_to(user).order_by()
+    regions = (
+        Region.objects.filter(Q(pk__in=cards.values("district")) | Q(pk__in=cards.values("street")))
+        .order_by("code")
+        .values_list("code", "name")
+    )
+    bound = filterset.form["region"]  # made (and cached) already when the filters were checked
+    bound.field.widget = forms.Select(choices=[("", pgettext_lazy("region picker", "— any —")), *regions])
+    bound.field.label = bound.label = _("district or street")

@@ -354,7 +354,7 @@ def _save_scorecards(run: EvaluationRun, cards: list[Scorecard], stamp) -> None:
             Scorecard.objects.bulk_create(
                 subset, update_conflicts=True, unique_fields=["run", key], update_fields=SCORECARD_UPDATES
             )
-    stale = Scorecard.objects.filter(run=run).exclude(evaluated_at=stamp).values("pk")
+    stale = Scorecard.objects.filter(run=run).exclude(evaluated_at=stamp).order_by().values("pk")
     sql, params = stale.query.sql_with_params()
     table = connection.ops.quote_name(Scorecard._meta.db_table)
     with connection.cursor() as cursor:
@@ -484,7 +484,19 @@ def _findings(scheme, month, cards, station_rows, pilot_rows):
         | Q(kind=SubjectKind.PILOT, pilot_id__in=pilot_ids)
     ).filter(Q(state=FindingState.OPEN) | Q(closed_month__gte=month, opened_month__lte=month))
     open_by_key, closed_by_key = {}, {}
-    for finding in candidates.order_by("pk"):
+    seen = candidates.order_by("pk").values_list(  # rows, not models: tens of thousands at scale
+        "pk",
+        "kind",
+        "station_id",
+        "pilot_id",
+        "code",
+        "state",
+        "opened_month",
+        "last_month",
+        "closed_month",
+        named=True,
+    )
+    for finding in seen:
         key = (finding.kind, finding.station_id or finding.pilot_id, finding.code)
         (open_by_key if finding.state == FindingState.OPEN else closed_by_key)[key] = finding
     new, kept, reopened, opened = [], [], [], 0

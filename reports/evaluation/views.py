@@ -21,7 +21,7 @@ from reports.models import EvaluationRun, EvaluationScheme, Finding, Scorecard
 
 from . import exports, services
 from .catalogue import CATALOGUE
-from .filters import FindingFilter, ScorecardFilter
+from .filters import FindingFilter, ScorecardFilter, offer_regions
 from .forms import CommentForm, RunForm, SchemeForm
 
 LIST_LIMIT = 500
@@ -56,6 +56,7 @@ def scorecards(request):
         listed = cards.none()
     if request.GET.get("export") == "xlsx":
         return exports.SCORECARDS.response(listed, request)
+    offer_regions(filterset, request.user)
     rows = list(listed.order_by("kind", "district__code", "rank_in_district", "name")[:LIST_LIMIT])
     streets = OrderedDict()
     for card in sorted(
@@ -86,7 +87,12 @@ def scorecard_detail(request, pk):
         pk=pk,
     )
     subject = {"station_id": card.station_id} if card.station_id else {"pilot_id": card.pilot_id}
-    history = Scorecard.objects.visible_to(request.user).filter(**subject).order_by("-month")[:12]
+    history = (
+        Scorecard.objects.visible_to(request.user)
+        .filter(**subject)
+        .select_related("run__version")
+        .order_by("-month")[:12]
+    )
     findings = (
         Finding.objects.visible_to(request.user).filter(**subject).order_by("state", "-opened_month")[:50]
     )
@@ -113,6 +119,7 @@ def findings(request):
         listed = found.none()
     if request.GET.get("export") == "xlsx":
         return exports.FINDINGS.response(listed, request)
+    offer_regions(filterset, request.user)
     return render(
         request,
         "reports/evaluation/findings.html",

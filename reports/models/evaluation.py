@@ -16,7 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.audit import AuditedModel
 from accounts.scoping import ScopedQuerySet
-from reports.evaluation.catalogue import AT_LEAST, AT_MOST, CATALOGUE
+from reports.evaluation.catalogue import AT_LEAST, AT_MOST, CATALOGUE, choices
 
 
 class Direction(models.TextChoices):
@@ -121,7 +121,7 @@ class SchemeIndicator(models.Model):
     version = models.ForeignKey(
         SchemeVersion, verbose_name=_("scheme version"), on_delete=models.CASCADE, related_name="indicators"
     )
-    code = models.CharField(_("indicator"), max_length=40)
+    code = models.CharField(_("indicator"), max_length=40, choices=choices)
     weight = models.PositiveSmallIntegerField(_("weight"))
     threshold = models.DecimalField(_("threshold"), max_digits=10, decimal_places=2)
     direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
@@ -134,7 +134,7 @@ class SchemeIndicator(models.Model):
         constraints = [models.UniqueConstraint(fields=["version", "code"], name="one_indicator_per_version")]
 
     def __str__(self):
-        return self.code
+        return str(self.label)
 
     @property
     def indicator(self):
@@ -316,7 +316,7 @@ class Finding(models.Model):
     scheme = models.ForeignKey(
         EvaluationScheme, verbose_name=_("scheme"), on_delete=models.CASCADE, related_name="findings"
     )
-    code = models.CharField(_("indicator"), max_length=40)
+    code = models.CharField(_("indicator"), max_length=40, choices=choices)
     raw = models.DecimalField(_("figure when found"), max_digits=12, decimal_places=2, null=True)
     threshold = models.DecimalField(_("threshold"), max_digits=10, decimal_places=2)
     direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
@@ -347,12 +347,17 @@ class Finding(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name}: {self.label}"
+        return _("%(name)s: %(indicator)s") % {"name": self.name, "indicator": self.label}
 
     @property
     def label(self):
         indicator = CATALOGUE.get(self.code)
         return indicator.label if indicator else self.code
+
+    @property
+    def unit(self):
+        indicator = CATALOGUE.get(self.code)
+        return indicator.unit if indicator else ""
 
 
 class CommentQuerySet(ScopedQuerySet):

@@ -253,3 +253,34 @@ def test_admin_scheme_form_refuses_weights_beside_the_field(world, evaluated, ad
     assert admin_client.post(url, data).status_code == 302
     scheme.refresh_from_db()
     assert scheme.current.number == 2
+
+
+def test_admin_shows_indicator_labels_not_codes(world, evaluated, admin_client):
+    """The scorecard's indicators as a table of labels and figures (not the stored JSON), the
+    findings' indicator column and filter, and a version's indicators: labels, never codes."""
+    card = Scorecard.objects.get(station=evaluated["b"])
+    text = admin_client.get(reverse("admin:reports_scorecard_change", args=[card.pk])).content.decode()
+    assert "当月宣传活动次数" in text and "0 次" in text and "≥ 1" in text
+    assert "publicity_events" not in text and '"raw"' not in text
+    text = admin_client.get(reverse("admin:reports_finding_changelist")).content.decode()
+    assert "当月宣传活动次数" in text and "紧急呼叫响应时间" in text  # the column and the filter
+    assert ">publicity_events<" not in text and "column-label" not in text  # no bare property column
+    version = evaluated["scheme"].current
+    text = admin_client.get(reverse("admin:reports_schemeversion_change", args=[version.pk])).content.decode()
+    assert "当月宣传活动次数" in text and "publicity_events" not in text
+
+
+def test_portal_region_filter_lists_names_and_filters_by_their_code(world, evaluated):
+    client = client_for(world.changning_officer)
+    url = reverse("reports:evaluation_scorecards")
+    page = client.get(url, {"month": "2026-10"}).content.decode()
+    assert '<select name="region"' in page
+    assert '<option value="310105001">华阳路街道</option>' in page and ">长宁区</option>" in page
+    only_xianxia = client.get(url, {"month": "2026-10", "region": "310105008"}).content.decode()
+    assert "仙霞乙站" in only_xianxia and "华阳甲站" not in only_xianxia
+    assert "区或街道（镇）" in only_xianxia and "区划代码" not in only_xianxia
+    # a company sees the streets of its own stations only
+    page = client_for(world.company_b_admin).get(url, {"month": "2026-10"}).content.decode()
+    assert 'value="310105008"' in page and 'value="310105001"' not in page
+    findings = client.get(reverse("reports:evaluation_findings")).content.decode()
+    assert '<select name="region"' in findings

@@ -8,9 +8,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 
 from accounts.models import Notification
+from config.celery import app as celery_app
 from reports.evaluation import services
 from reports.models import EvaluationRun, Finding, SchemeVersion, Scorecard
 from tests.factories import make_user
@@ -351,8 +353,33 @@ def test_the_run_takes_the_same_queries_for_3_and_30_stations(postgres, world, d
     assert Scorecard.objects.count() == 60
 
 
-def test_monthly_task_is_scheduled_and_runs_last_month(world):
-    assert PeriodicTask.objects.filter(task="reports.run_monthly_evaluations", enabled=True).exists()
+@pytest.mark.parametrize(
+    ("task", "day_of_month", "hour"),
+    [("reports.run_monthly_evaluations", "1", "2"), ("reports.send_daily_reminders", "*", "7")],
+)
+def test_the_schedules_are_made_by_the_migrations_and_edited_in_the_admin(
+    world, admin_client, task, day_of_month, hour
+):
+    """The monthly run (the 1st, 02:00) and the daily reminders (07:00) are django-celery-beat
+    periodic tasks in the database: made by migrations 0002 and 0006, known to the worker, and
+    changed in the admin like any other periodic task (the beat scheduler reads them there)."""
+    periodic = PeriodicTask.objects.get(task=task)
+    assert periodic.enabled and periodic.crontab.timezone.key == "Asia/Shanghai"
+    assert (periodic.crontab.day_of_month, periodic.crontab.hour, periodic.crontab.minute) == (
+        day_of_month,
+        hour,
+        "0",
+    )
+    celery_app.loader.import_default_modules()  # the tasks modules, as a worker imports them
+    assert task in celery_app.tasks
+    page = admin_client.get(reverse("admin:django_celery_beat_periodictask_change", args=[periodic.pk]))
+    assert page.status_code == 200 and f'value="{task}"' in page.content.decode()
+    # an officer's change (here: disabling it) is what beat reads next
+    PeriodicTask.objects.filter(pk=periodic.pk).update(enabled=False)
+    assert not PeriodicTask.objects.enabled().filter(task=task).exists()
+
+
+def test_monthly_task_runs_last_month(world):
     scheme = scheme_for(world, PUBLICITY_AND_RESPONSE)
     make_station(world.company_a, world.regions["310105001"])
     runs = services.run_monthly(today=dt.date(2026, 11, 3))
