@@ -154,10 +154,18 @@ def statistics_dashboard(request):
 @login_required
 def todo(request):
     """待办: what waits on the user now, group by group."""
-    groups = todo_groups.groups_for(request.user)
+    concerned = todo_groups.groups_for(request.user)
+    groups = todo_groups.shown(concerned)
     if request.GET.get("export") == "xlsx":
         return todo_groups.export_response(groups, request)
-    return render(request, "reports/todo.html", {"groups": groups, "total": sum(g.count for g in groups)})
+    context = {
+        "concerned": bool(concerned),
+        "groups": groups,
+        "own": [group for group in groups if not group.follow_up],
+        "follow_up": [group for group in groups if group.follow_up],
+        "total": todo_groups.own_total(groups),
+    }
+    return render(request, "reports/todo.html", context)
 
 
 @never_cache
