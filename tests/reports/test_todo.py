@@ -215,6 +215,9 @@ def test_the_officers_own_steps_come_first_and_only_they_are_counted(world):
     assert response.context["total"] == 1
     body = response.content.decode()
     assert body.index('id="applications"') < body.index('id="findings_to_follow_up"')
+    # the note that the findings are followed up, not acted on, is under their heading only
+    assert body.count('<p class="muted">') == 1
+    assert body.index('id="findings_to_follow_up"') < body.index('<p class="muted">')
     assert "Findings to follow up" in body or "待跟进的考核问题" in body
     assert client.get(reverse("reports:todo-count")).json() == {"total": 1}
     home = client.get(reverse("home")).content.decode()
