@@ -277,6 +277,9 @@ def test_the_link_reads_view_and_the_headers_are_capitalised(world):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     body = client.get(reverse("reports:todo")).content.decode()
     assert "<th>Item</th><th>State</th>" in body and ">View</a>" in body and ">Open</a>" not in body
+    findings = client.get(reverse("reports:evaluation_findings")).content.decode()
+    assert "<th>Name</th><th>Indicator</th>" in findings and "<th>State</th></tr>" in findings
+    assert "<label>Found in (YYYY-MM) " in findings
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     body = client.get(reverse("reports:todo")).content.decode()
     with translation.override("zh-hans"):
