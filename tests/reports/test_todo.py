@@ -229,10 +229,10 @@ def test_many_findings_to_follow_up_are_summarised_per_organisation(world):
     _findings_for_officers(world, 6)  # 6 findings, all addressed to company A
     group = groups(world.changning_officer)["findings_to_follow_up"]
     assert group.count == 6 > todo.FOLLOW_UP_LISTED and group.summarised
-    [row] = group.rows
-    assert row.text == world.company_a.name
     with translation.override("en"):
-        assert str(row.detail) == "open findings: 6, stations: 6"
+        [row] = group.rows
+    assert row.text == world.company_a.name
+    assert row.detail == "open findings: 6, stations: 6"
     assert row.url == f"{reverse('reports:evaluation_findings')}?state=open&organization={world.company_a.pk}"
     # the link lists that organisation's open findings, and only within the officer's scope
     listed = client_for(world.changning_officer).get(row.url).context["findings"]
