@@ -6,6 +6,12 @@ whose rows start from the scoped queryset of the model (``visible_to``) narrowed
 user's own memberships take. A group costs one query for its count and one for its rows, and only
 when they are read, so the home page pays one query per group for its badges. Adding a source is
 a function of ten lines here.
+
+Two kinds of group: the person's own steps, and (``follow_up``) what another organisation must do
+under the person's supervision -- an officer's view of the findings addressed to the companies of
+the district. The own steps come first and make the count (header, page title, home); the
+follow-up group comes last and shows its number on its own. A group with nothing in it is not
+shown (:func:`shown`).
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import urljoin
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -51,14 +57,24 @@ class TodoGroup:
     url: str
     queryset: object = field(repr=False)
     describe: Callable[[object], TodoRow] = field(repr=False)
+    follow_up: bool = False
+    # more rows than ``summarise_over``: the rows are read from ``summary``, a (queryset, describe)
+    # pair of one row per organisation, instead of one row per object
+    summary: tuple | None = field(default=None, repr=False)
+    summarise_over: int = ROWS_SHOWN
 
     @cached_property
     def count(self) -> int:
         return self.queryset.count()
 
     @cached_property
+    def summarised(self) -> bool:
+        return self.summary is not None and self.count > self.summarise_over
+
+    @cached_property
     def rows(self) -> list[TodoRow]:
-        return [self.describe(obj) for obj in self.queryset[:ROWS_SHOWN]]
+        queryset, describe = self.summary if self.summarised else (self.queryset, self.describe)
+        return [describe(obj) for obj in queryset[:ROWS_SHOWN]]
 
 
 SOURCES: list[Callable] = []
@@ -76,8 +92,18 @@ def groups_for(user) -> list[TodoGroup]:
     return [group for group in (function(user) for function in SOURCES) if group is not None]
 
 
+def shown(groups) -> list[TodoGroup]:
+    """The groups with something in them: own steps first, then those to follow up."""
+    return [g for g in groups if not g.follow_up and g.count] + [g for g in groups if g.follow_up and g.count]
+
+
+def own_total(groups) -> int:
+    """The number of steps the person takes (header, page title): follow-up groups are not counted."""
+    return sum(group.count for group in groups if not group.follow_up)
+
+
 def total_for(user) -> int:
-    return sum(group.count for group in groups_for(user))
+    return own_total(groups_for(user))
 
 
 def rows_to_export(groups) -> int:
@@ -350,26 +376,79 @@ def milestones_overdue(user):
     )
 
 
-@source
-def open_findings(user):
-    """The evaluations' findings under their threshold that the user's unit answers for, open
-    until a later run meets the threshold (``Finding.objects.open_for``). Someone who only reads
-    (statistics staff, a viewer) answers for none."""
-    if not user.is_superuser and not any(m.role in EDITING_ROLES for m in scope_for(user).memberships):
-        return None
-    queryset = (
+def _answering_ids(user) -> list[int]:
+    """Every organisation the user edits for, government offices included."""
+    return [m.organization_id for m in scope_for(user).memberships if m.role in EDITING_ROLES]
+
+
+def _describe_finding(item) -> TodoRow:
+    return TodoRow(
+        f"{item.name} · {item.label}",
+        _("found in %(month)s") % {"month": item.opened_month.strftime("%Y-%m")},
+        reverse("reports:evaluation_finding", args=[item.pk]),
+    )
+
+
+def _open_findings(user):
+    return (
         Finding.objects.open_for(user)
         .select_related("station", "pilot")
         .order_by("-opened_month", "name", "id")
     )
+
+
+@source
+def open_findings(user):
+    """The evaluations' findings under their threshold addressed to the user's own organisation
+    (a company's stations and pilots), open until a later run meets the threshold
+    (``Finding.objects.open_for``). Someone who only reads (statistics staff, a viewer) answers
+    for none."""
+    own = _answering_ids(user)
+    if not own:
+        return None
     return TodoGroup(
         "findings",
         _("Evaluation findings open"),
         reverse("reports:evaluation_findings"),
+        _open_findings(user).filter(organization__in=own),
+        _describe_finding,
+    )
+
+
+FOLLOW_UP_LISTED = 5
+
+
+@source
+def findings_to_follow_up(user):
+    """The open findings of the officer's region addressed to another organisation (the company
+    that runs the station or the pilot): that organisation puts them right, the officer follows
+    up. Up to ``FOLLOW_UP_LISTED`` are listed one by one, more are summarised one row per
+    organisation with its number of findings and stations."""
+    if not user.is_superuser and not _government_codes(user, *GOVERNMENT_KINDS):
+        return None
+    findings = reverse("reports:evaluation_findings")
+    queryset = _open_findings(user).exclude(organization__in=_answering_ids(user))
+    per_organisation = (
+        queryset.order_by()
+        .values("organization", "organization__name")
+        .annotate(findings=Count("id"), stations=Count("station", distinct=True))
+        .order_by("-findings", "organization__name", "organization")
+    )
+    return TodoGroup(
+        "findings_to_follow_up",
+        _("Findings to follow up"),
+        f"{findings}?state=open",
         queryset,
-        lambda item: TodoRow(
-            f"{item.name} · {item.label}",
-            _("found in %(month)s") % {"month": item.opened_month.strftime("%Y-%m")},
-            reverse("reports:evaluation_finding", args=[item.pk]),
+        _describe_finding,
+        follow_up=True,
+        summary=(
+            per_organisation,
+            lambda row: TodoRow(
+                row["organization__name"],
+                _("open findings: %(findings)s, stations: %(stations)s")
+                % {"findings": row["findings"], "stations": row["stations"]},
+                f"{findings}?state=open&organization={row['organization']}",
+            ),
         ),
+        summarise_over=FOLLOW_UP_LISTED,
     )

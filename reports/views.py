@@ -155,7 +155,8 @@ def statistics_dashboard(request):
 @login_required
 def todo(request):
     """待办: what waits on the user now, group by group."""
-    groups = todo_groups.groups_for(request.user)
+    concerned = todo_groups.groups_for(request.user)
+    groups = todo_groups.shown(concerned)
     if request.GET.get("export") == "xlsx":
         if todo_groups.rows_to_export(groups) <= settings.EXPORT_ASYNC_THRESHOLD:
             return todo_groups.export_response(groups, request)
@@ -174,7 +175,14 @@ def todo(request):
             % {"label": todo_groups.TODO_WORKBOOK.label},
         )
         return redirect(job.get_absolute_url())
-    return render(request, "reports/todo.html", {"groups": groups, "total": sum(g.count for g in groups)})
+    context = {
+        "concerned": bool(concerned),
+        "groups": groups,
+        "own": [group for group in groups if not group.follow_up],
+        "follow_up": [group for group in groups if group.follow_up],
+        "total": todo_groups.own_total(groups),
+    }
+    return render(request, "reports/todo.html", context)
 
 
 @never_cache

@@ -63,10 +63,14 @@ class FindingFilter(_RegionMixin, django_filters.FilterSet):
     code = django_filters.ChoiceFilter(choices=choices, label=_("indicator"))
     kind = django_filters.ChoiceFilter(choices=SubjectKind.choices, label=_("evaluated"))
     region = django_filters.CharFilter(method="filter_region", label=_("division code (subtree)"))
+    # the to-do page's follow-up rows link to one organisation's findings (hidden on the page)
+    organization = django_filters.NumberFilter(
+        field_name="organization", label=_("responsible organisation"), widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Finding
-        fields = ["state", "month", "code", "kind", "region"]
+        fields = ["state", "month", "code", "kind", "region", "organization"]
 
 
 def offer_regions(filterset, user) -> None:

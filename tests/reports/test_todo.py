@@ -9,7 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from checklists.models import ChecklistVersion
@@ -167,19 +167,124 @@ def test_a_source_is_a_function_added_to_the_registry(world, monkeypatch):
     assert "/findings/1/" in response.content.decode()
 
 
-def test_an_evaluation_finding_waits_on_the_officer_and_the_company_it_concerns(world, other_street_officer):
+def test_an_evaluation_finding_waits_on_the_company_and_the_officers_follow_it_up(
+    world, other_street_officer
+):
     station = make_station(world.company_a, world.regions["310105001"], "甲站")
     scheme = scheme_for(world, [("publicity_events", 100, 1, "at_least")])
     run_evaluation(scheme, dt.date(2026, 9, 1))
     finding = Finding.objects.get(station=station)
     link = reverse("reports:evaluation_finding", args=[finding.pk])
-    for user in (world.changning_officer, world.street_officer, world.company_a_admin):
+    # the company that runs the station puts it right: one of its own steps
+    response = client_for(world.company_a_admin).get(reverse("reports:todo"))
+    group = {g.key: g for g in response.context["groups"]}["findings"]
+    assert group.count == 1 and not group.follow_up and link in response.content.decode()
+    assert "findings_to_follow_up" not in groups(world.company_a_admin)
+    # the district's and the street's officers see it, to follow up, not among their own steps
+    for user in (world.changning_officer, world.street_officer):
         response = client_for(user).get(reverse("reports:todo"))
-        group = {g.key: g for g in response.context["groups"]}["findings"]
-        assert group.count == 1 and link in response.content.decode(), user
+        shown = {g.key: g for g in response.context["groups"]}
+        assert "findings" not in shown, user
+        assert shown["findings_to_follow_up"].count == 1 and shown["findings_to_follow_up"].follow_up
+        assert link in response.content.decode(), user
+        assert response.context["total"] == 0
+        assert client_for(user).get(reverse("reports:todo-count")).json() == {"total": 0}
     # the company that does not run the station, another street's and another district's officers
-    for user in (world.company_b_admin, other_street_officer, world.nanan_officer):
-        assert groups(user)["findings"].count == 0, user
+    assert groups(world.company_b_admin)["findings"].count == 0
+    for user in (other_street_officer, world.nanan_officer):
+        assert groups(user)["findings_to_follow_up"].count == 0, user
+
+
+def _findings_for_officers(world, stations):
+    for n in range(stations):
+        make_station(world.company_a, world.regions["310105001"], f"站{n}")
+    run_evaluation(scheme_for(world, [("publicity_events", 100, 1, "at_least")]), dt.date(2026, 9, 1))
+
+
+def test_the_officers_own_steps_come_first_and_only_they_are_counted(world):
+    """cn_civil's page was buried under the companies' findings: the one application to review
+    comes first, the findings after it under their own heading, and the count is the one step."""
+    [submitted] = build_applications(world, 1, DUE)
+    _findings_for_officers(world, 4)
+    followed = Finding.objects.open().count()
+    assert followed == 4
+    client = client_for(world.street_officer)
+    response = client.get(reverse("reports:todo"))
+    keys = [group.key for group in response.context["groups"]]
+    assert keys[0] == "applications" and keys[-1] == "findings_to_follow_up"
+    assert response.context["total"] == 1
+    body = response.content.decode()
+    assert body.index('id="applications"') < body.index('id="findings_to_follow_up"')
+    # the note that the findings are followed up, not acted on, is under their heading only
+    assert body.count('<p class="muted">') == 1
+    assert body.index('id="findings_to_follow_up"') < body.index('<p class="muted">')
+    assert "Findings to follow up" in body or "待跟进的考核问题" in body
+    assert client.get(reverse("reports:todo-count")).json() == {"total": 1}
+    home = client.get(reverse("home")).content.decode()
+    assert '<span class="badge">1</span>' in home  # the application: a step of the officer's own
+    assert f'<span class="badge zero">{followed}</span>' in home  # the findings: grey, apart
+
+
+def test_many_findings_to_follow_up_are_summarised_per_organisation(world):
+    _findings_for_officers(world, 6)  # 6 findings, all addressed to company A
+    group = groups(world.changning_officer)["findings_to_follow_up"]
+    assert group.count == 6 > todo.FOLLOW_UP_LISTED and group.summarised
+    with translation.override("en"):
+        [row] = group.rows
+    assert row.text == world.company_a.name
+    assert row.detail == "open findings: 6, stations: 6"
+    assert row.url == f"{reverse('reports:evaluation_findings')}?state=open&organization={world.company_a.pk}"
+    # the link lists that organisation's open findings, and only within the officer's scope
+    listed = client_for(world.changning_officer).get(row.url).context["findings"]
+    assert len(listed) == 6 and {f.organization_id for f in listed} == {world.company_a.pk}
+    other = client_for(world.changning_officer).get(
+        reverse("reports:evaluation_findings"), {"state": "open", "organization": world.company_b.pk}
+    )
+    assert len(other.context["findings"]) == 0
+    refused = client_for(world.changning_officer).get(
+        reverse("reports:evaluation_findings"), {"organization": "x"}
+    )
+    assert refused.status_code == 200 and len(refused.context["findings"]) == 0
+    # the export still lists every finding with its own link
+    response = client_for(world.changning_officer).get(reverse("reports:todo"), {"export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    links = [row[3] for row in sheet.iter_rows(values_only=True) if str(row[3] or "").startswith("http")]
+    assert sum("/evaluations/findings/" in link for link in links) == 6
+
+
+def test_empty_groups_and_kinds_of_no_concern_are_not_shown(world):
+    """A Shanghai company operates no care room: no care-room group on its page or home."""
+    build_applications(world, 1, DUE)
+    [returned] = build_applications(world, 1, DUE)
+    type(returned).objects.filter(pk=returned.pk).update(status="returned")
+    client = client_for(world.company_a_admin)
+    response = client.get(reverse("reports:todo"))
+    assert [g.key for g in response.context["groups"]] == ["returned_applications"]
+    body = response.content.decode()
+    assert 'id="violations"' not in body and "Care-room" not in body and "养老服务用房" not in body
+    home = client.get(reverse("home")).content.decode()
+    assert "#returned_applications" in home and "#violations" not in home and "#station_lists" not in home
+    # with nothing at all waiting, the page says so rather than listing empty groups
+    type(returned).objects.filter(pk=returned.pk).update(status="draft")
+    body = client.get(reverse("reports:todo")).content.decode()
+    assert 'class="section' not in body
+    assert "Nothing waits on you now." in body or "目前没有等待您办理的事项" in body
+
+
+def test_the_link_reads_view_and_the_headers_are_capitalised(world):
+    build_applications(world, 1, DUE)
+    client = client_for(world.street_officer)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = client.get(reverse("reports:todo")).content.decode()
+    assert "<th>Item</th><th>State</th>" in body and ">View</a>" in body and ">Open</a>" not in body
+    findings = client.get(reverse("reports:evaluation_findings")).content.decode()
+    assert "<th>Name</th><th>Indicator</th>" in findings and "<th>State</th></tr>" in findings
+    assert "<label>Found in (YYYY-MM) " in findings
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    body = client.get(reverse("reports:todo")).content.decode()
+    with translation.override("zh-hans"):
+        link, state = translation.pgettext("to-do", "View"), translation.pgettext("finding", "Open")
+    assert f">{link}</a>" in body and link != state
 
 
 # --- the pages ----------------------------------------------------------------------------------
@@ -294,13 +399,14 @@ def test_home_pays_one_query_per_group(world, monkeypatch):
         "violations",
         "price_lists",
         "findings",
+        "findings_to_follow_up",
     ]
     monkeypatch.setattr(todo, "SOURCES", [])
     with CaptureQueriesContext(connection) as without:
         client.get(reverse("home"))
-    # the user's scope (one query), then one count per group; a street office answers for no
-    # evaluation scheme, so its findings group is empty without a query
-    assert len(with_todo) - len(without) == 1 + 4
+    # the user's scope (one query), then one count per group; a street office is responsible for
+    # no finding of its own, so its own findings group is empty without a query
+    assert len(with_todo) - len(without) == 1 + 5
 
 
 # --- one road with the application list; an item leaves the list when its step is taken ----------
