@@ -361,15 +361,33 @@ def _save_scorecards(run: EvaluationRun, cards: list[Scorecard], stamp) -> None:
         cursor.execute(f"DELETE FROM {table} WHERE id IN ({sql})", params)  # noqa: S608
 
 
+def check_month_ended(month: dt.date, today: dt.date | None = None) -> dt.date:
+    """The first day of ``month`` if it has ended; the current month and later ones are refused
+    under ``month`` (their figures are not complete: the scheduled run on the 1st evaluates the
+    month just ended). The portal, the admin, the API and the task all pass through here."""
+    month = month.replace(day=1)
+    current = (today or timezone.localdate()).replace(day=1)
+    if month >= current:
+        raise ValidationError(
+            {
+                "month": _(
+                    "%(month)s has not ended yet: a month can be evaluated from the 1st of the next "
+                    "month on (the latest month you can evaluate now is %(last)s)."
+                )
+                % {"month": f"{month:%Y-%m}", "last": f"{last_month(today):%Y-%m}"}
+            },
+            code="month_not_ended",
+        )
+    return month
+
+
 def run_evaluation(scheme: EvaluationScheme, month: dt.date, *, by=None) -> EvaluationRun:
     """Evaluate ``month`` with the scheme's current version. Re-running a month updates its run
     and its scorecards in place, in one transaction (a subject's scorecard keeps its id); findings
     are kept: one open finding per subject and indicator, updated by the re-run, closed by a run
     (of its month or a later one) that meets the threshold, reopened by a re-run of the month that
     closed it. The responsible organisations of new findings get a notice after the commit."""
-    month = month.replace(day=1)
-    if month > timezone.localdate().replace(day=1):
-        raise ValidationError({"month": _("A month not yet begun cannot be evaluated.")})
+    month = check_month_ended(month)
     if by is not None:
         _require_bureau(scheme.region, by)
     with transaction.atomic():

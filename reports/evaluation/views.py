@@ -43,6 +43,12 @@ def _lines(card):
 
 @login_required
 def scorecards(request):
+    return _scorecards_page(request)
+
+
+def _scorecards_page(request, run_form=None):
+    """The month's scorecards and rankings; ``run_form`` is a refused run-now form, shown with
+    its errors beside its fields and its input kept (the page then answers 400)."""
     cards = Scorecard.objects.visible_to(request.user).select_related("street", "district", "organization")
     latest = cards.aggregate(latest=Max("month"))["latest"]
     query = request.GET.copy()
@@ -63,8 +69,10 @@ def scorecards(request):
         rows, key=lambda c: (c.kind, c.street.code if c.street else "", c.rank_in_street or 10**6)
     ):
         streets.setdefault((card.get_kind_display(), card.street), []).append(card)
-    schemes = EvaluationScheme.objects.editable_by(request.user).filter(current__isnull=False)
-    first = schemes.first()
+    if run_form is None:
+        schemes = EvaluationScheme.objects.editable_by(request.user).filter(current__isnull=False)
+        if schemes.exists():
+            run_form = RunForm(schemes=schemes, initial={"month": _run_month(query.get("month"))})
     context = {
         "filter": filterset,
         "month": query.get("month", ""),
@@ -72,9 +80,19 @@ def scorecards(request):
         "streets": streets.items(),
         "truncated": len(rows) == LIST_LIMIT,
         "export_query": export_query(request),
-        "run_form": RunForm(schemes=schemes, initial={"scheme": first}) if first else None,
+        "run_form": run_form,
     }
-    return render(request, "reports/evaluation/scorecards.html", context)
+    status = 400 if run_form is not None and run_form.errors else 200
+    return render(request, "reports/evaluation/scorecards.html", context, status=status)
+
+
+def _run_month(shown: str | None) -> str:
+    """The month the run-now form offers: the month shown if it has ended, else the last one."""
+    try:
+        month = services.check_month_ended(params.parse_month({"month": shown}) or services.last_month())
+    except ValidationError:
+        month = services.last_month()
+    return f"{month:%Y-%m}"
 
 
 @login_required
@@ -160,20 +178,20 @@ def finding_detail(request, pk):
 @require_POST
 def run_now(request):
     schemes = EvaluationScheme.objects.editable_by(request.user).filter(current__isnull=False)
+    if not schemes.exists():
+        raise PermissionDenied
     form = RunForm(request.POST, schemes=schemes)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
-        return redirect("reports:evaluation_scorecards")
-    try:
-        month = params.parse_month(form.cleaned_data)
-        run = services.run_evaluation(form.cleaned_data["scheme"], month, by=request.user)
-    except (ValidationError, PermissionDenied) as exc:
-        show_errors(request, exc)
-        return redirect("reports:evaluation_scorecards")
-    messages.success(request, services.run_summary(run))
-    return redirect(f"{reverse('reports:evaluation_scorecards')}?month={run.month:%Y-%m}")
+    if form.is_valid():
+        try:
+            month = params.parse_month(form.cleaned_data)
+            run = services.run_evaluation(form.cleaned_data["scheme"], month, by=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            refusal = exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
+            add_refusal(form, refusal, "month")
+        else:
+            messages.success(request, services.run_summary(run))
+            return redirect(f"{reverse('reports:evaluation_scorecards')}?month={run.month:%Y-%m}")
+    return _scorecards_page(request, run_form=form)
 
 
 @login_required

@@ -1,0 +1,122 @@
+"""The reviewer's points on the evaluations: only an ended month is evaluated (service, portal,
+admin, API, task), comments notify the other side, the finding notice names what was found,
+stations and pilots ranked apart, the run-now form's scheme, figures with their units."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from reports.evaluation import services
+from reports.evaluation.tasks import run_monthly_evaluations
+from reports.models import EvaluationRun
+from tests.conftest import api_client_for
+
+from .evaluation_data import MONTH, make_station, publicity, scheme_for
+
+pytestmark = pytest.mark.django_db
+
+TWO = [("publicity_events", 60, 1, "at_least"), ("emergency_response", 40, 15, "at_most")]
+TODAY = dt.date(2026, 12, 3)  # three days into December: November is the latest ended month
+NOVEMBER, DECEMBER = dt.date(2026, 11, 1), dt.date(2026, 12, 1)
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def today(monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
+    return TODAY
+
+
+@pytest.fixture
+def evaluated(world):
+    """甲's station in 华阳路 held a publicity event in October, 乙's in 仙霞 did not."""
+    a = make_station(world.company_a, world.regions["310105001"], "华阳甲站")
+    b = make_station(world.company_b, world.regions["310105008"], "仙霞乙站")
+    publicity(a, dt.date(2026, 10, 8))
+    scheme = scheme_for(world, TWO)
+    services.run_evaluation(scheme, MONTH)
+    return {"a": a, "b": b, "scheme": scheme}
+
+
+# --- 1. only an ended month ----------------------------------------------------------------------
+
+
+def test_service_refuses_the_current_and_future_months(world, evaluated, today):
+    scheme = evaluated["scheme"]
+    for month in (DECEMBER, dt.date(2026, 12, 31), dt.date(2027, 1, 1)):
+        with pytest.raises(ValidationError) as refused:
+            services.run_evaluation(scheme, month)
+        assert "month" in refused.value.message_dict
+        assert "2026-11" in refused.value.message_dict["month"][0]  # the latest month one can run
+    assert not scheme.runs.filter(month__gte=DECEMBER).exists()
+    assert services.run_evaluation(scheme, NOVEMBER).month == NOVEMBER  # ended: evaluated
+    with pytest.raises(ValidationError):  # on the 1st the month just begun is still refused
+        services.check_month_ended(DECEMBER, today=dt.date(2026, 12, 1))
+    assert services.check_month_ended(NOVEMBER, today=dt.date(2026, 12, 1)) == NOVEMBER
+
+
+def test_portal_run_now_refuses_the_current_month_beside_the_field_keeping_the_input(world, evaluated, today):
+    scheme = evaluated["scheme"]
+    officer = client_for(world.changning_officer)
+    refused = officer.post(reverse("reports:evaluation_run"), {"scheme": scheme.pk, "month": "2026-12"})
+    assert refused.status_code == 400
+    text = refused.content.decode()
+    form = text[text.index('id="run-now"') :]
+    form = form[: form.index("</form>")]
+    assert "2026-12" in form and 'value="2026-12"' in form  # the input kept
+    assert "errorlist" in form and "has not ended yet" in form  # the reason beside the field
+    assert f'value="{scheme.pk}" selected' in form
+    assert not scheme.runs.filter(month=DECEMBER).exists()
+    done = officer.post(reverse("reports:evaluation_run"), {"scheme": scheme.pk, "month": "2026-11"})
+    assert done.status_code == 302 and scheme.runs.filter(month=NOVEMBER).exists()
+    # the page offers the latest ended month, not the current one
+    page = officer.get(reverse("reports:evaluation_scorecards"), {"month": "2026-12"}).content.decode()
+    assert 'name="month" value="2026-11"' in page
+
+
+def test_api_run_refuses_the_current_month_on_the_field(world, evaluated, today):
+    api = api_client_for(world.changning_officer)
+    scheme = evaluated["scheme"]
+    response = api.post(
+        "/api/v1/evaluation-runs/run/", {"scheme": scheme.pk, "month": "2026-12"}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert "month" in response.json()["error"]["fields"]
+    assert not scheme.runs.filter(month=DECEMBER).exists()
+    ok = api.post("/api/v1/evaluation-runs/run/", {"scheme": scheme.pk, "month": "2026-11"}, format="json")
+    assert ok.status_code == 201
+
+
+def test_admin_actions_evaluate_only_ended_months(world, evaluated, today, admin_client):
+    scheme = evaluated["scheme"]
+    response = admin_client.post(
+        reverse("admin:reports_evaluationscheme_changelist"),
+        {"action": "run_last_month", "_selected_action": [scheme.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert list(scheme.runs.order_by("month").values_list("month", flat=True)) == [MONTH, NOVEMBER]
+    # a run of the current month left from before the rule: its re-run is refused with the reason
+    stale = EvaluationRun.objects.create(scheme=scheme, version=scheme.current, month=DECEMBER)
+    response = admin_client.post(
+        reverse("admin:reports_evaluationrun_changelist"),
+        {"action": "run_again", "_selected_action": [stale.pk]},
+        follow=True,
+    )
+    assert "has not ended yet" in response.content.decode()
+    assert not stale.scorecards.exists()
+
+
+def test_scheduled_run_on_the_first_evaluates_the_month_just_ended(world, evaluated, monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: dt.date(2026, 12, 1))
+    ids = run_monthly_evaluations()
+    assert [run.month for run in EvaluationRun.objects.filter(pk__in=ids)] == [NOVEMBER]
