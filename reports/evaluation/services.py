@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit
-from accounts.models import Organization
+from accounts.models import Organization, Role
 from accounts.notices import members_of, notify
 from accounts.scoping import (
     GOVERNMENT_EDITING_ROLES,
@@ -617,4 +617,39 @@ def add_comment(finding: Finding, *, by, text: str) -> FindingComment:
         raise PermissionDenied(_("You may read this finding but not comment on it."))
     comment = FindingComment.objects.create(finding=finding, author=by, text=text)
     audit.record(finding.scheme, "finding_comment", note=f"{finding.pk}: {text[:150]}", actor=by)
+    by_company = not by.is_superuser and finding.organization_id in scope_for(by).organization_ids(True)
+    recipients = [
+        user
+        for user in (_supervising_officers(finding) if by_company else _company_admins(finding))
+        if user.pk != by.pk
+    ]
+    if recipients:
+        notify(
+            recipients,
+            title=_("New comment on the finding %(finding)s") % {"finding": finding},
+            body=_("%(author)s wrote on the finding of %(month)s: %(text)s")
+            % {
+                "author": by.name or by.get_username(),
+                "month": f"{finding.opened_month:%Y-%m}",
+                "text": text[:500],
+            },
+            link=reverse("reports:evaluation_finding", args=[finding.pk]),
+        )
     return comment
+
+
+def _company_admins(finding: Finding) -> list:
+    """An officer's comment reaches the administrators of the responsible organisation."""
+    return members_of(Organization.objects.filter(pk=finding.organization_id), roles=(Role.ORG_ADMIN,))
+
+
+def _supervising_officers(finding: Finding) -> list:
+    """The company's comment reaches the officers (and administrators) of the bureaus and street
+    offices supervising the finding's region within its scheme's region: those who may act on
+    the finding, not their viewers."""
+    code = finding.region.code
+    codes = [
+        code[:length] for length in (4, 6, 9, 12) if len(finding.scheme.region.code) <= length <= len(code)
+    ]
+    offices = Organization.objects.filter(kind__in=GOVERNMENT_KINDS, is_active=True, region__code__in=codes)
+    return members_of(offices, roles=tuple(GOVERNMENT_EDITING_ROLES))

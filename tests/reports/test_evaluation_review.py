@@ -10,10 +10,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Notification, Role
 from reports.evaluation import services
 from reports.evaluation.tasks import run_monthly_evaluations
-from reports.models import EvaluationRun
+from reports.models import EvaluationRun, Finding
 from tests.conftest import api_client_for
+from tests.factories import OrganizationFactory, make_user
 
 from .evaluation_data import MONTH, make_station, publicity, scheme_for
 
@@ -120,3 +122,37 @@ def test_scheduled_run_on_the_first_evaluates_the_month_just_ended(world, evalua
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: dt.date(2026, 12, 1))
     ids = run_monthly_evaluations()
     assert [run.month for run in EvaluationRun.objects.filter(pk__in=ids)] == [NOVEMBER]
+
+
+# --- 2. comments reach the other side ------------------------------------------------------------
+
+
+def test_comments_notify_the_other_side_once_each_not_the_author(world, evaluated):
+    finding = Finding.objects.get(station=evaluated["b"])  # 乙物业's station in 仙霞
+    url = reverse("reports:evaluation_finding", args=[finding.pk])
+    link = url
+    xianxia = OrganizationFactory(
+        kind="street_office", name="仙霞新村街道办事处", region=world.regions["310105008"]
+    )
+    xianxia_officer = make_user("xx_officer", xianxia, Role.OFFICER)
+    b_staff = make_user("b_staff", world.company_b, Role.STAFF)
+    Notification.objects.all().delete()  # the run's own notices
+
+    assert client_for(world.changning_officer).post(url, {"text": "请本月内补开宣传活动"}).status_code == 302
+    notices = list(Notification.objects.all())
+    assert [n.recipient for n in notices] == [world.company_b_admin]  # its administrators only
+    assert notices[0].link == link and "请本月内补开宣传活动" in notices[0].body
+    assert b_staff not in [n.recipient for n in notices]
+
+    Notification.objects.all().delete()
+    assert client_for(world.company_b_admin).post(url, {"text": "已安排下周活动"}).status_code == 302
+    recipients = sorted(n.recipient.username for n in Notification.objects.all())
+    # the district bureau's officer and 仙霞's street office; not 华阳路's, 南安's, a viewer, the author
+    assert recipients == sorted([world.changning_officer.username, xianxia_officer.username])
+    assert all(n.link == link and "已安排下周活动" in n.body for n in Notification.objects.all())
+
+    Notification.objects.all().delete()
+    for outsider in (world.company_a_admin, world.nanan_officer, world.street_officer):
+        assert client_for(outsider).post(url, {"text": "x"}).status_code == 404
+    assert client_for(world.changning_viewer).post(url, {"text": "看看"}).status_code == 403
+    assert not Notification.objects.exists()
