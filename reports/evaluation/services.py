@@ -24,8 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit
-from accounts.models import Organization, Role
-from accounts.notices import members_of, notify
+from accounts.models import Membership, Organization, Role
+from accounts.notices import members_of, notify, notify_each
 from accounts.scoping import (
     GOVERNMENT_EDITING_ROLES,
     GOVERNMENT_KINDS,
@@ -458,7 +458,7 @@ def run_evaluation(scheme: EvaluationScheme, month: dt.date, *, by=None) -> Eval
         _rank(cards, "district")
         _save_scorecards(run, cards, stamp)
 
-        opened, closed, organizations = _findings(scheme, month, cards, station_rows, pilot_rows)
+        opened, closed, new_findings = _findings(scheme, month, cards, station_rows, pilot_rows)
         run.finished_at = timezone.now()
         run.scorecards_count, run.findings_opened, run.findings_closed = len(cards), opened, closed
         run.save(update_fields=["finished_at", "scorecards_count", "findings_opened", "findings_closed"])
@@ -468,8 +468,8 @@ def run_evaluation(scheme: EvaluationScheme, month: dt.date, *, by=None) -> Eval
             note=f"{month:%Y-%m} v{version.number}: {len(cards)} / +{opened} / -{closed}",
             actor=by,
         )
-        if organizations:
-            transaction.on_commit(lambda: _notify(organizations, month))
+        if new_findings:
+            transaction.on_commit(lambda: _notify(new_findings, scheme))
     return run
 
 
@@ -496,7 +496,7 @@ def _findings(scheme, month, cards, station_rows, pilot_rows):
     station_ids = [row["pk"] for row in station_rows]
     pilot_ids = [row["pk"] for row in pilot_rows]
     if not station_ids and not pilot_ids:
-        return 0, 0, set()
+        return 0, 0, []
     candidates = Finding.objects.filter(
         Q(kind=SubjectKind.STATION, station_id__in=station_ids)
         | Q(kind=SubjectKind.PILOT, pilot_id__in=pilot_ids)
@@ -566,20 +566,53 @@ def _findings(scheme, month, cards, station_rows, pilot_rows):
         )
     if to_close:
         Finding.objects.filter(pk__in=to_close).update(state=FindingState.CLOSED, closed_month=month)
-    return opened, closed, {finding.organization_id for finding in new}
+    return opened, closed, new
 
 
-def _notify(organization_ids, month):
-    users = members_of(Organization.objects.filter(pk__in=organization_ids))
-    notify(
-        users,
-        title=_("Evaluation of %(month)s: indicators below the threshold") % {"month": f"{month:%Y-%m}"},
-        body=_(
-            "The monthly evaluation found indicators of your stations or pilots below the threshold "
-            "of the scheme. The findings close when a later evaluation meets the threshold."
-        ),
-        link=f"{reverse('reports:evaluation_findings')}?state=open&month={month:%Y-%m}",
+def _notify(findings: list[Finding], scheme: EvaluationScheme) -> None:
+    """One notice per new finding to the members of its responsible organisation, naming the
+    station or pilot, the indicator, the figure with its unit against the threshold and the
+    month, linking to the finding. One query for the recipients, one insert for the notices."""
+    memberships = Membership.objects.filter(
+        organization_id__in={finding.organization_id for finding in findings},
+        role__in=(Role.ORG_ADMIN, Role.OFFICER, Role.STAFF),
+        is_active=True,
+        user__is_active=True,
+    ).select_related("user")
+    people = defaultdict(dict)
+    for membership in memberships:
+        people[membership.organization_id][membership.user_id] = membership.user
+    notices = []
+    for finding in findings:
+        users = list(people[finding.organization_id].values())
+        if users:
+            title, body = finding_notice(finding, scheme)
+            notices.append((users, title, body, reverse("reports:evaluation_finding", args=[finding.pk])))
+    notify_each(notices)
+
+
+def finding_notice(finding: Finding, scheme: EvaluationScheme) -> tuple[str, str]:
+    """The title and text of a new finding's notice."""
+    indicator = CATALOGUE.get(finding.code)
+    values = {
+        "month": f"{finding.opened_month:%Y-%m}",
+        "kind": str(finding.get_kind_display()).lower(),
+        "name": finding.name,
+        "indicator": indicator.label if indicator else finding.code,
+        "figure": finding.figure_text,
+        "threshold": finding.threshold_text,
+        "scheme": scheme.name,
+    }
+    title = _("Evaluation of %(month)s: %(name)s below the threshold in “%(indicator)s”") % values
+    body = (
+        _(
+            "The evaluation of %(month)s (%(scheme)s) found for the %(kind)s %(name)s: %(indicator)s "
+            "%(figure)s, the threshold is %(threshold)s. The finding closes when a later evaluation "
+            "meets the threshold."
+        )
+        % values
     )
+    return title, body
 
 
 def run_summary(run: EvaluationRun) -> str:

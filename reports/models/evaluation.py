@@ -359,6 +359,20 @@ class Finding(models.Model):
         indicator = CATALOGUE.get(self.code)
         return indicator.unit if indicator else ""
 
+    @property
+    def figure_text(self) -> str:
+        """The figure when found with its unit (“0 次”, “85.7%”)."""
+        indicator = CATALOGUE.get(self.code)
+        return indicator.format(self.raw) if indicator else str(self.raw)
+
+    @property
+    def threshold_text(self) -> str:
+        """The threshold with its sign and unit (“≥ 1 次”, “≤ 15 分钟”)."""
+        indicator = CATALOGUE.get(self.code)
+        return (
+            indicator.format_threshold(self.threshold, self.direction) if indicator else str(self.threshold)
+        )
+
 
 class CommentQuerySet(ScopedQuerySet):
     region_path = "finding__region"

@@ -156,3 +156,36 @@ def test_comments_notify_the_other_side_once_each_not_the_author(world, evaluate
         assert client_for(outsider).post(url, {"text": "x"}).status_code == 404
     assert client_for(world.changning_viewer).post(url, {"text": "看看"}).status_code == 403
     assert not Notification.objects.exists()
+
+
+# --- 3. the finding notice names what was found --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", ["2026-10", "仙霞乙站", "Publicity events in the month", "0 events", "≥ 1 events", "station"]),
+        ("zh-hans", ["2026-10", "仙霞乙站", "当月宣传活动次数", "0 次", "≥ 1 次", "站点"]),
+    ],
+)
+def test_finding_notice_names_subject_indicator_figure_threshold_month_and_links(
+    world, django_capture_on_commit_callbacks, language, expected
+):
+    from django.utils import translation  # noqa: PLC0415
+
+    make_station(world.company_a, world.regions["310105001"], "华阳甲站")
+    b = make_station(world.company_b, world.regions["310105008"], "仙霞乙站")
+    scheme = scheme_for(world, TWO)
+    with translation.override(language), django_capture_on_commit_callbacks(execute=True):
+        services.run_evaluation(scheme, MONTH)
+    finding = Finding.objects.get(station=b)
+    notices = Notification.objects.filter(recipient=world.company_b_admin)
+    assert notices.count() == 1  # one per finding: 乙's station failed one indicator
+    notice = notices.get()
+    text = f"{notice.title} {notice.body}"
+    for part in expected:
+        assert part in text, (part, text)
+    assert "0.00" not in text and "1.00" not in text
+    assert notice.link == reverse("reports:evaluation_finding", args=[finding.pk])
+    # 甲物业 gets its own station's notice, not 乙's
+    assert all("仙霞乙站" not in n.body for n in Notification.objects.filter(recipient=world.company_a_admin))
