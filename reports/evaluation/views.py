@@ -17,7 +17,7 @@ from accounts import params
 from accounts.portal import export_query, show_errors
 from accounts.scoping import is_editable, scoped_object_or_404
 from core.admin_actions import add_refusal
-from reports.models import EvaluationRun, EvaluationScheme, Finding, Scorecard
+from reports.models import EvaluationRun, EvaluationScheme, Finding, Scorecard, SubjectKind
 
 from . import exports, services
 from .catalogue import CATALOGUE
@@ -64,11 +64,7 @@ def _scorecards_page(request, run_form=None):
         return exports.SCORECARDS.response(listed)
     offer_regions(filterset, request.user)
     rows = list(listed.order_by("kind", "district__code", "rank_in_district", "name")[:LIST_LIMIT])
-    streets = OrderedDict()
-    for card in sorted(
-        rows, key=lambda c: (c.kind, c.street.code if c.street else "", c.rank_in_street or 10**6)
-    ):
-        streets.setdefault((card.get_kind_display(), card.street), []).append(card)
+    rankings = _rankings(rows)
     if run_form is None:
         schemes = EvaluationScheme.objects.editable_by(request.user).filter(current__isnull=False)
         if schemes.exists():
@@ -77,13 +73,31 @@ def _scorecards_page(request, run_form=None):
         "filter": filterset,
         "month": query.get("month", ""),
         "cards": rows,
-        "streets": streets.items(),
+        "rankings": rankings,
         "truncated": len(rows) == LIST_LIMIT,
         "export_query": export_query(request),
         "run_form": run_form,
     }
     status = 400 if run_form is not None and run_form.errors else 200
     return render(request, "reports/evaluation/scorecards.html", context, status=status)
+
+
+def _rankings(rows):
+    """Stations and pilots ranked apart (their stored ranks are per kind): per kind, its cards
+    in the district order and its street tables."""
+    headings = {SubjectKind.STATION: _("Stations"), SubjectKind.PILOT: _("Pilots")}
+    rankings = []
+    for kind, heading in headings.items():
+        members = [card for card in rows if card.kind == kind]
+        if not members:
+            continue
+        streets = OrderedDict()
+        for card in sorted(
+            members, key=lambda c: (c.street.code if c.street else "", c.rank_in_street or 10**6, c.name)
+        ):
+            streets.setdefault(card.street, []).append(card)
+        rankings.append({"kind": kind, "heading": heading, "cards": members, "streets": streets.items()})
+    return rankings
 
 
 def _run_month(shown: str | None) -> str:

@@ -189,3 +189,68 @@ def test_finding_notice_names_subject_indicator_figure_threshold_month_and_links
     assert notice.link == reverse("reports:evaluation_finding", args=[finding.pk])
     # 甲物业 gets its own station's notice, not 乙's
     assert all("仙霞乙站" not in n.body for n in Notification.objects.filter(recipient=world.company_a_admin))
+
+
+# --- 4. stations and pilots ranked apart ---------------------------------------------------------
+
+
+def test_stations_and_pilots_ranked_apart_on_the_page_and_in_the_export(world):
+    import io  # noqa: PLC0415
+
+    from openpyxl import load_workbook  # noqa: PLC0415
+
+    from reports.models import Scorecard  # noqa: PLC0415
+
+    from .evaluation_data import make_pilot, milestone  # noqa: PLC0415
+
+    a = make_station(world.company_a, world.regions["310105001"], "华阳甲站")
+    make_station(world.company_b, world.regions["310105001"], "华阳乙站")
+    publicity(a, dt.date(2026, 10, 8))
+    late = make_pilot(world, world.company_a, world.regions["310105001"])
+    on_time = make_pilot(world, world.company_b, world.regions["310105001"], programme=late.programme)
+    milestone(late, dt.date(2026, 9, 1))
+    milestone(on_time, dt.date(2026, 9, 1), done_on=dt.date(2026, 8, 30))
+    scheme = scheme_for(
+        world, [("publicity_events", 60, 1, "at_least"), ("milestones_overdue", 40, 0, "at_most")]
+    )
+    services.run_evaluation(scheme, MONTH)
+    ranks = {
+        (card.kind, card.name): (card.rank_in_district, card.rank_in_street)
+        for card in Scorecard.objects.filter(month=MONTH)
+    }
+    assert sorted(ranks.values()) == [(1, 1), (1, 1), (2, 2), (2, 2)]  # per kind: 1 and 2 each
+    assert ranks[("station", "华阳甲站")] == (1, 1) and ranks[("station", "华阳乙站")] == (2, 2)
+
+    page = client_for(world.changning_officer).get(
+        reverse("reports:evaluation_scorecards"), {"month": "2026-10"}
+    )
+    text = page.content.decode()
+    stations = text[text.index('id="ranking-station"') : text.index('id="ranking-pilot"')]
+    pilots = text[text.index('id="ranking-pilot"') :]
+    assert "华阳甲站" in stations and "华阳乙站" in stations and "乙物业 ·" not in stations
+    assert "甲物业 ·" in pilots and "乙物业 ·" in pilots and "华阳甲站" not in pilots
+    for section in (stations, pilots):
+        district = section[: section.index("</table>")]
+        assert district.count("<tr><td>1</td>") == 1 and district.count("<tr><td>2</td>") == 1
+    assert pilots.index("乙物业 ·") < pilots.index("甲物业 ·")  # 乙's pilot met its milestones
+
+    export = client_for(world.changning_officer).get(
+        reverse("reports:evaluation_scorecards"), {"month": "2026-10", "export": "xlsx"}
+    )
+    book = load_workbook(io.BytesIO(b"".join(export.streaming_content)))
+    assert len(book.worksheets) == 2
+    for sheet, first, second in zip(
+        book.worksheets, ("华阳甲站", "乙物业 ·"), ("华阳乙站", "甲物业 ·"), strict=True
+    ):
+        rows = [row for row in sheet.iter_rows(values_only=True) if row[1] in (1, 2)]
+        assert [row[1] for row in rows] == [1, 2]
+        assert str(rows[0][3]).startswith(first) and str(rows[1][3]).startswith(second)
+    # the count of publicity events is written as a whole number, the group header names its unit
+    station_sheet = book.worksheets[0]
+    headers = [cell.value for row in station_sheet.iter_rows(max_row=4) for cell in row]
+    assert any(
+        str(h) in ("当月宣传活动次数（次）", "Publicity events in the month（events）") for h in headers
+    ), headers
+    row = next(r for r in station_sheet.iter_rows() if r[3].value == "华阳乙站")
+    figures = [cell for cell in row if cell.number_format == "0"]
+    assert figures and figures[0].value == 0
