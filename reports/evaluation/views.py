@@ -36,6 +36,10 @@ def _lines(card):
                 **line,
                 "label": indicator.label if indicator else line["code"],
                 "unit": indicator.unit if indicator else "",
+                "raw_text": indicator.format(line["raw"]) if indicator else line["raw"],
+                "threshold_text": indicator.format_threshold(line["threshold"], line["direction"])
+                if indicator
+                else line["threshold"],
             }
         )
     return rows

@@ -145,6 +145,14 @@ class SchemeIndicator(models.Model):
         indicator = self.indicator
         return indicator.label if indicator else self.code
 
+    @property
+    def threshold_text(self) -> str:
+        """The threshold with its sign and unit (“≥ 1 次”, “≤ 15 分钟”)."""
+        indicator = self.indicator
+        return (
+            indicator.format_threshold(self.threshold, self.direction) if indicator else str(self.threshold)
+        )
+
 
 class RunState(models.TextChoices):
     RUNNING = "running", _("Running")

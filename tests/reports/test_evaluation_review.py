@@ -254,3 +254,64 @@ def test_stations_and_pilots_ranked_apart_on_the_page_and_in_the_export(world):
     row = next(r for r in station_sheet.iter_rows() if r[3].value == "华阳乙站")
     figures = [cell for cell in row if cell.number_format == "0"]
     assert figures and figures[0].value == 0
+
+
+# --- 5. the run-now form's scheme ----------------------------------------------------------------
+
+
+def test_run_now_form_preselects_the_only_scheme_else_asks_to_choose(world, evaluated):
+    from reports.evaluation.forms import RunForm  # noqa: PLC0415
+    from reports.models import EvaluationScheme  # noqa: PLC0415
+
+    page = client_for(world.changning_officer).get(reverse("reports:evaluation_scorecards")).content.decode()
+    form = page[page.index('id="run-now"') :]
+    form = form[: form.index("</select>")]
+    assert "---------" not in form and f'value="{evaluated["scheme"].pk}" selected' in form
+    assert 'value=""' not in form  # the only scheme: nothing else to choose
+    scheme_for(world, TWO, region="350583", by=world.nanan_officer)
+    html = str(RunForm(schemes=EvaluationScheme.objects.order_by("pk"))["scheme"])
+    assert "---------" not in html
+    assert (
+        '<option value="" selected>请选择</option>' in html
+        or '<option value="" selected>choose…</option>' in html
+    )
+
+
+# --- 6. figures with their units, counts whole ---------------------------------------------------
+
+
+def test_figures_show_with_units_and_counts_whole(world, evaluated, admin_client):
+    import io  # noqa: PLC0415
+
+    from openpyxl import load_workbook  # noqa: PLC0415
+
+    from reports.models import Scorecard  # noqa: PLC0415
+
+    officer = client_for(world.changning_officer)
+    finding = Finding.objects.get(station=evaluated["b"])
+    pages = {
+        "findings": officer.get(reverse("reports:evaluation_findings")),
+        "finding": officer.get(reverse("reports:evaluation_finding", args=[finding.pk])),
+        "admin findings": admin_client.get(reverse("admin:reports_finding_changelist")),
+    }
+    for name, page in pages.items():
+        text = page.content.decode()
+        assert page.status_code == 200, name
+        assert "0 次" in text and "≥ 1 次" in text, name  # the pages answer in Chinese
+        assert "0.00" not in text and "1.00" not in text, name
+    card = Scorecard.objects.get(station=evaluated["b"])
+    for url in (
+        reverse("reports:evaluation_scorecard", args=[card.pk]),
+        reverse("admin:reports_scorecard_change", args=[card.pk]),
+    ):
+        client = admin_client if "admin" in url else officer
+        text = client.get(url).content.decode()
+        assert "0 次" in text and "≥ 1 次" in text and "≤ 15 分钟" in text, url
+        assert "15.00" not in text and "1.00" not in text, url
+    schemes = officer.get(reverse("reports:evaluation_schemes")).content.decode()
+    assert "≥ 1 次" in schemes and "≤ 15 分钟" in schemes and "15.00" not in schemes
+
+    export = officer.get(reverse("reports:evaluation_findings"), {"export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).worksheets[0]
+    row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "仙霞乙站")
+    assert row[5:8] in ((0, 1, "events"), (0, 1, "次"))
