@@ -320,6 +320,23 @@ class FindingAdmin(_ReadOnly, ExcelExportAdminMixin, ScopedModelAdmin):
     search_fields = ["name"]
     show_full_result_count = False
     inlines = [CommentInline]
+    fields = [
+        "kind",
+        "station",
+        "pilot",
+        "name",
+        "region",
+        "organization",
+        "scheme",
+        "code",
+        "figure",
+        "threshold_shown",
+        "opened_month",
+        "last_month",
+        "closed_month",
+        "state",
+    ]
+    readonly_fields = ["figure", "threshold_shown"]
 
     @admin.display(description=_("figure when found"), ordering="raw")
     def figure(self, finding):

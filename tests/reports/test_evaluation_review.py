@@ -293,6 +293,7 @@ def test_figures_show_with_units_and_counts_whole(world, evaluated, admin_client
         "findings": officer.get(reverse("reports:evaluation_findings")),
         "finding": officer.get(reverse("reports:evaluation_finding", args=[finding.pk])),
         "admin findings": admin_client.get(reverse("admin:reports_finding_changelist")),
+        "admin finding": admin_client.get(reverse("admin:reports_finding_change", args=[finding.pk])),
     }
     for name, page in pages.items():
         text = page.content.decode()
