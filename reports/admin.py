@@ -247,14 +247,21 @@ class ScorecardAdmin(_ReadOnly, ExcelExportAdminMixin, ScopedModelAdmin):
         rows = []
         for line in card.lines:
             indicator = CATALOGUE.get(line["code"])
-            unit = indicator.unit if indicator else ""
-            raw = _("no figure this month") if line["raw"] is None else f"{_number(line['raw'])} {unit}"
+            if line["raw"] is None:
+                raw = _("no figure this month")
+            else:
+                raw = indicator.format(line["raw"]) if indicator else _number(line["raw"])
             sign = "≤" if line["direction"] == Direction.AT_MOST else "≥"
+            threshold = (
+                indicator.format_threshold(line["threshold"], line["direction"])
+                if indicator
+                else f"{sign} {_number(line['threshold'])}"
+            )
             rows.append(
                 (
                     indicator.label if indicator else line["code"],
                     raw,
-                    f"{sign} {_number(line['threshold'])}",
+                    threshold,
                     line["weight"],
                     "—" if line["score"] is None else _number(line["score"]),
                     results[line["met"]],
@@ -303,8 +310,8 @@ class FindingAdmin(_ReadOnly, ExcelExportAdminMixin, ScopedModelAdmin):
     list_display = [
         "name",
         "code",
-        "raw",
-        "threshold",
+        "figure",
+        "threshold_shown",
         "organization",
         "opened_month",
         "last_month",
@@ -315,6 +322,31 @@ class FindingAdmin(_ReadOnly, ExcelExportAdminMixin, ScopedModelAdmin):
     search_fields = ["name"]
     show_full_result_count = False
     inlines = [CommentInline]
+    fields = [
+        "kind",
+        "station",
+        "pilot",
+        "name",
+        "region",
+        "organization",
+        "scheme",
+        "code",
+        "figure",
+        "threshold_shown",
+        "opened_month",
+        "last_month",
+        "closed_month",
+        "state",
+    ]
+    readonly_fields = ["figure", "threshold_shown"]
+
+    @admin.display(description=_("figure when found"), ordering="raw")
+    def figure(self, finding):
+        return finding.figure_text
+
+    @admin.display(description=_("threshold"), ordering="threshold")
+    def threshold_shown(self, finding):
+        return finding.threshold_text
 
 
 @admin.register(ExportJob)

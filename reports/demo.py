@@ -1,8 +1,7 @@
 """The reports' part of ``load_demo``: an evaluation scheme for 长宁区 (every indicator of the
-catalogue, weights adding to 100), evaluated for last month and (so far) this one, so the scorecards, the
-ranking and the findings have something to show. Idempotent."""
-
-from django.utils import timezone
+catalogue, weights adding to 100), evaluated for the two months before this one (a month is
+evaluated once it has ended), so the scorecards, the ranking and the findings have something to
+show. Idempotent."""
 
 from accounts.models import User
 from regions.models import Region
@@ -23,8 +22,8 @@ def load():
             indicators=services.default_indicators(),
             note="首个版本",
         )
-    this_month = timezone.localdate().replace(day=1)
-    for month in (services.last_month(), this_month):
+    last = services.last_month()
+    for month in (services.last_month(last), last):
         if not EvaluationRun.objects.filter(
             scheme=scheme, month=month
         ).exists():  # a second load changes nothing

@@ -47,6 +47,11 @@ AT_MOST = "at_most"
 STATION = "station"
 PILOT = "pilot"
 
+# The indicators whose figure is a count or whole days (shown without decimals).
+WHOLE_FIGURES = frozenset(
+    {"publicity_events", "resources_reviewed", "care_rooms_overdue", "violations_open", "milestones_overdue"}
+)
+
 # A station's lists count as checked when a supervision check of them lies within this many days
 # before the end of the month.
 CHECK_WITHIN_DAYS = 183
@@ -89,6 +94,32 @@ class Indicator:
     definition: str | Promise
     compute: Callable[..., dict]
     source: str | Promise = ""
+
+    @property
+    def whole(self) -> bool:
+        """Counted (events, rooms, violations, milestones) or whole days: shown without decimals."""
+        return self.code in WHOLE_FIGURES
+
+    def number(self, value) -> int | Decimal | None:
+        """A stored figure (text or Decimal) as the number it stands for: an int for a count,
+        else a Decimal without trailing zeros (85.70 → 85.7)."""
+        if value in (None, ""):
+            return None
+        number = Decimal(str(value))
+        if self.whole:
+            return int(number.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        number = number.normalize()
+        return number.quantize(Decimal(1)) if number == number.to_integral_value() else number
+
+    def format(self, value) -> str:
+        """A figure or a threshold with its unit: “0 次”, “85.7%”, “12 分钟”; “—” for none."""
+        number = self.number(value)
+        if number is None:
+            return "—"
+        return f"{number}%" if str(self.unit) == "%" else f"{number} {self.unit}"
+
+    def format_threshold(self, threshold, direction) -> str:
+        return f"{'≤' if direction == AT_MOST else '≥'} {self.format(threshold)}"
 
     def met(self, raw, threshold, direction) -> bool | None:
         if raw is None:

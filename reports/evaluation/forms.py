@@ -160,10 +160,21 @@ class CommentForm(forms.Form):
 
 
 class RunForm(forms.Form):
-    scheme = forms.ModelChoiceField(label=_("scheme"), queryset=EvaluationScheme.objects.none())
-    month = forms.CharField(label=_("month (YYYY-MM)"), max_length=7)
+    """Run now: the scheme (preselected when the user has only one) and an ended month. The
+    month's rule (ended) is the service's; its refusal comes back beside the field."""
+
+    scheme = forms.ModelChoiceField(
+        label=_("scheme"), queryset=EvaluationScheme.objects.none(), empty_label=_("choose…")
+    )
+    month = forms.CharField(
+        label=_("month (YYYY-MM)"), max_length=7, widget=forms.TextInput(attrs={"type": "month"})
+    )
 
     def __init__(self, *args, schemes=None, **kwargs):
         super().__init__(*args, **kwargs)
         if schemes is not None:
             self.fields["scheme"].queryset = schemes
+            only = list(schemes[:2])
+            if len(only) == 1:
+                self.fields["scheme"].empty_label = None
+                self.initial.setdefault("scheme", only[0].pk)

@@ -24,8 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit
-from accounts.models import Organization
-from accounts.notices import members_of, notify
+from accounts.models import Membership, Organization, Role
+from accounts.notices import members_of, notify, notify_each
 from accounts.scoping import (
     GOVERNMENT_EDITING_ROLES,
     GOVERNMENT_KINDS,
@@ -361,15 +361,33 @@ def _save_scorecards(run: EvaluationRun, cards: list[Scorecard], stamp) -> None:
         cursor.execute(f"DELETE FROM {table} WHERE id IN ({sql})", params)  # noqa: S608
 
 
+def check_month_ended(month: dt.date, today: dt.date | None = None) -> dt.date:
+    """The first day of ``month`` if it has ended; the current month and later ones are refused
+    under ``month`` (their figures are not complete: the scheduled run on the 1st evaluates the
+    month just ended). The portal, the admin, the API and the task all pass through here."""
+    month = month.replace(day=1)
+    current = (today or timezone.localdate()).replace(day=1)
+    if month >= current:
+        raise ValidationError(
+            {
+                "month": _(
+                    "%(month)s has not ended yet: a month can be evaluated from the 1st of the next "
+                    "month on (the latest month you can evaluate now is %(last)s)."
+                )
+                % {"month": f"{month:%Y-%m}", "last": f"{last_month(today):%Y-%m}"}
+            },
+            code="month_not_ended",
+        )
+    return month
+
+
 def run_evaluation(scheme: EvaluationScheme, month: dt.date, *, by=None) -> EvaluationRun:
     """Evaluate ``month`` with the scheme's current version. Re-running a month updates its run
     and its scorecards in place, in one transaction (a subject's scorecard keeps its id); findings
     are kept: one open finding per subject and indicator, updated by the re-run, closed by a run
     (of its month or a later one) that meets the threshold, reopened by a re-run of the month that
     closed it. The responsible organisations of new findings get a notice after the commit."""
-    month = month.replace(day=1)
-    if month > timezone.localdate().replace(day=1):
-        raise ValidationError({"month": _("A month not yet begun cannot be evaluated.")})
+    month = check_month_ended(month)
     if by is not None:
         _require_bureau(scheme.region, by)
     with transaction.atomic():
@@ -440,7 +458,7 @@ def run_evaluation(scheme: EvaluationScheme, month: dt.date, *, by=None) -> Eval
         _rank(cards, "district")
         _save_scorecards(run, cards, stamp)
 
-        opened, closed, organizations = _findings(scheme, month, cards, station_rows, pilot_rows)
+        opened, closed, new_findings = _findings(scheme, month, cards, station_rows, pilot_rows)
         run.finished_at = timezone.now()
         run.scorecards_count, run.findings_opened, run.findings_closed = len(cards), opened, closed
         run.save(update_fields=["finished_at", "scorecards_count", "findings_opened", "findings_closed"])
@@ -450,8 +468,8 @@ def run_evaluation(scheme: EvaluationScheme, month: dt.date, *, by=None) -> Eval
             note=f"{month:%Y-%m} v{version.number}: {len(cards)} / +{opened} / -{closed}",
             actor=by,
         )
-        if organizations:
-            transaction.on_commit(lambda: _notify(organizations, month))
+        if new_findings:
+            transaction.on_commit(lambda: _notify(new_findings, scheme))
     return run
 
 
@@ -478,7 +496,7 @@ def _findings(scheme, month, cards, station_rows, pilot_rows):
     station_ids = [row["pk"] for row in station_rows]
     pilot_ids = [row["pk"] for row in pilot_rows]
     if not station_ids and not pilot_ids:
-        return 0, 0, set()
+        return 0, 0, []
     candidates = Finding.objects.filter(
         Q(kind=SubjectKind.STATION, station_id__in=station_ids)
         | Q(kind=SubjectKind.PILOT, pilot_id__in=pilot_ids)
@@ -548,20 +566,53 @@ def _findings(scheme, month, cards, station_rows, pilot_rows):
         )
     if to_close:
         Finding.objects.filter(pk__in=to_close).update(state=FindingState.CLOSED, closed_month=month)
-    return opened, closed, {finding.organization_id for finding in new}
+    return opened, closed, new
 
 
-def _notify(organization_ids, month):
-    users = members_of(Organization.objects.filter(pk__in=organization_ids))
-    notify(
-        users,
-        title=_("Evaluation of %(month)s: indicators below the threshold") % {"month": f"{month:%Y-%m}"},
-        body=_(
-            "The monthly evaluation found indicators of your stations or pilots below the threshold "
-            "of the scheme. The findings close when a later evaluation meets the threshold."
-        ),
-        link=f"{reverse('reports:evaluation_findings')}?state=open&month={month:%Y-%m}",
+def _notify(findings: list[Finding], scheme: EvaluationScheme) -> None:
+    """One notice per new finding to the members of its responsible organisation, naming the
+    station or pilot, the indicator, the figure with its unit against the threshold and the
+    month, linking to the finding. One query for the recipients, one insert for the notices."""
+    memberships = Membership.objects.filter(
+        organization_id__in={finding.organization_id for finding in findings},
+        role__in=(Role.ORG_ADMIN, Role.OFFICER, Role.STAFF),
+        is_active=True,
+        user__is_active=True,
+    ).select_related("user")
+    people = defaultdict(dict)
+    for membership in memberships:
+        people[membership.organization_id][membership.user_id] = membership.user
+    notices = []
+    for finding in findings:
+        users = list(people[finding.organization_id].values())
+        if users:
+            title, body = finding_notice(finding, scheme)
+            notices.append((users, title, body, reverse("reports:evaluation_finding", args=[finding.pk])))
+    notify_each(notices)
+
+
+def finding_notice(finding: Finding, scheme: EvaluationScheme) -> tuple[str, str]:
+    """The title and text of a new finding's notice."""
+    indicator = CATALOGUE.get(finding.code)
+    values = {
+        "month": f"{finding.opened_month:%Y-%m}",
+        "kind": str(finding.get_kind_display()).lower(),
+        "name": finding.name,
+        "indicator": indicator.label if indicator else finding.code,
+        "figure": finding.figure_text,
+        "threshold": finding.threshold_text,
+        "scheme": scheme.name,
+    }
+    title = _("Evaluation of %(month)s: %(name)s below the threshold in “%(indicator)s”") % values
+    body = (
+        _(
+            "The evaluation of %(month)s (%(scheme)s) found for the %(kind)s %(name)s: %(indicator)s "
+            "%(figure)s, the threshold is %(threshold)s. The finding closes when a later evaluation "
+            "meets the threshold."
+        )
+        % values
     )
+    return title, body
 
 
 def run_summary(run: EvaluationRun) -> str:
@@ -599,4 +650,39 @@ def add_comment(finding: Finding, *, by, text: str) -> FindingComment:
         raise PermissionDenied(_("You may read this finding but not comment on it."))
     comment = FindingComment.objects.create(finding=finding, author=by, text=text)
     audit.record(finding.scheme, "finding_comment", note=f"{finding.pk}: {text[:150]}", actor=by)
+    by_company = not by.is_superuser and finding.organization_id in scope_for(by).organization_ids(True)
+    recipients = [
+        user
+        for user in (_supervising_officers(finding) if by_company else _company_admins(finding))
+        if user.pk != by.pk
+    ]
+    if recipients:
+        notify(
+            recipients,
+            title=_("New comment on the finding %(finding)s") % {"finding": finding},
+            body=_("%(author)s wrote on the finding of %(month)s: %(text)s")
+            % {
+                "author": by.name or by.get_username(),
+                "month": f"{finding.opened_month:%Y-%m}",
+                "text": text[:500],
+            },
+            link=reverse("reports:evaluation_finding", args=[finding.pk]),
+        )
     return comment
+
+
+def _company_admins(finding: Finding) -> list:
+    """An officer's comment reaches the administrators of the responsible organisation."""
+    return members_of(Organization.objects.filter(pk=finding.organization_id), roles=(Role.ORG_ADMIN,))
+
+
+def _supervising_officers(finding: Finding) -> list:
+    """The company's comment reaches the officers (and administrators) of the bureaus and street
+    offices supervising the finding's region within its scheme's region: those who may act on
+    the finding, not their viewers."""
+    code = finding.region.code
+    codes = [
+        code[:length] for length in (4, 6, 9, 12) if len(finding.scheme.region.code) <= length <= len(code)
+    ]
+    offices = Organization.objects.filter(kind__in=GOVERNMENT_KINDS, is_active=True, region__code__in=codes)
+    return members_of(offices, roles=tuple(GOVERNMENT_EDITING_ROLES))

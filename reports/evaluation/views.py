@@ -17,7 +17,7 @@ from accounts import params
 from accounts.portal import export_query, show_errors
 from accounts.scoping import is_editable, scoped_object_or_404
 from core.admin_actions import add_refusal
-from reports.models import EvaluationRun, EvaluationScheme, Finding, Scorecard
+from reports.models import EvaluationRun, EvaluationScheme, Finding, Scorecard, SubjectKind
 
 from . import exports, services
 from .catalogue import CATALOGUE
@@ -36,6 +36,10 @@ def _lines(card):
                 **line,
                 "label": indicator.label if indicator else line["code"],
                 "unit": indicator.unit if indicator else "",
+                "raw_text": indicator.format(line["raw"]) if indicator else line["raw"],
+                "threshold_text": indicator.format_threshold(line["threshold"], line["direction"])
+                if indicator
+                else line["threshold"],
             }
         )
     return rows
@@ -43,6 +47,12 @@ def _lines(card):
 
 @login_required
 def scorecards(request):
+    return _scorecards_page(request)
+
+
+def _scorecards_page(request, run_form=None):
+    """The month's scorecards and rankings; ``run_form`` is a refused run-now form, shown with
+    its errors beside its fields and its input kept (the page then answers 400)."""
     cards = Scorecard.objects.visible_to(request.user).select_related("street", "district", "organization")
     latest = cards.aggregate(latest=Max("month"))["latest"]
     query = request.GET.copy()
@@ -58,23 +68,49 @@ def scorecards(request):
         return exports.SCORECARDS.response(listed, request)
     offer_regions(filterset, request.user)
     rows = list(listed.order_by("kind", "district__code", "rank_in_district", "name")[:LIST_LIMIT])
-    streets = OrderedDict()
-    for card in sorted(
-        rows, key=lambda c: (c.kind, c.street.code if c.street else "", c.rank_in_street or 10**6)
-    ):
-        streets.setdefault((card.get_kind_display(), card.street), []).append(card)
-    schemes = EvaluationScheme.objects.editable_by(request.user).filter(current__isnull=False)
-    first = schemes.first()
+    rankings = _rankings(rows)
+    if run_form is None:
+        schemes = EvaluationScheme.objects.editable_by(request.user).filter(current__isnull=False)
+        if schemes.exists():
+            run_form = RunForm(schemes=schemes, initial={"month": _run_month(query.get("month"))})
     context = {
         "filter": filterset,
         "month": query.get("month", ""),
         "cards": rows,
-        "streets": streets.items(),
+        "rankings": rankings,
         "truncated": len(rows) == LIST_LIMIT,
         "export_query": export_query(request),
-        "run_form": RunForm(schemes=schemes, initial={"scheme": first}) if first else None,
+        "run_form": run_form,
     }
-    return render(request, "reports/evaluation/scorecards.html", context)
+    status = 400 if run_form is not None and run_form.errors else 200
+    return render(request, "reports/evaluation/scorecards.html", context, status=status)
+
+
+def _rankings(rows):
+    """Stations and pilots ranked apart (their stored ranks are per kind): per kind, its cards
+    in the district order and its street tables."""
+    headings = {SubjectKind.STATION: _("Stations"), SubjectKind.PILOT: _("Pilots")}
+    rankings = []
+    for kind, heading in headings.items():
+        members = [card for card in rows if card.kind == kind]
+        if not members:
+            continue
+        streets = OrderedDict()
+        for card in sorted(
+            members, key=lambda c: (c.street.code if c.street else "", c.rank_in_street or 10**6, c.name)
+        ):
+            streets.setdefault(card.street, []).append(card)
+        rankings.append({"kind": kind, "heading": heading, "cards": members, "streets": streets.items()})
+    return rankings
+
+
+def _run_month(shown: str | None) -> str:
+    """The month the run-now form offers: the month shown if it has ended, else the last one."""
+    try:
+        month = services.check_month_ended(params.parse_month({"month": shown}) or services.last_month())
+    except ValidationError:
+        month = services.last_month()
+    return f"{month:%Y-%m}"
 
 
 @login_required
@@ -160,20 +196,20 @@ def finding_detail(request, pk):
 @require_POST
 def run_now(request):
     schemes = EvaluationScheme.objects.editable_by(request.user).filter(current__isnull=False)
+    if not schemes.exists():
+        raise PermissionDenied
     form = RunForm(request.POST, schemes=schemes)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
-        return redirect("reports:evaluation_scorecards")
-    try:
-        month = params.parse_month(form.cleaned_data)
-        run = services.run_evaluation(form.cleaned_data["scheme"], month, by=request.user)
-    except (ValidationError, PermissionDenied) as exc:
-        show_errors(request, exc)
-        return redirect("reports:evaluation_scorecards")
-    messages.success(request, services.run_summary(run))
-    return redirect(f"{reverse('reports:evaluation_scorecards')}?month={run.month:%Y-%m}")
+    if form.is_valid():
+        try:
+            month = params.parse_month(form.cleaned_data)
+            run = services.run_evaluation(form.cleaned_data["scheme"], month, by=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            refusal = exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
+            add_refusal(form, refusal, "month")
+        else:
+            messages.success(request, services.run_summary(run))
+            return redirect(f"{reverse('reports:evaluation_scorecards')}?month={run.month:%Y-%m}")
+    return _scorecards_page(request, run_form=form)
 
 
 @login_required

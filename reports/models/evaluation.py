@@ -145,6 +145,14 @@ class SchemeIndicator(models.Model):
         indicator = self.indicator
         return indicator.label if indicator else self.code
 
+    @property
+    def threshold_text(self) -> str:
+        """The threshold with its sign and unit (“≥ 1 次”, “≤ 15 分钟”)."""
+        indicator = self.indicator
+        return (
+            indicator.format_threshold(self.threshold, self.direction) if indicator else str(self.threshold)
+        )
+
 
 class RunState(models.TextChoices):
     RUNNING = "running", _("Running")
@@ -358,6 +366,20 @@ class Finding(models.Model):
     def unit(self):
         indicator = CATALOGUE.get(self.code)
         return indicator.unit if indicator else ""
+
+    @property
+    def figure_text(self) -> str:
+        """The figure when found with its unit (“0 次”, “85.7%”)."""
+        indicator = CATALOGUE.get(self.code)
+        return indicator.format(self.raw) if indicator else str(self.raw)
+
+    @property
+    def threshold_text(self) -> str:
+        """The threshold with its sign and unit (“≥ 1 次”, “≤ 15 分钟”)."""
+        indicator = CATALOGUE.get(self.code)
+        return (
+            indicator.format_threshold(self.threshold, self.direction) if indicator else str(self.threshold)
+        )
 
 
 class CommentQuerySet(ScopedQuerySet):
