@@ -19,7 +19,7 @@ from accounts import params
 from accounts.portal import export_query, show_errors
 from accounts.scoping import is_editable, scoped_object_or_404
 from core.admin_actions import add_refusal, dry_run_refusal
-from core.pdf import pdf_response
+from core.pdf import official_print, pdf_response
 from regions.models import Region
 
 from . import exports, services, targets
@@ -424,12 +424,14 @@ def _progress_print_context(request):
 
 
 @login_required
+@official_print
 def progress_print(request):
     """004 附件 in its own layout, the official figures as imported, the registry's beside them."""
     return render(request, "facilities/progress_print.html", _progress_print_context(request))
 
 
 @login_required
+@official_print
 def progress_pdf(request):
     context = _progress_print_context(request)
     return pdf_response(
@@ -459,12 +461,14 @@ def _inspection_print_context(request, pk):
 
 
 @login_required
+@official_print
 def inspection_print(request, pk):
     """An inspection record of a care room: what was found, its violations, the inspector's line."""
     return render(request, "facilities/inspection_print.html", _inspection_print_context(request, pk))
 
 
 @login_required
+@official_print
 def inspection_pdf(request, pk):
     context = _inspection_print_context(request, pk)
     inspection = context["inspection"]
@@ -472,7 +476,10 @@ def inspection_pdf(request, pk):
         request,
         "facilities/inspection_print.html",
         context,
-        filename=f"{_('Inspection record')}-{inspection.room.compound.name}-{inspection.inspected_on:%Y%m%d}",
+        filename=(
+            f"{_('Inspection record of an elderly-care room')}"
+            f"-{inspection.room.compound.name}-{inspection.inspected_on:%Y%m%d}"
+        ),
     )
 
 
@@ -509,12 +516,14 @@ def _whole_years(starts_on, ends_on):
 
 
 @login_required
+@official_print
 def agreement_print(request, pk):
     """The entrustment agreement (004 三（四）) with both parties' particulars, to sign and seal."""
     return render(request, "facilities/agreement_print.html", _agreement_print_context(request, pk))
 
 
 @login_required
+@official_print
 def agreement_pdf(request, pk):
     context = _agreement_print_context(request, pk)
     return pdf_response(

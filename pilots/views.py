@@ -13,7 +13,7 @@ from accounts import audit, params
 from accounts.portal import export_query
 from accounts.scoping import is_editable, scoped_object_or_404
 from core.admin_actions import add_refusal
-from core.pdf import pdf_response
+from core.pdf import official_print, pdf_response
 
 from . import exports, services
 from .api.filters import PortalApplicationFilter
@@ -123,12 +123,14 @@ def _pilot_list_context(programme, pilots):
     }
 
 
+@official_print
 def programme_pilots_print(request, pk):
     """The pilot list laid out for posting: unit, type, street, site, date and the bureau."""
     programme, pilots = _published_pilots(request, pk)
     return render(request, "pilots/programme_pilots_print.html", _pilot_list_context(programme, pilots))
 
 
+@official_print
 def programme_pilots_pdf(request, pk):
     programme, pilots = _published_pilots(request, pk)
     return pdf_response(
@@ -526,6 +528,7 @@ def _application_form_context(application):
 
 
 @login_required
+@official_print
 def application_print(request, pk):
     """001 附件2 laid out for signing and sealing, with the opinions that stand."""
     application = _printed_application(request, pk, medium="print")
@@ -533,6 +536,7 @@ def application_print(request, pk):
 
 
 @login_required
+@official_print
 def application_pdf(request, pk):
     """The same form as a PDF rendered on the server."""
     application = _printed_application(request, pk, medium="pdf")
@@ -545,6 +549,7 @@ def application_pdf(request, pk):
 
 
 @login_required
+@official_print
 def application_opinions(request, pk):
     """Every opinion given on the application, the superseded ones included: the history the
     printed form leaves out."""
