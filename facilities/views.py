@@ -7,6 +7,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,6 +34,7 @@ from .models import (
     UseApplication,
     Violation,
     ViolationKind,
+    ViolationState,
 )
 
 
@@ -446,13 +448,25 @@ def _inspection_print_context(request, pk):
     inspection = scoped_object_or_404(
         Inspection.objects.select_related(
             "room__compound__region", "room__operator", "room__owner", "inspector"
-        ).prefetch_related("violations", "closed_violations"),
+        ).prefetch_related(
+            Prefetch("violations", queryset=Violation.objects.select_related("closed_in")),
+            "closed_violations",
+        ),
         request.user,
         pk=pk,
     )
     inspector = inspection.inspector  # on paper the person's name, not the login
     return {
         "inspection": inspection,
+        # the record as it was made: each violation open when found, with the deadline then set
+        # (neither changes afterwards); what happened since is a separate note below the table
+        "found_state": ViolationState.OPEN.label,
+        "later": [
+            (number, violation)
+            for number, violation in enumerate(inspection.violations.all(), 1)
+            if violation.state != ViolationState.OPEN
+        ],
+        "today": timezone.localdate(),
         "room": inspection.room,
         "inspector_name": (inspector.name or inspector.username) if inspector else "",
         "pdf_url": reverse("facilities:inspection-pdf", args=[inspection.pk]),
