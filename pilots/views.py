@@ -137,7 +137,7 @@ def programme_pilots_pdf(request, pk):
         request,
         "pilots/programme_pilots_print.html",
         _pilot_list_context(programme, pilots),
-        filename=f"{programme.title}-{_('Pilot list')}",
+        filename=programme.pilot_list_title,
     )
 
 
