@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import params
 from accounts.portal import export_query, show_errors
-from accounts.scoping import is_editable, scoped_object_or_404
+from accounts.scoping import is_editable, scope_for, scoped_object_or_404
 from core.admin_actions import add_refusal, dry_run_refusal
 from core.pdf import official_print, pdf_response
 from regions.models import Region
@@ -415,8 +415,14 @@ def _progress_print_context(request):
     if county is None or not rows:
         raise Http404
     query = f"?county={county.code}"
+    # the heading says what the table covers: the county, or the towns of it the user sees (a
+    # town's officer sees its own row only, and 合计 sums the rows shown)
+    scope = county.name
+    if not scope_for(request.user).covers_region(county):
+        scope = f"{county.name}（{'、'.join(row.name for row in rows)}）"
     return {
         "county": county,
+        "scope": scope,
         "years": years,
         "rows": rows,
         "total": total,
@@ -440,7 +446,7 @@ def progress_pdf(request):
         request,
         "facilities/progress_print.html",
         context,
-        filename=f"{context['county'].name}-新建住宅小区养老服务用房投入运营指导数",
+        filename=f"{context['scope']}-新建住宅小区养老服务用房投入运营指导数",
     )
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 import shutil
 import subprocess
+from urllib.parse import quote, unquote
 
 import pytest
 from django.test import Client
@@ -370,3 +371,22 @@ def test_the_demo_gives_both_parties_of_an_agreement_their_particulars(world, na
     office.refresh_from_db()
     assert office.address and office.contact_person and office.contact_phone
     office.full_clean()  # a valid credit code
+
+
+@pytest.mark.parametrize("suffix", ["print/", "print.pdf"])
+def test_a_towns_progress_print_says_it_covers_that_town_only(nanan, suffix, tmp_path):
+    _import(nanan, GOOD)
+    url = f"/facilities/progress/{suffix}"
+    county = logged_in("na_officer").get(url, {"county": "350583"})
+    town = logged_in("ximei_officer").get(url, {"county": "350583"})
+    if suffix == "print/":
+        assert '<p class="subtitle" id="scope">南安市</p>' in county.content.decode()
+        page = town.content.decode()
+        assert '<p class="subtitle" id="scope">南安市（溪美街道）</p>' in page
+        assert "柳城街道" not in page  # its neighbours' rows stay out of it
+        total = re.search(r'<tr class="total">(.*?)</tr>', page, re.S).group(1)
+        assert re.findall(r"<td[^>]*>(.*?)</td>", total)[:4] == ["合计", "6", "4", "2"]  # 溪美's own
+    else:
+        assert "南安市（溪美街道）" in pdf_text(town.content, tmp_path)
+        assert quote("南安市（溪美街道）") in town["Content-Disposition"]
+        assert "（" not in unquote(county["Content-Disposition"]).split("-")[0]
