@@ -8,6 +8,7 @@ project's static files only: the renderer never opens the network nor any other 
 
 from __future__ import annotations
 
+import functools
 import mimetypes
 import re
 from pathlib import Path
@@ -19,6 +20,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -28,6 +30,25 @@ from django.utils.translation import gettext as _
 BASE_URL = "https://print.invalid/"
 # Characters no file system or browser keeps in a download's name.
 UNSAFE_IN_FILENAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+# Official forms and tables are printed in Chinese whatever the page's language.
+PRINT_LANGUAGE = "zh-hans"
+
+
+def official_print(view):
+    """A print view (page or PDF) of an official form or table: everything it renders — labels,
+    choices, the PDF's file name — is in Chinese (``PRINT_LANGUAGE``) whatever the user's
+    language; only the toolbar above the page (print, PDF, back) stays in the user's language
+    (``request.ui_language``, read by ``print/base.html``). Pages that refuse (404, login) are
+    answered outside, in the user's language."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        request.ui_language = translation.get_language()
+        with translation.override(PRINT_LANGUAGE):
+            return view(request, *args, **kwargs)
+
+    wrapped.official_print = True
+    return wrapped
 
 
 def static_file(name: str) -> Path | None:

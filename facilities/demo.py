@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 from openpyxl import Workbook
+from stdnum.cn import uscc
 
 from accounts.models import Membership, Organization, OrganizationKind, Role, User
 from regions.models import Region
@@ -44,6 +45,21 @@ def _officer(office: Organization, username: str) -> User:
     return user
 
 
+def _particulars(organizations) -> None:
+    """The bureau's and the towns' own particulars (address, contact, credit code), which the
+    entrustment agreement prints for both parties; a government body's credit code starts with
+    11 and the county's code. Only what is missing is filled in."""
+    for number, org in enumerate(organizations, 1):
+        if not org.credit_code:
+            body = f"11{COUNTY}{number:08d}0"
+            org.credit_code = body + uscc.calc_check_digit(body)
+        org.address = org.address or f"福建省南安市{org.region.name}人民路 {number} 号"
+        org.contact_person = org.contact_person or "综合办公室"
+        org.contact_phone = org.contact_phone or f"0595-8638{number:04d}"
+        org.full_clean()
+        org.save(update_fields=["credit_code", "address", "contact_person", "contact_phone"])
+
+
 def load() -> int:
     county = Region.objects.get(code=COUNTY)
     if Compound.objects.filter(region__code__startswith=COUNTY).exists():
@@ -67,6 +83,9 @@ def load() -> int:
         ).select_related("region")
     }
     officers = {code: _officer(office, f"na_town_{code[-3:]}") for code, office in offices.items()}
+    _particulars(
+        [*Organization.objects.filter(kind=OrganizationKind.CIVIL_AFFAIRS, region=county), *offices.values()]
+    )
     operator = Organization.objects.filter(name__startswith="南安市溪美和园物业").first()
     rooms = []
     for index, (code, name, households, residents, elderly, developer) in enumerate(COMPOUNDS):
@@ -84,6 +103,8 @@ def load() -> int:
             property_company=operator if code == "350583001" else None,
         )
         base = {"area": Decimal(150 + index * 20), "built_on": dt.date(2022, 6, 1), "floor": "ground"}
+        # the town is responsible for a room handed over to it, the developer for one not yet
+        town_government = f"{compound.region.name}{'办事处' if code < '350583100' else '人民政府'}"
         rooms.append(
             services.save_room(
                 None,
@@ -93,7 +114,7 @@ def load() -> int:
                 handover_state="handed_over",
                 handed_over_on=dt.date(2024, 3, 1) + dt.timedelta(days=index * 30),
                 handover_number=f"南民移〔2024〕{index + 1:02d}号",
-                responsible_party=f"{compound.region.name}{'办事处' if code < '350583100' else '人民政府'}",
+                responsible_party=town_government,
                 management_mode="委托乡镇（街道）日常管理",
                 equipment="桌椅、助浴设施、紧急呼叫",
                 staffing="专职 1 人、志愿者若干",
@@ -113,12 +134,20 @@ def load() -> int:
                     handover_state="handed_over",
                     handed_over_on=min(today - dt.timedelta(days=400), dt.date(2025, 8, 1)),
                     handover_number=f"南民移〔2025〕{index + 1:02d}号",
-                    **base,
+                    responsible_party=town_government,
+                    **{**base, "floor": "upper"},
                 )
             )
         else:  # or one not yet handed over
             rooms.append(
-                services.save_room(None, by=bureau_user, compound=compound, location="5 号楼架空层", **base)
+                services.save_room(
+                    None,
+                    by=bureau_user,
+                    compound=compound,
+                    location="5 号楼架空层",
+                    responsible_party=developer,
+                    **base,
+                )
             )
     # operating and suspended rooms (溪美's first room through the whole procedure below)
     services.save_room(

@@ -208,6 +208,14 @@ class CareRoom(AuditedModel):
     def __str__(self):
         return f"{self.compound.name} · {self.location}"
 
+    @property
+    def location_on_paper(self) -> str:
+        """The location as written, with the floor's label only where it adds to it: ``会所二层``
+        already says its floor, ``3 号楼东侧`` does not (``3 号楼东侧（半地下室）``)."""
+        if not self.floor or "层" in self.location:
+            return self.location
+        return f"{self.location}（{self.get_floor_display()}）"
+
     def clean(self):
         errors = {}
         if self.handover_state == HandoverState.HANDED_OVER:

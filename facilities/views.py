@@ -7,6 +7,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,9 +18,9 @@ from django.views.decorators.http import require_POST
 
 from accounts import params
 from accounts.portal import export_query, show_errors
-from accounts.scoping import is_editable, scoped_object_or_404
+from accounts.scoping import is_editable, scope_for, scoped_object_or_404
 from core.admin_actions import add_refusal, dry_run_refusal
-from core.pdf import pdf_response
+from core.pdf import official_print, pdf_response
 from regions.models import Region
 
 from . import exports, services, targets
@@ -33,6 +34,7 @@ from .models import (
     UseApplication,
     Violation,
     ViolationKind,
+    ViolationState,
 )
 
 
@@ -413,8 +415,14 @@ def _progress_print_context(request):
     if county is None or not rows:
         raise Http404
     query = f"?county={county.code}"
+    # the heading says what the table covers: the county, or the towns of it the user sees (a
+    # town's officer sees its own row only, and 合计 sums the rows shown)
+    scope = county.name
+    if not scope_for(request.user).covers_region(county):
+        scope = f"{county.name}（{'、'.join(row.name for row in rows)}）"
     return {
         "county": county,
+        "scope": scope,
         "years": years,
         "rows": rows,
         "total": total,
@@ -424,19 +432,21 @@ def _progress_print_context(request):
 
 
 @login_required
+@official_print
 def progress_print(request):
     """004 附件 in its own layout, the official figures as imported, the registry's beside them."""
     return render(request, "facilities/progress_print.html", _progress_print_context(request))
 
 
 @login_required
+@official_print
 def progress_pdf(request):
     context = _progress_print_context(request)
     return pdf_response(
         request,
         "facilities/progress_print.html",
         context,
-        filename=f"{context['county'].name}-新建住宅小区养老服务用房投入运营指导数",
+        filename=f"{context['scope']}-新建住宅小区养老服务用房投入运营指导数",
     )
 
 
@@ -444,13 +454,25 @@ def _inspection_print_context(request, pk):
     inspection = scoped_object_or_404(
         Inspection.objects.select_related(
             "room__compound__region", "room__operator", "room__owner", "inspector"
-        ).prefetch_related("violations", "closed_violations"),
+        ).prefetch_related(
+            Prefetch("violations", queryset=Violation.objects.select_related("closed_in")),
+            "closed_violations",
+        ),
         request.user,
         pk=pk,
     )
     inspector = inspection.inspector  # on paper the person's name, not the login
     return {
         "inspection": inspection,
+        # the record as it was made: each violation open when found, with the deadline then set
+        # (neither changes afterwards); what happened since is a separate note below the table
+        "found_state": ViolationState.OPEN.label,
+        "later": [
+            (number, violation)
+            for number, violation in enumerate(inspection.violations.all(), 1)
+            if violation.state != ViolationState.OPEN
+        ],
+        "today": timezone.localdate(),
         "room": inspection.room,
         "inspector_name": (inspector.name or inspector.username) if inspector else "",
         "pdf_url": reverse("facilities:inspection-pdf", args=[inspection.pk]),
@@ -459,12 +481,14 @@ def _inspection_print_context(request, pk):
 
 
 @login_required
+@official_print
 def inspection_print(request, pk):
     """An inspection record of a care room: what was found, its violations, the inspector's line."""
     return render(request, "facilities/inspection_print.html", _inspection_print_context(request, pk))
 
 
 @login_required
+@official_print
 def inspection_pdf(request, pk):
     context = _inspection_print_context(request, pk)
     inspection = context["inspection"]
@@ -472,7 +496,10 @@ def inspection_pdf(request, pk):
         request,
         "facilities/inspection_print.html",
         context,
-        filename=f"{_('Inspection record')}-{inspection.room.compound.name}-{inspection.inspected_on:%Y%m%d}",
+        filename=(
+            f"{_('Inspection record of an elderly-care room')}"
+            f"-{inspection.room.compound.name}-{inspection.inspected_on:%Y%m%d}"
+        ),
     )
 
 
@@ -509,12 +536,14 @@ def _whole_years(starts_on, ends_on):
 
 
 @login_required
+@official_print
 def agreement_print(request, pk):
     """The entrustment agreement (004 三（四）) with both parties' particulars, to sign and seal."""
     return render(request, "facilities/agreement_print.html", _agreement_print_context(request, pk))
 
 
 @login_required
+@official_print
 def agreement_pdf(request, pk):
     context = _agreement_print_context(request, pk)
     return pdf_response(

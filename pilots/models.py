@@ -6,6 +6,8 @@ implementation 4/26–9/30, summary 10/1–12/10, 2–3 pilots of each type.
 implementation and summary phases and their milestones.
 """
 
+import re
+
 from django.apps import apps
 from django.conf import settings
 from django.db import models
@@ -109,6 +111,24 @@ class Programme(AuditedModel):
 
     def __str__(self):
         return f"{self.title}（{self.document_number}）" if self.document_number else self.title
+
+    @property
+    def pilot_list_title(self) -> str:
+        """The published list's own title, as a bureau heads it: the programme's subject with
+        名单 (长宁区“物业服务+养老服务”试点工作方案 → 长宁区“物业服务+养老服务”试点名单;
+        关于开展居家社区养老服务改革试点工作的通知 → 居家社区养老服务改革试点名单); a trailing
+        bracketed remark is kept at the end."""
+        title, remark = self.title.strip(), ""
+        if match := re.search(r"[（(][^（()）]*[)）]$", title):
+            title, remark = title[: match.start()], match.group()
+        title = re.sub(r"^关于", "", title)
+        title = re.sub(r"(的)?(通知|公告|意见)$", "", title)
+        title = re.sub(r"(工作|实施)?方案$", "", title)
+        title = re.sub(r"(工作)?(征集|申报|遴选)?(工作)?$", "", title)
+        title = re.sub(r"^(组织)?(开展|征集|申报|确定|公布)", "", title)
+        if not title.endswith("试点"):
+            title += "试点"
+        return f"{title}名单{remark}"
 
     @property
     def publication_state(self) -> str:

@@ -1,3 +1,5 @@
+import math
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
@@ -13,7 +15,7 @@ from accounts import audit, params
 from accounts.portal import export_query
 from accounts.scoping import is_editable, scoped_object_or_404
 from core.admin_actions import add_refusal
-from core.pdf import pdf_response
+from core.pdf import official_print, pdf_response
 
 from . import exports, services
 from .api.filters import PortalApplicationFilter
@@ -123,19 +125,21 @@ def _pilot_list_context(programme, pilots):
     }
 
 
+@official_print
 def programme_pilots_print(request, pk):
     """The pilot list laid out for posting: unit, type, street, site, date and the bureau."""
     programme, pilots = _published_pilots(request, pk)
     return render(request, "pilots/programme_pilots_print.html", _pilot_list_context(programme, pilots))
 
 
+@official_print
 def programme_pilots_pdf(request, pk):
     programme, pilots = _published_pilots(request, pk)
     return pdf_response(
         request,
         "pilots/programme_pilots_print.html",
         _pilot_list_context(programme, pilots),
-        filename=f"{programme.title}-{_('Pilot list')}",
+        filename=programme.pilot_list_title,
     )
 
 
@@ -482,6 +486,23 @@ FORM_GUARANTEES = (
     ("资金保障", "guarantee_funds"),
 )
 FORM_TITLE = "居家社区养老服务改革试点申报表"
+# A text box of the form moves whole to the next page when it does not fit in what remains of
+# this one, unless it is longer than about half a page (the A4 form's text cell holds some 30
+# characters a line and 40 lines a page): such a box may break across pages (its label and a few
+# lines on each side), so that no page is left more than half empty. The opinion boxes and the
+# signature lines never break.
+CHARS_PER_LINE = 30
+BREAKABLE_LINES = 18
+
+
+def printed_lines(*texts: str) -> int:
+    """About how many lines ``texts`` take in a text cell of the printed form."""
+    return sum(
+        max(1, math.ceil(len(line.strip()) / CHARS_PER_LINE))
+        for text in texts
+        if text
+        for line in text.splitlines()
+    )
 
 
 def _printed_application(request, pk, *, medium=""):
@@ -515,6 +536,17 @@ def _application_form_context(application):
         "pilot_types": FORM_PILOT_TYPES,
         "site": site,
         "guarantees": [(words, getattr(application, field)) for words, field in FORM_GUARANTEES],
+        # the text boxes long enough to break across pages (hints count as two lines)
+        "long": {
+            field: printed_lines(*texts) + 2 > BREAKABLE_LINES
+            for field, texts in (
+                ("unit_introduction", [application.unit_introduction]),
+                ("background", [application.background]),
+                ("goals", [application.goals]),
+                ("execution_plan", [application.execution_plan]),
+                ("guarantees", [getattr(application, field) for _words, field in FORM_GUARANTEES]),
+            )
+        },
         # each label broken where the form breaks it: 镇街民政工作 / 部门意见, 市民政局 / 意见
         "opinion_boxes": [
             (("镇街民政工作", "部门意见"), standing[Stage.STREET]),
@@ -526,6 +558,7 @@ def _application_form_context(application):
 
 
 @login_required
+@official_print
 def application_print(request, pk):
     """001 附件2 laid out for signing and sealing, with the opinions that stand."""
     application = _printed_application(request, pk, medium="print")
@@ -533,6 +566,7 @@ def application_print(request, pk):
 
 
 @login_required
+@official_print
 def application_pdf(request, pk):
     """The same form as a PDF rendered on the server."""
     application = _printed_application(request, pk, medium="pdf")
@@ -545,6 +579,7 @@ def application_pdf(request, pk):
 
 
 @login_required
+@official_print
 def application_opinions(request, pk):
     """Every opinion given on the application, the superseded ones included: the history the
     printed form leaves out."""

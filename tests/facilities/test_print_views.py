@@ -7,6 +7,7 @@ import datetime as dt
 import re
 import shutil
 import subprocess
+from urllib.parse import quote, unquote
 
 import pytest
 from django.test import Client
@@ -263,3 +264,129 @@ def test_the_progress_page_also_keeps_the_official_figures_beside_the_registrys(
     official, registry = ["6", "4", "2", "4", "1", "2", "1", ""], ["1", "0", "1", "0", "0", "0", "0"]
     assert _cells(page, "溪美街道") == official + registry
     assert 'href="/facilities/progress/print/?county=350583"' in page
+
+
+# --- the inspection record is the record of that day -------------------------------------------
+
+
+def _violation_rows(page):
+    table = page[page.index('id="violations"') : page.index("</table>", page.index('id="violations"'))]
+    rows = re.findall(r"<tr><td>(.*?)</tr>", table, re.S)
+    return [
+        [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", "<td>" + r, re.S)]
+        for r in rows
+    ]
+
+
+def test_the_inspection_record_shows_the_violations_as_found_and_later_changes_apart(nanan, room, inspection):
+    let = inspection.violations.get(kind="illegally_let")
+    unused = inspection.violations.get(kind="built_unused")
+    services.update_violation(unused, by=nanan.ximei_officer, action_taken="已清理杂物")
+    later = services.record_inspection(
+        by=nanan.ximei_officer, room=room, inspected_on=dt.date(2025, 11, 23), findings="商户已搬离"
+    )
+    services.close_violation(let, by=nanan.ximei_officer, inspection=later, action_taken="收回出租部分")
+    client = logged_in("ximei_officer")
+    page = client.get(f"/facilities/inspections/{inspection.pk}/print/").content.decode()
+    rows = _violation_rows(page)
+    # as found on 2025-09-01: both open, with the deadlines then set; nothing done yet
+    states = {row[1]: (row[3], row[4]) for row in rows}
+    assert states == {"违规出租": ("2025-10-31", "待整改"), "建而不用": ("2025-12-31", "待整改")}
+    table = page[page.index('id="violations"') : page.index('id="later"')]
+    assert "已销号" not in table and "收回出租部分" not in table and "已清理杂物" not in table
+    # what happened since: a separate note, the closure with its date
+    note = page[page.index('id="later"') : page.index("</div>", page.index('id="later"'))]
+    number = {row[1]: row[0] for row in rows}
+    assert "2025-11-23" in note and "收回出租部分" in note and "已清理杂物" in note
+    assert note.index(number["违规出租"]) < note.index("2025-11-23")
+    # the later inspection's own record lists the closure as its own
+    page = client.get(f"/facilities/inspections/{later.pk}/print/").content.decode()
+    assert 'id="closed"' in page and "收回出租部分" in page and 'id="later"' not in page
+
+
+def test_an_untouched_violation_has_no_later_note(nanan, inspection):
+    page = logged_in("ximei_officer").get(f"/facilities/inspections/{inspection.pk}/print/").content.decode()
+    assert 'id="later"' not in page
+    assert [row[4] for row in _violation_rows(page)] == ["待整改", "待整改"]
+
+
+def test_the_record_prints_the_rooms_responsible_party_and_operator(world, nanan, room, inspection):
+    page = logged_in("ximei_officer").get(f"/facilities/inspections/{inspection.pk}/print/").content.decode()
+    # not operating: no operator to write in
+    assert re.search(r"运营单位</th><td>—</td>", page)
+    operator = OrganizationFactory(kind="care_provider", name="溪美颐养服务中心", region=nanan.ximei)
+    services.save_room(room, by=nanan.bureau_officer, responsible_party="溪美街道办事处", operator=operator)
+    page = logged_in("ximei_officer").get(f"/facilities/inspections/{inspection.pk}/print/").content.decode()
+    assert re.search(r"责任主体</th><td>溪美街道办事处</td>", page)
+    assert re.search(r"运营单位</th><td>溪美颐养服务中心</td>", page)
+
+
+@pytest.mark.parametrize(
+    ("location", "floor", "printed"),
+    [
+        ("会所二层", "upper", "会所二层"),  # the location says its floor
+        ("会所二层", "ground", "会所二层"),  # never a contradicting label beside it
+        ("1 号楼架空层", "ground", "1 号楼架空层"),
+        ("3 号楼东侧", "semi_basement", "3 号楼东侧（半地下室）"),  # the label adds the floor
+    ],
+)
+def test_the_floor_label_is_printed_only_where_it_adds_to_the_location(nanan, location, floor, printed):
+    room = make_room(nanan, location=location, floor=floor, handed_over_on=dt.date(2024, 3, 1))
+    inspection = services.record_inspection(
+        by=nanan.ximei_officer, room=room, inspected_on=dt.date(2025, 9, 1), findings="正常"
+    )
+    page = logged_in("ximei_officer").get(f"/facilities/inspections/{inspection.pk}/print/").content.decode()
+    assert f"小区内位置</th><td>{printed}</td>" in page
+
+
+def test_the_agreement_prints_each_partys_particulars_and_a_line_for_a_missing_one(nanan, agreement):
+    town = agreement.town
+    town.address, town.contact_person, town.contact_phone = (
+        "南安市溪美街道成功街 8 号",
+        "王主任",
+        "0595-86381234",
+    )
+    town.credit_code = "11350583000000050T"
+    town.save()
+    page = logged_in("na_officer").get(f"/facilities/agreements/{agreement.pk}/print/").content.decode()
+    second = page[page.index('id="party-2"') : page.index('id="room"')]
+    fields = dict(re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", second))
+    assert fields == {
+        "名称": "溪美街道办事处",
+        "地址": "南安市溪美街道成功街 8 号",
+        "联系人": "王主任",
+        "联系电话": "0595-86381234",
+        "统一社会信用代码": "11350583000000050T",
+    }
+    # the bureau without a contact: the line stays, empty, to fill in by hand
+    first = page[page.index('id="party-1"') : page.index('id="party-2"')]
+    assert "<dt>联系人</dt><dd></dd>" in first
+
+
+def test_the_demo_gives_both_parties_of_an_agreement_their_particulars(world, nanan):
+    from facilities import demo  # noqa: PLC0415 - the demo loader is only for this test
+
+    demo._particulars([nanan.ximei_office])
+    office = nanan.ximei_office
+    office.refresh_from_db()
+    assert office.address and office.contact_person and office.contact_phone
+    office.full_clean()  # a valid credit code
+
+
+@pytest.mark.parametrize("suffix", ["print/", "print.pdf"])
+def test_a_towns_progress_print_says_it_covers_that_town_only(nanan, suffix, tmp_path):
+    _import(nanan, GOOD)
+    url = f"/facilities/progress/{suffix}"
+    county = logged_in("na_officer").get(url, {"county": "350583"})
+    town = logged_in("ximei_officer").get(url, {"county": "350583"})
+    if suffix == "print/":
+        assert '<p class="subtitle" id="scope">南安市</p>' in county.content.decode()
+        page = town.content.decode()
+        assert '<p class="subtitle" id="scope">南安市（溪美街道）</p>' in page
+        assert "柳城街道" not in page  # its neighbours' rows stay out of it
+        total = re.search(r'<tr class="total">(.*?)</tr>', page, re.S).group(1)
+        assert re.findall(r"<td[^>]*>(.*?)</td>", total)[:4] == ["合计", "6", "4", "2"]  # 溪美's own
+    else:
+        assert "南安市（溪美街道）" in pdf_text(town.content, tmp_path)
+        assert quote("南安市（溪美街道）") in town["Content-Disposition"]
+        assert "（" not in unquote(county["Content-Disposition"]).split("-")[0]

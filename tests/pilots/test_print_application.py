@@ -270,3 +270,28 @@ def test_opinion_rows_of_another_application_do_not_leak_into_the_form(world, ca
     assert Opinion.objects.filter(application=other).count() == 0
     page = logged_in("a_admin").get(f"/pilots/applications/{other.pk}/print/").content.decode()
     assert "同意推荐" not in page and page.count("年　　月　　日") == 2
+
+
+def test_the_applicant_sees_the_opinions_it_was_notified_of_and_no_reviewers_step(world, reviewed):
+    """README's rule: every decision is notified to the applicant with a link to its application,
+    whose page shows the decision with its reason; so the applicant sees the opinions given on its
+    application — the standing ones on the printed form, all of them (the superseded return
+    included) on its page and the history page — but gives none: the reviewers' steps stay closed
+    to it."""
+    from accounts.models import Notification  # noqa: PLC0415 - only this test reads notices
+
+    client = logged_in("a_admin")
+    page_url = f"/pilots/applications/{reviewed.pk}/"
+    links = list(Notification.objects.filter(recipient=world.company_a_admin).values_list("link", flat=True))
+    assert len(links) == 3 and set(links) == {page_url}  # returned, recommended, approved
+    form = client.get(f"{page_url}print/").content.decode()
+    assert "同意推荐" in form and "同意列为试点" in form and "请补充资金保障的来源" not in form
+    for url in (f"{page_url}print/opinions/", page_url):
+        page = client.get(url).content.decode()
+        assert "请补充资金保障的来源" in page and "同意推荐" in page, url
+    opinions = reviewed.opinions.count()
+    for action in ("recommend", "return", "approve"):
+        assert client.get(f"{page_url}act/{action}/").status_code != 200, action  # no opinion card
+        client.post(f"{page_url}act/{action}/", {"text": "自己推荐自己"})
+    assert reviewed.opinions.count() == opinions
+    assert "/act/recommend/" not in client.get(page_url).content.decode()

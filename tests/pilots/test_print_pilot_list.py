@@ -4,12 +4,15 @@ the bureau; public once published, hidden before from whoever sees no pilot of i
 import re
 import shutil
 import subprocess
+from urllib.parse import quote
 
 import pytest
 from django.test import Client
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from pilots import services
-from pilots.models import Pilot
+from pilots.models import Pilot, Programme
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +49,8 @@ def test_the_published_list_names_unit_type_street_site_date_and_bureau(world, c
     assert cells == [f"1|甲物业|{kind}|华阳路街道|华阳路街道 华阳路 1 号|{day}"]
     call.refresh_from_db()
     bureau = page[page.index('id="bureau"') :]
-    assert "长宁区民政局" in bureau and f"{call.list_published_at:%Y-%m-%d}" in bureau
+    published = timezone.localtime(call.list_published_at)
+    assert "长宁区民政局" in bureau and f"{published.year}年{published.month}月{published.day}日" in bureau
     assert "data-print" in page
 
 
@@ -82,3 +86,31 @@ def test_the_list_costs_the_same_queries_for_one_or_three_pilots(
     with django_assert_num_queries(3):
         page = client.get(url).content.decode()
     assert page.count("<tr><td>") == 3
+
+
+def test_the_list_is_headed_by_its_own_title_and_its_date_column_says_what_date(world, call, approved):
+    services.publish_pilot_list(call, by=world.changning_officer)
+    page = Client().get(f"/pilots/programmes/{call.pk}/pilots/print/").content.decode()
+    heading = re.search(r'<h1 class="list-title">(.*?)</h1>', page).group(1)
+    assert heading == call.pilot_list_title and heading.endswith("名单") and heading != call.title
+    assert call.title not in page[page.index("<body") :]
+    head = page[page.index('id="pilot-list"') : page.index("</thead>")]
+    with translation.override("zh-hans"):
+        determined = gettext("determined on")  # 确定日期: the day the pilot was approved or designated
+    assert f"<th>{determined}</th>" in head and "<th>日期</th>" not in head
+    response = Client().get(f"/pilots/programmes/{call.pk}/pilots/print.pdf")
+    assert quote(f"{call.pilot_list_title}.pdf") in response["Content-Disposition"]
+
+
+@pytest.mark.parametrize(
+    ("title", "list_title"),
+    [
+        ("长宁区“物业服务+养老服务”试点工作方案", "长宁区“物业服务+养老服务”试点名单"),
+        ("关于开展居家社区养老服务改革试点工作的通知", "居家社区养老服务改革试点名单"),
+        ("关于征集居家社区养老服务改革试点的通知（演示）", "居家社区养老服务改革试点名单（演示）"),
+        ("中山市互助式养老服务", "中山市互助式养老服务试点名单"),
+        ("居家社区养老服务改革试点征集", "居家社区养老服务改革试点名单"),
+    ],
+)
+def test_a_programmes_list_title(title, list_title):
+    assert Programme(title=title).pilot_list_title == list_title
