@@ -161,15 +161,17 @@ def test_the_evaluation_charts_are_the_scorecard_and_findings_lists(region_with_
 
     # the score bands of the latest month: the scorecards list of that month, banded
     assert "2026-10" in charts["scorecards"]["note"]
-    _, cards, _ = _table(_book(client.get("/evaluations/", {"month": "2026-10", "export": "xlsx"})).active, 2)
-    cards = [card for card in cards if card["月份"] == "2026-10"]
-    assert len(cards) == Scorecard.objects.filter(month=dt.date(2026, 10, 1)).count() > 0
-    kinds = {"站点": "station", "试点": "pilot"}
+    book = _book(client.get("/evaluations/", {"month": "2026-10", "export": "xlsx"}))
     banded = {"station": [0] * 5, "pilot": [0] * 5}
-    for card in cards:
-        score = card["得分"]
-        band = 0 if score < 60 else 4 if score >= 90 else int(score // 10) - 5
-        banded[kinds[card["考核对象"]]][band] += 1
+    cards = []
+    for kind, sheet in zip(("station", "pilot"), book.worksheets, strict=True):  # a sheet per kind
+        _, rows, _ = _table(sheet, 2)
+        for card in (row for row in rows if row["月份"] == "2026-10"):
+            score = card["得分"]
+            band = 0 if score < 60 else 4 if score >= 90 else int(score // 10) - 5
+            banded[kind][band] += 1
+            cards.append(card)
+    assert len(cards) == Scorecard.objects.filter(month=dt.date(2026, 10, 1)).count() > 0
     stations, pilots = (series["data"] for series in charts["scorecards"]["series"])
     assert (stations, pilots) == (banded["station"], banded["pilot"])
     assert sum(stations) + sum(pilots) == len(cards)

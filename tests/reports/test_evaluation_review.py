@@ -75,7 +75,7 @@ def test_portal_run_now_refuses_the_current_month_beside_the_field_keeping_the_i
     form = text[text.index('id="run-now"') :]
     form = form[: form.index("</form>")]
     assert "2026-12" in form and 'value="2026-12"' in form  # the input kept
-    assert "errorlist" in form and "has not ended yet" in form  # the reason beside the field
+    assert "errorlist" in form and "尚未结束" in form  # the reason beside the field
     assert f'value="{scheme.pk}" selected' in form
     assert not scheme.runs.filter(month=DECEMBER).exists()
     done = officer.post(reverse("reports:evaluation_run"), {"scheme": scheme.pk, "month": "2026-11"})
@@ -114,7 +114,7 @@ def test_admin_actions_evaluate_only_ended_months(world, evaluated, today, admin
         {"action": "run_again", "_selected_action": [stale.pk]},
         follow=True,
     )
-    assert "has not ended yet" in response.content.decode()
+    assert "尚未结束" in response.content.decode()
     assert not stale.scorecards.exists()
 
 
