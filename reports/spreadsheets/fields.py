@@ -13,9 +13,16 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from openpyxl.utils.datetime import from_excel
+
+
+def join_names(items) -> str:
+    """Items listed as the language lists them: 2025、2026、2027 in Chinese, 2025, 2026, 2027 in
+    English."""
+    separator = "、" if (get_language() or "").lower().startswith("zh") else ", "
+    return separator.join(str(item) for item in items)
 
 
 class WorkbookRefused(ValidationError):
