@@ -89,7 +89,8 @@ class TargetImport(SpreadsheetImport):
             )
             for year in YEARS
         ],
-        Field("remarks", "备注", aliases=("remarks",), required=False),
+        # free text: kept as typed (full-width ，and （） stay), only surrounding spaces trimmed
+        Field("remarks", "备注", aliases=("remarks",), kind="text", required=False),
     ]
 
     def __init__(self, county: Region, **kwargs):
