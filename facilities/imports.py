@@ -98,12 +98,24 @@ class TargetImport(SpreadsheetImport):
         self.county = county
         self.rows: list[ParsedRow] = []
         self.unread: list[ParsedRow] = []
+        self.not_listed: list[ParsedRow] = []  # towns named with every figure left empty
         self.places = PlaceNames(county, levels=(Level.STREET,))
         self.saved: list[GuidanceTarget] = []
 
     def save_row(self, row: ParsedRow):
-        self.rows.append(row)
+        if self._left_empty(row):
+            # A town whose every figure is left empty, without a remark, is not in the table
+            # (the portal's own export lists such towns with their registry counts beside):
+            # it is not stored as zeros. Its name is still checked.
+            self.not_listed.append(row)
+        else:
+            self.rows.append(row)
         return None
+
+    @staticmethod
+    def _left_empty(row: ParsedRow) -> bool:
+        figures = [name for name in row.columns if name != "town" and name != "remarks"]
+        return all(name in row.empty for name in figures) and not (row.values.get("remarks") or "").strip()
 
     def unreadable_row(self, row: ParsedRow) -> None:
         self.unread.append(row)
@@ -112,14 +124,18 @@ class TargetImport(SpreadsheetImport):
         """A cell could not be read: the towns are still named (unknown, ambiguous), so that
         every problem shows at once; the sums wait for a table read whole."""
         errors = []
-        for row in sorted([*self.rows, *self.unread], key=lambda row: row.number):
-            if row.values.get("town") in (None, ""):
-                continue
-            try:
-                self.places.resolve("".join(str(row.values["town"]).split()))
-            except ValidationError as exc:
-                errors.extend(row.error(message, "town") for message in exc.messages)
+        for row in sorted([*self.rows, *self.unread, *self.not_listed], key=lambda row: row.number):
+            errors.extend(self._place_errors(row))
         return errors
+
+    def _place_errors(self, row: ParsedRow) -> list[RowError]:
+        if row.values.get("town") in (None, ""):
+            return []
+        try:
+            self.places.resolve("".join(str(row.values["town"]).split()))
+        except ValidationError as exc:
+            return [row.error(message, "town") for message in exc.messages]
+        return []
 
     @property
     def total(self) -> ParsedRow | None:
@@ -141,8 +157,12 @@ class TargetImport(SpreadsheetImport):
             ]
         seen: dict[int, int] = {}
         towns: dict[int, Region] = {}
-        for row in self.rows:
-            errors.extend(self._check_row(row, years, seen, towns))
+        listed = [(row, True) for row in self.rows] + [(row, False) for row in self.not_listed]
+        for row, in_table in sorted(listed, key=lambda pair: pair[0].number):
+            if in_table:
+                errors.extend(self._check_row(row, years, seen, towns))
+            else:
+                errors.extend(self._place_errors(row))
         if self.total is None:
             errors.append(RowError(self.rows[-1].sheet, None, None, None, _("The table has no 合计 row.")))
         elif len(self.totals) > 1:
@@ -316,6 +336,10 @@ def target_template(county: Region | None = None, *, by=None) -> TemplateTable:
             )
             % {"years": span},
             _("An empty cell, a dash (-, —) or 无 counts as 0."),
+            _(
+                "A town whose figures are all left empty, without a remark, is taken as not in the "
+                "table and is not stored."
+            ),
             _("The 合计 row holds the sum of every column; it may stand at the top or at the bottom."),
             _(
                 "The header may be laid out as in the notice (指导数 merged over its columns, 已移交数 "

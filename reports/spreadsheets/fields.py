@@ -267,6 +267,9 @@ class ParsedRow:
     values: dict[str, Any]
     columns: dict[str, tuple[str, str]]  # field name -> (column letter, header as written)
     is_total: bool = False  # a 合计 / 总计 / 小计 row, kept aside in ``SpreadsheetImport.totals``
+    # The fields whose cell was empty (nothing typed; a dash or 无 is typed): a ``blank_is_zero``
+    # field reads such a cell as 0 in ``values``, and an import may tell a row left empty apart.
+    empty: frozenset[str] = frozenset()
 
     @property
     def present(self) -> frozenset[str]:

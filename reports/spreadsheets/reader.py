@@ -283,12 +283,14 @@ def _rows_from_iterator(importer, sheet_name: str, rows: Iterator[tuple], errors
         if _is_blank(raw) or is_footnote(list(raw)):
             continue
         is_total = _is_total_row(raw)
-        values, row_errors = {}, []
+        values, row_errors, empty = {}, [], set()
         for name, column in mapping.items():
             f = by_name[name]
             original = raw[column] if column < len(raw) else None
             cell = _cell_input(original, f.kind)
             unsaved = isinstance(original, FormulaCell) and original.result is None
+            if _is_blank_value(original):
+                empty.add(name)
             if (f.blank_is_zero or f.dash_is_blank) and not unsaved and is_placeholder(cell):
                 if f.blank_is_zero:
                     values[name] = Decimal(0) if f.kind == "decimal" else 0
@@ -335,7 +337,7 @@ def _rows_from_iterator(importer, sheet_name: str, rows: Iterator[tuple], errors
             if not is_total:
                 importer.unreadable_row(ParsedRow(sheet_name, number, values, columns))
             continue
-        yield ParsedRow(sheet_name, number, values, columns, is_total=is_total)
+        yield ParsedRow(sheet_name, number, values, columns, is_total=is_total, empty=frozenset(empty))
 
 
 def _is_total_row(raw: tuple) -> bool:
