@@ -11,7 +11,14 @@ from django.utils.translation import gettext_lazy
 from accounts.audit import audit_context
 from regions.models import Level, Region
 from regions.services import PlaceNames
-from reports.spreadsheets.fields import Field, ParsedRow, RowError, SpreadsheetImport
+from reports.spreadsheets.fields import (
+    Field,
+    ParsedRow,
+    RowError,
+    SpreadsheetImport,
+    is_grand_total_label,
+    is_total_label,
+)
 from reports.spreadsheets.reader import run_import
 from reports.spreadsheets.registry import register_import
 from reports.spreadsheets.template_book import (
@@ -34,6 +41,7 @@ class TargetImport(SpreadsheetImport):
     (已移\n交数) or grouped under merged cells (移交情况 over 已移交 / 未移交), the 合计 row at
     the top or the bottom. Checked as a whole in :meth:`finish`, on the numbers so read."""
 
+    subtotal_label_field = "town"  # 街道小计 between the towns: a group's subtotal, no town
     fields = [
         Field(
             "town",
@@ -137,9 +145,19 @@ class TargetImport(SpreadsheetImport):
             return [row.error(message, "town") for message in exc.messages]
         return []
 
+    def _split_totals(self) -> tuple[list[ParsedRow], list[ParsedRow]]:
+        """The table's 合计 rows and its groups' subtotals (小计, 街道小计 between the towns). 小计
+        alone, in a table with no 合计, is the table's total."""
+        grand = [row for row in self.totals if is_grand_total_label(row.label)]
+        subtotals = [row for row in self.totals if not is_grand_total_label(row.label)]
+        if not grand and len(subtotals) == 1 and is_total_label(subtotals[0].label):
+            return subtotals, []
+        return grand, subtotals
+
     @property
     def total(self) -> ParsedRow | None:
-        return self.totals[0] if self.totals else None
+        grand = self._split_totals()[0]
+        return grand[0] if grand else None
 
     def _years(self, row: ParsedRow) -> list[int]:
         return sorted(int(name[1:]) for name in row.columns if name.startswith("y"))
@@ -163,14 +181,16 @@ class TargetImport(SpreadsheetImport):
                 errors.extend(self._check_row(row, years, seen, towns))
             else:
                 errors.extend(self._place_errors(row))
-        if self.total is None:
+        grand, subtotals = self._split_totals()
+        if not grand:
             errors.append(RowError(self.rows[-1].sheet, None, None, None, _("The table has no 合计 row.")))
-        elif len(self.totals) > 1:
+        elif len(grand) > 1:
             errors.extend(
-                extra.error(_("The table has more than one 合计 row."), "town") for extra in self.totals[1:]
+                extra.error(_("The table has more than one 合计 row."), "town") for extra in grand[1:]
             )
         else:
             errors.extend(self._check_total(years))
+        errors.extend(self._check_subtotals(subtotals, years))
         if errors:
             return errors
         tables = []
@@ -240,17 +260,66 @@ class TargetImport(SpreadsheetImport):
             )
         return errors
 
-    def _check_total(self, years) -> list[RowError]:
-        total = self.total
-        errors = []
-        labels = {
+    @staticmethod
+    def _labels(years) -> dict[str, str]:
+        return {
             "built": "已建数",
             "handed_over": "已移交数",
             "not_handed_over": "未移交数",
             "subtotal": "小计",
             **{f"y{y}": str(y) for y in years},
         }
-        for name, label in labels.items():
+
+    def _groups(self, subtotals) -> list[tuple[ParsedRow, list[ParsedRow]]] | None:
+        """Each subtotal with the towns it closes (those since the previous subtotal, or since
+        the table's start or a 合计 above); None when the layout is not that simple (a subtotal
+        with no town above it in its group), and the subtotals are then left unchecked."""
+        groups, group = [], []
+        subtotal_numbers = {row.number for row in subtotals}
+        for row in sorted([*self.rows, *self.totals], key=lambda row: row.number):
+            if row.number in subtotal_numbers:
+                if not group:
+                    return None
+                groups.append((row, group))
+                group = []
+            elif row.is_total:
+                group = []
+            else:
+                group.append(row)
+        return groups
+
+    def _check_subtotals(self, subtotals, years) -> list[RowError]:
+        """A group's subtotal is no town and is not stored; when each closes the towns above it,
+        its figures are checked against theirs, else it is skipped."""
+        errors = []
+        for subtotal, group in self._groups(subtotals) or []:
+            for name, label in self._labels(years).items():
+                expected = sum(row.values.get(name) or 0 for row in group)
+                stated = subtotal.values.get(name) or 0
+                if stated != expected:
+                    errors.append(
+                        subtotal.error(
+                            _(
+                                "%(label)s %(column)s is %(stated)d, but the towns of its group (rows "
+                                "%(first)d–%(last)d) add up to %(expected)d."
+                            )
+                            % {
+                                "label": subtotal.label,
+                                "column": label,
+                                "stated": stated,
+                                "first": group[0].number,
+                                "last": group[-1].number,
+                                "expected": expected,
+                            },
+                            name,
+                        )
+                    )
+        return errors
+
+    def _check_total(self, years) -> list[RowError]:
+        total = self.total
+        errors = []
+        for name, label in self._labels(years).items():
             expected = sum(row.values.get(name) or 0 for row in self.rows)
             stated = total.values.get(name) or 0
             if stated != expected:

@@ -107,7 +107,29 @@ _TOTAL_LABEL = re.compile(
 def is_total_label(value) -> bool:
     if not isinstance(value, str):
         return False
-    return _TOTAL_LABEL.match(re.sub(r"\s+", "", unicodedata.normalize("NFKC", value))) is not None
+    return _TOTAL_LABEL.match(_compact_label(value)) is not None
+
+
+# A group's subtotal named after its group: 街道小计, 溪美街道小计, 乡镇合计 (read only where an
+# import says its rows may have them, in the name column or left of it: free text elsewhere may
+# end with 小计).
+_SUBTOTAL_LABEL = re.compile(r"^[\u3400-\u9fff]{1,12}(?:小计|合计)(?:[(（][^)）]*[)）])?[:：]?$")
+# The table's own total: 合计, 总计, 全市合计 (小计 alone is a subtotal when a 合计 is there too).
+_GRAND_TOTAL_LABEL = re.compile(
+    r"^(?:全[市县区镇乡]|本[市县区镇])?(?:合计|总计)(?:[(（][^)）]*[)）])?[:：]?$|^共\d+项$"
+)
+
+
+def _compact_label(value) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
+
+
+def is_subtotal_label(value) -> bool:
+    return isinstance(value, str) and _SUBTOTAL_LABEL.match(_compact_label(value)) is not None
+
+
+def is_grand_total_label(value) -> bool:
+    return isinstance(value, str) and _GRAND_TOTAL_LABEL.match(_compact_label(value)) is not None
 
 
 # A closing line below a table: 填表人：… 联系电话：… 注：… 备注：… 数据来源：…
@@ -270,6 +292,7 @@ class ParsedRow:
     # The fields whose cell was empty (nothing typed; a dash or 无 is typed): a ``blank_is_zero``
     # field reads such a cell as 0 in ``values``, and an import may tell a row left empty apart.
     empty: frozenset[str] = frozenset()
+    label: str = ""  # a totals row's label as written, spaces dropped (合计, 小计, 街道小计)
 
     @property
     def present(self) -> frozenset[str]:
@@ -297,6 +320,9 @@ class SpreadsheetImport:
     # a bad row then has nothing to undo, so the engine opens no savepoint per row (the import
     # is still one transaction, all or nothing).
     writes_in_finish = False
+    # The field whose column names a row (a town): a cell there, or left of it, ending with 小计 /
+    # 合计 (街道小计) makes the row a totals row as well. None: only 合计 / 总计 / 小计 themselves.
+    subtotal_label_field: str | None = None
 
     def __init__(self, *, by=None, channel: str = "import"):
         self.by = by

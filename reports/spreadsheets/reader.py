@@ -35,6 +35,7 @@ from .fields import (
     WorkbookRefused,
     is_footnote,
     is_placeholder,
+    is_subtotal_label,
     is_total_label,
     normalise_label,
     normalise_text,
@@ -282,7 +283,8 @@ def _rows_from_iterator(importer, sheet_name: str, rows: Iterator[tuple], errors
         raw = tuple(raw)
         if _is_blank(raw) or is_footnote(list(raw)):
             continue
-        is_total = _is_total_row(raw)
+        label = _total_label(raw, mapping.get(importer.subtotal_label_field or ""))
+        is_total = label is not None
         values, row_errors, empty = {}, [], set()
         for name, column in mapping.items():
             f = by_name[name]
@@ -337,18 +339,31 @@ def _rows_from_iterator(importer, sheet_name: str, rows: Iterator[tuple], errors
             if not is_total:
                 importer.unreadable_row(ParsedRow(sheet_name, number, values, columns))
             continue
-        yield ParsedRow(sheet_name, number, values, columns, is_total=is_total, empty=frozenset(empty))
+        yield ParsedRow(
+            sheet_name,
+            number,
+            values,
+            columns,
+            is_total=is_total,
+            empty=frozenset(empty),
+            label=label or "",
+        )
 
 
-def _is_total_row(raw: tuple) -> bool:
-    """合计 / 总计 / 小计 written in any cell of the row (the label column, a 序号 column, a merged
-    cell spanning both)."""
-    for cell in raw:
+def _total_label(raw: tuple, name_column: int | None) -> str | None:
+    """The label of a totals row, spaces dropped: 合计 / 总计 / 小计 written in any cell of the
+    row (the label column, a 序号 column, a merged cell spanning both), or a group's subtotal
+    (街道小计) in the name column or left of it when the import has one. None: not a totals row."""
+    for index, cell in enumerate(raw):
         if isinstance(cell, FormulaCell):
             cell = cell.result
-        if isinstance(cell, str) and is_total_label(cell):
-            return True
-    return False
+        if not isinstance(cell, str):
+            continue
+        if is_total_label(cell) or (
+            name_column is not None and index <= name_column and is_subtotal_label(cell)
+        ):
+            return "".join(cell.split())
+    return None
 
 
 def _with_formulas(values_rows: Iterator[tuple], formula_rows: Iterator[tuple]) -> Iterator[tuple]:
