@@ -17,6 +17,7 @@ from reports.spreadsheets.fields import (
     RowError,
     SpreadsheetImport,
     is_grand_total_label,
+    is_subtotal_label,
     is_total_label,
 )
 from reports.spreadsheets.reader import run_import
@@ -149,7 +150,12 @@ class TargetImport(SpreadsheetImport):
         """The table's 合计 rows and its groups' subtotals (小计, 街道小计 between the towns). 小计
         alone, in a table with no 合计, is the table's total."""
         grand = [row for row in self.totals if is_grand_total_label(row.label)]
-        subtotals = [row for row in self.totals if not is_grand_total_label(row.label)]
+        subtotals = [
+            row
+            for row in self.totals
+            if not is_grand_total_label(row.label)
+            and (is_total_label(row.label) or is_subtotal_label(row.label))
+        ]  # a summary row (平均) is neither: skipped
         if not grand and len(subtotals) == 1 and is_total_label(subtotals[0].label):
             return subtotals, []
         return grand, subtotals

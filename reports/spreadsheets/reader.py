@@ -36,6 +36,7 @@ from .fields import (
     is_footnote,
     is_placeholder,
     is_subtotal_label,
+    is_summary_label,
     is_total_label,
     normalise_label,
     normalise_text,
@@ -285,7 +286,7 @@ def _rows_from_iterator(importer, sheet_name: str, rows: Iterator[tuple], errors
             continue
         label = _total_label(raw, mapping.get(importer.subtotal_label_field or ""))
         is_total = label is not None
-        values, row_errors, empty = {}, [], set()
+        values, row_errors, empty, words = {}, [], set(), {}
         for name, column in mapping.items():
             f = by_name[name]
             original = raw[column] if column < len(raw) else None
@@ -325,6 +326,9 @@ def _rows_from_iterator(importer, sheet_name: str, rows: Iterator[tuple], errors
                     )
                 values[name] = None
                 continue
+            if f.words and isinstance(cell, str) and "".join(cell.split()) in f.words:
+                values[name], words[name] = None, "".join(cell.split())  # 缺考: no score
+                continue
             parser, message = PARSERS[f.kind]
             try:
                 values[name] = parser(cell)
@@ -334,10 +338,13 @@ def _rows_from_iterator(importer, sheet_name: str, rows: Iterator[tuple], errors
                 )
         for f in importer.fields:
             values.setdefault(f.name, None)
+        name = _row_name(raw, mapping.get(importer.row_name_field or ""))
+        for error in row_errors:
+            error.name = name
         if row_errors:
             errors.extend(row_errors)
             if not is_total:
-                importer.unreadable_row(ParsedRow(sheet_name, number, values, columns))
+                importer.unreadable_row(ParsedRow(sheet_name, number, values, columns, name=name))
             continue
         yield ParsedRow(
             sheet_name,
@@ -347,20 +354,34 @@ def _rows_from_iterator(importer, sheet_name: str, rows: Iterator[tuple], errors
             is_total=is_total,
             empty=frozenset(empty),
             label=label or "",
+            name=name,
+            words=words,
         )
+
+
+def _row_name(raw: tuple, column: int | None) -> str:
+    if column is None or column >= len(raw):
+        return ""
+    cell = raw[column]
+    if isinstance(cell, FormulaCell):
+        cell = cell.result
+    return "".join(normalise_text(cell).split()) if cell is not None else ""
 
 
 def _total_label(raw: tuple, name_column: int | None) -> str | None:
     """The label of a totals row, spaces dropped: 合计 / 总计 / 小计 written in any cell of the
     row (the label column, a 序号 column, a merged cell spanning both), or a group's subtotal
-    (街道小计) in the name column or left of it when the import has one. None: not a totals row."""
+    (街道小计) or a summary (平均分, 最高分) in the name column or left of it when the import has
+    one. None: not a totals row."""
     for index, cell in enumerate(raw):
         if isinstance(cell, FormulaCell):
             cell = cell.result
         if not isinstance(cell, str):
             continue
         if is_total_label(cell) or (
-            name_column is not None and index <= name_column and is_subtotal_label(cell)
+            name_column is not None
+            and index <= name_column
+            and (is_subtotal_label(cell) or is_summary_label(cell))
         ):
             return "".join(cell.split())
     return None
