@@ -19,6 +19,7 @@ from reports.spreadsheets.fields import (
     is_grand_total_label,
     is_subtotal_label,
     is_total_label,
+    join_names,
 )
 from reports.spreadsheets.reader import run_import
 from reports.spreadsheets.registry import register_import
@@ -257,7 +258,7 @@ class TargetImport(SpreadsheetImport):
                     _("%(town)s: the years %(years)s add up to %(sum)d, but 小计 is %(subtotal)d.")
                     % {
                         "town": town,
-                        "years": "、".join(map(str, years)),
+                        "years": join_names(map(str, years)),
                         "sum": year_sum,
                         "subtotal": v["subtotal"],
                     },
@@ -330,9 +331,13 @@ class TargetImport(SpreadsheetImport):
             stated = total.values.get(name) or 0
             if stated != expected:
                 if total.number > self.rows[-1].number:
-                    message = _("合计 %(column)s is %(stated)d, but the towns above add up to %(expected)d.")
+                    message = _(
+                        "The 合计 row's %(column)s is %(stated)d, but the towns above add up to %(expected)d."
+                    )
                 else:  # the 合计 row stands above or among the towns
-                    message = _("合计 %(column)s is %(stated)d, but the towns add up to %(expected)d.")
+                    message = _(
+                        "The 合计 row's %(column)s is %(stated)d, but the towns add up to %(expected)d."
+                    )
                 errors.append(
                     total.error(message % {"column": label, "stated": stated, "expected": expected}, name)
                 )
@@ -390,7 +395,7 @@ def target_template(county: Region | None = None, *, by=None) -> TemplateTable:
             .filter(level=Level.STREET)
             .order_by("code")
         ]
-    span = "、".join(map(str, years))
+    span = join_names(map(str, years))
     return TemplateTable(
         sheet=guidance,
         mark="附件",

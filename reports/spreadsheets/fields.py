@@ -29,7 +29,10 @@ class WorkbookRefused(ValidationError):
     """The file is not a workbook we agree to open (format, size, zip bomb)."""
 
 
-_HEADER_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+# a space between Chinese characters or full-width punctuation (收费标准 （元）) is no word break
+_HEADER_GAP = re.compile(
+    r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])"
+)
 
 
 @dataclass

@@ -38,6 +38,7 @@ from .fields import (
     is_subtotal_label,
     is_summary_label,
     is_total_label,
+    join_names,
     normalise_label,
     normalise_text,
 )
@@ -161,13 +162,19 @@ def _find_header(buffer: list[tuple], fields: list[Field]):
     return best[1], best[2], best[3]
 
 
+def _as_written(value) -> str:
+    """A heading as typed (乡镇（街道） keeps its full-width brackets in the messages that name it);
+    matching folds it with :func:`normalise_label`."""
+    return str(value).strip()
+
+
 def _header_texts(rows: list[tuple]) -> dict[int, list[str]]:
     width = max(len(row) for row in rows)
     texts: dict[int, list[str]] = {}
     if len(rows) == 1:
         for column, value in enumerate(rows[0]):
             if value not in (None, ""):
-                texts[column] = [normalise_text(value)]
+                texts[column] = [_as_written(value)]
         return texts
     upper, lower = rows
     group = None
@@ -175,7 +182,7 @@ def _header_texts(rows: list[tuple]) -> dict[int, list[str]]:
         top = upper[column] if column < len(upper) else None
         bottom = lower[column] if column < len(lower) else None
         if top not in (None, ""):
-            group = normalise_text(top)
+            group = _as_written(top)
             if bottom in (None, ""):
                 texts[column] = [group]  # a heading merged down both rows
                 continue
@@ -183,7 +190,7 @@ def _header_texts(rows: list[tuple]) -> dict[int, list[str]]:
             group = None
             continue
         if bottom not in (None, ""):
-            sub = normalise_text(bottom)
+            sub = _as_written(bottom)
             texts[column] = [sub, f"{group}{sub}" if group else sub, f"{group}-{sub}" if group else sub]
     return texts
 
@@ -239,7 +246,7 @@ def _cell_input(cell, kind: str):
 
 
 def _missing_columns_error(sheet_name, found, fields, missing) -> RowError:
-    names = "、".join(str(f.header) for f in missing)
+    names = join_names(str(f.header) for f in missing)
     if found is None:
         return RowError(
             sheet_name,
@@ -247,7 +254,7 @@ def _missing_columns_error(sheet_name, found, fields, missing) -> RowError:
             None,
             None,
             _("No header row was found in the first rows; the sheet needs the columns: %(names)s")
-            % {"names": "、".join(str(f.header) for f in fields if f.needs_column)},
+            % {"names": join_names(str(f.header) for f in fields if f.needs_column)},
         )
     return RowError(
         sheet_name,

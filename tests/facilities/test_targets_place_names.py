@@ -9,6 +9,7 @@ from django.utils import translation
 from facilities.models import GuidanceTarget
 from regions.models import Level, Region
 from regions.services import PlaceNames
+from reports.spreadsheets.fields import RowError
 
 from .test_targets_as_written import TOTAL, TOWNS, _import, _refusal
 
@@ -101,3 +102,27 @@ def test_a_suggestion_in_chinese(nanan):
 
 def test_the_short_names_still_import(nanan):
     assert len(_import(nanan, [*TOWNS, TOTAL])) == 3
+
+
+def test_english_lists_use_commas_and_chinese_the_enumeration_comma(nanan):
+    meishan = [3, "梅山", 4, "无", 4, 3, 1, 1, "-", None]  # years 2 ≠ 3
+    total = [None, "合计", 13, 7, 6, 9, 2, 3, 3, None]
+    with translation.override("en"):
+        failed = _refusal(nanan, [TOWNS[0], TOWNS[1], meishan, total])
+    assert failed.errors[0].message == "梅山镇: the years 2025, 2026, 2027 add up to 2, but 小计 is 3."
+    failed = _refusal(nanan, [TOWNS[0], TOWNS[1], meishan, total])
+    assert "2025、2026、2027" in failed.errors[0].message
+
+
+def test_a_header_is_named_as_typed(nanan):
+    rows = [list(row) for row in TOWNS]
+    rows[0][1] = "洛阳"
+    failed = _refusal(nanan, [*rows, TOTAL])
+    assert failed.errors[0].header == "乡镇（街道）"  # full-width brackets as typed, not folded
+    assert "（乡镇（街道））" in str(failed.errors[0])
+
+
+def test_a_header_spaced_before_its_unit_is_named_without_the_gap():
+    error = RowError("Sheet1", 3, "C", "收费标准 （元）", "x")
+    with translation.override("en"):
+        assert str(error) == 'Sheet "Sheet1", row 3, column C (收费标准（元）): x'
