@@ -555,8 +555,6 @@ def _save_rows(importer, rows, errors, results):
         errors.extend(importer.finish())
     elif len(errors) < importer.max_errors:
         errors.extend(importer.incomplete())
-        errors.sort(
-            key=lambda error: (error.row is not None, error.row or 0, error.column or "")
-        )  # in the table's order
+    errors.sort(key=lambda error: (error.row is not None, error.row or 0, error.column or ""))  # table order
     if errors:
         transaction.set_rollback(True)

@@ -75,3 +75,11 @@ def test_a_town_named_like_a_subtotal_elsewhere_is_kept(nanan):
     total = [None, "合计", 6, 4, 2, 4, 1, 2, 1, None]
     _import(nanan, [ximei, total])
     assert GuidanceTarget.objects.get().remarks == "含商业小计"
+
+
+def test_the_errors_of_a_table_read_whole_come_in_the_tables_order(nanan):
+    ximei = [1, "溪美镇", *XIMEI[2:]]  # row 5: a wrong ending
+    streets = [None, "街道小计", 8, 5, 3, 6, 1, 2, 2, None]  # row 7: 2026 is 2, its group 3
+    shengxin = [3, "洪", *SHENGXIN[2:]]  # row 8: the beginning of 洪濑镇, 洪梅镇
+    failed = _refusal(nanan, [ximei, LIUCHENG, streets, shengxin, MEISHAN, TOWNS, TOTAL])
+    assert [(e.row, e.column) for e in failed.errors] == [(5, "B"), (7, "H"), (8, "B")]
