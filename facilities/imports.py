@@ -307,8 +307,8 @@ class TargetImport(SpreadsheetImport):
                     errors.append(
                         subtotal.error(
                             _(
-                                "%(label)s %(column)s is %(stated)d, but the towns of its group (rows "
-                                "%(first)d–%(last)d) add up to %(expected)d."
+                                "The %(label)s row's %(column)s is %(stated)d, but the towns of its "
+                                "group (rows %(first)d–%(last)d) add up to %(expected)d."
                             )
                             % {
                                 "label": subtotal.label,

@@ -44,7 +44,7 @@ def test_a_wrong_subtotal_is_named_with_its_group(nanan):
         failed = _refusal(nanan, [XIMEI, LIUCHENG, streets, SHENGXIN, MEISHAN, TOWNS, TOTAL])
     assert [(e.row, e.column) for e in failed.errors] == [(7, "H")]
     assert failed.errors[0].message == (
-        "街道小计 2026 is 2, but the towns of its group (rows 5–6) add up to 3."
+        "The 街道小计 row's 2026 is 2, but the towns of its group (rows 5–6) add up to 3."
     )
 
 
