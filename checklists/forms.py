@@ -4,6 +4,7 @@ field it names."""
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .models import KIND_FIELDS, ChecklistItem, CheckResult, ListKind, column_label, kind_fields
@@ -36,12 +37,12 @@ class ImportForm(forms.Form):
     """A workbook filling one list of a draft, or every list of a five-sheet workbook."""
 
     kind = forms.ChoiceField(
-        label=_("list to fill"),
+        label=capfirst(_("list to fill")),
         required=False,
         choices=[("", _("All five (one sheet per list)")), *ListKind.choices],
     )
     file = forms.FileField(
-        label=_("workbook"),
+        label=capfirst(_("workbook")),
         help_text=_(
             "Fill the template (.xlsx; a .csv for one list): "
             "the lists in the file replace those of this draft."

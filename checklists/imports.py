@@ -52,6 +52,7 @@ from reports.spreadsheets.fields import (
     RowError,
     SpreadsheetImport,
     WorkbookRefused,
+    join_names,
     normalise_label,
 )
 from reports.spreadsheets.reader import ImportResult, check_workbook_file, run_import
@@ -360,7 +361,7 @@ class ListImport(SpreadsheetImport):
         if value is None:
             errors[name] = _("“%(value)s” is not one of: %(choices)s.") % {
                 "value": text,
-                "choices": "、".join(_choice_labels(name)),
+                "choices": join_names(_choice_labels(name)),
             }
             return ""
         return value
@@ -394,7 +395,7 @@ class ListImport(SpreadsheetImport):
             if not values["party"] and raw["name"] and "party" not in row.present:
                 errors["name"] = _(
                     "Say what kind of party “%(name)s” is, in a 主体类别 column: %(choices)s."
-                ) % {"name": raw["name"], "choices": "、".join(_choice_labels("party"))}
+                ) % {"name": raw["name"], "choices": join_names(_choice_labels("party"))}
         for name in ("area", "capacity"):
             if name in values:
                 values[name] = _read_measure(raw[name]) if raw[name] else None
@@ -508,7 +509,7 @@ def import_workbook(version: ChecklistVersion, fp, *, by, channel: str = "import
                     None,
                     None,
                     _("No sheet is named after one of the five lists: name them %(names)s.")
-                    % {"names": "、".join(official for official, _aliases in SHEET_NAMES.values())},
+                    % {"names": join_names(official for official, _aliases in SHEET_NAMES.values())},
                 )
             ]
         )
@@ -585,15 +586,15 @@ def _column_help(kind: str) -> dict[str, tuple[bool, str, str]]:
         ),
         "unit": _("Required for every fee, 0 included.")
         + " "
-        + choose % {"choices": "、".join(_choice_labels("unit"))},
+        + choose % {"choices": join_names(_choice_labels("unit"))},
         "level": _("Free goes with 0, low-cost and market price with a fee above 0.")
         + " "
-        + choose % {"choices": "、".join(_choice_labels("level"))},
-        "category": choose % {"choices": "、".join(_choice_labels("category"))}
+        + choose % {"choices": join_names(_choice_labels("level"))},
+        "category": choose % {"choices": join_names(_choice_labels("category"))}
         + " "
         + _("Day care cannot be offered below ground."),
-        "resource_kind": choose % {"choices": "、".join(_choice_labels("resource_kind"))},
-        "party": choose % {"choices": "、".join(_choice_labels("party"))},
+        "resource_kind": choose % {"choices": join_names(_choice_labels("resource_kind"))},
+        "party": choose % {"choices": join_names(_choice_labels("party"))},
         "area": _("A number not below 0."),
         "capacity": _("A whole number not below 0."),
     }

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scoping import ScopedModelAdmin, ScopedTabularInline
@@ -423,11 +424,11 @@ class AgreementAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
 
 class TargetImportForm(forms.Form):
     county = RegionChoiceField(
-        label=_("county"),
+        label=capfirst(_("county")),
         queryset=Region.objects.filter(code__regex=r"^(\d{4}|\d{6})$"),
         to_field_name="code",
     )
-    file = forms.FileField(label=_("guidance table (.xlsx)"))
+    file = forms.FileField(label=capfirst(_("guidance table (.xlsx)")))
 
 
 @admin.register(GuidanceTarget)

@@ -11,7 +11,16 @@ from django.utils.translation import gettext_lazy
 from accounts.audit import audit_context
 from regions.models import Level, Region
 from regions.services import PlaceNames
-from reports.spreadsheets.fields import Field, ParsedRow, RowError, SpreadsheetImport
+from reports.spreadsheets.fields import (
+    Field,
+    ParsedRow,
+    RowError,
+    SpreadsheetImport,
+    is_grand_total_label,
+    is_subtotal_label,
+    is_total_label,
+    join_names,
+)
 from reports.spreadsheets.reader import run_import
 from reports.spreadsheets.registry import register_import
 from reports.spreadsheets.template_book import (
@@ -34,6 +43,7 @@ class TargetImport(SpreadsheetImport):
     (已移\n交数) or grouped under merged cells (移交情况 over 已移交 / 未移交), the 合计 row at
     the top or the bottom. Checked as a whole in :meth:`finish`, on the numbers so read."""
 
+    subtotal_label_field = "town"  # 街道小计 between the towns: a group's subtotal, no town
     fields = [
         Field(
             "town",
@@ -89,7 +99,8 @@ class TargetImport(SpreadsheetImport):
             )
             for year in YEARS
         ],
-        Field("remarks", "备注", aliases=("remarks",), required=False),
+        # free text: kept as typed (full-width ，and （） stay), only surrounding spaces trimmed
+        Field("remarks", "备注", aliases=("remarks",), kind="text", required=False),
     ]
 
     def __init__(self, county: Region, **kwargs):
@@ -97,12 +108,24 @@ class TargetImport(SpreadsheetImport):
         self.county = county
         self.rows: list[ParsedRow] = []
         self.unread: list[ParsedRow] = []
+        self.not_listed: list[ParsedRow] = []  # towns named with every figure left empty
         self.places = PlaceNames(county, levels=(Level.STREET,))
         self.saved: list[GuidanceTarget] = []
 
     def save_row(self, row: ParsedRow):
-        self.rows.append(row)
+        if self._left_empty(row):
+            # A town whose every figure is left empty, without a remark, is not in the table
+            # (the portal's own export lists such towns with their registry counts beside):
+            # it is not stored as zeros. Its name is still checked.
+            self.not_listed.append(row)
+        else:
+            self.rows.append(row)
         return None
+
+    @staticmethod
+    def _left_empty(row: ParsedRow) -> bool:
+        figures = [name for name in row.columns if name != "town" and name != "remarks"]
+        return all(name in row.empty for name in figures) and not (row.values.get("remarks") or "").strip()
 
     def unreadable_row(self, row: ParsedRow) -> None:
         self.unread.append(row)
@@ -111,18 +134,37 @@ class TargetImport(SpreadsheetImport):
         """A cell could not be read: the towns are still named (unknown, ambiguous), so that
         every problem shows at once; the sums wait for a table read whole."""
         errors = []
-        for row in sorted([*self.rows, *self.unread], key=lambda row: row.number):
-            if row.values.get("town") in (None, ""):
-                continue
-            try:
-                self.places.resolve("".join(str(row.values["town"]).split()))
-            except ValidationError as exc:
-                errors.extend(row.error(message, "town") for message in exc.messages)
+        for row in sorted([*self.rows, *self.unread, *self.not_listed], key=lambda row: row.number):
+            errors.extend(self._place_errors(row))
         return errors
+
+    def _place_errors(self, row: ParsedRow) -> list[RowError]:
+        if row.values.get("town") in (None, ""):
+            return []
+        try:
+            self.places.resolve("".join(str(row.values["town"]).split()))
+        except ValidationError as exc:
+            return [row.error(message, "town") for message in exc.messages]
+        return []
+
+    def _split_totals(self) -> tuple[list[ParsedRow], list[ParsedRow]]:
+        """The table's 合计 rows and its groups' subtotals (小计, 街道小计 between the towns). 小计
+        alone, in a table with no 合计, is the table's total."""
+        grand = [row for row in self.totals if is_grand_total_label(row.label)]
+        subtotals = [
+            row
+            for row in self.totals
+            if not is_grand_total_label(row.label)
+            and (is_total_label(row.label) or is_subtotal_label(row.label))
+        ]  # a summary row (平均) is neither: skipped
+        if not grand and len(subtotals) == 1 and is_total_label(subtotals[0].label):
+            return subtotals, []
+        return grand, subtotals
 
     @property
     def total(self) -> ParsedRow | None:
-        return self.totals[0] if self.totals else None
+        grand = self._split_totals()[0]
+        return grand[0] if grand else None
 
     def _years(self, row: ParsedRow) -> list[int]:
         return sorted(int(name[1:]) for name in row.columns if name.startswith("y"))
@@ -140,16 +182,22 @@ class TargetImport(SpreadsheetImport):
             ]
         seen: dict[int, int] = {}
         towns: dict[int, Region] = {}
-        for row in self.rows:
-            errors.extend(self._check_row(row, years, seen, towns))
-        if self.total is None:
+        listed = [(row, True) for row in self.rows] + [(row, False) for row in self.not_listed]
+        for row, in_table in sorted(listed, key=lambda pair: pair[0].number):
+            if in_table:
+                errors.extend(self._check_row(row, years, seen, towns))
+            else:
+                errors.extend(self._place_errors(row))
+        grand, subtotals = self._split_totals()
+        if not grand:
             errors.append(RowError(self.rows[-1].sheet, None, None, None, _("The table has no 合计 row.")))
-        elif len(self.totals) > 1:
+        elif len(grand) > 1:
             errors.extend(
-                extra.error(_("The table has more than one 合计 row."), "town") for extra in self.totals[1:]
+                extra.error(_("The table has more than one 合计 row."), "town") for extra in grand[1:]
             )
         else:
             errors.extend(self._check_total(years))
+        errors.extend(self._check_subtotals(subtotals, years))
         if errors:
             return errors
         tables = []
@@ -210,7 +258,7 @@ class TargetImport(SpreadsheetImport):
                     _("%(town)s: the years %(years)s add up to %(sum)d, but 小计 is %(subtotal)d.")
                     % {
                         "town": town,
-                        "years": "、".join(map(str, years)),
+                        "years": join_names(map(str, years)),
                         "sum": year_sum,
                         "subtotal": v["subtotal"],
                     },
@@ -219,24 +267,77 @@ class TargetImport(SpreadsheetImport):
             )
         return errors
 
-    def _check_total(self, years) -> list[RowError]:
-        total = self.total
-        errors = []
-        labels = {
+    @staticmethod
+    def _labels(years) -> dict[str, str]:
+        return {
             "built": "已建数",
             "handed_over": "已移交数",
             "not_handed_over": "未移交数",
             "subtotal": "小计",
             **{f"y{y}": str(y) for y in years},
         }
-        for name, label in labels.items():
+
+    def _groups(self, subtotals) -> list[tuple[ParsedRow, list[ParsedRow]]] | None:
+        """Each subtotal with the towns it closes (those since the previous subtotal, or since
+        the table's start or a 合计 above); None when the layout is not that simple (a subtotal
+        with no town above it in its group), and the subtotals are then left unchecked."""
+        groups, group = [], []
+        subtotal_numbers = {row.number for row in subtotals}
+        for row in sorted([*self.rows, *self.totals], key=lambda row: row.number):
+            if row.number in subtotal_numbers:
+                if not group:
+                    return None
+                groups.append((row, group))
+                group = []
+            elif row.is_total:
+                group = []
+            else:
+                group.append(row)
+        return groups
+
+    def _check_subtotals(self, subtotals, years) -> list[RowError]:
+        """A group's subtotal is no town and is not stored; when each closes the towns above it,
+        its figures are checked against theirs, else it is skipped."""
+        errors = []
+        for subtotal, group in self._groups(subtotals) or []:
+            for name, label in self._labels(years).items():
+                expected = sum(row.values.get(name) or 0 for row in group)
+                stated = subtotal.values.get(name) or 0
+                if stated != expected:
+                    errors.append(
+                        subtotal.error(
+                            _(
+                                "The %(label)s row's %(column)s is %(stated)d, but the towns of its "
+                                "group (rows %(first)d–%(last)d) add up to %(expected)d."
+                            )
+                            % {
+                                "label": subtotal.label,
+                                "column": label,
+                                "stated": stated,
+                                "first": group[0].number,
+                                "last": group[-1].number,
+                                "expected": expected,
+                            },
+                            name,
+                        )
+                    )
+        return errors
+
+    def _check_total(self, years) -> list[RowError]:
+        total = self.total
+        errors = []
+        for name, label in self._labels(years).items():
             expected = sum(row.values.get(name) or 0 for row in self.rows)
             stated = total.values.get(name) or 0
             if stated != expected:
                 if total.number > self.rows[-1].number:
-                    message = _("合计 %(column)s is %(stated)d, but the towns above add up to %(expected)d.")
+                    message = _(
+                        "The 合计 row's %(column)s is %(stated)d, but the towns above add up to %(expected)d."
+                    )
                 else:  # the 合计 row stands above or among the towns
-                    message = _("合计 %(column)s is %(stated)d, but the towns add up to %(expected)d.")
+                    message = _(
+                        "The 合计 row's %(column)s is %(stated)d, but the towns add up to %(expected)d."
+                    )
                 errors.append(
                     total.error(message % {"column": label, "stated": stated, "expected": expected}, name)
                 )
@@ -294,7 +395,7 @@ def target_template(county: Region | None = None, *, by=None) -> TemplateTable:
             .filter(level=Level.STREET)
             .order_by("code")
         ]
-    span = "、".join(map(str, years))
+    span = join_names(map(str, years))
     return TemplateTable(
         sheet=guidance,
         mark="附件",
@@ -315,6 +416,10 @@ def target_template(county: Region | None = None, *, by=None) -> TemplateTable:
             )
             % {"years": span},
             _("An empty cell, a dash (-, —) or 无 counts as 0."),
+            _(
+                "A town whose figures are all left empty, without a remark, is taken as not in the "
+                "table and is not stored."
+            ),
             _("The 合计 row holds the sum of every column; it may stand at the top or at the bottom."),
             _(
                 "The header may be laid out as in the notice (指导数 merged over its columns, 已移交数 "

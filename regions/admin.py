@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,7 +17,7 @@ from .models import Region
 
 
 class DivisionImportForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("division list (.xlsx or .csv)"))
+    file = forms.FileField(label=capfirst(gettext_lazy("division list (.xlsx or .csv)")))
 
 
 @admin.register(Region)

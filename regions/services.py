@@ -12,6 +12,8 @@ from typing import TypeVar
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from reports.spreadsheets.fields import join_names
+
 from .models import LEVEL_BY_LENGTH, PARENT_LENGTHS, Level, Region
 
 T = TypeVar("T")
@@ -137,11 +139,38 @@ def _compact(text) -> str:
 def short_name(name: str) -> str:
     """A division's name without its ending (溪美街道 → 溪美); the name itself when nothing
     would be left."""
-    text = _compact(name)
+    return _split_suffix(_compact(name))[0]
+
+
+def _split_suffix(text: str) -> tuple[str, str]:
     for suffix in PLACE_SUFFIXES:
         if text.endswith(suffix) and len(text) > len(suffix):
-            return text[: -len(suffix)]
-    return text
+            return text[: -len(suffix)], suffix
+    return text, ""
+
+
+# Endings that name the same kind of place: 溪美街道 may be written 溪美街道办事处, 雪峰华侨经济开发区
+# 雪峰开发区管委会; but 溪美镇 is not 溪美街道, nor 梅山乡 梅山镇.
+_SUFFIX_KIND = {
+    **dict.fromkeys(("街道", "街道办事处", "办事处"), "street"),
+    "镇": "town",
+    **dict.fromkeys(("乡", "民族乡"), "township"),
+    **dict.fromkeys(("社区", "社区居民委员会", "居民委员会", "社区居委会", "居委会"), "community"),
+    **dict.fromkeys(("村", "村民委员会", "村委会"), "village"),
+    **dict.fromkeys(
+        ("开发区", "经济开发区", "华侨经济开发区", "经济技术开发区", "开发区管委会", "管委会"), "zone"
+    ),
+}
+
+
+def _same_kind(written: str, region: Region) -> bool:
+    """Does ``written`` (with an ending) name ``region``'s kind of place: its full name with an
+    office's words after it (溪美街道办事处), or an ending of the same kind (雪峰开发区)?"""
+    name = _compact(region.name)
+    if written.startswith(name):
+        return True
+    written_kind = _SUFFIX_KIND.get(_split_suffix(written)[1])
+    return written_kind is not None and written_kind == _SUFFIX_KIND.get(_split_suffix(name)[1])
 
 
 class PlaceNames:
@@ -158,22 +187,23 @@ class PlaceNames:
             self.by_name.setdefault(_compact(region.name), []).append(region)
             self.by_short.setdefault(short_name(region.name), []).append(region)
 
-    def unknown_message(self, text: str) -> str:
+    def _not_a_place(self, text: str) -> str:
         if self.levels == (Level.STREET,):
-            message = _("%(town)s is not a town (street) of %(county)s.") % {
+            return _("%(town)s is not a town (street) of %(county)s.") % {
                 "town": text,
                 "county": self.county.name,
             }
-        else:
-            message = _("%(place)s is not a town (street) or community of %(county)s.") % {
-                "place": text,
-                "county": self.county.name,
-            }
+        return _("%(place)s is not a town (street) or community of %(county)s.") % {
+            "place": text,
+            "county": self.county.name,
+        }
+
+    def unknown_message(self, text: str) -> str:
         # A development zone or a town created lately may be missing from the division list:
         # say what to do rather than leave the officer guessing at a spelling.
         return " ".join(
             (
-                message,
+                self._not_a_place(text),
                 _(
                     "Check the name; a place missing from the division list (a development zone, a "
                     "new town) is added there first by an administrator (Regions › Import the division list)."
@@ -181,20 +211,60 @@ class PlaceNames:
             )
         )
 
+    def suggestion_message(self, text: str, suggestions: list[Region]) -> str:
+        """溪美镇 不是南安市的乡镇（街道）；是否指 溪美街道？"""
+        if self.levels == (Level.STREET,):
+            message = _("%(town)s is not a town (street) of %(county)s; did you mean %(suggestions)s?")
+        else:
+            message = _(
+                "%(town)s is not a town (street) or community of %(county)s; did you mean %(suggestions)s?"
+            )
+        return message % {
+            "town": text,
+            "county": self.county.name,
+            "suggestions": join_names(region.name for region in suggestions),
+        }
+
+    def beginning_with(self, text: str) -> list[Region]:
+        """The places whose name begins with ``text`` (洪 → 洪濑镇, 洪梅镇), in code order."""
+        if not text:
+            return []
+        found = {
+            region.pk: region
+            for name, regions in self.by_name.items()
+            if name.startswith(text)
+            for region in regions
+        }
+        return sorted(found.values(), key=lambda region: region.code)
+
     def resolve(self, text) -> Region:
-        """The place ``text`` names; ``ValidationError`` naming the candidates when a short name
-        fits several, naming the county when it fits none."""
+        """The place ``text`` names: its full name, or its short name without an ending (溪美)
+        or with an ending of the same kind (溪美街道办事处, 雪峰开发区). ``ValidationError``
+        naming the candidates when a short name fits several; naming the place it probably
+        means when the ending is another kind's (溪美镇 for 溪美街道) or the text is the
+        beginning of names (洪 for 洪濑镇, 洪梅镇); naming the county when it fits none."""
         written = _compact(text)
-        found = self.by_name.get(written) or self.by_short.get(short_name(written)) or []
+        short, suffix = _split_suffix(written)
+        found = self.by_name.get(written)
+        if not found:
+            found = self.by_short.get(short) or []
+            if suffix and found:
+                fitting = [region for region in found if _same_kind(written, region)]
+                if not fitting:  # 溪美镇 where the place is 溪美街道: not silently matched
+                    raise ValidationError(self.suggestion_message(written, found))
+                found = fitting
         if len(found) == 1:
             return found[0]
         if not found:
+            suggestions = self.beginning_with(written) or (suffix and self.beginning_with(short))
+            if suggestions:
+                raise ValidationError(self.suggestion_message(written, suggestions))
             raise ValidationError(self.unknown_message(written))
         raise ValidationError(
             _("%(place)s may be any of %(candidates)s in %(county)s; write the full name.")
             % {
                 "place": written,
-                "candidates": "、".join(region.name for region in found),
+                "candidates": join_names(region.name for region in found),
                 "county": self.county.name,
             }
         )

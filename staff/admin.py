@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scoping import ScopedModelAdmin, ScopedTabularInline
@@ -13,6 +14,7 @@ from accounts.pii import without_secrets
 from core.admin_paging import BoundedChangeListMixin
 from reports.exporting import ExcelExportAdminMixin
 from reports.spreadsheets import ImportFailed
+from reports.spreadsheets.fields import join_names
 
 from . import exports, imports, services
 from .models import (
@@ -156,7 +158,7 @@ class TrainingRecordInline(ScopedTabularInline):
 
 
 class ScoreImportForm(forms.Form):
-    file = forms.FileField(label=_("score sheet (.xlsx)"))
+    file = forms.FileField(label=capfirst(_("score sheet (.xlsx)")))
 
 
 @admin.register(TrainingSession)
@@ -262,7 +264,7 @@ class TrainingSessionAdmin(ExcelExportAdminMixin, ScopedModelAdmin):
             "form": form,
             "errors": errors,
             "title": _("Import attendance and scores"),
-            "headers": [str(f.header) for f in imports.ScoreImport.fields],
+            "headers": join_names(f.header for f in imports.ScoreImport.fields),
         }
         return TemplateResponse(request, "admin/staff/trainingsession/import_scores.html", context)
 

@@ -23,6 +23,9 @@ from reports.spreadsheets.template_book import (
 from . import services
 from .models import StaffMember, TrainingRecord, TrainingSession
 
+# A score cell saying the person was not there: no score, and not attended unless 是否出勤 says so.
+ABSENCE_WORDS = ("缺考", "缺席", "请假", "缺勤", "未参加", "未到")
+
 _CHINESE_NAME = re.compile(r"^[\u3400-\u9fff·•]+$")
 
 
@@ -33,6 +36,9 @@ class ScoreImport(SpreadsheetImport):
 
     # 姓名 and the three results are the sheet; 手机号 (to tell namesakes apart) and 证书编号
     # are optional columns, and a sheet without 证书编号 keeps the certificates on file.
+    # 平均分, 最高分 (and 合计) below the people: summary rows, no person
+    subtotal_label_field = "name"
+    row_name_field = "name"  # every error of a row names the person
     fields = [
         Field("name", "姓名", aliases=("name", "人员姓名")),
         Field("phone", "手机号", aliases=("手机", "联系电话", "电话", "phone"), required=False),
@@ -45,6 +51,7 @@ class ScoreImport(SpreadsheetImport):
             required=False,
             column_required=True,
             dash_is_blank=True,
+            words=ABSENCE_WORDS,
         ),
         Field(
             "practical_score",
@@ -54,12 +61,13 @@ class ScoreImport(SpreadsheetImport):
             required=False,
             column_required=True,
             dash_is_blank=True,
+            words=ABSENCE_WORDS,
         ),
         Field("certificate_number", "证书编号", aliases=("证书号", "certificate"), required=False),
     ]
 
     ATTENDED = {"是", "出勤", "到", "√", "✓", "y", "yes", "1", "true"}
-    ABSENT = {"否", "缺勤", "未到", "缺", "×", "n", "no", "0", "false"}
+    ABSENT = {"否", "缺勤", "未到", "缺", "×", "n", "no", "0", "false", *ABSENCE_WORDS}
 
     def __init__(self, session: TrainingSession, **kwargs):
         super().__init__(**kwargs)
@@ -110,6 +118,7 @@ class ScoreImport(SpreadsheetImport):
         elif attended_text in self.ABSENT:
             attended = False
         elif not attended_text:
+            # a score: attended; 缺考 / 请假 in the score cells and no score: absent
             attended = theory is not None or practical is not None
         else:
             raise ValidationError({"attended": _("Write 是 (attended) or 否 (absent).")})
@@ -177,6 +186,8 @@ def score_template(session: TrainingSession | None = None) -> TemplateTable:
                 "理论成绩, 实操成绩: numbers (full-width digits are read); empty, a dash (-, —) or 无 "
                 "means no score."
             ),
+            _("缺考, 缺席 or 请假 in a score cell: absent, no score (unless 是否出勤 says 是)."),
+            _("Rows such as 平均分, 最高分 or 合计 below the people are summaries and are not read."),
             _(
                 "A person passes with at least the session's pass marks in both assessments; the result "
                 "is worked out on import."

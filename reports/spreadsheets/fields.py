@@ -7,22 +7,32 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from openpyxl.utils.datetime import from_excel
+
+
+def join_names(items) -> str:
+    """Items listed as the language lists them: 2025、2026、2027 in Chinese, 2025, 2026, 2027 in
+    English."""
+    separator = "、" if (get_language() or "").lower().startswith("zh") else ", "
+    return separator.join(str(item) for item in items)
 
 
 class WorkbookRefused(ValidationError):
     """The file is not a workbook we agree to open (format, size, zip bomb)."""
 
 
-_HEADER_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+# a space between Chinese characters or full-width punctuation (收费标准 （元）) is no word break
+_HEADER_GAP = re.compile(
+    r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])"
+)
 
 
 @dataclass
@@ -32,26 +42,27 @@ class RowError:
     column: str | None
     header: str | None
     message: str
+    name: str = ""  # who or what the row is about, where the import names rows (姓名: 王芳)
 
     def __str__(self):
         if not self.sheet:
             return self.message
         if self.row is None:
             return _('Sheet "%(sheet)s": %(message)s') % {"sheet": self.sheet, "message": self.message}
+        values = {"sheet": self.sheet, "row": self.row, "name": self.name, "message": self.message}
         if self.column is None:
-            return _('Sheet "%(sheet)s", row %(row)s: %(message)s') % {
-                "sheet": self.sheet,
-                "row": self.row,
-                "message": self.message,
-            }
-        return _('Sheet "%(sheet)s", row %(row)s, column %(column)s (%(header)s): %(message)s') % {
-            "sheet": self.sheet,
-            "row": self.row,
-            "column": self.column,
-            # a header typed over two lines (已移\n交数) or spaced out (小 计) is named as one word
-            "header": _HEADER_GAP.sub("", re.sub(r"\s*[\r\n]+\s*", "", str(self.header or ""))),
-            "message": self.message,
-        }
+            if self.name:
+                return _('Sheet "%(sheet)s", row %(row)s (%(name)s): %(message)s') % values
+            return _('Sheet "%(sheet)s", row %(row)s: %(message)s') % values
+        values["column"] = self.column
+        # a header typed over two lines (已移\n交数) or spaced out (小 计) is named as one word
+        values["header"] = _HEADER_GAP.sub("", re.sub(r"\s*[\r\n]+\s*", "", str(self.header or "")))
+        if self.name:
+            return (
+                _('Sheet "%(sheet)s", row %(row)s (%(name)s), column %(column)s (%(header)s): %(message)s')
+                % values
+            )
+        return _('Sheet "%(sheet)s", row %(row)s, column %(column)s (%(header)s): %(message)s') % values
 
 
 class ImportFailed(Exception):
@@ -100,7 +111,38 @@ _TOTAL_LABEL = re.compile(
 def is_total_label(value) -> bool:
     if not isinstance(value, str):
         return False
-    return _TOTAL_LABEL.match(re.sub(r"\s+", "", unicodedata.normalize("NFKC", value))) is not None
+    return _TOTAL_LABEL.match(_compact_label(value)) is not None
+
+
+# A group's subtotal named after its group: 街道小计, 溪美街道小计, 乡镇合计 (read only where an
+# import says its rows may have them, in the name column or left of it: free text elsewhere may
+# end with 小计).
+_SUBTOTAL_LABEL = re.compile(r"^[\u3400-\u9fff]{1,12}(?:小计|合计)(?:[(（][^)）]*[)）])?[:：]?$")
+# The table's own total: 合计, 总计, 全市合计 (小计 alone is a subtotal when a 合计 is there too).
+_GRAND_TOTAL_LABEL = re.compile(
+    r"^(?:全[市县区镇乡]|本[市县区镇])?(?:合计|总计)(?:[(（][^)）]*[)）])?[:：]?$|^共\d+项$"
+)
+
+
+def _compact_label(value) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
+
+
+# A summary row below the people of a sheet: 平均分, 平均, 最高分, 最低分 (read, like subtotals,
+# in the name column or left of it only).
+_SUMMARY_LABEL = re.compile(r"^(?:平均分?|平均值|平均成绩|最高分?|最低分?)[:：]?$")
+
+
+def is_summary_label(value) -> bool:
+    return isinstance(value, str) and _SUMMARY_LABEL.match(_compact_label(value)) is not None
+
+
+def is_subtotal_label(value) -> bool:
+    return isinstance(value, str) and _SUBTOTAL_LABEL.match(_compact_label(value)) is not None
+
+
+def is_grand_total_label(value) -> bool:
+    return isinstance(value, str) and _GRAND_TOTAL_LABEL.match(_compact_label(value)) is not None
 
 
 # A closing line below a table: 填表人：… 联系电话：… 注：… 备注：… 数据来源：…
@@ -244,6 +286,9 @@ class Field:
     column_required: bool | None = None
     blank_is_zero: bool = False
     dash_is_blank: bool = False
+    # Words a number cell may hold instead of a figure (a score's 缺考, 请假): read as no value,
+    # the word kept in :attr:`ParsedRow.words` for the import to act on.
+    words: tuple[str, ...] = ()
 
     @property
     def needs_column(self) -> bool:
@@ -260,6 +305,12 @@ class ParsedRow:
     values: dict[str, Any]
     columns: dict[str, tuple[str, str]]  # field name -> (column letter, header as written)
     is_total: bool = False  # a 合计 / 总计 / 小计 row, kept aside in ``SpreadsheetImport.totals``
+    # The fields whose cell was empty (nothing typed; a dash or 无 is typed): a ``blank_is_zero``
+    # field reads such a cell as 0 in ``values``, and an import may tell a row left empty apart.
+    empty: frozenset[str] = frozenset()
+    label: str = ""  # a totals row's label as written, spaces dropped (合计, 小计, 街道小计)
+    name: str = ""  # the row's name in its errors (``SpreadsheetImport.row_name_field``)
+    words: dict[str, str] = field(default_factory=dict)  # field name -> the word read (缺考)
 
     @property
     def present(self) -> frozenset[str]:
@@ -272,7 +323,7 @@ class ParsedRow:
 
     def error(self, message: str, field_name: str | None = None) -> RowError:
         letter, header = self.columns.get(field_name, (None, None)) if field_name else (None, None)
-        return RowError(self.sheet, self.number, letter, header, message)
+        return RowError(self.sheet, self.number, letter, header, message, self.name)
 
 
 class SpreadsheetImport:
@@ -287,6 +338,12 @@ class SpreadsheetImport:
     # a bad row then has nothing to undo, so the engine opens no savepoint per row (the import
     # is still one transaction, all or nothing).
     writes_in_finish = False
+    # The field whose column names a row (a town): a cell there, or left of it, ending with 小计 /
+    # 合计 (街道小计) makes the row a totals row as well. None: only 合计 / 总计 / 小计 themselves.
+    subtotal_label_field: str | None = None
+    # The field that says who a row is about (a person's 姓名): every error of the row names it
+    # beside the row number. None: errors name the row by its number only.
+    row_name_field: str | None = None
 
     def __init__(self, *, by=None, channel: str = "import"):
         self.by = by

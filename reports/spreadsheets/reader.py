@@ -35,7 +35,10 @@ from .fields import (
     WorkbookRefused,
     is_footnote,
     is_placeholder,
+    is_subtotal_label,
+    is_summary_label,
     is_total_label,
+    join_names,
     normalise_label,
     normalise_text,
 )
@@ -159,13 +162,19 @@ def _find_header(buffer: list[tuple], fields: list[Field]):
     return best[1], best[2], best[3]
 
 
+def _as_written(value) -> str:
+    """A heading as typed (乡镇（街道） keeps its full-width brackets in the messages that name it);
+    matching folds it with :func:`normalise_label`."""
+    return str(value).strip()
+
+
 def _header_texts(rows: list[tuple]) -> dict[int, list[str]]:
     width = max(len(row) for row in rows)
     texts: dict[int, list[str]] = {}
     if len(rows) == 1:
         for column, value in enumerate(rows[0]):
             if value not in (None, ""):
-                texts[column] = [normalise_text(value)]
+                texts[column] = [_as_written(value)]
         return texts
     upper, lower = rows
     group = None
@@ -173,7 +182,7 @@ def _header_texts(rows: list[tuple]) -> dict[int, list[str]]:
         top = upper[column] if column < len(upper) else None
         bottom = lower[column] if column < len(lower) else None
         if top not in (None, ""):
-            group = normalise_text(top)
+            group = _as_written(top)
             if bottom in (None, ""):
                 texts[column] = [group]  # a heading merged down both rows
                 continue
@@ -181,7 +190,7 @@ def _header_texts(rows: list[tuple]) -> dict[int, list[str]]:
             group = None
             continue
         if bottom not in (None, ""):
-            sub = normalise_text(bottom)
+            sub = _as_written(bottom)
             texts[column] = [sub, f"{group}{sub}" if group else sub, f"{group}-{sub}" if group else sub]
     return texts
 
@@ -237,7 +246,7 @@ def _cell_input(cell, kind: str):
 
 
 def _missing_columns_error(sheet_name, found, fields, missing) -> RowError:
-    names = "、".join(str(f.header) for f in missing)
+    names = join_names(str(f.header) for f in missing)
     if found is None:
         return RowError(
             sheet_name,
@@ -245,7 +254,7 @@ def _missing_columns_error(sheet_name, found, fields, missing) -> RowError:
             None,
             None,
             _("No header row was found in the first rows; the sheet needs the columns: %(names)s")
-            % {"names": "、".join(str(f.header) for f in fields if f.needs_column)},
+            % {"names": join_names(str(f.header) for f in fields if f.needs_column)},
         )
     return RowError(
         sheet_name,
@@ -282,13 +291,16 @@ def _rows_from_iterator(importer, sheet_name: str, rows: Iterator[tuple], errors
         raw = tuple(raw)
         if _is_blank(raw) or is_footnote(list(raw)):
             continue
-        is_total = _is_total_row(raw)
-        values, row_errors = {}, []
+        label = _total_label(raw, mapping.get(importer.subtotal_label_field or ""))
+        is_total = label is not None
+        values, row_errors, empty, words = {}, [], set(), {}
         for name, column in mapping.items():
             f = by_name[name]
             original = raw[column] if column < len(raw) else None
             cell = _cell_input(original, f.kind)
             unsaved = isinstance(original, FormulaCell) and original.result is None
+            if _is_blank_value(original):
+                empty.add(name)
             if (f.blank_is_zero or f.dash_is_blank) and not unsaved and is_placeholder(cell):
                 if f.blank_is_zero:
                     values[name] = Decimal(0) if f.kind == "decimal" else 0
@@ -321,6 +333,9 @@ def _rows_from_iterator(importer, sheet_name: str, rows: Iterator[tuple], errors
                     )
                 values[name] = None
                 continue
+            if f.words and isinstance(cell, str) and "".join(cell.split()) in f.words:
+                values[name], words[name] = None, "".join(cell.split())  # 缺考: no score
+                continue
             parser, message = PARSERS[f.kind]
             try:
                 values[name] = parser(cell)
@@ -330,23 +345,53 @@ def _rows_from_iterator(importer, sheet_name: str, rows: Iterator[tuple], errors
                 )
         for f in importer.fields:
             values.setdefault(f.name, None)
+        name = _row_name(raw, mapping.get(importer.row_name_field or ""))
+        for error in row_errors:
+            error.name = name
         if row_errors:
             errors.extend(row_errors)
             if not is_total:
-                importer.unreadable_row(ParsedRow(sheet_name, number, values, columns))
+                importer.unreadable_row(ParsedRow(sheet_name, number, values, columns, name=name))
             continue
-        yield ParsedRow(sheet_name, number, values, columns, is_total=is_total)
+        yield ParsedRow(
+            sheet_name,
+            number,
+            values,
+            columns,
+            is_total=is_total,
+            empty=frozenset(empty),
+            label=label or "",
+            name=name,
+            words=words,
+        )
 
 
-def _is_total_row(raw: tuple) -> bool:
-    """合计 / 总计 / 小计 written in any cell of the row (the label column, a 序号 column, a merged
-    cell spanning both)."""
-    for cell in raw:
+def _row_name(raw: tuple, column: int | None) -> str:
+    if column is None or column >= len(raw):
+        return ""
+    cell = raw[column]
+    if isinstance(cell, FormulaCell):
+        cell = cell.result
+    return "".join(normalise_text(cell).split()) if cell is not None else ""
+
+
+def _total_label(raw: tuple, name_column: int | None) -> str | None:
+    """The label of a totals row, spaces dropped: 合计 / 总计 / 小计 written in any cell of the
+    row (the label column, a 序号 column, a merged cell spanning both), or a group's subtotal
+    (街道小计) or a summary (平均分, 最高分) in the name column or left of it when the import has
+    one. None: not a totals row."""
+    for index, cell in enumerate(raw):
         if isinstance(cell, FormulaCell):
             cell = cell.result
-        if isinstance(cell, str) and is_total_label(cell):
-            return True
-    return False
+        if not isinstance(cell, str):
+            continue
+        if is_total_label(cell) or (
+            name_column is not None
+            and index <= name_column
+            and (is_subtotal_label(cell) or is_summary_label(cell))
+        ):
+            return "".join(cell.split())
+    return None
 
 
 def _with_formulas(values_rows: Iterator[tuple], formula_rows: Iterator[tuple]) -> Iterator[tuple]:
@@ -510,8 +555,6 @@ def _save_rows(importer, rows, errors, results):
         errors.extend(importer.finish())
     elif len(errors) < importer.max_errors:
         errors.extend(importer.incomplete())
-        errors.sort(
-            key=lambda error: (error.row is not None, error.row or 0, error.column or "")
-        )  # in the table's order
+    errors.sort(key=lambda error: (error.row is not None, error.row or 0, error.column or ""))  # table order
     if errors:
         transaction.set_rollback(True)

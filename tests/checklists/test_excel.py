@@ -111,7 +111,7 @@ def test_one_bad_row_changes_nothing_and_names_sheet_row_column_and_reason(world
 
     assert stored(draft) == before
     errors = {(e.sheet, e.row, e.column, e.header): e.message for e in failed.value.errors}
-    fee, category = ("服务项目清单", 3, "C", "收费标准 (元)"), ("服务项目清单", 4, "B", "服务\n类别")
+    fee, category = ("服务项目清单", 3, "C", "收费标准 （元）"), ("服务项目清单", 4, "B", "服务\n类别")
     assert set(errors) == {fee, category}  # headers as written (full-width forms folded)
     assert "negative" in errors[fee] or "负" in errors[fee]
     assert "理发服务" in errors[category]
@@ -158,7 +158,7 @@ def test_a_fee_without_unit_and_a_negative_fee_are_refused(world, draft):
         imports.import_list(draft, ListKind.SERVICES, fp, by=world.company_a_admin)
 
     columns = {(e.row, e.header) for e in failed.value.errors}
-    assert columns == {(2, "单位"), (3, "收费标准 (元)"), (4, "收费性质(免费/低偿/市场价)")}
+    assert columns == {(2, "单位"), (3, "收费标准 （元）"), (4, "收费性质（免费/低偿/市场价）")}
     assert draft.items.filter(kind=ListKind.SERVICES).count() == 3
 
 

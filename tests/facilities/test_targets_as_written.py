@@ -6,6 +6,7 @@ with the exact inconsistency naming the town and the columns."""
 import io
 
 import pytest
+from django.utils import translation
 from openpyxl import Workbook
 
 from facilities import imports
@@ -114,12 +115,13 @@ def test_an_inconsistent_town_is_named_with_its_columns(nanan):
 def test_a_wrong_total_names_the_column(nanan, where):
     total = [None, "合计", 13, 7, 6, 9, 2, 3, 5, None]
     rows = [*TOWNS, total] if where == "bottom" else [total, *TOWNS]
-    failed = _refusal(nanan, rows)
+    with translation.override("en"):
+        failed = _refusal(nanan, rows)
     assert [(e.row, e.column, e.header) for e in failed.errors] == [
         (8 if where == "bottom" else 5, "I", "2027")
     ]
     if where == "bottom":
-        assert failed.errors[0].message == "合计行2027为 5，但上方各乡镇（街道）之和为 4。"
+        assert failed.errors[0].message == "The 合计 row's 2027 is 5, but the towns above add up to 4."
     else:  # no "above" for a 合计 row standing above the towns
         assert "上方" not in failed.errors[0].message and "above" not in failed.errors[0].message
 
