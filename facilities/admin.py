@@ -439,7 +439,7 @@ class GuidanceTargetAdmin(ScopedModelAdmin):
         return False  # the table is imported whole
 
     list_display = [
-        "town",
+        "town_name",
         "built",
         "handed_over",
         "not_handed_over",
@@ -447,6 +447,10 @@ class GuidanceTargetAdmin(ScopedModelAdmin):
         "targets_per_year",
         "remarks",
     ]
+
+    @admin.display(description=_("town (street)"), ordering="town__code")
+    def town_name(self, obj):
+        return obj.town.name  # as the annex names it, without the division code
 
     @admin.display(description=_("target per year"))
     def targets_per_year(self, obj):

@@ -171,6 +171,8 @@ class RunForm(forms.Form):
     )
 
     def __init__(self, *args, schemes=None, **kwargs):
+        # its own ids: the scorecards page also has the filter's month field (id_month)
+        kwargs.setdefault("auto_id", "run_%s")
         super().__init__(*args, **kwargs)
         if schemes is not None:
             self.fields["scheme"].queryset = schemes

@@ -88,3 +88,10 @@ def test_the_inspection_pdf_costs_what_its_page_costs(nanan, room, inspection, d
         assert client.get(f"/facilities/inspections/{inspection.pk}/print/").status_code == 200
     with django_assert_num_queries(len(page)):
         assert client.get(f"/facilities/inspections/{inspection.pk}/print.pdf").status_code == 200
+
+
+def test_the_guidance_targets_admin_list_names_the_towns_without_their_codes(nanan):
+    _import(nanan, GOOD)
+    page = logged_in("na_officer").get("/admin/facilities/guidancetarget/").content.decode()
+    assert nanan.ximei.name in page
+    assert f"（{nanan.ximei.code}）" not in page  # the annex names a town, not its division code

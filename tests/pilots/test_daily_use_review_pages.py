@@ -125,3 +125,10 @@ def test_a_refused_attachment_comes_back_beside_its_field_with_the_name_kept(
     assert refused.context["attachment_form"].errors["file"]
     assert 'value="申报表扫描件"' in refused.content.decode()
     assert not draft.attachments.exists()
+
+
+def test_the_application_page_names_the_site_without_its_division_code(world, draft):
+    body = logged_in("a_admin").get(f"/pilots/applications/{draft.pk}/").content.decode()
+    site = draft.site_region
+    assert site is not None and site.name in body
+    assert site.code not in body  # people read the place's name; the code is the registry's

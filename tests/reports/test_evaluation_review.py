@@ -3,6 +3,7 @@ admin, API, task), comments notify the other side, the finding notice names what
 stations and pilots ranked apart, the run-now form's scheme, figures with their units."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -78,6 +79,8 @@ def test_portal_run_now_refuses_the_current_month_beside_the_field_keeping_the_i
     assert "errorlist" in form and "尚未结束" in form  # the reason beside the field
     assert f'value="{scheme.pk}" selected' in form
     assert not scheme.runs.filter(month=DECEMBER).exists()
+    ids = re.findall(r'\bid="([^"]+)"', text)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})  # the filter's month too
     done = officer.post(reverse("reports:evaluation_run"), {"scheme": scheme.pk, "month": "2026-11"})
     assert done.status_code == 302 and scheme.runs.filter(month=NOVEMBER).exists()
     # the page offers the latest ended month, not the current one
